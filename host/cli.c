@@ -1,0 +1,175 @@
+/* Command-line parsing for `clrt render` and `clrt devices`. */
+#include "clrt_cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clrt_scene.h"
+
+static const char USAGE[] =
+    "usage: clrt render SCENE.json -o OUT.png [options]\n"
+    "       clrt devices\n"
+    "       clrt --help | --version\n"
+    "\n"
+    "render options:\n"
+    "  -o, --output FILE     the PNG to write (required)\n"
+    "  --width W             image width in pixels, 1..16384 (overrides the scene)\n"
+    "  --height H            image height in pixels, 1..16384 (overrides the scene)\n"
+    "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
+    "  --max-depth D         mirror bounces, 0..64 (overrides the scene)\n"
+    "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name\n"
+    "                        (default: the first GPU, else the first CPU)\n"
+    "  --tiles N             cut the image into N horizontal strips\n"
+    "  --tile-size WxH       cut the image into WxH tiles (default 256x256)\n"
+    "  -q, --quiet           print nothing but errors\n"
+    "\n"
+    "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error\n";
+
+void clrt_cli_print_usage(FILE *out) { fputs(USAGE, out); }
+
+static clrt_status usage_error(clrt_error *err, const char *format, const char *a, const char *b) {
+  char detail[CLRT_ERROR_MESSAGE_SIZE / 2];
+  snprintf(detail, sizeof detail, format, a, b);
+  return clrt_fail(err, CLRT_ERR_INPUT, "%s (see 'clrt --help')", detail);
+}
+
+/* A decimal integer in [min, max], the whole string. */
+static clrt_status parse_unsigned(const char *option, const char *text, unsigned min, unsigned max, unsigned *out,
+                                  clrt_error *err) {
+  char *end;
+  errno = 0;
+  long value = strtol(text, &end, 10);
+  if (errno || end == text || *end != '\0' || value < (long)min || value > (long)max)
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected a whole number in %u..%u, got '%s'", option, min, max, text);
+  *out = (unsigned)value;
+  return CLRT_OK;
+}
+
+static clrt_status parse_override(const char *option, const char *text, unsigned min, unsigned max,
+                                  clrt_override *out, clrt_error *err) {
+  out->set = true;
+  return parse_unsigned(option, text, min, max, &out->value, err);
+}
+
+static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt_error *err) {
+  unsigned width, height;
+  char tail;
+  if (sscanf(text, "%ux%u%c", &width, &height, &tail) != 2 || width == 0 || height == 0 || text[0] == '-' ||
+      width > CLRT_MAX_IMAGE_SIDE || height > CLRT_MAX_IMAGE_SIDE)
+    return clrt_fail(err, CLRT_ERR_INPUT, "--tile-size: expected WxH with sides in 1..%d, like 64x64, got '%s'",
+                     CLRT_MAX_IMAGE_SIDE, text);
+  options->tile_width = width;
+  options->tile_height = height;
+  return CLRT_OK;
+}
+
+/* Options that take a value: `--name VALUE` or `--name=VALUE`. */
+static clrt_status apply_valued_option(const char *name, const char *value, clrt_options *o, clrt_error *err) {
+  if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
+    o->output_path = value;
+    return CLRT_OK;
+  }
+  if (strcmp(name, "--device") == 0) {
+    o->device_spec = value;
+    return CLRT_OK;
+  }
+  if (strcmp(name, "--width") == 0)
+    return parse_override(name, value, 1, CLRT_MAX_IMAGE_SIDE, &o->width, err);
+  if (strcmp(name, "--height") == 0)
+    return parse_override(name, value, 1, CLRT_MAX_IMAGE_SIDE, &o->height, err);
+  if (strcmp(name, "--samples") == 0)
+    return parse_override(name, value, 1, CLRT_MAX_SAMPLES, &o->samples, err);
+  if (strcmp(name, "--max-depth") == 0)
+    return parse_override(name, value, 0, CLRT_MAX_DEPTH_LIMIT, &o->max_depth, err);
+  if (strcmp(name, "--tiles") == 0)
+    return parse_unsigned(name, value, 1, CLRT_MAX_IMAGE_SIDE, &o->strip_count, err);
+  if (strcmp(name, "--tile-size") == 0)
+    return parse_tile_size(value, o, err);
+  return usage_error(err, "unknown option '%s'%s", name, "");
+}
+
+static bool takes_value(const char *name) {
+  static const char *const valued[] = {"-o",        "--output", "--device", "--width",    "--height",
+                                       "--samples", "--max-depth", "--tiles", "--tile-size"};
+  for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
+    if (strcmp(name, valued[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Handles argv[*index], advancing past a separate value if it takes one. */
+static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt_options *o, clrt_error *err) {
+  const char *arg = argv[*index];
+  if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+    o->quiet = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+    o->command = CLRT_COMMAND_HELP;
+    return CLRT_OK;
+  }
+  if (arg[0] != '-' || arg[1] == '\0') {
+    if (o->scene_path)
+      return usage_error(err, "unexpected argument '%s' (the scene is already '%s')", arg, o->scene_path);
+    o->scene_path = arg;
+    return CLRT_OK;
+  }
+  const char *equals = strchr(arg, '=');
+  char name[64];
+  snprintf(name, sizeof name, "%.*s", equals ? (int)(equals - arg) : (int)strlen(arg), arg);
+  if (!takes_value(name))
+    return usage_error(err, "unknown option '%s'%s", name, "");
+  if (equals)
+    return apply_valued_option(name, equals + 1, o, err);
+  if (*index + 1 >= argc)
+    return usage_error(err, "option '%s' needs a value%s", name, "");
+  return apply_valued_option(name, argv[++*index], o, err);
+}
+
+static clrt_status check_render_options(const clrt_options *o, clrt_error *err) {
+  if (o->command != CLRT_COMMAND_RENDER)
+    return CLRT_OK;
+  if (!o->scene_path)
+    return usage_error(err, "render: missing the scene file, as in 'clrt render scene.json -o out.png'%s%s", "",
+                       "");
+  if (!o->output_path)
+    return usage_error(err, "render: missing the output file: add -o OUT.png%s%s", "", "");
+  if (o->strip_count && o->tile_width)
+    return usage_error(err, "--tiles and --tile-size cannot be used together%s%s", "", "");
+  return CLRT_OK;
+}
+
+static clrt_status parse_render(int argc, char **argv, clrt_options *o, clrt_error *err) {
+  o->command = CLRT_COMMAND_RENDER;
+  for (int i = 2; i < argc; ++i) {
+    clrt_status status = parse_render_argument(argc, argv, &i, o, err);
+    if (status != CLRT_OK)
+      return status;
+  }
+  return check_render_options(o, err);
+}
+
+clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *err) {
+  memset(o, 0, sizeof *o);
+  if (argc < 2)
+    return usage_error(err, "missing a command: render or devices%s%s", "", "");
+  const char *command = argv[1];
+  if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
+    o->command = CLRT_COMMAND_HELP;
+    return CLRT_OK;
+  }
+  if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {
+    o->command = CLRT_COMMAND_VERSION;
+    return CLRT_OK;
+  }
+  if (strcmp(command, "devices") == 0) {
+    o->command = CLRT_COMMAND_DEVICES;
+    if (argc > 2)
+      return usage_error(err, "devices: unexpected argument '%s'%s", argv[2], "");
+    return CLRT_OK;
+  }
+  if (strcmp(command, "render") == 0)
+    return parse_render(argc, argv, o, err);
+  return usage_error(err, "unknown command '%s': expected render or devices%s", command, "");
+}

@@ -1,0 +1,212 @@
+/* OpenCL platform and device discovery, listing and selection. */
+#include "clrt_devices.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CLRT_POCL_INSTALL_LINE "sudo apt-get install pocl-opencl-icd"
+
+static const char NO_DEVICE_HINT[] =
+    "this is an OpenCL ICD loader/driver matter, not a clrt bug: no driver is registered in "
+    "/etc/OpenCL/vendors. For the CPU install POCL (" CLRT_POCL_INSTALL_LINE
+    "); for a GPU install its vendor's OpenCL driver";
+
+static const double BYTES_PER_GIB = 1024.0 * 1024.0 * 1024.0;
+
+const char *clrt_device_type_name(cl_device_type type) {
+  if (type & CL_DEVICE_TYPE_GPU)
+    return "gpu";
+  if (type & CL_DEVICE_TYPE_CPU)
+    return "cpu";
+  if (type & CL_DEVICE_TYPE_ACCELERATOR)
+    return "accelerator";
+  return "other";
+}
+
+static void query_string(cl_device_id device, cl_device_info what, char *out, size_t size) {
+  if (clGetDeviceInfo(device, what, size, out, NULL) != CL_SUCCESS)
+    snprintf(out, size, "?");
+  out[size - 1] = '\0';
+}
+
+static clrt_status platform_devices(cl_platform_id platform, cl_device_id **ids, cl_uint *count, clrt_error *err) {
+  *ids = NULL;
+  *count = 0;
+  cl_int rc = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, NULL, count);
+  if (rc == CL_DEVICE_NOT_FOUND || *count == 0) {
+    *count = 0;
+    return CLRT_OK; /* a platform with no devices is not an error */
+  }
+  if (rc != CL_SUCCESS)
+    return clrt_cl_check(rc, "clGetDeviceIDs", "listing devices", err);
+  *ids = calloc(*count, sizeof **ids);
+  if (!*ids)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing devices");
+  return clrt_cl_check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, *count, *ids, NULL), "clGetDeviceIDs",
+                       "listing devices", err);
+}
+
+static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform, unsigned platform_index,
+                                clrt_error *err) {
+  cl_device_id *ids;
+  cl_uint count;
+  clrt_status status = platform_devices(platform, &ids, &count, err);
+  if (status != CLRT_OK || count == 0) {
+    free(ids);
+    return status;
+  }
+  clrt_device *grown = realloc(list->devices, (list->count + count) * sizeof *grown);
+  if (!grown) {
+    free(ids);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing devices");
+  }
+  list->devices = grown;
+  char platform_name[CLRT_DEVICE_NAME_SIZE] = "?";
+  clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof platform_name - 1, platform_name, NULL);
+  for (cl_uint i = 0; i < count; ++i) {
+    clrt_device *device = &list->devices[list->count++];
+    memset(device, 0, sizeof *device);
+    device->platform = platform;
+    device->id = ids[i];
+    device->platform_index = platform_index;
+    device->device_index = i;
+    if (clGetDeviceInfo(ids[i], CL_DEVICE_TYPE, sizeof device->type, &device->type, NULL) != CL_SUCCESS)
+      device->type = CL_DEVICE_TYPE_DEFAULT;
+    query_string(ids[i], CL_DEVICE_NAME, device->name, sizeof device->name);
+    memcpy(device->platform_name, platform_name, sizeof platform_name);
+  }
+  free(ids);
+  return CLRT_OK;
+}
+
+static clrt_status discover_platforms(cl_platform_id **platforms, cl_uint *count, clrt_error *err) {
+  *platforms = NULL;
+  cl_int rc = clGetPlatformIDs(0, NULL, count);
+  if (rc != CL_SUCCESS || *count == 0)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "no OpenCL platform found (clGetPlatformIDs: %s): %s",
+                     rc == CL_SUCCESS ? "0 platforms" : clrt_cl_error_name(rc), NO_DEVICE_HINT);
+  *platforms = calloc(*count, sizeof **platforms);
+  if (!*platforms)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing platforms");
+  return clrt_cl_check(clGetPlatformIDs(*count, *platforms, NULL), "clGetPlatformIDs", "listing platforms", err);
+}
+
+clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err) {
+  memset(list, 0, sizeof *list);
+  cl_platform_id *platforms;
+  cl_uint platform_count = 0;
+  clrt_status status = discover_platforms(&platforms, &platform_count, err);
+  for (cl_uint p = 0; status == CLRT_OK && p < platform_count; ++p)
+    status = add_platform(list, platforms[p], p, err);
+  free(platforms);
+  list->platform_count = platform_count;
+  if (status == CLRT_OK && list->count == 0)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "%u OpenCL platform(s) found but no device: %s", platform_count,
+                       NO_DEVICE_HINT);
+  if (status != CLRT_OK)
+    clrt_devices_free(list);
+  return status;
+}
+
+static void print_device(const clrt_device *device, FILE *out) {
+  cl_uint compute_units = 0;
+  cl_ulong memory = 0;
+  size_t max_work_group = 0;
+  char c_version[128];
+  clGetDeviceInfo(device->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof compute_units, &compute_units, NULL);
+  clGetDeviceInfo(device->id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof memory, &memory, NULL);
+  clGetDeviceInfo(device->id, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_work_group, &max_work_group, NULL);
+  query_string(device->id, CL_DEVICE_OPENCL_C_VERSION, c_version, sizeof c_version);
+  fprintf(out, "  %u:%u  %-11s %-40s %4u CUs  %7.1f GiB  max work-group %5zu  %s\n", device->platform_index,
+          device->device_index, clrt_device_type_name(device->type), device->name, compute_units,
+          (double)memory / BYTES_PER_GIB, max_work_group, c_version);
+}
+
+void clrt_devices_print(const clrt_device_list *list, FILE *out) {
+  unsigned printed_platform = (unsigned)-1;
+  for (size_t i = 0; i < list->count; ++i) {
+    const clrt_device *device = &list->devices[i];
+    if (device->platform_index != printed_platform) {
+      printed_platform = device->platform_index;
+      fprintf(out, "platform %u: %s\n", printed_platform, device->platform_name);
+    }
+    print_device(device, out);
+  }
+  if (list->platform_count > 0 && printed_platform != list->platform_count - 1)
+    fprintf(out, "(%u platform(s) without devices not shown)\n",
+            list->platform_count - (printed_platform == (unsigned)-1 ? 0 : printed_platform + 1));
+}
+
+static bool contains_ignoring_case(const char *haystack, const char *needle) {
+  size_t needle_length = strlen(needle);
+  for (; *haystack; ++haystack) {
+    size_t i = 0;
+    while (i < needle_length && haystack[i] &&
+           tolower((unsigned char)haystack[i]) == tolower((unsigned char)needle[i]))
+      ++i;
+    if (i == needle_length)
+      return true;
+  }
+  return false;
+}
+
+static const clrt_device *first_of_type(const clrt_device_list *list, cl_device_type type) {
+  for (size_t i = 0; i < list->count; ++i)
+    if (list->devices[i].type & type)
+      return &list->devices[i];
+  return NULL;
+}
+
+/* "P:D" with both parts decimal; returns false if spec has another form. */
+static bool parse_index_spec(const char *spec, unsigned *platform, unsigned *device) {
+  char tail;
+  return sscanf(spec, "%u:%u%c", platform, device, &tail) == 2 && isdigit((unsigned char)spec[0]);
+}
+
+static const clrt_device *match_spec(const clrt_device_list *list, const char *spec) {
+  unsigned platform, index;
+  if (parse_index_spec(spec, &platform, &index)) {
+    for (size_t i = 0; i < list->count; ++i)
+      if (list->devices[i].platform_index == platform && list->devices[i].device_index == index)
+        return &list->devices[i];
+    return NULL;
+  }
+  if (strcasecmp(spec, "gpu") == 0)
+    return first_of_type(list, CL_DEVICE_TYPE_GPU);
+  if (strcasecmp(spec, "cpu") == 0)
+    return first_of_type(list, CL_DEVICE_TYPE_CPU);
+  for (size_t i = 0; i < list->count; ++i)
+    if (contains_ignoring_case(list->devices[i].name, spec))
+      return &list->devices[i];
+  return NULL;
+}
+
+clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, clrt_device *out, clrt_error *err) {
+  const clrt_device *found;
+  if (spec == NULL) {
+    found = first_of_type(list, CL_DEVICE_TYPE_GPU);
+    if (!found)
+      found = first_of_type(list, CL_DEVICE_TYPE_CPU);
+    if (!found && list->count > 0)
+      found = &list->devices[0];
+    if (!found)
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "no OpenCL device found: %s", NO_DEVICE_HINT);
+  } else {
+    found = match_spec(list, spec);
+    if (!found)
+      return clrt_fail(err, CLRT_ERR_INPUT,
+                       "--device %s: no such device (use P:D, gpu, cpu or part of a name; "
+                       "'clrt devices' lists them)",
+                       spec);
+  }
+  *out = *found;
+  return CLRT_OK;
+}
+
+void clrt_devices_free(clrt_device_list *list) {
+  free(list->devices);
+  memset(list, 0, sizeof *list);
+}

@@ -1,0 +1,30 @@
+/* clrt: renders scenes of spheres and lights on OpenCL devices. */
+#include <stdio.h>
+
+#include "clrt_app.h"
+#include "clrt_cli.h"
+
+int main(int argc, char **argv) {
+  clrt_options options;
+  clrt_error err = {{0}};
+  clrt_status status = clrt_cli_parse(argc, argv, &options, &err);
+  if (status == CLRT_OK) {
+    switch (options.command) {
+    case CLRT_COMMAND_HELP:
+      clrt_cli_print_usage(stdout);
+      break;
+    case CLRT_COMMAND_VERSION:
+      printf("clrt %s\n", CLRT_VERSION);
+      break;
+    case CLRT_COMMAND_DEVICES:
+      status = clrt_app_devices(stdout, &err);
+      break;
+    case CLRT_COMMAND_RENDER:
+      status = clrt_app_render(&options, stderr, &err);
+      break;
+    }
+  }
+  if (status != CLRT_OK)
+    fprintf(stderr, "clrt: error: %s\n", err.message);
+  return (int)status;
+}

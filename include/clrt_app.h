@@ -1,0 +1,18 @@
+/* The `clrt render` and `clrt devices` commands, callable without a
+ * process (main only maps their status to an exit code). */
+#ifndef CLRT_APP_H
+#define CLRT_APP_H
+
+#include <stdio.h>
+
+#include "clrt_cli.h"
+#include "clrt_error.h"
+
+/* Renders options->scene_path to options->output_path. Progress and the
+ * summary line go to `log` unless options->quiet. */
+clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err);
+
+/* Lists every platform and device on `out`. */
+clrt_status clrt_app_devices(FILE *out, clrt_error *err);
+
+#endif /* CLRT_APP_H */

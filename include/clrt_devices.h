@@ -1,0 +1,47 @@
+/* Discovering OpenCL platforms and devices, listing them, and choosing one
+ * from a user's --device spec. */
+#ifndef CLRT_DEVICES_H
+#define CLRT_DEVICES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "clrt_error.h"
+#include "clrt_opencl.h"
+
+enum { CLRT_DEVICE_NAME_SIZE = 256 };
+
+typedef struct clrt_device {
+  cl_platform_id platform;
+  cl_device_id id;
+  unsigned platform_index;
+  unsigned device_index; /* within its platform */
+  cl_device_type type;
+  char name[CLRT_DEVICE_NAME_SIZE];
+  char platform_name[CLRT_DEVICE_NAME_SIZE];
+} clrt_device;
+
+typedef struct clrt_device_list {
+  unsigned platform_count;
+  clrt_device *devices; /* every device of every platform, in P:D order */
+  size_t count;
+} clrt_device_list;
+
+/* Finds every platform and device. No platform at all is an error whose
+ * message says it is an ICD loader / driver matter and how to install POCL;
+ * a platform without devices is skipped. */
+clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err);
+
+/* One line per platform, then one per device: index, type, name, compute
+ * units, memory, max work-group size, OpenCL C version. */
+void clrt_devices_print(const clrt_device_list *list, FILE *out);
+
+/* spec: NULL (first GPU, else first CPU, else the first device), "P:D",
+ * "gpu", "cpu", or a case-insensitive substring of the device name. */
+clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, clrt_device *out, clrt_error *err);
+
+const char *clrt_device_type_name(cl_device_type type);
+
+void clrt_devices_free(clrt_device_list *list);
+
+#endif /* CLRT_DEVICES_H */

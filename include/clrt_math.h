@@ -1,0 +1,99 @@
+/* 3-vector math that compiles as C11 (host) and as OpenCL C (kernel).
+ *
+ * The tracer in kernels/tracer.c is written against these names only, so the
+ * host reference renderer and the device run the very same arithmetic, in
+ * the same order. Dot products are spelled out (no builtin dot, which may
+ * fuse multiply-adds) and contraction is off on both sides, so host and
+ * device agree to the last bit wherever their sqrt/pow agree.
+ */
+#ifndef CLRT_MATH_H
+#define CLRT_MATH_H
+
+#include "clrt_types.h"
+
+#ifdef __OPENCL_C_VERSION__
+
+#pragma OPENCL FP_CONTRACT OFF
+
+#define CLRT_GLOBAL __global
+#define CLRT_INLINE inline
+#define CLRT_INTERNAL
+typedef float3 clrt_vec3;
+
+#define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
+#define clrt_vec3_from4(v) ((v).xyz)
+#define clrt_vec3_add(a, b) ((a) + (b))
+#define clrt_vec3_sub(a, b) ((a) - (b))
+#define clrt_vec3_mul(a, b) ((a) * (b))
+#define clrt_vec3_scale(a, s) ((a) * (s))
+#define clrt_vec3_div(a, s) ((a) / (s))
+#define clrt_sqrt(x) sqrt(x)
+#define clrt_pow(x, y) pow((x), (y))
+#define clrt_floor(x) floor(x)
+#define clrt_fmax(a, b) fmax((a), (b))
+#define clrt_fabs(x) fabs(x)
+#define CLRT_INFINITY INFINITY
+
+#else /* host C11 */
+
+#include <math.h>
+
+#define CLRT_GLOBAL
+#define CLRT_INLINE static inline
+/* Functions of the shared tracer that only it calls: file-local on the host. */
+#define CLRT_INTERNAL static
+typedef struct clrt_vec3 {
+  float x, y, z;
+} clrt_vec3;
+
+static inline clrt_vec3 clrt_vec3_make(float x, float y, float z) {
+  clrt_vec3 v = {x, y, z};
+  return v;
+}
+static inline clrt_vec3 clrt_vec3_from4(clrt_float4 v) { return clrt_vec3_make(v.x, v.y, v.z); }
+static inline clrt_vec3 clrt_vec3_add(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.x + b.x, a.y + b.y, a.z + b.z);
+}
+static inline clrt_vec3 clrt_vec3_sub(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.x - b.x, a.y - b.y, a.z - b.z);
+}
+static inline clrt_vec3 clrt_vec3_mul(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.x * b.x, a.y * b.y, a.z * b.z);
+}
+static inline clrt_vec3 clrt_vec3_scale(clrt_vec3 a, float s) {
+  return clrt_vec3_make(a.x * s, a.y * s, a.z * s);
+}
+static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) {
+  return clrt_vec3_make(a.x / s, a.y / s, a.z / s);
+}
+#define clrt_sqrt(x) sqrtf(x)
+#define clrt_pow(x, y) powf((x), (y))
+#define clrt_floor(x) floorf(x)
+#define clrt_fmax(a, b) fmaxf((a), (b))
+#define clrt_fabs(x) fabsf(x)
+#define CLRT_INFINITY INFINITY
+
+#endif
+
+/* Shared by both sides: written once in terms of the primitives above. */
+
+CLRT_INLINE float clrt_vec3_dot(clrt_vec3 a, clrt_vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+
+CLRT_INLINE clrt_vec3 clrt_vec3_cross(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x);
+}
+
+CLRT_INLINE float clrt_vec3_length(clrt_vec3 a) { return clrt_sqrt(clrt_vec3_dot(a, a)); }
+
+CLRT_INLINE clrt_vec3 clrt_vec3_normalize(clrt_vec3 a) { return clrt_vec3_div(a, clrt_vec3_length(a)); }
+
+CLRT_INLINE float clrt_max_abs_component(clrt_vec3 a) {
+  return clrt_fmax(clrt_fabs(a.x), clrt_fmax(clrt_fabs(a.y), clrt_fabs(a.z)));
+}
+
+/* Mirror direction of d about the unit normal n. */
+CLRT_INLINE clrt_vec3 clrt_vec3_reflect(clrt_vec3 d, clrt_vec3 n) {
+  return clrt_vec3_sub(d, clrt_vec3_scale(n, 2.0f * clrt_vec3_dot(d, n)));
+}
+
+#endif /* CLRT_MATH_H */
