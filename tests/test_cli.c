@@ -1,0 +1,101 @@
+/* Command-line parsing: commands, options, overrides and usage errors. */
+#include "test_support.h"
+
+#include <string.h>
+
+#include "clrt_cli.h"
+
+#define ARGC(argv) ((int)(sizeof(argv) / sizeof((argv)[0])))
+
+static void test_full_render_command(void **state) {
+  (void)state;
+  char *argv[] = {"clrt",     "render",    "scene.json", "-o",        "out.png", "--width=320", "--height",
+                  "200",      "--samples", "16",         "--max-depth", "0",     "--device",    "1:0",
+                  "--tiles",  "7",         "--quiet"};
+  clrt_options o;
+  clrt_error err;
+  assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_RENDER);
+  assert_string_equal(o.scene_path, "scene.json");
+  assert_string_equal(o.output_path, "out.png");
+  assert_true(o.width.set && o.width.value == 320);
+  assert_true(o.height.set && o.height.value == 200);
+  assert_true(o.samples.set && o.samples.value == 16);
+  assert_true(o.max_depth.set && o.max_depth.value == 0);
+  assert_string_equal(o.device_spec, "1:0");
+  assert_int_equal(o.strip_count, 7);
+  assert_true(o.quiet);
+}
+
+static void test_tile_size_and_defaults(void **state) {
+  (void)state;
+  char *argv[] = {"clrt", "render", "--tile-size", "16x8", "-o", "x.png", "s.json"};
+  clrt_options o;
+  clrt_error err;
+  assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
+  assert_int_equal(o.tile_width, 16);
+  assert_int_equal(o.tile_height, 8);
+  assert_false(o.width.set || o.samples.set || o.quiet);
+  assert_null(o.device_spec);
+}
+
+static void test_other_commands(void **state) {
+  (void)state;
+  clrt_options o;
+  clrt_error err;
+  char *devices[] = {"clrt", "devices"};
+  assert_int_equal(clrt_cli_parse(2, devices, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_DEVICES);
+  char *help[] = {"clrt", "--help"};
+  assert_int_equal(clrt_cli_parse(2, help, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_HELP);
+  char *version[] = {"clrt", "--version"};
+  assert_int_equal(clrt_cli_parse(2, version, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_VERSION);
+}
+
+static void expect_usage_error(int argc, char **argv, const char *fragment) {
+  clrt_options o;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_cli_parse(argc, argv, &o, &err), CLRT_ERR_INPUT);
+  if (!strstr(err.message, fragment))
+    fail_msg("message \"%s\" lacks \"%s\"", err.message, fragment);
+}
+
+static void test_usage_errors(void **state) {
+  (void)state;
+  char *none[] = {"clrt"};
+  expect_usage_error(1, none, "missing a command");
+  char *unknown[] = {"clrt", "draw"};
+  expect_usage_error(2, unknown, "unknown command 'draw'");
+  char *no_output[] = {"clrt", "render", "s.json"};
+  expect_usage_error(3, no_output, "missing the output file");
+  char *no_scene[] = {"clrt", "render", "-o", "x.png"};
+  expect_usage_error(4, no_scene, "missing the scene file");
+  char *zero_width[] = {"clrt", "render", "s.json", "-o", "x.png", "--width", "0"};
+  expect_usage_error(7, zero_width, "--width: expected a whole number in 1..16384, got '0'");
+  char *huge[] = {"clrt", "render", "s.json", "-o", "x.png", "--height", "99999"};
+  expect_usage_error(7, huge, "--height: expected a whole number in 1..16384");
+  char *junk[] = {"clrt", "render", "s.json", "-o", "x.png", "--samples", "4x"};
+  expect_usage_error(7, junk, "--samples: expected a whole number in 1..4096, got '4x'");
+  char *both[] = {"clrt", "render", "s.json", "-o", "x.png", "--tiles", "4", "--tile-size", "8x8"};
+  expect_usage_error(9, both, "--tiles and --tile-size cannot be used together");
+  char *bad_tile[] = {"clrt", "render", "s.json", "-o", "x.png", "--tile-size", "8by8"};
+  expect_usage_error(7, bad_tile, "--tile-size: expected WxH");
+  char *dangling[] = {"clrt", "render", "s.json", "-o"};
+  expect_usage_error(4, dangling, "option '-o' needs a value");
+  char *bogus[] = {"clrt", "render", "s.json", "-o", "x.png", "--fast"};
+  expect_usage_error(6, bogus, "unknown option '--fast'");
+  char *two_scenes[] = {"clrt", "render", "a.json", "b.json", "-o", "x.png"};
+  expect_usage_error(6, two_scenes, "unexpected argument 'b.json'");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_full_render_command),
+      cmocka_unit_test(test_tile_size_and_defaults),
+      cmocka_unit_test(test_other_commands),
+      cmocka_unit_test(test_usage_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

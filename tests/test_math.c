@@ -1,0 +1,205 @@
+/* Host math of the shared tracer: camera rays, ray-sphere hits, shading. */
+#include "test_support.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "clrt_flatten.h"
+#include "clrt_tracer.h"
+
+#define EPSILON 1e-5f
+
+static clrt_ray make_ray(float ox, float oy, float oz, float dx, float dy, float dz) {
+  clrt_ray ray = {clrt_vec3_make(ox, oy, oz), clrt_vec3_normalize(clrt_vec3_make(dx, dy, dz))};
+  return ray;
+}
+
+static clrt_float4 sphere_at(float x, float y, float z, float radius) { return (clrt_float4){x, y, z, radius}; }
+
+static void test_ray_hits_sphere_in_front(void **state) {
+  (void)state;
+  float t = clrt_ray_sphere(make_ray(0, 0, 0, 0, 0, -1), sphere_at(0, 0, -5, 1));
+  assert_float_equal(t, 4.0f, EPSILON);
+}
+
+static void test_ray_from_inside_hits_far_side(void **state) {
+  (void)state;
+  float t = clrt_ray_sphere(make_ray(0, 0, -5, 0, 0, -1), sphere_at(0, 0, -5, 2));
+  assert_float_equal(t, 2.0f, EPSILON);
+}
+
+static void test_tangent_ray_touches_sphere(void **state) {
+  (void)state;
+  float t = clrt_ray_sphere(make_ray(1, 0, 0, 0, 0, -1), sphere_at(0, 0, -3, 1));
+  assert_float_equal(t, 3.0f, 1e-3f);
+}
+
+static void test_sphere_behind_ray_is_missed(void **state) {
+  (void)state;
+  assert_true(isinf(clrt_ray_sphere(make_ray(0, 0, 0, 0, 0, -1), sphere_at(0, 0, 5, 1))));
+}
+
+static void test_ray_passing_beside_sphere_misses(void **state) {
+  (void)state;
+  assert_true(isinf(clrt_ray_sphere(make_ray(1.01f, 0, 0, 0, 0, -1), sphere_at(0, 0, -3, 1))));
+}
+
+static void test_huge_sphere_hit_is_precise(void **state) {
+  (void)state;
+  /* A floor made of a sphere of radius 1000, seen from 1.2 above it. */
+  float t = clrt_ray_sphere(make_ray(0, 1.2f, 0, 0, -1, 0), sphere_at(0, -1000, 0, 1000));
+  assert_float_equal(t, 1.2f, 1e-4f);
+}
+
+static clrt_camera test_camera(double aspect) {
+  clrt_camera_settings settings = {{0, 0.5, 1.5}, {0, 0, -1}, {0, 1, 0}, 60.0};
+  return clrt_flatten_camera(&settings, aspect);
+}
+
+static void test_camera_center_ray_looks_at_target(void **state) {
+  (void)state;
+  clrt_camera camera = test_camera(1.5);
+  clrt_ray ray = clrt_camera_ray(&camera, 0.5f, 0.5f);
+  clrt_vec3 expected = clrt_vec3_normalize(clrt_vec3_make(0, -0.5f, -2.5f));
+  assert_float_equal(ray.direction.x, expected.x, EPSILON);
+  assert_float_equal(ray.direction.y, expected.y, EPSILON);
+  assert_float_equal(ray.direction.z, expected.z, EPSILON);
+  assert_float_equal(ray.origin.y, 0.5f, EPSILON);
+}
+
+static void test_camera_corners_span_the_field_of_view(void **state) {
+  (void)state;
+  clrt_camera camera = test_camera(2.0);
+  clrt_ray top = clrt_camera_ray(&camera, 0.5f, 1.0f);
+  clrt_ray bottom = clrt_camera_ray(&camera, 0.5f, 0.0f);
+  clrt_ray left = clrt_camera_ray(&camera, 0.0f, 0.5f);
+  clrt_ray right = clrt_camera_ray(&camera, 1.0f, 0.5f);
+  float vertical = acosf(clrt_vec3_dot(top.direction, bottom.direction)) * 180.0f / 3.14159265f;
+  assert_float_equal(vertical, 60.0f, 1e-3f);
+  assert_true(top.direction.y > bottom.direction.y); /* t grows upwards */
+  assert_true(right.direction.x > 0.0f && left.direction.x < 0.0f);
+  float half_width = tanf(acosf(clrt_vec3_dot(left.direction, right.direction)) / 2.0f);
+  assert_float_equal(half_width, 2.0f * tanf(30.0f * 3.14159265f / 180.0f), 1e-4f);
+}
+
+/* A scene with one sphere at the origin, seen from +z, lit from +z. */
+typedef struct one_sphere {
+  clrt_render_params params;
+  clrt_sphere spheres[2];
+  clrt_material material;
+  clrt_light light;
+  clrt_scene_view view;
+} one_sphere;
+
+static void one_sphere_init(one_sphere *s, float reflectivity) {
+  memset(s, 0, sizeof *s);
+  s->params.sphere_count = 1;
+  s->params.light_count = 1;
+  s->params.shadows = 1;
+  s->params.max_depth = 4;
+  s->params.background = (clrt_float4){0.25f, 0.5f, 0.75f, 0};
+  s->spheres[0].center_radius = sphere_at(0, 0, 0, 1);
+  s->material = (clrt_material){{0.5f, 0.25f, 1.0f, 0}, 0.1f, 0.9f, 0.0f, 32.0f, reflectivity, 0, 0, 0};
+  s->light = (clrt_light){{0, 0, 10, 0}, {1, 1, 1, 0}, 0.5f, 0, 0, 0};
+  s->view = (clrt_scene_view){&s->params, s->spheres, &s->material, &s->light};
+}
+
+static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  /* n.l = 1: color * (ambient + diffuse * intensity) */
+  assert_float_equal(c.x, 0.5f * (0.1f + 0.9f * 0.5f), EPSILON);
+  assert_float_equal(c.y, 0.25f * (0.1f + 0.9f * 0.5f), EPSILON);
+  assert_float_equal(c.z, 1.0f * (0.1f + 0.9f * 0.5f), EPSILON);
+}
+
+static void test_miss_returns_background(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 1, 0));
+  assert_float_equal(c.x, 0.25f, 0.0f);
+  assert_float_equal(c.z, 0.75f, 0.0f);
+}
+
+static void test_occluder_leaves_only_ambient(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* between the sphere and the light */
+  s.params.sphere_count = 2;
+  clrt_vec3 shadowed = clrt_trace(&s.view, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 hit_point_ambient = clrt_vec3_scale(clrt_vec3_make(0.5f, 0.25f, 1.0f), 0.1f);
+  assert_float_equal(shadowed.x, hit_point_ambient.x, EPSILON);
+  s.params.shadows = 0;
+  clrt_vec3 unshadowed = clrt_trace(&s.view, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  assert_true(unshadowed.x > shadowed.x + 0.1f);
+}
+
+static void test_lit_side_is_not_self_shadowed(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  /* Grazing hits on the lit half must still see the light (no acne). */
+  for (int i = 1; i < 100; ++i) {
+    float x = 0.99f * (float)i / 100.0f;
+    clrt_vec3 c = clrt_trace(&s.view, make_ray(x, 0, 5, 0, 0, -1));
+    assert_true(c.z > 0.1f + 1e-4f);
+  }
+}
+
+static void test_dark_side_is_self_shadowed(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  s.light.position = (clrt_float4){0, 0, -10, 0}; /* behind the sphere */
+  s.material.specular = 1.0f;
+  clrt_vec3 c = clrt_trace(&s.view, make_ray(0.3f, 0, 5, 0, 0, -1));
+  assert_float_equal(c.z, 0.1f, EPSILON); /* ambient only */
+}
+
+static void test_perfect_mirror_reflects_background(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 1.0f);
+  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  assert_float_equal(c.x, 0.25f, EPSILON);
+  assert_float_equal(c.y, 0.5f, EPSILON);
+  s.params.max_depth = 0; /* at the bound the mirror ray contributes black */
+  c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  assert_float_equal(c.x, 0.0f, EPSILON);
+}
+
+static void test_hash_is_deterministic_and_mixes(void **state) {
+  (void)state;
+  assert_int_equal(clrt_hash_u32(12345u), clrt_hash_u32(12345u));
+  assert_int_not_equal(clrt_hash_u32(1u), clrt_hash_u32(2u));
+  /* One flipped input bit flips about half of the output bits. */
+  int total = 0;
+  for (clrt_uint i = 0; i < 256; ++i)
+    total += __builtin_popcount(clrt_hash_u32(i) ^ clrt_hash_u32(i ^ 1u));
+  assert_in_range(total / 256, 12, 20);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ray_hits_sphere_in_front),
+      cmocka_unit_test(test_ray_from_inside_hits_far_side),
+      cmocka_unit_test(test_tangent_ray_touches_sphere),
+      cmocka_unit_test(test_sphere_behind_ray_is_missed),
+      cmocka_unit_test(test_ray_passing_beside_sphere_misses),
+      cmocka_unit_test(test_huge_sphere_hit_is_precise),
+      cmocka_unit_test(test_camera_center_ray_looks_at_target),
+      cmocka_unit_test(test_camera_corners_span_the_field_of_view),
+      cmocka_unit_test(test_head_on_light_gives_ambient_plus_diffuse),
+      cmocka_unit_test(test_miss_returns_background),
+      cmocka_unit_test(test_occluder_leaves_only_ambient),
+      cmocka_unit_test(test_lit_side_is_not_self_shadowed),
+      cmocka_unit_test(test_dark_side_is_self_shadowed),
+      cmocka_unit_test(test_perfect_mirror_reflects_background),
+      cmocka_unit_test(test_hash_is_deterministic_and_mixes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,214 @@
+/* Scene parser: every valid construct, and invalid inputs with their messages. */
+#include "test_support.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "clrt_scene.h"
+
+/* A minimal valid scene with `extra` spliced into the top-level object. */
+#define SCENE(extra)                                                                                              \
+  "{\"image\": {\"width\": 64, \"height\": 48},"                                                               \
+  " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}" extra "}"
+
+#define RED_MATERIAL ", \"materials\": {\"red\": {\"color\": [1, 0.2, 0.2]}}"
+
+static void test_full_scene_reads_every_key(void **state) {
+  (void)state;
+  clrt_scene scene;
+  test_parse_ok("{\"image\": {\"width\": 600, \"height\": 400, \"samples\": 9, \"max_depth\": 3, \"gamma\": 1.8},"
+                " \"camera\": {\"look_from\": [0, 0.5, 1.5], \"look_at\": [0, 0, -1], \"vup\": [0, 0, 1],"
+                "              \"vfov\": 45},"
+                " \"background\": [0.7, 0.8, 1.0], \"shadows\": false,"
+                " \"materials\": {\"red\": {\"color\": [1, 0.2, 0.2], \"ambient\": 0.05, \"diffuse\": 0.8,"
+                "                            \"specular\": 0.5, \"shininess\": 64, \"reflectivity\": 0.25},"
+                "               \"plain\": {\"color\": [0.5, 0.5, 0.5]}},"
+                " \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 0.5, \"material\": \"plain\"},"
+                "             {\"center\": [1, 2, 3], \"radius\": 2, \"material\": \"red\"}],"
+                " \"lights\": [{\"position\": [-2, 2, 1], \"color\": [1, 0.5, 0.25], \"intensity\": 0.8},"
+                "            {\"position\": [2, 1, 0]}]}",
+                &scene);
+  assert_int_equal(scene.image.width, 600);
+  assert_int_equal(scene.image.height, 400);
+  assert_int_equal(scene.image.samples, 9);
+  assert_int_equal(scene.image.max_depth, 3);
+  assert_true(scene.image.gamma == 1.8);
+  assert_true(scene.camera.vup[2] == 1.0 && scene.camera.vfov_degrees == 45.0);
+  assert_true(scene.background[1] == 0.8);
+  assert_false(scene.shadows);
+  assert_int_equal(scene.material_count, 2);
+  assert_string_equal(scene.material_names[0], "red");
+  assert_true(scene.materials[0].shininess == 64.0f && scene.materials[0].reflectivity == 0.25f);
+  assert_int_equal(scene.sphere_count, 2);
+  assert_int_equal(scene.spheres[0].material, 1); /* "plain" */
+  assert_int_equal(scene.spheres[1].material, 0); /* "red" */
+  assert_true(scene.spheres[1].center_radius.y == 2.0f && scene.spheres[1].center_radius.w == 2.0f);
+  assert_int_equal(scene.light_count, 2);
+  assert_true(scene.lights[0].color.z == 0.25f && scene.lights[0].intensity == 0.8f);
+  clrt_scene_free(&scene);
+}
+
+static void test_defaults_fill_omitted_keys(void **state) {
+  (void)state;
+  clrt_scene scene;
+  test_parse_ok(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1, \"material\": \"red\"}],"
+                                   " \"lights\": [{\"position\": [1, 1, 1]}]"),
+                &scene);
+  assert_int_equal(scene.image.samples, 1);
+  assert_int_equal(scene.image.max_depth, 4);
+  assert_true(scene.image.gamma == 2.2);
+  assert_true(scene.shadows);
+  assert_true(scene.background[0] == 0.0 && scene.background[1] == 0.0 && scene.background[2] == 0.0);
+  assert_true(scene.camera.vup[0] == 0.0 && scene.camera.vup[1] == 1.0 && scene.camera.vup[2] == 0.0);
+  const clrt_material *m = &scene.materials[0];
+  assert_true(m->ambient == 0.1f && m->diffuse == 0.9f && m->specular == 0.3f && m->shininess == 32.0f &&
+              m->reflectivity == 0.0f);
+  const clrt_light *l = &scene.lights[0];
+  assert_true(l->color.x == 1.0f && l->color.y == 1.0f && l->color.z == 1.0f && l->intensity == 1.0f);
+  clrt_scene_free(&scene);
+}
+
+static void test_empty_scene_has_no_objects(void **state) {
+  (void)state;
+  clrt_scene scene;
+  test_parse_ok(SCENE(""), &scene);
+  assert_int_equal(scene.sphere_count, 0);
+  assert_int_equal(scene.light_count, 0);
+  assert_int_equal(scene.material_count, 0);
+  clrt_scene_free(&scene);
+}
+
+static void test_integral_reals_count_as_integers(void **state) {
+  (void)state;
+  clrt_scene scene;
+  test_parse_ok("{\"image\": {\"width\": 64.0, \"height\": 4.8e1},"
+                " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                &scene);
+  assert_int_equal(scene.image.width, 64);
+  assert_int_equal(scene.image.height, 48);
+  clrt_scene_free(&scene);
+}
+
+static void test_scene_file_on_disk(void **state) {
+  (void)state;
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_scene_load(CLRT_SOURCE_DIR "/scenes/pymonik.json", &scene, &err), CLRT_OK);
+  assert_int_equal(scene.sphere_count, 4);
+  assert_int_equal(scene.light_count, 2);
+  assert_true(scene.spheres[3].center_radius.w == 100.0f);
+  clrt_scene_free(&scene);
+}
+
+static void test_missing_file(void **state) {
+  (void)state;
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_scene_load("/nonexistent/scene.json", &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "/nonexistent/scene.json: cannot open the scene file"));
+}
+
+static void test_invalid_json_names_line_and_column(void **state) {
+  (void)state;
+  test_parse_fails("{\n  \"image\": {\"width\": 64,}\n}", "test.json:2:", "invalid JSON", NULL);
+  test_parse_fails("", "test.json:", "invalid JSON", NULL);
+}
+
+static void test_invalid_json_from_file_names_the_file(void **state) {
+  (void)state;
+  const char *path = test_write_temp("{\"image\": [1, 2", "broken.json");
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_scene_load(path, &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "broken.json:1:"));
+  assert_non_null(strstr(err.message, "invalid JSON"));
+}
+
+static void test_invalid_inputs(void **state) {
+  (void)state;
+  test_parse_fails("[1, 2, 3]", "test.json: the scene must be a JSON object", NULL);
+  test_parse_fails(SCENE(", \"lights\": [], \"lights\": []"), "invalid JSON", "duplicate", NULL);
+  test_parse_fails(SCENE(", \"shadow\": true"), "test.json: shadow: unknown key", "shadows", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48, \"sample\": 2},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.sample: unknown key", NULL);
+  test_parse_fails("{\"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "test.json: image: missing", NULL);
+  test_parse_fails("{\"image\": {\"width\": \"64\", \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.width: must be a number", NULL);
+  test_parse_fails("{\"image\": {\"width\": 0, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.width: must be a whole number in 1..16384 (got 0)", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 16385},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.height: must be a whole number in 1..16384", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64.5, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.width: must be a whole number", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48, \"samples\": 4097},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.samples: must be a whole number in 1..4096 (got 4097)", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48, \"samples\": 0},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "image.samples: must be a whole number in 1..4096 (got 0)", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48, \"gamma\": 1e999},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "invalid JSON", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 180}}",
+                   "camera.vfov: must be in (0, 180) degrees (got 180)", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 0}}",
+                   "camera.vfov: must be in (0, 180) degrees (got 0)", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [1, 2, 3], \"look_at\": [1, 2, 3], \"vfov\": 60}}",
+                   "camera.look_at: must differ from camera.look_from", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vup\": [0, 0, 2],"
+                   " \"vfov\": 60}}",
+                   "camera.vup: must not be zero or parallel to the view direction", NULL);
+  test_parse_fails("{\"image\": {\"width\": 64, \"height\": 48},"
+                   " \"camera\": {\"look_from\": [0, 0], \"look_at\": [0, 0, -1], \"vfov\": 60}}",
+                   "camera.look_from: must be an array of 3 numbers", NULL);
+  test_parse_fails(SCENE(", \"background\": [0, null, 1]"), "background[1]: must be a number", NULL);
+  test_parse_fails(SCENE(", \"shadows\": 1"), "shadows: must be true or false", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1, \"material\": "
+                                      "\"red\"}, {\"center\": [0, 0, -1], \"radius\": -1, \"material\": \"red\"}]"),
+                   "test.json: spheres[1].radius: must be > 0 (got -1)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 0, \"material\": "
+                                      "\"red\"}]"),
+                   "spheres[0].radius: must be > 0 (got 0)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1, \"material\": "
+                                      "\"rde\"}]"),
+                   "spheres[0].material: unknown material \"rde\"", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1}]"),
+                   "spheres[0].material: missing", NULL);
+  test_parse_fails(SCENE(", \"spheres\": {}"), "spheres: must be an array", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"red\": {\"color\": [1, 0.2, -0.2]}}"),
+                   "materials.red.color[2]: must be >= 0 (got -0.2)", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"red\": {\"color\": [1, 1, 1], \"reflectivity\": 1.5}}"),
+                   "materials.red.reflectivity: must be in [0, 1] (got 1.5)", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"red\": {\"color\": [1, 1, 1], \"shine\": 3}}"),
+                   "materials.red.shine: unknown key (allowed here: color, ambient, diffuse, specular, shininess, "
+                   "reflectivity)",
+                   NULL);
+  test_parse_fails(SCENE(", \"lights\": [{\"position\": [0, 1, 0], \"intensity\": -1}]"),
+                   "lights[0].intensity: must be >= 0 (got -1)", NULL);
+  test_parse_fails(SCENE(", \"lights\": [{\"color\": [1, 1, 1]}]"), "lights[0].position: missing", NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_full_scene_reads_every_key),
+      cmocka_unit_test(test_defaults_fill_omitted_keys),
+      cmocka_unit_test(test_empty_scene_has_no_objects),
+      cmocka_unit_test(test_integral_reals_count_as_integers),
+      cmocka_unit_test(test_scene_file_on_disk),
+      cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_invalid_json_names_line_and_column),
+      cmocka_unit_test(test_invalid_json_from_file_names_the_file),
+      cmocka_unit_test(test_invalid_inputs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+/* Shared helpers for the cmocka tests. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The foundation's tolerance between a device image and the reference. */
+#define TOLERANCE_SMALL_DIFF 1
+#define TOLERANCE_MAX_DIFF 4
+#define TOLERANCE_LARGE_FRACTION 0.001
+
+static char temp_dir_path[256];
+static char written_path[512];
+
+const char *test_temp_dir(void) {
+  strcpy(temp_dir_path, "/tmp/clrt-test-XXXXXX");
+  assert_non_null(mkdtemp(temp_dir_path));
+  return temp_dir_path;
+}
+
+const char *test_write_temp(const char *text, const char *name) {
+  assert_true(strlen(name) < sizeof written_path - sizeof temp_dir_path - 1);
+  strcpy(written_path, test_temp_dir());
+  strcat(written_path, "/");
+  strcat(written_path, name);
+  FILE *file = fopen(written_path, "wb");
+  assert_non_null(file);
+  assert_int_equal(fwrite(text, 1, strlen(text), file), strlen(text));
+  assert_int_equal(fclose(file), 0);
+  return written_path;
+}
+
+char *test_read_file(const char *path, size_t *size) {
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return NULL;
+  fseek(file, 0, SEEK_END);
+  long length = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  char *data = malloc((size_t)length + 1);
+  assert_non_null(data);
+  assert_int_equal(fread(data, 1, (size_t)length, file), (size_t)length);
+  data[length] = '\0';
+  fclose(file);
+  if (size)
+    *size = (size_t)length;
+  return data;
+}
+
+void test_parse_ok(const char *json, clrt_scene *scene) {
+  clrt_error err = {{0}};
+  clrt_status status = clrt_scene_parse(json, "test.json", scene, &err);
+  if (status != CLRT_OK)
+    fail_msg("expected a valid scene, got: %s", err.message);
+}
+
+void test_parse_fails(const char *json, ...) {
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_scene_parse(json, "test.json", &scene, &err), CLRT_ERR_INPUT);
+  va_list fragments;
+  va_start(fragments, json);
+  for (const char *fragment = va_arg(fragments, const char *); fragment; fragment = va_arg(fragments, const char *))
+    if (!strstr(err.message, fragment))
+      fail_msg("message \"%s\" lacks \"%s\"", err.message, fragment);
+  va_end(fragments);
+}
+
+static int running_in_ci(void) {
+  const char *ci = getenv("CI");
+  return ci && (strcmp(ci, "true") == 0 || strcmp(ci, "1") == 0);
+}
+
+void test_require_device(clrt_device *device) {
+  clrt_device_list list;
+  clrt_error err = {{0}};
+  if (clrt_devices_discover(&list, &err) != CLRT_OK) {
+    if (running_in_ci())
+      fail_msg("CI needs an OpenCL device (install pocl-opencl-icd): %s", err.message);
+    printf("skipping: %s\n", err.message);
+    skip();
+  }
+  clrt_status status = clrt_devices_select(&list, getenv("CLRT_TEST_DEVICE"), device, &err);
+  clrt_devices_free(&list);
+  if (status != CLRT_OK)
+    fail_msg("%s", err.message);
+}
+
+void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count) {
+  size_t large = 0;
+  int worst = 0;
+  for (size_t i = 0; i < channel_count; ++i) {
+    int diff = abs((int)a[i] - (int)b[i]);
+    if (diff > TOLERANCE_SMALL_DIFF)
+      ++large;
+    if (diff > worst)
+      worst = diff;
+  }
+  if (worst > TOLERANCE_MAX_DIFF || (double)large > TOLERANCE_LARGE_FRACTION * (double)channel_count)
+    fail_msg("images differ: %zu of %zu channels by more than %d level, worst %d", large, channel_count,
+             TOLERANCE_SMALL_DIFF, worst);
+}

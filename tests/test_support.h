@@ -1,0 +1,42 @@
+/* Helpers shared by the cmocka tests: temporary files, scenes from text,
+ * the OpenCL device (skipped without one, except in CI), image checks. */
+#ifndef CLRT_TEST_SUPPORT_H
+#define CLRT_TEST_SUPPORT_H
+
+#include <setjmp.h> /* cmocka needs these first */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "clrt_devices.h"
+#include "clrt_scene.h"
+
+/* A fresh, empty temporary directory; the path is in static storage,
+ * valid until the next call. */
+const char *test_temp_dir(void);
+
+/* Writes `text` to a file called `name` in a fresh temporary directory and
+ * returns its path (static storage, valid until the next call). */
+const char *test_write_temp(const char *text, const char *name);
+
+/* The whole file, NUL-terminated (free it); *size gets its length. */
+char *test_read_file(const char *path, size_t *size);
+
+/* Parses a scene that must be valid. */
+void test_parse_ok(const char *json, clrt_scene *scene);
+
+/* Parses a scene that must be invalid; asserts the message contains
+ * every NULL-terminated fragment. */
+void test_parse_fails(const char *json, ...);
+
+/* The device tests render on: --device from CLRT_TEST_DEVICE, else the
+ * default choice. Skips the test when no platform exists, unless CI is set. */
+void test_require_device(clrt_device *device);
+
+/* Asserts the foundation's tolerance between two 8-bit images: at most
+ * 0.1% of channels differ by more than 1 level, none by more than 4. */
+void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
+
+#endif /* CLRT_TEST_SUPPORT_H */
