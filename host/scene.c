@@ -132,7 +132,7 @@ static clrt_status read_count(const parser *p, json_t *object, const char *path,
                               unsigned default_value, bool required, unsigned min, unsigned max, unsigned *out) {
   char key_path[KEY_PATH_SIZE], rule[96];
   child_path(key_path, path, key);
-  double number;
+  double number = 0.0;
   clrt_status status = read_number(p, object, path, key, default_value, required, &number);
   if (status != CLRT_OK)
     return status;
