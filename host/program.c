@@ -4,8 +4,16 @@
 #include <stdlib.h>
 
 /* No -cl-fast-relaxed-math or -cl-mad-enable: the picture must match the
- * host reference, so the device may not trade exactness for speed. */
-#define CLRT_BUILD_OPTIONS ""
+ * host reference, so the device may not trade exactness for speed. Where
+ * the device can, division and sqrt are correctly rounded, as on the host
+ * (OpenCL otherwise allows errors of a few ulp, and GPUs use them). */
+#define CLRT_EXACT_DIVIDE_SQRT_OPTION "-cl-fp32-correctly-rounded-divide-sqrt"
+
+static const char *build_options(const clrt_device *device) {
+  cl_device_fp_config single = 0;
+  clGetDeviceInfo(device->id, CL_DEVICE_SINGLE_FP_CONFIG, sizeof single, &single, NULL);
+  return (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "";
+}
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {
   size_t size = 0;
@@ -34,7 +42,7 @@ clrt_status clrt_program_build_source(cl_context context, const clrt_device *dev
   clrt_status status = clrt_cl_check(rc, "clCreateProgramWithSource", device->name, err);
   if (status != CLRT_OK)
     return status;
-  rc = clBuildProgram(*program, 1, &device->id, CLRT_BUILD_OPTIONS, NULL, NULL);
+  rc = clBuildProgram(*program, 1, &device->id, build_options(device), NULL, NULL);
   if (rc == CL_SUCCESS)
     return CLRT_OK;
   if (rc == CL_BUILD_PROGRAM_FAILURE)

@@ -31,16 +31,17 @@ main() {
   [ "${#missing[@]}" -eq 0 ] && return 0
 
   local install_line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
-  echo "clrt: installing missing packages: ${missing[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then
+    echo "clrt: installing missing packages: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "clrt: installing missing packages with sudo: ${missing[*]}" >&2
     sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
       sudo -n env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
-    echo "clrt: missing packages and no root or password-less sudo; run:" >&2
+    echo "clrt: missing packages (${missing[*]}) and no root or password-less sudo; run:" >&2
     echo "  sudo sh -c '$install_line'" >&2
     return 1
   fi

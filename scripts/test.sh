@@ -7,10 +7,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 build="$root/build"
-options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLRT_WERROR=ON)
+options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLRT_WERROR=ON -DBUILD_TESTING=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-sanitize"
-  options=(-DCMAKE_BUILD_TYPE=Debug -DCLRT_WERROR=ON -DCLRT_SANITIZE=ON)
+  options=(-DCMAKE_BUILD_TYPE=Debug -DCLRT_WERROR=ON -DCLRT_SANITIZE=ON -DBUILD_TESTING=ON)
   # The OpenCL runtime (POCL, LLVM) keeps allocations until exit and is not
   # ours to fix: leaks are checked only in clrt's own frames (tests/lsan.supp).
   export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"

@@ -1,6 +1,8 @@
 /* Shared helpers for the cmocka tests. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "test_support.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +15,34 @@
 static char temp_dir_path[256];
 static char written_path[512];
 
+/* Every temporary directory a test made, removed when the program exits. */
+enum { MAX_TEMP_DIRS = 256 };
+static char *temp_dirs[MAX_TEMP_DIRS];
+static size_t temp_dir_count;
+
+static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *walk) {
+  (void)info;
+  (void)flag;
+  (void)walk;
+  return remove(path);
+}
+
+static void remove_temp_dirs(void) {
+  for (size_t i = 0; i < temp_dir_count; ++i) {
+    nftw(temp_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(temp_dirs[i]);
+  }
+  temp_dir_count = 0;
+}
+
 const char *test_temp_dir(void) {
   strcpy(temp_dir_path, "/tmp/clrt-test-XXXXXX");
   assert_non_null(mkdtemp(temp_dir_path));
+  if (temp_dir_count == 0)
+    atexit(remove_temp_dirs);
+  assert_true(temp_dir_count < MAX_TEMP_DIRS);
+  temp_dirs[temp_dir_count] = strdup(temp_dir_path);
+  assert_non_null(temp_dirs[temp_dir_count++]);
   return temp_dir_path;
 }
 
