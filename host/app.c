@@ -2,7 +2,6 @@
  * the tiles, tone-map, write the PNG, summarise. */
 #include "clrt_app.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "clrt_clock.h"
@@ -43,19 +42,6 @@ static clrt_status choose_device(const char *spec, clrt_device *device, clrt_err
   return status;
 }
 
-/* Tone-maps and writes the framebuffer. */
-static clrt_status write_output(const char *path, const clrt_float4 *framebuffer, const clrt_image_settings *image,
-                                clrt_error *err) {
-  size_t pixels = (size_t)image->width * image->height;
-  uint8_t *rgb = malloc(pixels * 3);
-  if (!rgb)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u image", image->width, image->height);
-  clrt_tonemap(framebuffer, pixels, image->gamma, rgb);
-  clrt_status status = clrt_image_write_png(path, rgb, image->width, image->height, err);
-  free(rgb);
-  return status;
-}
-
 static void print_summary(FILE *log, const clrt_options *options, const clrt_device *device,
                           const clrt_image_settings *image, const clrt_tile_plan *plan,
                           const clrt_render_stats *stats, double wall_ms) {
@@ -86,7 +72,8 @@ static clrt_status render_scene(const clrt_options *options, const clrt_scene *s
   if (status == CLRT_OK)
     status = clrt_render_on_device(&device, scene, &params, &plan, framebuffer, log, &stats, err);
   if (status == CLRT_OK)
-    status = write_output(options->output_path, framebuffer, &scene->image, err);
+    status = clrt_image_write(options->output_path, framebuffer, scene->image.width, scene->image.height,
+                              &scene->image.tone, err);
   if (status == CLRT_OK && !options->quiet)
     print_summary(log, options, &device, &scene->image, &plan, &stats, clrt_now_ms() - start_ms);
   free(framebuffer);

@@ -31,7 +31,9 @@ clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double asp
   dvec3 lower_left = dvec3_sub(dvec3_sub(dvec3_scale(w, -1.0), dvec3_scale(horizontal, 0.5)),
                                dvec3_scale(vertical, 0.5));
   clrt_camera camera = {dvec3_to_float4(origin), dvec3_to_float4(lower_left), dvec3_to_float4(horizontal),
-                        dvec3_to_float4(vertical)};
+                        dvec3_to_float4(vertical),    dvec3_to_float4(u),          dvec3_to_float4(v)};
+  camera.unit_u.w = (float)(settings->aperture / 2.0);
+  camera.unit_v.w = (float)settings->focus_distance;
   return camera;
 }
 
@@ -48,6 +50,7 @@ clrt_render_params clrt_flatten_params(const clrt_scene *scene) {
   params.sphere_count = (clrt_uint)scene->sphere_count;
   params.light_count = (clrt_uint)scene->light_count;
   params.shadows = scene->shadows ? 1u : 0u;
+  params.shadow_samples = image->shadow_samples;
   return params;
 }
 

@@ -16,28 +16,56 @@
 /* Just under 256, so that 1.0 maps to 255 and the levels are equally wide. */
 #define CLRT_QUANTIZE_SCALE 255.999
 
+/* The sRGB curve (IEC 61966-2-1): linear below the knee, a 2.4 power above. */
+#define CLRT_SRGB_KNEE 0.0031308
+#define CLRT_SRGB_LINEAR_SLOPE 12.92
+#define CLRT_SRGB_SCALE 1.055
+#define CLRT_SRGB_OFFSET 0.055
+#define CLRT_SRGB_EXPONENT 2.4
+
+/* JPEG quality (1..100): high, since renders have smooth gradients. */
+#define CLRT_JPEG_QUALITY 95
+
 enum { CLRT_RGB_CHANNELS = 3 };
 
-static uint8_t quantize(float linear, double inverse_gamma) {
-  double v = linear > 0.0f ? (linear < 1.0f ? (double)linear : 1.0) : 0.0;
-  if (inverse_gamma != 1.0)
-    v = pow(v, inverse_gamma);
-  return (uint8_t)(v * CLRT_QUANTIZE_SCALE);
+static double transfer(double v, const clrt_tone *tone) {
+  if (tone->transfer == CLRT_TRANSFER_SRGB)
+    return v <= CLRT_SRGB_KNEE ? CLRT_SRGB_LINEAR_SLOPE * v
+                               : CLRT_SRGB_SCALE * pow(v, 1.0 / CLRT_SRGB_EXPONENT) - CLRT_SRGB_OFFSET;
+  return tone->gamma == 1.0 ? v : pow(v, 1.0 / tone->gamma);
 }
 
-void clrt_tonemap(const clrt_float4 *framebuffer, size_t pixel_count, double gamma, uint8_t *rgb) {
-  double inverse_gamma = 1.0 / gamma;
+static uint8_t quantize(float linear, const clrt_tone *tone) {
+  double v = (double)linear * tone->exposure;
+  v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0;
+  return (uint8_t)(transfer(v, tone) * CLRT_QUANTIZE_SCALE);
+}
+
+void clrt_tonemap(const clrt_float4 *framebuffer, size_t pixel_count, const clrt_tone *tone, uint8_t *rgb) {
   for (size_t i = 0; i < pixel_count; ++i) {
-    rgb[CLRT_RGB_CHANNELS * i + 0] = quantize(framebuffer[i].x, inverse_gamma);
-    rgb[CLRT_RGB_CHANNELS * i + 1] = quantize(framebuffer[i].y, inverse_gamma);
-    rgb[CLRT_RGB_CHANNELS * i + 2] = quantize(framebuffer[i].z, inverse_gamma);
+    rgb[CLRT_RGB_CHANNELS * i + 0] = quantize(framebuffer[i].x, tone);
+    rgb[CLRT_RGB_CHANNELS * i + 1] = quantize(framebuffer[i].y, tone);
+    rgb[CLRT_RGB_CHANNELS * i + 2] = quantize(framebuffer[i].z, tone);
   }
 }
 
-static int has_png_extension(const char *path) {
+static const struct {
+  const char *extension;
+  clrt_image_format format;
+} FORMATS[] = {{".png", CLRT_FORMAT_PNG}, {".jpg", CLRT_FORMAT_JPG}, {".jpeg", CLRT_FORMAT_JPG},
+               {".bmp", CLRT_FORMAT_BMP}, {".tga", CLRT_FORMAT_TGA}, {".hdr", CLRT_FORMAT_HDR}};
+
+clrt_status clrt_image_format_of(const char *path, clrt_image_format *format, clrt_error *err) {
   const char *dot = strrchr(path, '.');
   const char *slash = strrchr(path, '/');
-  return dot && (!slash || dot > slash) && strcasecmp(dot, ".png") == 0;
+  for (size_t i = 0; dot && (!slash || dot > slash) && i < sizeof FORMATS / sizeof FORMATS[0]; ++i) {
+    if (strcasecmp(dot, FORMATS[i].extension) == 0) {
+      *format = FORMATS[i].format;
+      return CLRT_OK;
+    }
+  }
+  return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: unknown image format; use .png, .jpg, .bmp, .tga or .hdr (linear)",
+                   path);
 }
 
 /* The directory part of path ("." when there is none), in `out`. */
@@ -52,8 +80,10 @@ static void directory_of(const char *path, char *out, size_t size) {
 }
 
 clrt_status clrt_image_check_output(const char *path, clrt_error *err) {
-  if (!has_png_extension(path))
-    return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: the output must be a .png file", path);
+  clrt_image_format format;
+  clrt_status status = clrt_image_format_of(path, &format, err);
+  if (status != CLRT_OK)
+    return status;
   char directory[4096];
   directory_of(path, directory, sizeof directory);
   struct stat info;
@@ -65,15 +95,40 @@ clrt_status clrt_image_check_output(const char *path, clrt_error *err) {
   return CLRT_OK;
 }
 
-typedef struct png_sink {
+typedef struct file_sink {
   FILE *file;
   int failed;
-} png_sink;
+} file_sink;
 
 static void write_to_sink(void *context, void *data, int size) {
-  png_sink *sink = context;
+  file_sink *sink = context;
   if (fwrite(data, 1, (size_t)size, sink->file) != (size_t)size)
     sink->failed = 1;
+}
+
+/* What to encode: 8-bit RGB, or linear float RGB for .hdr. */
+typedef struct encoding {
+  clrt_image_format format;
+  unsigned width, height;
+  const uint8_t *rgb;
+  const float *linear;
+} encoding;
+
+static int encode(const encoding *image, file_sink *sink) {
+  int w = (int)image->width, h = (int)image->height, n = CLRT_RGB_CHANNELS;
+  switch (image->format) {
+  case CLRT_FORMAT_PNG:
+    return stbi_write_png_to_func(write_to_sink, sink, w, h, n, image->rgb, w * n);
+  case CLRT_FORMAT_JPG:
+    return stbi_write_jpg_to_func(write_to_sink, sink, w, h, n, image->rgb, CLRT_JPEG_QUALITY);
+  case CLRT_FORMAT_BMP:
+    return stbi_write_bmp_to_func(write_to_sink, sink, w, h, n, image->rgb);
+  case CLRT_FORMAT_TGA:
+    return stbi_write_tga_to_func(write_to_sink, sink, w, h, n, image->rgb);
+  case CLRT_FORMAT_HDR:
+    return stbi_write_hdr_to_func(write_to_sink, sink, w, h, n, image->linear);
+  }
+  return 0;
 }
 
 /* The permissions a plainly created file would get (mkstemp uses 0600). */
@@ -83,25 +138,23 @@ static mode_t default_file_mode(void) {
   return 0666 & ~mask;
 }
 
-static clrt_status write_temporary(int fd, const char *path, const uint8_t *rgb, unsigned width, unsigned height,
-                                   clrt_error *err) {
-  png_sink sink = {fdopen(fd, "wb"), 0};
+static clrt_status write_temporary(int fd, const char *path, const encoding *image, clrt_error *err) {
+  file_sink sink = {fdopen(fd, "wb"), 0};
   if (!sink.file) {
     close(fd);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
   }
-  int stride = (int)width * CLRT_RGB_CHANNELS;
-  int encoded = stbi_write_png_to_func(write_to_sink, &sink, (int)width, (int)height, CLRT_RGB_CHANNELS, rgb, stride);
+  int encoded = encode(image, &sink);
   int flushed = fflush(sink.file) == 0 && fsync(fileno(sink.file)) == 0;
   int closed = fclose(sink.file) == 0;
   if (!encoded || sink.failed || !flushed || !closed)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the PNG failed: %s", path,
-                     encoded ? strerror(errno) : "PNG encoder error");
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", path,
+                     encoded ? strerror(errno) : "encoder error");
   return CLRT_OK;
 }
 
-clrt_status clrt_image_write_png(const char *path, const uint8_t *rgb, unsigned width, unsigned height,
-                                 clrt_error *err) {
+/* Encodes into a temporary file beside `path`, then renames it into place. */
+static clrt_status write_atomically(const char *path, const encoding *image, clrt_error *err) {
   size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
   char *temporary = malloc(length);
   if (!temporary)
@@ -114,7 +167,7 @@ clrt_status clrt_image_write_png(const char *path, const uint8_t *rgb, unsigned 
   else if (fchmod(fd, default_file_mode()) != 0)
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot set permissions: %s", temporary, strerror(errno));
   if (status == CLRT_OK)
-    status = write_temporary(fd, path, rgb, width, height, err);
+    status = write_temporary(fd, path, image, err);
   else if (fd >= 0)
     close(fd);
   if (status == CLRT_OK && rename(temporary, path) != 0)
@@ -123,5 +176,44 @@ clrt_status clrt_image_write_png(const char *path, const uint8_t *rgb, unsigned 
   if (status != CLRT_OK && fd >= 0)
     unlink(temporary);
   free(temporary);
+  return status;
+}
+
+clrt_status clrt_image_write_png(const char *path, const uint8_t *rgb, unsigned width, unsigned height,
+                                 clrt_error *err) {
+  encoding image = {CLRT_FORMAT_PNG, width, height, rgb, NULL};
+  return write_atomically(path, &image, err);
+}
+
+/* The framebuffer's RGB as packed floats, as the HDR encoder wants. */
+static float *linear_rgb(const clrt_float4 *framebuffer, size_t pixels) {
+  float *rgb = malloc(pixels * CLRT_RGB_CHANNELS * sizeof *rgb);
+  for (size_t i = 0; rgb && i < pixels; ++i) {
+    rgb[CLRT_RGB_CHANNELS * i + 0] = framebuffer[i].x;
+    rgb[CLRT_RGB_CHANNELS * i + 1] = framebuffer[i].y;
+    rgb[CLRT_RGB_CHANNELS * i + 2] = framebuffer[i].z;
+  }
+  return rgb;
+}
+
+clrt_status clrt_image_write(const char *path, const clrt_float4 *framebuffer, unsigned width, unsigned height,
+                             const clrt_tone *tone, clrt_error *err) {
+  encoding image = {CLRT_FORMAT_PNG, width, height, NULL, NULL};
+  clrt_status status = clrt_image_format_of(path, &image.format, err);
+  if (status != CLRT_OK)
+    return status;
+  size_t pixels = (size_t)width * height;
+  uint8_t *rgb = NULL;
+  float *linear = NULL;
+  if (image.format == CLRT_FORMAT_HDR)
+    image.linear = linear = linear_rgb(framebuffer, pixels);
+  else if ((image.rgb = rgb = malloc(pixels * CLRT_RGB_CHANNELS)))
+    clrt_tonemap(framebuffer, pixels, tone, rgb);
+  if (!image.rgb && !image.linear)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u image", width, height);
+  else
+    status = write_atomically(path, &image, err);
+  free(rgb);
+  free(linear);
   return status;
 }

@@ -166,6 +166,7 @@ static clrt_status read_checked(const parser *p, json_t *object, const char *pat
 
 static const number_rule NON_NEGATIVE = {0.0, false, INFINITY, ">= 0"};
 static const number_rule POSITIVE = {0.0, true, INFINITY, "> 0"};
+static const number_rule AT_LEAST_ONE = {1.0, false, INFINITY, ">= 1 for a transparent material"};
 static const number_rule UNIT_INTERVAL = {0.0, false, 1.0, "in [0, 1]"};
 static const number_rule FIELD_OF_VIEW = {0.0, true, 180.0, "in (0, 180) degrees"};
 
@@ -205,9 +206,23 @@ static clrt_float4 to_float4(const double v[3]) {
   return f;
 }
 
+/* "gamma": a positive number, or "srgb" for the exact sRGB curve. */
+static clrt_status parse_gamma(const parser *p, json_t *image, clrt_image_settings *out) {
+  json_t *value = json_object_get(image, "gamma");
+  out->tone.transfer = CLRT_TRANSFER_GAMMA;
+  out->tone.gamma = CLRT_DEFAULT_GAMMA;
+  if (value && json_is_string(value)) {
+    if (strcmp(json_string_value(value), "srgb") != 0)
+      return fail_at(p, "image.gamma", "must be a number > 0 or \"srgb\"");
+    out->tone.transfer = CLRT_TRANSFER_SRGB;
+    return CLRT_OK;
+  }
+  return read_checked(p, image, "image", "gamma", CLRT_DEFAULT_GAMMA, false, POSITIVE, &out->tone.gamma);
+}
+
 static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out) {
-  static const char *const keys[] = {"width", "height", "samples", "max_depth", "gamma"};
-  static const number_rule gamma_rule = {0.0, true, INFINITY, "> 0"};
+  static const char *const keys[] = {"width", "height", "samples", "max_depth", "shadow_samples", "gamma",
+                                     "exposure"};
   const char *path = "image";
   clrt_status status;
   if ((status = expect_object(p, image, path)) || (status = check_keys(p, image, path, KEY_LIST(keys))) ||
@@ -216,9 +231,12 @@ static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settin
       (status = read_count(p, image, path, "samples", CLRT_DEFAULT_SAMPLES, false, 1, CLRT_MAX_SAMPLES,
                            &out->samples)) ||
       (status = read_count(p, image, path, "max_depth", CLRT_DEFAULT_MAX_DEPTH, false, 0, CLRT_MAX_DEPTH_LIMIT,
-                           &out->max_depth)))
+                           &out->max_depth)) ||
+      (status = read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1,
+                           CLRT_MAX_SHADOW_SAMPLES, &out->shadow_samples)) ||
+      (status = parse_gamma(p, image, out)))
     return status;
-  return read_checked(p, image, path, "gamma", CLRT_DEFAULT_GAMMA, false, gamma_rule, &out->gamma);
+  return read_checked(p, image, path, "exposure", CLRT_DEFAULT_EXPOSURE, false, POSITIVE, &out->tone.exposure);
 }
 
 static double distance_squared(const double a[3], const double b[3]) {
@@ -243,8 +261,17 @@ static clrt_status check_camera_basis(const parser *p, const clrt_camera_setting
   return CLRT_OK;
 }
 
+static clrt_status parse_lens(const parser *p, json_t *camera, clrt_camera_settings *out) {
+  double default_focus = sqrt(distance_squared(out->look_from, out->look_at));
+  clrt_status status =
+      read_checked(p, camera, "camera", "aperture", CLRT_DEFAULT_APERTURE, false, NON_NEGATIVE, &out->aperture);
+  if (status != CLRT_OK)
+    return status;
+  return read_checked(p, camera, "camera", "focus_distance", default_focus, false, POSITIVE, &out->focus_distance);
+}
+
 static clrt_status parse_camera(const parser *p, json_t *camera, clrt_camera_settings *out) {
-  static const char *const keys[] = {"look_from", "look_at", "vup", "vfov"};
+  static const char *const keys[] = {"look_from", "look_at", "vup", "vfov", "aperture", "focus_distance"};
   static const double default_vup[3] = {0.0, 1.0, 0.0};
   const char *path = "camera";
   clrt_status status;
@@ -256,12 +283,33 @@ static clrt_status parse_camera(const parser *p, json_t *camera, clrt_camera_set
     return status;
   if (out->vfov_degrees >= 180.0)
     return range_error(p, "camera.vfov", FIELD_OF_VIEW.text, out->vfov_degrees);
-  return check_camera_basis(p, out);
+  if ((status = check_camera_basis(p, out)))
+    return status;
+  return parse_lens(p, camera, out);
+}
+
+/* Glass: transparency kt with an index of refraction; kr + kt <= 1. */
+static clrt_status parse_glass(const parser *p, json_t *value, const char *path, double reflectivity,
+                               double *transparency, double *ior) {
+  clrt_status status = read_checked(p, value, path, "transparency", CLRT_DEFAULT_TRANSPARENCY, false,
+                                    UNIT_INTERVAL, transparency);
+  if (status != CLRT_OK)
+    return status;
+  if ((status = read_checked(p, value, path, "ior", CLRT_DEFAULT_IOR, false,
+                             *transparency > 0.0 ? AT_LEAST_ONE : POSITIVE, ior)))
+    return status;
+  if (reflectivity + *transparency <= 1.0)
+    return CLRT_OK;
+  char problem[160];
+  snprintf(problem, sizeof problem, "reflectivity + transparency must be <= 1 (got %g + %g)", reflectivity,
+           *transparency);
+  return fail_at(p, path, problem);
 }
 
 static clrt_status parse_material(const parser *p, json_t *value, const char *path, clrt_material *out) {
-  static const char *const keys[] = {"color", "ambient", "diffuse", "specular", "shininess", "reflectivity"};
-  double color[3], ambient, diffuse, specular, shininess, reflectivity;
+  static const char *const keys[] = {"color",     "ambient",      "diffuse",      "specular",
+                                     "shininess", "reflectivity", "transparency", "ior"};
+  double color[3], ambient, diffuse, specular, shininess, reflectivity, transparency, ior;
   clrt_status status;
   if ((status = expect_object(p, value, path)) || (status = check_keys(p, value, path, KEY_LIST(keys))) ||
       (status = read_vec3(p, value, path, "color", NULL, true, color)) ||
@@ -271,7 +319,8 @@ static clrt_status parse_material(const parser *p, json_t *value, const char *pa
       (status = read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE,
                              &shininess)) ||
       (status = read_checked(p, value, path, "reflectivity", CLRT_DEFAULT_REFLECTIVITY, false, UNIT_INTERVAL,
-                             &reflectivity)))
+                             &reflectivity)) ||
+      (status = parse_glass(p, value, path, reflectivity, &transparency, &ior)))
     return status;
   memset(out, 0, sizeof *out);
   out->color = to_float4(color);
@@ -280,6 +329,8 @@ static clrt_status parse_material(const parser *p, json_t *value, const char *pa
   out->specular = (float)specular;
   out->shininess = (float)shininess;
   out->reflectivity = (float)reflectivity;
+  out->transparency = (float)transparency;
+  out->ior = (float)ior;
   return CLRT_OK;
 }
 
@@ -343,20 +394,22 @@ static clrt_status parse_sphere(const parser *p, const clrt_scene *scene, json_t
 }
 
 static clrt_status parse_light(const parser *p, json_t *value, const char *path, clrt_light *out) {
-  static const char *const keys[] = {"position", "color", "intensity"};
+  static const char *const keys[] = {"position", "color", "intensity", "radius"};
   static const double white[3] = {1.0, 1.0, 1.0};
-  double position[3], color[3], intensity;
+  double position[3], color[3], intensity, radius;
   clrt_status status;
   if ((status = expect_object(p, value, path)) || (status = check_keys(p, value, path, KEY_LIST(keys))) ||
       (status = read_vec3(p, value, path, "position", NULL, false, position)) ||
       (status = read_vec3(p, value, path, "color", white, true, color)) ||
       (status = read_checked(p, value, path, "intensity", CLRT_DEFAULT_LIGHT_INTENSITY, false, NON_NEGATIVE,
-                             &intensity)))
+                             &intensity)) ||
+      (status = read_checked(p, value, path, "radius", CLRT_DEFAULT_LIGHT_RADIUS, false, NON_NEGATIVE, &radius)))
     return status;
   memset(out, 0, sizeof *out);
   out->position = to_float4(position);
   out->color = to_float4(color);
   out->intensity = (float)intensity;
+  out->radius = (float)radius;
   return CLRT_OK;
 }
 

@@ -30,6 +30,8 @@ typedef float3 clrt_vec3;
 #define clrt_sqrt(x) sqrt(x)
 #define clrt_pow(x, y) pow((x), (y))
 #define clrt_floor(x) floor(x)
+#define clrt_cos(x) cos(x)
+#define clrt_sin(x) sin(x)
 #define clrt_fmax(a, b) fmax((a), (b))
 #define clrt_fabs(x) fabs(x)
 #define CLRT_INFINITY INFINITY
@@ -69,6 +71,8 @@ static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) {
 #define clrt_sqrt(x) sqrtf(x)
 #define clrt_pow(x, y) powf((x), (y))
 #define clrt_floor(x) floorf(x)
+#define clrt_cos(x) cosf(x)
+#define clrt_sin(x) sinf(x)
 #define clrt_fmax(a, b) fmaxf((a), (b))
 #define clrt_fabs(x) fabsf(x)
 #define CLRT_INFINITY INFINITY

@@ -7,18 +7,26 @@
 #include <stddef.h>
 
 #include "clrt_error.h"
+#include "clrt_image.h"
 #include "clrt_types.h"
 
 enum {
   CLRT_MAX_IMAGE_SIDE = 16384,
   CLRT_MAX_SAMPLES = 4096,
   CLRT_MAX_DEPTH_LIMIT = 64,
+  CLRT_MAX_SHADOW_SAMPLES = 1024,
 };
 
 /* Defaults of keys the scene file may leave out. */
 #define CLRT_DEFAULT_SAMPLES 1
 #define CLRT_DEFAULT_MAX_DEPTH 4
 #define CLRT_DEFAULT_GAMMA 2.2
+#define CLRT_DEFAULT_EXPOSURE 1.0
+#define CLRT_DEFAULT_SHADOW_SAMPLES 16
+#define CLRT_DEFAULT_APERTURE 0.0
+#define CLRT_DEFAULT_TRANSPARENCY 0.0
+#define CLRT_DEFAULT_IOR 1.5
+#define CLRT_DEFAULT_LIGHT_RADIUS 0.0
 #define CLRT_DEFAULT_AMBIENT 0.1
 #define CLRT_DEFAULT_DIFFUSE 0.9
 #define CLRT_DEFAULT_SPECULAR 0.3
@@ -31,7 +39,8 @@ typedef struct clrt_image_settings {
   unsigned height;
   unsigned samples;
   unsigned max_depth;
-  double gamma;
+  unsigned shadow_samples;
+  clrt_tone tone; /* gamma or sRGB, and exposure */
 } clrt_image_settings;
 
 typedef struct clrt_camera_settings {
@@ -39,6 +48,8 @@ typedef struct clrt_camera_settings {
   double look_at[3];
   double vup[3];
   double vfov_degrees;
+  double aperture;       /* lens diameter; 0 for a pinhole */
+  double focus_distance; /* defaults to |look_at - look_from| */
 } clrt_camera_settings;
 
 typedef struct clrt_scene {

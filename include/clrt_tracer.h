@@ -23,18 +23,37 @@ typedef struct clrt_scene_view {
   CLRT_GLOBAL const clrt_light *lights;
 } clrt_scene_view;
 
+/* What a random number of a trace depends on besides its purpose: the
+ * pixel sample (seed) and the node of the ray tree being shaded. */
+typedef struct clrt_trace_key {
+  clrt_uint seed;
+  clrt_uint node;
+} clrt_trace_key;
+
 /* Counter-based hash: randomness that depends only on its inputs. */
 clrt_uint clrt_hash_u32(clrt_uint value);
 
-/* The ray through viewport coordinates (s, t), both in [0, 1], t up. */
-clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t);
+/* The seed of every random decision made for one sample of one pixel. */
+clrt_uint clrt_sample_seed(clrt_uint x, clrt_uint y, clrt_uint sample);
+
+/* The ray through viewport coordinates (s, t), both in [0, 1], t up,
+ * leaving the lens at (lens_x, lens_y) of the unit disk (ignored for a
+ * pinhole camera). */
+clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y);
 
 /* Distance along the ray to the nearest intersection in front of its
  * origin (t > 0), or CLRT_INFINITY when the ray misses the sphere. */
 float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius);
 
-/* Linear (not tone-mapped) colour seen along a ray. */
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_ray ray);
+/* Refraction of a unit direction through a surface with unit `normal`
+ * facing it, into (entering) or out of a medium of index `ior`, by
+ * Snell's law. Returns the Fresnel reflectance (Schlick's approximation):
+ * 1 under total internal reflection, when *refracted is left unset. */
+float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted);
+
+/* Linear (not tone-mapped) colour seen along a camera ray; `seed` is its
+ * pixel sample's (clrt_sample_seed). */
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray);
 
 /* Linear colour of pixel (x, y), y = 0 the top row: the box-filtered
  * average of the pixel's samples. */

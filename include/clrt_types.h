@@ -31,7 +31,8 @@ typedef struct clrt_sphere {
   clrt_uint pad0, pad1, pad2;
 } clrt_sphere;
 
-/* Phong material; color in xyz (w unused). */
+/* Phong material with mirror (reflectivity) and glass (transparency, ior)
+ * shares; color in xyz (w unused). */
 typedef struct clrt_material {
   clrt_float4 color;
   float ambient;
@@ -39,25 +40,34 @@ typedef struct clrt_material {
   float specular;
   float shininess;
   float reflectivity;
-  float pad0, pad1, pad2;
+  float transparency;
+  float ior;
+  float pad0;
 } clrt_material;
 
-/* Point light; position and color in xyz (w unused). */
+/* Light: a point (radius 0) or a sphere light; position and color in xyz
+ * (w unused). */
 typedef struct clrt_light {
   clrt_float4 position;
   clrt_float4 color;
   float intensity;
-  float pad0, pad1, pad2;
+  float radius;
+  float pad0, pad1;
 } clrt_light;
 
-/* Pinhole camera, precomputed on the host: a pixel's ray leaves origin in
- * direction lower_left + s*horizontal + t*vertical, with s, t in [0, 1].
- * lower_left is relative to origin, so no large coordinate is subtracted. */
+/* Thin-lens camera, precomputed on the host. With s, t in [0, 1], a pixel
+ * looks along lower_left + s*horizontal + t*vertical from origin (a plane
+ * at distance 1; lower_left is relative to origin, so no large coordinate
+ * is subtracted). With a lens, the ray starts at a point of the lens disk
+ * (radius lens_radius in the unit_u, unit_v plane) and passes through the
+ * same direction's point at focus_distance. */
 typedef struct clrt_camera {
   clrt_float4 origin;
   clrt_float4 lower_left;
   clrt_float4 horizontal;
   clrt_float4 vertical;
+  clrt_float4 unit_u; /* w: lens radius (aperture / 2); 0 for a pinhole */
+  clrt_float4 unit_v; /* w: focus distance along the view direction */
 } clrt_camera;
 
 /* Everything a work-item needs besides the scene arrays. */
@@ -71,7 +81,7 @@ typedef struct clrt_render_params {
   clrt_uint sphere_count;
   clrt_uint light_count;
   clrt_uint shadows;
-  clrt_uint pad0;
+  clrt_uint shadow_samples; /* shadow rays per sphere light */
 } clrt_render_params;
 
 #ifndef __OPENCL_C_VERSION__
@@ -83,15 +93,18 @@ CLRT_ASSERT_LAYOUT(clrt_float4, 16);
 CLRT_ASSERT_LAYOUT(clrt_sphere, 32);
 CLRT_ASSERT_LAYOUT(clrt_material, 48);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
-CLRT_ASSERT_LAYOUT(clrt_camera, 64);
-CLRT_ASSERT_LAYOUT(clrt_render_params, 112);
+CLRT_ASSERT_LAYOUT(clrt_camera, 96);
+CLRT_ASSERT_LAYOUT(clrt_render_params, 144);
 static_assert(offsetof(clrt_sphere, material) == 16, "clrt_sphere.material offset");
 static_assert(offsetof(clrt_material, ambient) == 16, "clrt_material.ambient offset");
 static_assert(offsetof(clrt_material, reflectivity) == 32, "clrt_material.reflectivity offset");
+static_assert(offsetof(clrt_material, ior) == 40, "clrt_material.ior offset");
 static_assert(offsetof(clrt_light, intensity) == 32, "clrt_light.intensity offset");
-static_assert(offsetof(clrt_render_params, background) == 64, "render_params.background offset");
-static_assert(offsetof(clrt_render_params, width) == 80, "render_params.width offset");
-static_assert(offsetof(clrt_render_params, shadows) == 104, "render_params.shadows offset");
+static_assert(offsetof(clrt_light, radius) == 36, "clrt_light.radius offset");
+static_assert(offsetof(clrt_camera, unit_v) == 80, "clrt_camera.unit_v offset");
+static_assert(offsetof(clrt_render_params, background) == 96, "render_params.background offset");
+static_assert(offsetof(clrt_render_params, width) == 112, "render_params.width offset");
+static_assert(offsetof(clrt_render_params, shadow_samples) == 140, "render_params.shadow_samples offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

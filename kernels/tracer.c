@@ -2,8 +2,10 @@
  *
  * Compiled as OpenCL C (embedded into the program source) and as C11 (in
  * the host library), so the reference renderer runs this exact code. No
- * recursion (OpenCL forbids it): mirror bounces are a loop that carries the
- * weight of the remaining reflection.
+ * recursion (OpenCL forbids it): the mirror and refraction branches of a
+ * camera ray's tree wait on an explicit, bounded stack. Every random number
+ * is a hash of (pixel, sample, tree node, purpose, index): nothing depends
+ * on the tile, the work-group or the device.
  */
 #include "clrt_tracer.h"
 
@@ -13,12 +15,22 @@
  * visible gap (no light leaking where spheres touch). */
 #define CLRT_SURFACE_OFFSET_RELATIVE 4e-6f
 
+/* Pending branches of one camera ray's tree (depth-first: a level adds at
+ * most one entry, so max_depth + 1 entries are ever needed). A branch
+ * that finds the stack full is not traced and contributes black; with the
+ * limit of 64 bounces that can only happen past 23 bounces through glass. */
+#define CLRT_TRACE_STACK_SIZE 24
+
 /* Hash purposes, so that different random decisions never share a stream. */
-#define CLRT_PURPOSE_PIXEL_JITTER_X 0u
-#define CLRT_PURPOSE_PIXEL_JITTER_Y 1u
+#define CLRT_PURPOSE_PIXEL 0u
+#define CLRT_PURPOSE_LENS 1u
+#define CLRT_PURPOSE_LENS_STRATUM 2u
+#define CLRT_PURPOSE_FIRST_LIGHT 16u /* light i uses purpose 16 + i */
 
 /* 2^-24: turns the top 24 bits of a hash into a float in [0, 1). */
 #define CLRT_UNIT_FLOAT_SCALE (1.0f / 16777216.0f)
+
+#define CLRT_PI 3.14159265358979323846f
 
 clrt_uint clrt_hash_u32(clrt_uint value) {
   /* An integer finaliser with full avalanche (Wellons' "lowbias32"). */
@@ -30,21 +42,72 @@ clrt_uint clrt_hash_u32(clrt_uint value) {
   return value;
 }
 
-CLRT_INTERNAL float clrt_random_unit(clrt_uint x, clrt_uint y, clrt_uint sample, clrt_uint purpose) {
-  clrt_uint h = clrt_hash_u32(purpose);
-  h = clrt_hash_u32(h ^ sample);
-  h = clrt_hash_u32(h ^ y);
-  h = clrt_hash_u32(h ^ x);
+clrt_uint clrt_sample_seed(clrt_uint x, clrt_uint y, clrt_uint sample) {
+  return clrt_hash_u32(clrt_hash_u32(clrt_hash_u32(x) ^ y) ^ sample);
+}
+
+/* A number in [0, 1) determined by the pixel sample (seed), the node of
+ * its ray tree, the purpose and an index within that purpose. */
+CLRT_INTERNAL float clrt_random_unit(clrt_uint seed, clrt_uint node, clrt_uint purpose, clrt_uint index) {
+  clrt_uint h = clrt_hash_u32(clrt_hash_u32(clrt_hash_u32(seed ^ node) ^ purpose) ^ index);
   return (float)(h >> 8) * CLRT_UNIT_FLOAT_SCALE;
 }
 
-clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t) {
+/* Point `index` of `count` stratified points in the unit square: a k x k
+ * grid of cells (k = floor(sqrt(count))), jittered inside each cell; the
+ * points beyond the grid are jittered over the whole square. */
+CLRT_INTERNAL void clrt_stratified_point(clrt_uint seed, clrt_uint node, clrt_uint purpose, clrt_uint index,
+                                         clrt_uint count, float *u, float *v) {
+  float jitter_u = clrt_random_unit(seed, node, purpose, 2u * index);
+  float jitter_v = clrt_random_unit(seed, node, purpose, 2u * index + 1u);
+  clrt_uint grid = (clrt_uint)clrt_floor(clrt_sqrt((float)count));
+  if (index < grid * grid) {
+    *u = ((float)(index % grid) + jitter_u) / (float)grid;
+    *v = ((float)(index / grid) + jitter_v) / (float)grid;
+  } else {
+    *u = jitter_u;
+    *v = jitter_v;
+  }
+}
+
+/* Maps the unit square onto the unit disk, keeping strata compact
+ * (Shirley and Chiu's concentric mapping). */
+CLRT_INTERNAL void clrt_square_to_disk(float u, float v, float *x, float *y) {
+  float a = 2.0f * u - 1.0f, b = 2.0f * v - 1.0f;
+  if (a == 0.0f && b == 0.0f) {
+    *x = 0.0f;
+    *y = 0.0f;
+    return;
+  }
+  float radius, angle;
+  if (clrt_fabs(a) > clrt_fabs(b)) {
+    radius = a;
+    angle = (CLRT_PI / 4.0f) * (b / a);
+  } else {
+    radius = b;
+    angle = CLRT_PI / 2.0f - (CLRT_PI / 4.0f) * (a / b);
+  }
+  *x = radius * clrt_cos(angle);
+  *y = radius * clrt_sin(angle);
+}
+
+clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {
   clrt_vec3 direction = clrt_vec3_add(clrt_vec3_add(clrt_vec3_from4(camera->lower_left),
                                                     clrt_vec3_scale(clrt_vec3_from4(camera->horizontal), s)),
                                       clrt_vec3_scale(clrt_vec3_from4(camera->vertical), t));
   clrt_ray ray;
   ray.origin = clrt_vec3_from4(camera->origin);
-  ray.direction = clrt_vec3_normalize(direction);
+  float lens_radius = camera->unit_u.w;
+  if (lens_radius <= 0.0f) {
+    ray.direction = clrt_vec3_normalize(direction);
+    return ray;
+  }
+  /* Thin lens: start on the lens, aim at the point in focus. */
+  clrt_vec3 offset = clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(clrt_vec3_from4(camera->unit_u), lens_x),
+                                                   clrt_vec3_scale(clrt_vec3_from4(camera->unit_v), lens_y)),
+                                     lens_radius);
+  ray.origin = clrt_vec3_add(ray.origin, offset);
+  ray.direction = clrt_vec3_normalize(clrt_vec3_sub(clrt_vec3_scale(direction, camera->unit_v.w), offset));
   return ray;
 }
 
@@ -86,38 +149,79 @@ CLRT_INTERNAL float clrt_nearest_hit(const clrt_scene_view *scene, clrt_ray ray,
   return nearest;
 }
 
-/* Whether any sphere blocks the segment from origin to distance max_t. */
-CLRT_INTERNAL int clrt_occluded(const clrt_scene_view *scene, clrt_ray ray, float max_t) {
+/* How much light gets through along the segment from the ray's origin to
+ * distance max_t: each sphere in the way multiplies it by its material's
+ * transparency times colour (0 for an opaque one). Shadow rays go straight:
+ * glass dims and tints a shadow but does not bend or focus it. */
+CLRT_INTERNAL clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_ray ray, float max_t) {
+  clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   for (clrt_uint i = 0; i < scene->params->sphere_count; ++i) {
-    if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) < max_t)
-      return 1;
+    if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) >= max_t)
+      continue;
+    CLRT_GLOBAL const clrt_material *blocker = &scene->materials[scene->spheres[i].material];
+    if (blocker->transparency <= 0.0f)
+      return clrt_vec3_make(0.0f, 0.0f, 0.0f);
+    passed = clrt_vec3_mul(passed, clrt_vec3_scale(clrt_vec3_from4(blocker->color), blocker->transparency));
   }
-  return 0;
+  return passed;
 }
 
-/* Moves a surface point off the surface, to the side the normal faces. */
-CLRT_INTERNAL clrt_vec3 clrt_offset_from_surface(clrt_vec3 point, clrt_vec3 normal, float radius) {
-  float scale = clrt_fmax(1.0f, clrt_fmax(radius, clrt_max_abs_component(point)));
-  return clrt_vec3_add(point, clrt_vec3_scale(normal, CLRT_SURFACE_OFFSET_RELATIVE * scale));
+/* Unit vectors a, b completing the unit vector n to an orthonormal basis. */
+CLRT_INTERNAL void clrt_basis_around(clrt_vec3 n, clrt_vec3 *a, clrt_vec3 *b) {
+  clrt_vec3 helper = clrt_fabs(n.x) > 0.5f ? clrt_vec3_make(0.0f, 1.0f, 0.0f) : clrt_vec3_make(1.0f, 0.0f, 0.0f);
+  *a = clrt_vec3_normalize(clrt_vec3_cross(helper, n));
+  *b = clrt_vec3_cross(n, *a);
 }
 
-/* Light arriving from one light: diffuse + specular, or nothing when the
- * light is behind the surface or (with shadows on) occluded. */
-CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, CLRT_GLOBAL const clrt_material *material,
-                                         CLRT_GLOBAL const clrt_light *light, clrt_vec3 shadow_origin,
-                                         clrt_vec3 normal, clrt_vec3 to_eye) {
+/* The share of a light that reaches `origin`, per channel. A point light
+ * takes one shadow ray; a sphere light takes shadow_samples rays to
+ * stratified points of its disk as seen from origin and averages them. */
+CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, const clrt_trace_key *key,
+                                              clrt_uint light_index, clrt_vec3 origin, clrt_vec3 to_light,
+                                              float distance) {
+  CLRT_GLOBAL const clrt_light *light = &scene->lights[light_index];
+  clrt_ray shadow_ray;
+  shadow_ray.origin = origin;
+  if (light->radius <= 0.0f) {
+    shadow_ray.direction = to_light;
+    return clrt_transmission(scene, shadow_ray, distance);
+  }
+  clrt_vec3 across, up;
+  clrt_basis_around(to_light, &across, &up);
+  clrt_vec3 center = clrt_vec3_from4(light->position);
+  clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  clrt_uint count = scene->params->shadow_samples;
+  for (clrt_uint i = 0; i < count; ++i) {
+    float u, v, dx, dy;
+    clrt_stratified_point(key->seed, key->node, CLRT_PURPOSE_FIRST_LIGHT + light_index, i, count, &u, &v);
+    clrt_square_to_disk(u, v, &dx, &dy);
+    clrt_vec3 target = clrt_vec3_add(
+        center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(across, dx), clrt_vec3_scale(up, dy)), light->radius));
+    clrt_vec3 toward = clrt_vec3_sub(target, origin);
+    float length = clrt_vec3_length(toward);
+    shadow_ray.direction = clrt_vec3_div(toward, length);
+    sum = clrt_vec3_add(sum, clrt_transmission(scene, shadow_ray, length));
+  }
+  return clrt_vec3_div(sum, (float)count);
+}
+
+/* Light arriving from one light: diffuse + specular, scaled by how much of
+ * the light is visible; nothing when the light is behind the surface. */
+CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, const clrt_trace_key *key,
+                                         CLRT_GLOBAL const clrt_material *material, clrt_uint light_index,
+                                         clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  CLRT_GLOBAL const clrt_light *light = &scene->lights[light_index];
   clrt_vec3 to_light = clrt_vec3_sub(clrt_vec3_from4(light->position), shadow_origin);
   float distance = clrt_vec3_length(to_light);
   clrt_vec3 l = clrt_vec3_div(to_light, distance);
   float n_dot_l = clrt_vec3_dot(normal, l);
   if (n_dot_l <= 0.0f)
     return zero;
+  clrt_vec3 visible = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   if (scene->params->shadows) {
-    clrt_ray shadow_ray;
-    shadow_ray.origin = shadow_origin;
-    shadow_ray.direction = l;
-    if (clrt_occluded(scene, shadow_ray, distance))
+    visible = clrt_light_visibility(scene, key, light_index, shadow_origin, l, distance);
+    if (visible.x <= 0.0f && visible.y <= 0.0f && visible.z <= 0.0f)
       return zero;
   }
   clrt_vec3 color = clrt_vec3_from4(material->color);
@@ -125,82 +229,166 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, CLRT_GLOB
   float r_dot_v = clrt_vec3_dot(clrt_vec3_reflect(clrt_vec3_scale(l, -1.0f), normal), to_eye);
   float specular = r_dot_v > 0.0f ? material->specular * clrt_pow(r_dot_v, material->shininess) : 0.0f;
   clrt_vec3 reflected = clrt_vec3_add(diffuse, clrt_vec3_make(specular, specular, specular));
-  return clrt_vec3_scale(clrt_vec3_mul(clrt_vec3_from4(light->color), reflected), light->intensity);
+  return clrt_vec3_mul(visible,
+                       clrt_vec3_scale(clrt_vec3_mul(clrt_vec3_from4(light->color), reflected), light->intensity));
 }
 
 /* Ambient plus the sum over lights, at a hit point. */
-CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, CLRT_GLOBAL const clrt_material *material,
-                                         clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
+CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, const clrt_trace_key *key,
+                                         CLRT_GLOBAL const clrt_material *material, clrt_vec3 shadow_origin,
+                                         clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 local_color = clrt_vec3_scale(clrt_vec3_from4(material->color), material->ambient);
   for (clrt_uint i = 0; i < scene->params->light_count; ++i)
-    local_color = clrt_vec3_add(local_color,
-                          clrt_shade_light(scene, material, &scene->lights[i], shadow_origin, normal, to_eye));
+    local_color =
+        clrt_vec3_add(local_color, clrt_shade_light(scene, key, material, i, shadow_origin, normal, to_eye));
   return local_color;
 }
 
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_ray ray) {
+/* Moves a surface point off the surface, to the side `normal` points to. */
+CLRT_INTERNAL clrt_vec3 clrt_offset_from_surface(clrt_vec3 point, clrt_vec3 normal, float radius) {
+  float scale = clrt_fmax(1.0f, clrt_fmax(radius, clrt_max_abs_component(point)));
+  return clrt_vec3_add(point, clrt_vec3_scale(normal, CLRT_SURFACE_OFFSET_RELATIVE * scale));
+}
+
+/* Where a ray hit: the point, the normal facing the ray, and whether the
+ * ray came from outside the sphere. */
+typedef struct clrt_surface {
+  clrt_vec3 point;
+  clrt_vec3 normal;
+  int entering;
+  float radius;
+} clrt_surface;
+
+CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_GLOBAL const clrt_sphere *sphere, clrt_ray ray, float t) {
+  clrt_surface surface;
+  surface.point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
+  surface.normal = clrt_vec3_normalize(clrt_vec3_sub(surface.point, clrt_vec3_from4(sphere->center_radius)));
+  surface.entering = clrt_vec3_dot(surface.normal, ray.direction) < 0.0f;
+  if (!surface.entering)
+    surface.normal = clrt_vec3_scale(surface.normal, -1.0f); /* seen from inside: face the ray */
+  surface.radius = sphere->center_radius.w;
+  return surface;
+}
+
+float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted) {
+  float eta = entering ? 1.0f / ior : ior;
+  float cos_incident = -clrt_vec3_dot(direction, normal);
+  float sin2_transmitted = eta * eta * (1.0f - cos_incident * cos_incident);
+  if (sin2_transmitted >= 1.0f)
+    return 1.0f;
+  float cos_transmitted = clrt_sqrt(1.0f - sin2_transmitted);
+  *refracted = clrt_vec3_normalize(
+      clrt_vec3_add(clrt_vec3_scale(direction, eta), clrt_vec3_scale(normal, eta * cos_incident - cos_transmitted)));
+  float r0 = (1.0f - ior) / (1.0f + ior);
+  r0 = r0 * r0;
+  /* Schlick's cosine is the one on the optically thinner side. */
+  float cosine = entering ? cos_incident : cos_transmitted;
+  float grazing = 1.0f - cosine;
+  return r0 + (1.0f - r0) * grazing * grazing * grazing * grazing * grazing;
+}
+
+/* One pending ray of the tree: where it goes and its share of the pixel. */
+typedef struct clrt_branch {
+  clrt_ray ray;
+  float weight;
+  clrt_uint depth;
+  clrt_uint node; /* heap numbering: root 1, children 2n (mirror), 2n+1 (refraction) */
+} clrt_branch;
+
+CLRT_INTERNAL void clrt_push_branch(clrt_branch *stack, clrt_uint *top, clrt_vec3 origin, clrt_vec3 direction,
+                                    float weight, clrt_uint depth, clrt_uint node) {
+  if (weight <= 0.0f || *top >= CLRT_TRACE_STACK_SIZE)
+    return;
+  clrt_branch *branch = &stack[(*top)++];
+  branch->ray.origin = origin;
+  branch->ray.direction = direction;
+  branch->weight = weight;
+  branch->depth = depth;
+  branch->node = node;
+}
+
+/* Shades one hit and pushes its mirror and refraction branches:
+ * (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted). */
+CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_key *key, const clrt_branch *branch,
+                                       float t, clrt_uint hit_index, clrt_branch *stack, clrt_uint *top) {
+  CLRT_GLOBAL const clrt_sphere *sphere = &scene->spheres[hit_index];
+  CLRT_GLOBAL const clrt_material *material = &scene->materials[sphere->material];
+  clrt_surface surface = clrt_surface_at(sphere, branch->ray, t);
+  clrt_vec3 outside = clrt_offset_from_surface(surface.point, surface.normal, surface.radius);
+  clrt_vec3 to_eye = clrt_vec3_scale(branch->ray.direction, -1.0f);
+  float kr = material->reflectivity, kt = material->transparency;
+  key->node = branch->node;
+  clrt_vec3 local_color = clrt_shade_local(scene, key, material, outside, surface.normal, to_eye);
+  /* At max_depth no branch is traced: mirror and refraction give black. */
+  if (branch->depth < scene->params->max_depth) {
+    float reflectance = 0.0f;
+    clrt_vec3 refracted = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+    if (kt > 0.0f)
+      reflectance = clrt_refract(branch->ray.direction, surface.normal, surface.entering, material->ior, &refracted);
+    clrt_vec3 inside = clrt_offset_from_surface(surface.point, clrt_vec3_scale(surface.normal, -1.0f), surface.radius);
+    clrt_push_branch(stack, top, inside, refracted, branch->weight * kt * (1.0f - reflectance), branch->depth + 1u,
+                     2u * branch->node + 1u);
+    clrt_push_branch(stack, top, outside, clrt_vec3_reflect(branch->ray.direction, surface.normal),
+                     branch->weight * (kr + kt * reflectance), branch->depth + 1u, 2u * branch->node);
+  }
+  return clrt_vec3_scale(local_color, branch->weight * (1.0f - kr - kt));
+}
+
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray) {
+  clrt_branch stack[CLRT_TRACE_STACK_SIZE];
+  clrt_uint top = 0;
+  clrt_push_branch(stack, &top, ray.origin, ray.direction, 1.0f, 0u, 1u);
+  clrt_trace_key key;
+  key.seed = seed;
   clrt_vec3 color = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  float weight = 1.0f; /* share of the pixel still carried by this ray */
-  for (clrt_uint depth = 0;; ++depth) {
+  while (top > 0u) {
+    clrt_branch branch = stack[--top];
     clrt_uint hit_index = 0;
-    float t = clrt_nearest_hit(scene, ray, &hit_index);
-    if (t == CLRT_INFINITY) {
-      color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(scene->params->background), weight));
-      break;
-    }
-    CLRT_GLOBAL const clrt_sphere *sphere = &scene->spheres[hit_index];
-    CLRT_GLOBAL const clrt_material *material = &scene->materials[sphere->material];
-    clrt_vec3 point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
-    clrt_vec3 normal = clrt_vec3_normalize(clrt_vec3_sub(point, clrt_vec3_from4(sphere->center_radius)));
-    if (clrt_vec3_dot(normal, ray.direction) > 0.0f)
-      normal = clrt_vec3_scale(normal, -1.0f); /* seen from inside: face the ray */
-    clrt_vec3 origin = clrt_offset_from_surface(point, normal, sphere->center_radius.w);
-    clrt_vec3 to_eye = clrt_vec3_scale(ray.direction, -1.0f);
-    float kr = material->reflectivity;
-    clrt_vec3 local_color = clrt_shade_local(scene, material, origin, normal, to_eye);
-    color = clrt_vec3_add(color, clrt_vec3_scale(local_color, weight * (1.0f - kr)));
-    /* At max_depth the mirror ray is not traced: it contributes black. */
-    if (kr <= 0.0f || depth >= scene->params->max_depth)
-      break;
-    weight *= kr;
-    ray.origin = origin;
-    ray.direction = clrt_vec3_reflect(ray.direction, normal);
+    float t = clrt_nearest_hit(scene, branch.ray, &hit_index);
+    if (t == CLRT_INFINITY)
+      color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(scene->params->background), branch.weight));
+    else
+      color = clrt_vec3_add(color, clrt_shade_hit(scene, &key, &branch, t, hit_index, stack, &top));
   }
   return color;
 }
 
-/* Where sample `sample` of a pixel falls inside it, as offsets in [0, 1).
- * One sample: the pixel center. More: stratified jitter over a k x k grid
- * (k = floor(sqrt(samples))), samples past the grid uniformly jittered. */
-CLRT_INTERNAL void clrt_sample_offset(clrt_uint x, clrt_uint y, clrt_uint sample, clrt_uint samples, float *dx,
-                                      float *dy) {
+/* Where sample `sample` falls inside pixel (x, y), as offsets in [0, 1):
+ * the pixel center for a single sample, else stratified jitter. */
+CLRT_INTERNAL void clrt_pixel_offset(clrt_uint seed, clrt_uint sample, clrt_uint samples, float *dx, float *dy) {
   if (samples == 1u) {
     *dx = 0.5f;
     *dy = 0.5f;
     return;
   }
-  float jitter_x = clrt_random_unit(x, y, sample, CLRT_PURPOSE_PIXEL_JITTER_X);
-  float jitter_y = clrt_random_unit(x, y, sample, CLRT_PURPOSE_PIXEL_JITTER_Y);
-  clrt_uint grid = (clrt_uint)clrt_floor(clrt_sqrt((float)samples));
-  if (sample < grid * grid) {
-    *dx = ((float)(sample % grid) + jitter_x) / (float)grid;
-    *dy = ((float)(sample / grid) + jitter_y) / (float)grid;
-  } else {
-    *dx = jitter_x;
-    *dy = jitter_y;
-  }
+  clrt_stratified_point(seed, 0u, CLRT_PURPOSE_PIXEL, sample, samples, dx, dy);
+}
+
+/* A point of the unit disk for the lens. The lens strata are the pixel
+ * strata rotated by a per-pixel random amount, so that a sample's position
+ * in the pixel and on the lens are not correlated. */
+CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, clrt_uint sample, clrt_uint samples,
+                                    float *lens_x, float *lens_y) {
+  clrt_uint pixel_seed = clrt_sample_seed(x, y, 0u);
+  clrt_uint rotation = clrt_hash_u32(pixel_seed ^ CLRT_PURPOSE_LENS_STRATUM) % samples;
+  float u, v;
+  clrt_stratified_point(seed, 0u, CLRT_PURPOSE_LENS, (sample + rotation) % samples, samples, &u, &v);
+  clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
 clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y) {
   const clrt_render_params *params = scene->params;
   clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   for (clrt_uint sample = 0; sample < params->samples; ++sample) {
-    float dx, dy;
-    clrt_sample_offset(x, y, sample, params->samples, &dx, &dy);
+    clrt_uint seed = clrt_sample_seed(x, y, sample);
+    float dx, dy, lens_x = 0.0f, lens_y = 0.0f;
+    clrt_pixel_offset(seed, sample, params->samples, &dx, &dy);
+    if (params->camera.unit_u.w > 0.0f)
+      clrt_lens_offset(x, y, seed, sample, params->samples, &lens_x, &lens_y);
     /* Viewport t runs upwards while image rows run downwards. */
     float s = ((float)x + dx) / (float)params->width;
     float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
-    sum = clrt_vec3_add(sum, clrt_trace(scene, clrt_camera_ray(&params->camera, s, t)));
+    sum = clrt_vec3_add(sum, clrt_trace(scene, seed, clrt_camera_ray(&params->camera, s, t, lens_x, lens_y)));
   }
   return clrt_vec3_div(sum, (float)params->samples);
 }

@@ -14,90 +14,19 @@
 #include "clrt_reference.h"
 #include "clrt_render.h"
 
-/* An 8-bit image of a scene rendered one way or another. */
-typedef struct picture {
-  unsigned width, height;
-  clrt_float4 *framebuffer;
-  uint8_t *rgb;
-} picture;
-
-static void load_scene(const char *name, unsigned width, unsigned height, clrt_scene *scene) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/scenes/%s", CLRT_SOURCE_DIR, name);
-  clrt_error err;
-  if (clrt_scene_load(path, scene, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  if (width) {
-    scene->image.width = width;
-    scene->image.height = height;
-  }
-}
-
-static picture picture_new(const clrt_scene *scene) {
-  picture p = {scene->image.width, scene->image.height, NULL, NULL};
-  size_t pixels = (size_t)p.width * p.height;
-  p.framebuffer = calloc(pixels, sizeof *p.framebuffer);
-  p.rgb = calloc(pixels, 3);
-  assert_true(p.framebuffer && p.rgb);
-  return p;
-}
-
-static void picture_free(picture *p) {
-  free(p->framebuffer);
-  free(p->rgb);
-}
-
-static picture render_reference(const clrt_scene *scene) {
-  picture p = picture_new(scene);
-  clrt_render_params params = clrt_flatten_params(scene);
-  clrt_reference_render(scene, &params, p.framebuffer);
-  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, scene->image.gamma, p.rgb);
-  return p;
-}
-
-/* Renders on the device with the given tiling (strips, or tile_w x tile_h). */
-static picture render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
-                             unsigned tile_h) {
-  picture p = picture_new(scene);
-  clrt_tile_plan plan;
-  clrt_error err;
-  clrt_status status = strips ? clrt_tiles_strips(p.width, p.height, strips, &plan, &err)
-                              : clrt_tiles_grid(p.width, p.height, tile_w, tile_h, &plan, &err);
-  assert_int_equal(status, CLRT_OK);
-  clrt_render_params params = clrt_flatten_params(scene);
-  clrt_render_stats stats;
-  if (clrt_render_on_device(device, scene, &params, &plan, p.framebuffer, stderr, &stats, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_tiles_free(&plan);
-  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, scene->image.gamma, p.rgb);
-  return p;
-}
-
-/* Fails unless the image has some variety: a black or flat picture
- * would make every comparison pass. */
-static void assert_not_flat(const picture *p) {
-  size_t channels = (size_t)p->width * p->height * 3;
-  uint8_t low = 255, high = 0;
-  for (size_t i = 0; i < channels; ++i) {
-    low = p->rgb[i] < low ? p->rgb[i] : low;
-    high = p->rgb[i] > high ? p->rgb[i] : high;
-  }
-  assert_true(high - low > 100);
-}
-
 static void check_against_reference(const char *scene_name, unsigned width, unsigned height, unsigned samples) {
   clrt_device device;
   test_require_device(&device);
   clrt_scene scene;
-  load_scene(scene_name, width, height, &scene);
+  test_load_scene(scene_name, width, height, &scene);
   if (samples)
     scene.image.samples = samples;
-  picture on_device = render_device(&device, &scene, 0, 64, 64);
-  picture reference = render_reference(&scene);
-  assert_not_flat(&on_device);
+  picture on_device = test_render_device(&device, &scene, 0, 64, 64);
+  picture reference = test_render_reference(&scene);
+  test_assert_not_flat(&on_device);
   test_assert_images_close(on_device.rgb, reference.rgb, (size_t)width * height * 3);
-  picture_free(&on_device);
-  picture_free(&reference);
+  test_picture_free(&on_device);
+  test_picture_free(&reference);
   clrt_scene_free(&scene);
 }
 
@@ -130,11 +59,11 @@ static void test_whitted_hard_matches_reference(void **state) {
   assert_int_equal(clrt_scene_load(path, &scene, &err), CLRT_OK);
   scene.image.width = 200;
   scene.image.height = 150;
-  picture on_device = render_device(&device, &scene, 0, 256, 256);
-  picture reference = render_reference(&scene);
+  picture on_device = test_render_device(&device, &scene, 0, 256, 256);
+  picture reference = test_render_reference(&scene);
   test_assert_images_close(on_device.rgb, reference.rgb, 200 * 150 * 3);
-  picture_free(&on_device);
-  picture_free(&reference);
+  test_picture_free(&on_device);
+  test_picture_free(&reference);
   clrt_scene_free(&scene);
 }
 
@@ -154,15 +83,18 @@ static void test_every_tiling_gives_identical_bytes(void **state) {
   clrt_device device;
   test_require_device(&device);
   clrt_scene scene;
-  load_scene("showcase.json", 203, 117, &scene); /* prime-ish sizes: ragged edge tiles */
+  test_load_scene("showcase.json", 203, 117, &scene); /* prime-ish sizes: ragged edge tiles */
   scene.image.samples = 4;
-  picture one_tile = render_device(&device, &scene, 1, 0, 0);
-  picture strips = render_device(&device, &scene, 7, 0, 0);
-  picture squares = render_device(&device, &scene, 0, 16, 16);
+  picture one_tile = test_render_device(&device, &scene, 1, 0, 0);
+  picture strips = test_render_device(&device, &scene, 7, 0, 0);
+  picture squares = test_render_device(&device, &scene, 0, 16, 16);
+  picture large_squares = test_render_device(&device, &scene, 0, 32, 32);
   size_t pixels = (size_t)203 * 117;
-  assert_not_flat(&one_tile);
+  test_assert_not_flat(&one_tile);
   assert_memory_equal(one_tile.framebuffer, strips.framebuffer, pixels * sizeof(clrt_float4));
   assert_memory_equal(one_tile.framebuffer, squares.framebuffer, pixels * sizeof(clrt_float4));
+  assert_memory_equal(one_tile.framebuffer, large_squares.framebuffer, pixels * sizeof(clrt_float4));
+  test_picture_free(&large_squares);
   size_t size_a, size_b, size_c;
   char *a = png_bytes(&one_tile, &size_a), *b = png_bytes(&strips, &size_b), *c = png_bytes(&squares, &size_c);
   assert_int_equal(size_a, size_b);
@@ -172,9 +104,9 @@ static void test_every_tiling_gives_identical_bytes(void **state) {
   free(a);
   free(b);
   free(c);
-  picture_free(&one_tile);
-  picture_free(&strips);
-  picture_free(&squares);
+  test_picture_free(&one_tile);
+  test_picture_free(&strips);
+  test_picture_free(&squares);
   clrt_scene_free(&scene);
 }
 
@@ -185,8 +117,8 @@ static void test_pymonik_matches_python_program(void **state) {
   clrt_device device;
   test_require_device(&device);
   clrt_scene scene;
-  load_scene("pymonik.json", 0, 0, &scene);
-  picture on_device = render_device(&device, &scene, 10, 0, 0);
+  test_load_scene("pymonik.json", 0, 0, &scene);
+  picture on_device = test_render_device(&device, &scene, 10, 0, 0);
   int width, height, channels;
   uint8_t *python = stbi_load(CLRT_SOURCE_DIR "/tests/data/pymonik_python_600x400.png", &width, &height, &channels, 3);
   assert_non_null(python);
@@ -199,7 +131,7 @@ static void test_pymonik_matches_python_program(void **state) {
   }
   assert_in_range(worst, 0, 1);
   stbi_image_free(python);
-  picture_free(&on_device);
+  test_picture_free(&on_device);
   clrt_scene_free(&scene);
 }
 

@@ -8,6 +8,7 @@
 #include "clrt_tracer.h"
 
 #define EPSILON 1e-5f
+#define TEST_SEED 12345u
 
 static clrt_ray make_ray(float ox, float oy, float oz, float dx, float dy, float dz) {
   clrt_ray ray = {clrt_vec3_make(ox, oy, oz), clrt_vec3_normalize(clrt_vec3_make(dx, dy, dz))};
@@ -52,14 +53,14 @@ static void test_huge_sphere_hit_is_precise(void **state) {
 }
 
 static clrt_camera test_camera(double aspect) {
-  clrt_camera_settings settings = {{0, 0.5, 1.5}, {0, 0, -1}, {0, 1, 0}, 60.0};
+  clrt_camera_settings settings = {{0, 0.5, 1.5}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.0, 1.0};
   return clrt_flatten_camera(&settings, aspect);
 }
 
 static void test_camera_center_ray_looks_at_target(void **state) {
   (void)state;
   clrt_camera camera = test_camera(1.5);
-  clrt_ray ray = clrt_camera_ray(&camera, 0.5f, 0.5f);
+  clrt_ray ray = clrt_camera_ray(&camera, 0.5f, 0.5f, 0.0f, 0.0f);
   clrt_vec3 expected = clrt_vec3_normalize(clrt_vec3_make(0, -0.5f, -2.5f));
   assert_float_equal(ray.direction.x, expected.x, EPSILON);
   assert_float_equal(ray.direction.y, expected.y, EPSILON);
@@ -70,10 +71,10 @@ static void test_camera_center_ray_looks_at_target(void **state) {
 static void test_camera_corners_span_the_field_of_view(void **state) {
   (void)state;
   clrt_camera camera = test_camera(2.0);
-  clrt_ray top = clrt_camera_ray(&camera, 0.5f, 1.0f);
-  clrt_ray bottom = clrt_camera_ray(&camera, 0.5f, 0.0f);
-  clrt_ray left = clrt_camera_ray(&camera, 0.0f, 0.5f);
-  clrt_ray right = clrt_camera_ray(&camera, 1.0f, 0.5f);
+  clrt_ray top = clrt_camera_ray(&camera, 0.5f, 1.0f, 0.0f, 0.0f);
+  clrt_ray bottom = clrt_camera_ray(&camera, 0.5f, 0.0f, 0.0f, 0.0f);
+  clrt_ray left = clrt_camera_ray(&camera, 0.0f, 0.5f, 0.0f, 0.0f);
+  clrt_ray right = clrt_camera_ray(&camera, 1.0f, 0.5f, 0.0f, 0.0f);
   float vertical = acosf(clrt_vec3_dot(top.direction, bottom.direction)) * 180.0f / 3.14159265f;
   assert_float_equal(vertical, 60.0f, 1e-3f);
   assert_true(top.direction.y > bottom.direction.y); /* t grows upwards */
@@ -99,8 +100,9 @@ static void one_sphere_init(one_sphere *s, float reflectivity) {
   s->params.max_depth = 4;
   s->params.background = (clrt_float4){0.25f, 0.5f, 0.75f, 0};
   s->spheres[0].center_radius = sphere_at(0, 0, 0, 1);
-  s->material = (clrt_material){{0.5f, 0.25f, 1.0f, 0}, 0.1f, 0.9f, 0.0f, 32.0f, reflectivity, 0, 0, 0};
-  s->light = (clrt_light){{0, 0, 10, 0}, {1, 1, 1, 0}, 0.5f, 0, 0, 0};
+  s->material = (clrt_material){{0.5f, 0.25f, 1.0f, 0}, 0.1f, 0.9f, 0.0f, 32.0f, reflectivity, 0.0f, 1.5f, 0};
+  s->light = (clrt_light){{0, 0, 10, 0}, {1, 1, 1, 0}, 0.5f, 0.0f, 0, 0};
+  s->params.shadow_samples = 16;
   s->view = (clrt_scene_view){&s->params, s->spheres, &s->material, &s->light};
 }
 
@@ -108,7 +110,7 @@ static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
   (void)state;
   one_sphere s;
   one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
   /* n.l = 1: color * (ambient + diffuse * intensity) */
   assert_float_equal(c.x, 0.5f * (0.1f + 0.9f * 0.5f), EPSILON);
   assert_float_equal(c.y, 0.25f * (0.1f + 0.9f * 0.5f), EPSILON);
@@ -119,7 +121,7 @@ static void test_miss_returns_background(void **state) {
   (void)state;
   one_sphere s;
   one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 1, 0));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 1, 0));
   assert_float_equal(c.x, 0.25f, 0.0f);
   assert_float_equal(c.z, 0.75f, 0.0f);
 }
@@ -130,11 +132,11 @@ static void test_occluder_leaves_only_ambient(void **state) {
   one_sphere_init(&s, 0.0f);
   s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* between the sphere and the light */
   s.params.sphere_count = 2;
-  clrt_vec3 shadowed = clrt_trace(&s.view, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
   clrt_vec3 hit_point_ambient = clrt_vec3_scale(clrt_vec3_make(0.5f, 0.25f, 1.0f), 0.1f);
   assert_float_equal(shadowed.x, hit_point_ambient.x, EPSILON);
   s.params.shadows = 0;
-  clrt_vec3 unshadowed = clrt_trace(&s.view, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 unshadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
   assert_true(unshadowed.x > shadowed.x + 0.1f);
 }
 
@@ -145,7 +147,7 @@ static void test_lit_side_is_not_self_shadowed(void **state) {
   /* Grazing hits on the lit half must still see the light (no acne). */
   for (int i = 1; i < 100; ++i) {
     float x = 0.99f * (float)i / 100.0f;
-    clrt_vec3 c = clrt_trace(&s.view, make_ray(x, 0, 5, 0, 0, -1));
+    clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(x, 0, 5, 0, 0, -1));
     assert_true(c.z > 0.1f + 1e-4f);
   }
 }
@@ -156,7 +158,7 @@ static void test_dark_side_is_self_shadowed(void **state) {
   one_sphere_init(&s, 0.0f);
   s.light.position = (clrt_float4){0, 0, -10, 0}; /* behind the sphere */
   s.material.specular = 1.0f;
-  clrt_vec3 c = clrt_trace(&s.view, make_ray(0.3f, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0.3f, 0, 5, 0, 0, -1));
   assert_float_equal(c.z, 0.1f, EPSILON); /* ambient only */
 }
 
@@ -164,12 +166,122 @@ static void test_perfect_mirror_reflects_background(void **state) {
   (void)state;
   one_sphere s;
   one_sphere_init(&s, 1.0f);
-  clrt_vec3 c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
   assert_float_equal(c.x, 0.25f, EPSILON);
   assert_float_equal(c.y, 0.5f, EPSILON);
   s.params.max_depth = 0; /* at the bound the mirror ray contributes black */
-  c = clrt_trace(&s.view, make_ray(0, 0, 5, 0, 0, -1));
+  c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
   assert_float_equal(c.x, 0.0f, EPSILON);
+}
+
+/* A clear glass ball (kt = 1) seen head-on: the ray through the center
+ * goes straight through, so the pixel shows the background behind it
+ * scaled by (1 - F) twice... plus what the mirror branches see. */
+static void test_glass_ball_passes_the_central_ray(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  s.material.transparency = 1.0f;
+  s.material.ior = 1.5f;
+  s.light.intensity = 0.0f;
+  s.material.ambient = 0.0f;
+  s.params.background = (clrt_float4){1, 1, 1, 0};
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
+  /* No light and no ambient: everything seen is white background, and no
+   * energy is lost when depth allows both branches (F + (1 - F) = 1). */
+  assert_float_equal(c.x, 1.0f, 1e-4f);
+}
+
+/* Off-center, a glass ball inverts the world behind it: a ray entering
+ * above the center leaves heading downwards and sees the floor. */
+static void test_glass_ball_inverts_the_world_behind_it(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  clrt_sphere spheres[2] = {s.spheres[0], {{0, -1003, 0, 1000}, 1, 0, 0, 0}}; /* a floor below */
+  clrt_material materials[2] = {{{1, 1, 1, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 1.0f, 1.5f, 0},
+                                {{0.5f, 0.5f, 0.5f, 0}, 1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.5f, 0}};
+  s.view.spheres = spheres;
+  s.view.materials = materials;
+  s.params.sphere_count = 2;
+  s.light.intensity = 0.0f;
+  s.params.max_depth = 2; /* in and out of the ball */
+  s.params.background = (clrt_float4){0, 0, 0, 0};
+  clrt_vec3 above_center = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1));
+  assert_true(above_center.x > 0.25f); /* mostly the grey floor, through the ball */
+  s.params.sphere_count = 0;
+  clrt_vec3 no_ball = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1));
+  assert_true(no_ball.x == 0.0f); /* without the ball that ray sees black sky */
+}
+
+static void test_refraction_follows_snell_and_fresnel(void **state) {
+  (void)state;
+  clrt_vec3 up = clrt_vec3_make(0, 1, 0), refracted = clrt_vec3_make(0, 0, 0);
+  /* head-on into glass: straight through, reflectance r0 = 0.04 */
+  float f = clrt_refract(clrt_vec3_make(0, -1, 0), up, 1, 1.5f, &refracted);
+  assert_float_equal(f, 0.04f, 1e-6f);
+  assert_float_equal(refracted.y, -1.0f, 1e-6f);
+  /* 45 degrees into glass: sin(t) = sin(i) / 1.5 */
+  clrt_vec3 oblique = clrt_vec3_normalize(clrt_vec3_make(1, -1, 0));
+  f = clrt_refract(oblique, up, 1, 1.5f, &refracted);
+  assert_float_equal(refracted.x, 0.70710678f / 1.5f, 1e-5f);
+  assert_true(f > 0.04f && f < 0.1f);
+  /* leaving glass beyond the critical angle (sin > 1/1.5): total reflection */
+  clrt_vec3 steep = clrt_vec3_normalize(clrt_vec3_make(0.9f, -0.43588989f, 0));
+  assert_float_equal(clrt_refract(steep, up, 0, 1.5f, &refracted), 1.0f, 0.0f);
+  /* leaving just below it: refracted, and reflectance rises towards 1 */
+  clrt_vec3 shallow = clrt_vec3_normalize(clrt_vec3_make(0.6f, -0.8f, 0));
+  f = clrt_refract(shallow, up, 0, 1.5f, &refracted);
+  assert_float_equal(refracted.x, 0.9f, 1e-5f);
+  assert_true(f > 0.04f && f < 1.0f);
+}
+
+static void test_shadow_through_glass_is_tinted(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  clrt_sphere spheres[2] = {s.spheres[0], {{0, 0, 5, 0.5f}, 1, 0, 0, 0}};
+  clrt_material materials[2] = {s.material, {{1.0f, 0.5f, 0.25f, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.8f, 1.5f, 0}};
+  s.view.spheres = spheres;
+  s.view.materials = materials;
+  s.params.sphere_count = 2;
+  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  s.params.sphere_count = 1;
+  clrt_vec3 lit = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  float ambient = 0.1f;
+  /* the direct part is scaled by transparency x colour of the glass */
+  assert_float_equal((shadowed.x / 0.5f - ambient), (lit.x / 0.5f - ambient) * 0.8f * 1.0f, 1e-3f);
+  assert_float_equal((shadowed.z / 1.0f - ambient), (lit.z / 1.0f - ambient) * 0.8f * 0.25f, 1e-3f);
+}
+
+static void test_sphere_light_gives_penumbra(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  s.light.radius = 2.0f;
+  s.params.sphere_count = 2;
+  s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* covers part of the big light */
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  float ambient = 0.1f * 1.0f, full = (0.1f + 0.9f * 0.5f);
+  assert_true(c.z > ambient + 0.01f); /* partly lit */
+  assert_true(c.z < full - 0.01f);   /* partly shadowed */
+  clrt_vec3 again = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  assert_true(again.z == c.z); /* the same seed gives the same samples */
+}
+
+static void test_thin_lens_rays_meet_at_focus(void **state) {
+  (void)state;
+  clrt_camera_settings settings = {{0, 0, 0}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.5, 4.0};
+  clrt_camera camera = clrt_flatten_camera(&settings, 1.0);
+  clrt_ray center = clrt_camera_ray(&camera, 0.3f, 0.6f, 0.0f, 0.0f);
+  clrt_ray edge = clrt_camera_ray(&camera, 0.3f, 0.6f, 0.7f, -0.7f);
+  assert_true(edge.origin.x != center.origin.x);
+  /* both pass through the same point of the focus plane z = -4 */
+  float t_center = -4.0f / center.direction.z, t_edge = (-4.0f - edge.origin.z) / edge.direction.z;
+  assert_float_equal(center.origin.x + t_center * center.direction.x, edge.origin.x + t_edge * edge.direction.x,
+                     1e-4f);
+  assert_float_equal(center.origin.y + t_center * center.direction.y, edge.origin.y + t_edge * edge.direction.y,
+                     1e-4f);
 }
 
 static void test_hash_is_deterministic_and_mixes(void **state) {
@@ -199,6 +311,12 @@ int main(void) {
       cmocka_unit_test(test_lit_side_is_not_self_shadowed),
       cmocka_unit_test(test_dark_side_is_self_shadowed),
       cmocka_unit_test(test_perfect_mirror_reflects_background),
+      cmocka_unit_test(test_glass_ball_passes_the_central_ray),
+      cmocka_unit_test(test_glass_ball_inverts_the_world_behind_it),
+      cmocka_unit_test(test_refraction_follows_snell_and_fresnel),
+      cmocka_unit_test(test_shadow_through_glass_is_tinted),
+      cmocka_unit_test(test_sphere_light_gives_penumbra),
+      cmocka_unit_test(test_thin_lens_rays_meet_at_focus),
       cmocka_unit_test(test_hash_is_deterministic_and_mixes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

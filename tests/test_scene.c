@@ -32,7 +32,7 @@ static void test_full_scene_reads_every_key(void **state) {
   assert_int_equal(scene.image.height, 400);
   assert_int_equal(scene.image.samples, 9);
   assert_int_equal(scene.image.max_depth, 3);
-  assert_true(scene.image.gamma == 1.8);
+  assert_true(scene.image.tone.gamma == 1.8);
   assert_true(scene.camera.vup[2] == 1.0 && scene.camera.vfov_degrees == 45.0);
   assert_true(scene.background[1] == 0.8);
   assert_false(scene.shadows);
@@ -56,15 +56,39 @@ static void test_defaults_fill_omitted_keys(void **state) {
                 &scene);
   assert_int_equal(scene.image.samples, 1);
   assert_int_equal(scene.image.max_depth, 4);
-  assert_true(scene.image.gamma == 2.2);
+  assert_true(scene.image.tone.gamma == 2.2 && scene.image.tone.transfer == CLRT_TRANSFER_GAMMA);
+  assert_true(scene.image.tone.exposure == 1.0);
+  assert_int_equal(scene.image.shadow_samples, 16);
+  assert_true(scene.camera.aperture == 0.0 && scene.camera.focus_distance == 2.0);
   assert_true(scene.shadows);
   assert_true(scene.background[0] == 0.0 && scene.background[1] == 0.0 && scene.background[2] == 0.0);
   assert_true(scene.camera.vup[0] == 0.0 && scene.camera.vup[1] == 1.0 && scene.camera.vup[2] == 0.0);
   const clrt_material *m = &scene.materials[0];
   assert_true(m->ambient == 0.1f && m->diffuse == 0.9f && m->specular == 0.3f && m->shininess == 32.0f &&
-              m->reflectivity == 0.0f);
+              m->reflectivity == 0.0f && m->transparency == 0.0f && m->ior == 1.5f);
   const clrt_light *l = &scene.lights[0];
-  assert_true(l->color.x == 1.0f && l->color.y == 1.0f && l->color.z == 1.0f && l->intensity == 1.0f);
+  assert_true(l->color.x == 1.0f && l->color.y == 1.0f && l->color.z == 1.0f && l->intensity == 1.0f &&
+              l->radius == 0.0f);
+  clrt_scene_free(&scene);
+}
+
+static void test_quality_keys(void **state) {
+  (void)state;
+  clrt_scene scene;
+  test_parse_ok("{\"image\": {\"width\": 64, \"height\": 48, \"samples\": 16, \"shadow_samples\": 9,"
+                "            \"gamma\": \"srgb\", \"exposure\": 1.5},"
+                " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60,"
+                "              \"aperture\": 0.1, \"focus_distance\": 3.5},"
+                " \"materials\": {\"glass\": {\"color\": [1, 1, 1], \"reflectivity\": 0.1, \"transparency\": 0.9,"
+                "                              \"ior\": 1.33}},"
+                " \"lights\": [{\"position\": [0, 5, 0], \"radius\": 0.5}]}",
+                &scene);
+  assert_int_equal(scene.image.shadow_samples, 9);
+  assert_int_equal(scene.image.tone.transfer, CLRT_TRANSFER_SRGB);
+  assert_true(scene.image.tone.exposure == 1.5);
+  assert_true(scene.camera.aperture == 0.1 && scene.camera.focus_distance == 3.5);
+  assert_true(scene.materials[0].transparency == 0.9f && scene.materials[0].ior == 1.33f);
+  assert_true(scene.lights[0].radius == 0.5f);
   clrt_scene_free(&scene);
 }
 
@@ -191,17 +215,45 @@ static void test_invalid_inputs(void **state) {
                    "materials.red.reflectivity: must be in [0, 1] (got 1.5)", NULL);
   test_parse_fails(SCENE(", \"materials\": {\"red\": {\"color\": [1, 1, 1], \"shine\": 3}}"),
                    "materials.red.shine: unknown key (allowed here: color, ambient, diffuse, specular, shininess, "
-                   "reflectivity)",
+                   "reflectivity, transparency, ior)",
                    NULL);
   test_parse_fails(SCENE(", \"lights\": [{\"position\": [0, 1, 0], \"intensity\": -1}]"),
                    "lights[0].intensity: must be >= 0 (got -1)", NULL);
   test_parse_fails(SCENE(", \"lights\": [{\"color\": [1, 1, 1]}]"), "lights[0].position: missing", NULL);
 }
 
+#define IMAGE_WITH(extra) "{\"image\": {\"width\": 64, \"height\": 48" extra "},"                                 \
+                          " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}"
+#define CAMERA_WITH(extra)                                                                                        \
+  "{\"image\": {\"width\": 64, \"height\": 48},"                                                               \
+  " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60" extra "}}"
+
+static void test_invalid_quality_inputs(void **state) {
+  (void)state;
+  test_parse_fails(SCENE(", \"lights\": [{\"position\": [0, 1, 0], \"radius\": -0.5}]"),
+                   "lights[0].radius: must be >= 0 (got -0.5)", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"glass\": {\"color\": [1, 1, 1], \"transparency\": 0.9, \"ior\": 0.8}}"),
+                   "materials.glass.ior: must be >= 1 for a transparent material (got 0.8)", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"glass\": {\"color\": [1, 1, 1], \"reflectivity\": 0.6,"
+                         " \"transparency\": 0.5}}"),
+                   "materials.glass: reflectivity + transparency must be <= 1 (got 0.6 + 0.5)", NULL);
+  test_parse_fails(SCENE(", \"materials\": {\"glass\": {\"color\": [1, 1, 1], \"transparency\": 1.2}}"),
+                   "materials.glass.transparency: must be in [0, 1] (got 1.2)", NULL);
+  test_parse_fails(IMAGE_WITH(", \"shadow_samples\": 0"), "image.shadow_samples: must be a whole number in 1..1024",
+                   NULL);
+  test_parse_fails(IMAGE_WITH(", \"shadow_samples\": 2000"), "image.shadow_samples: must be a whole number in 1..1024",
+                   NULL);
+  test_parse_fails(IMAGE_WITH(", \"gamma\": \"linear\""), "image.gamma: must be a number > 0 or \"srgb\"", NULL);
+  test_parse_fails(IMAGE_WITH(", \"exposure\": 0"), "image.exposure: must be > 0 (got 0)", NULL);
+  test_parse_fails(CAMERA_WITH(", \"aperture\": -0.1"), "camera.aperture: must be >= 0 (got -0.1)", NULL);
+  test_parse_fails(CAMERA_WITH(", \"focus_distance\": 0"), "camera.focus_distance: must be > 0 (got 0)", NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_scene_reads_every_key),
       cmocka_unit_test(test_defaults_fill_omitted_keys),
+      cmocka_unit_test(test_quality_keys),
       cmocka_unit_test(test_empty_scene_has_no_objects),
       cmocka_unit_test(test_integral_reals_count_as_integers),
       cmocka_unit_test(test_scene_file_on_disk),
@@ -209,6 +261,7 @@ int main(void) {
       cmocka_unit_test(test_invalid_json_names_line_and_column),
       cmocka_unit_test(test_invalid_json_from_file_names_the_file),
       cmocka_unit_test(test_invalid_inputs),
+      cmocka_unit_test(test_invalid_quality_inputs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

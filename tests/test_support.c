@@ -2,6 +2,11 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "test_support.h"
 
+#include "clrt_flatten.h"
+#include "clrt_image.h"
+#include "clrt_reference.h"
+#include "clrt_render.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,3 +133,68 @@ void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel
     fail_msg("images differ: %zu of %zu channels by more than %d level, worst %d", large, channel_count,
              TOLERANCE_SMALL_DIFF, worst);
 }
+
+void test_load_scene(const char *name, unsigned width, unsigned height, clrt_scene *scene) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/scenes/%s", CLRT_SOURCE_DIR, name);
+  clrt_error err;
+  if (clrt_scene_load(path, scene, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  if (width) {
+    scene->image.width = width;
+    scene->image.height = height;
+  }
+}
+
+static picture picture_new(const clrt_scene *scene) {
+  picture p = {scene->image.width, scene->image.height, NULL, NULL};
+  size_t pixels = (size_t)p.width * p.height;
+  p.framebuffer = calloc(pixels, sizeof *p.framebuffer);
+  p.rgb = calloc(pixels, 3);
+  assert_true(p.framebuffer && p.rgb);
+  return p;
+}
+
+void test_picture_free(picture *p) {
+  free(p->framebuffer);
+  free(p->rgb);
+}
+
+picture test_render_reference(const clrt_scene *scene) {
+  picture p = picture_new(scene);
+  clrt_render_params params = clrt_flatten_params(scene);
+  clrt_reference_render(scene, &params, p.framebuffer);
+  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, &scene->image.tone, p.rgb);
+  return p;
+}
+
+/* Renders on the device with the given tiling (strips, or tile_w x tile_h). */
+picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
+                             unsigned tile_h) {
+  picture p = picture_new(scene);
+  clrt_tile_plan plan;
+  clrt_error err;
+  clrt_status status = strips ? clrt_tiles_strips(p.width, p.height, strips, &plan, &err)
+                              : clrt_tiles_grid(p.width, p.height, tile_w, tile_h, &plan, &err);
+  assert_int_equal(status, CLRT_OK);
+  clrt_render_params params = clrt_flatten_params(scene);
+  clrt_render_stats stats;
+  if (clrt_render_on_device(device, scene, &params, &plan, p.framebuffer, stderr, &stats, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  clrt_tiles_free(&plan);
+  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, &scene->image.tone, p.rgb);
+  return p;
+}
+
+/* Fails unless the image has some variety: a black or flat picture
+ * would make every comparison pass. */
+void test_assert_not_flat(const picture *p) {
+  size_t channels = (size_t)p->width * p->height * 3;
+  uint8_t low = 255, high = 0;
+  for (size_t i = 0; i < channels; ++i) {
+    low = p->rgb[i] < low ? p->rgb[i] : low;
+    high = p->rgb[i] > high ? p->rgb[i] : high;
+  }
+  assert_true(high - low > 100);
+}
+

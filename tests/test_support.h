@@ -39,4 +39,29 @@ void test_require_device(clrt_device *device);
  * 0.1% of channels differ by more than 1 level, none by more than 4. */
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
 
+/* An 8-bit image of a scene rendered one way or another, with the linear
+ * framebuffer it came from. */
+typedef struct picture {
+  unsigned width, height;
+  clrt_float4 *framebuffer;
+  uint8_t *rgb;
+} picture;
+
+/* Loads scenes/NAME, resized to width x height unless width is 0. */
+void test_load_scene(const char *name, unsigned width, unsigned height, clrt_scene *scene);
+
+/* The scene through the host reference renderer. */
+picture test_render_reference(const clrt_scene *scene);
+
+/* The scene on `device`, cut into `strips` strips, or tile_w x tile_h
+ * tiles when strips is 0. */
+picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
+                           unsigned tile_h);
+
+/* Fails unless the picture has some variety: a black or flat picture would
+ * make every comparison pass. */
+void test_assert_not_flat(const picture *p);
+
+void test_picture_free(picture *p);
+
 #endif /* CLRT_TEST_SUPPORT_H */
