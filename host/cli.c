@@ -7,6 +7,9 @@
 
 #include "clrt_scene.h"
 
+/* A day: longer is surely a typo. */
+enum { CLRT_MAX_TILE_TIMEOUT_S = 86400 };
+
 static const char USAGE[] =
     "usage: clrt render SCENE.json -o OUT.png [options]\n"
     "       clrt devices\n"
@@ -18,13 +21,20 @@ static const char USAGE[] =
     "  --height H            image height in pixels, 1..16384 (overrides the scene)\n"
     "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
     "  --max-depth D         mirror bounces, 0..64 (overrides the scene)\n"
-    "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name\n"
+    "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name;\n"
+    "                        'all' or a comma list (0:0,0:1) renders on several at once\n"
     "                        (default: the first GPU, else the first CPU)\n"
     "  --tiles N             cut the image into N horizontal strips\n"
-    "  --tile-size WxH       cut the image into WxH tiles (default 256x256)\n"
+    "  --tile-size WxH       cut the image into WxH tiles (default: 256x256 on one device,\n"
+    "                        guided strips on several)\n"
+    "  --tile-timeout S      a tile running longer than S seconds counts as a device failure\n"
+    "                        (default 60)\n"
+    "  --keep-partial        if no device can render some tiles, still write the image,\n"
+    "                        with those tiles magenta (the exit status is still 1)\n"
     "  -q, --quiet           print nothing but errors\n"
     "\n"
-    "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error\n";
+    "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
+    "             130 interrupted (Ctrl-C)\n";
 
 void clrt_cli_print_usage(FILE *out) { fputs(USAGE, out); }
 
@@ -50,6 +60,18 @@ static clrt_status parse_override(const char *option, const char *text, unsigned
                                   clrt_override *out, clrt_error *err) {
   out->set = true;
   return parse_unsigned(option, text, min, max, &out->value, err);
+}
+
+/* Seconds, a positive decimal number. */
+static clrt_status parse_seconds(const char *option, const char *text, double *out, clrt_error *err) {
+  char *end;
+  errno = 0;
+  double value = strtod(text, &end);
+  if (errno || end == text || *end != '\0' || !(value > 0.0) || value > CLRT_MAX_TILE_TIMEOUT_S)
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected seconds, more than 0 and at most %d, got '%s'", option,
+                     CLRT_MAX_TILE_TIMEOUT_S, text);
+  *out = value;
+  return CLRT_OK;
 }
 
 static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt_error *err) {
@@ -86,12 +108,14 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_unsigned(name, value, 1, CLRT_MAX_IMAGE_SIDE, &o->strip_count, err);
   if (strcmp(name, "--tile-size") == 0)
     return parse_tile_size(value, o, err);
+  if (strcmp(name, "--tile-timeout") == 0)
+    return parse_seconds(name, value, &o->tile_timeout_s, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {"-o",        "--output", "--device", "--width",    "--height",
-                                       "--samples", "--max-depth", "--tiles", "--tile-size"};
+  static const char *const valued[] = {"-o",          "--output", "--device",    "--width",       "--height",
+                                       "--samples",   "--max-depth", "--tiles", "--tile-size", "--tile-timeout"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -103,6 +127,10 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
   const char *arg = argv[*index];
   if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
     o->quiet = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "--keep-partial") == 0) {
+    o->keep_partial = true;
     return CLRT_OK;
   }
   if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {

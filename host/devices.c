@@ -206,6 +206,61 @@ clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, 
   return CLRT_OK;
 }
 
+void clrt_device_label(const clrt_device *device, char *out, size_t size) {
+  snprintf(out, size, "%u:%u", device->platform_index, device->device_index);
+}
+
+static bool already_chosen(const clrt_device *chosen, size_t count, const clrt_device *device) {
+  for (size_t i = 0; i < count; ++i)
+    if (chosen[i].id == device->id)
+      return true;
+  return false;
+}
+
+/* Each comma-separated spec in turn; naming a device twice is an error. */
+static clrt_status select_listed(const clrt_device_list *list, const char *spec, clrt_device *chosen, size_t *count,
+                                 clrt_error *err) {
+  char copy[512];
+  snprintf(copy, sizeof copy, "%s", spec);
+  char *saved;
+  for (char *item = strtok_r(copy, ",", &saved); item; item = strtok_r(NULL, ",", &saved)) {
+    clrt_device device;
+    clrt_status status = clrt_devices_select(list, item, &device, err);
+    if (status != CLRT_OK)
+      return status;
+    if (already_chosen(chosen, *count, &device))
+      return clrt_fail(err, CLRT_ERR_INPUT, "--device %s: '%s' names %s, which is already listed", spec, item,
+                       device.name);
+    chosen[(*count)++] = device;
+  }
+  if (*count == 0)
+    return clrt_fail(err, CLRT_ERR_INPUT, "--device '%s': names no device", spec);
+  return CLRT_OK;
+}
+
+clrt_status clrt_devices_select_many(const clrt_device_list *list, const char *spec, clrt_device **devices,
+                                     size_t *count, clrt_error *err) {
+  *count = 0;
+  *devices = calloc(list->count ? list->count : 1, sizeof **devices);
+  if (!*devices)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory choosing devices");
+  clrt_status status = CLRT_OK;
+  if (spec && strcasecmp(spec, "all") == 0) {
+    memcpy(*devices, list->devices, list->count * sizeof **devices);
+    *count = list->count;
+  } else if (spec && strchr(spec, ',')) {
+    status = select_listed(list, spec, *devices, count, err);
+  } else {
+    status = clrt_devices_select(list, spec, *devices, err);
+    *count = status == CLRT_OK ? 1 : 0;
+  }
+  if (status != CLRT_OK) {
+    free(*devices);
+    *devices = NULL;
+  }
+  return status;
+}
+
 void clrt_devices_free(clrt_device_list *list) {
   free(list->devices);
   memset(list, 0, sizeof *list);

@@ -1,214 +1,322 @@
-/* One device renders a scene: context, program, scene buffers, then one
- * kernel enqueue per tile, each followed by a non-blocking read of the
- * tile straight into its place in the framebuffer. The queue is in order,
- * so the host waits once, at the end, and never between tiles. */
+/* Several devices render one picture: a worker thread per device, a shared
+ * tile queue, and the main thread watching over them (progress, Ctrl-C). */
 #include "clrt_render.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clrt_clock.h"
-#include "clrt_opencl.h"
-#include "clrt_program.h"
+#include "clrt_scheduler.h"
+#include "clrt_session.h"
 
-static const double NANOSECONDS_PER_MS = 1e6;
-static const double BYTES_PER_MIB = 1024.0 * 1024.0;
+/* How often the main thread redraws progress and looks for Ctrl-C. */
+#define CLRT_MONITOR_PERIOD_MS 250.0
 
-typedef struct device_session {
-  const clrt_device *device;
-  cl_context context;
-  cl_command_queue queue;
-  cl_program program;
-  cl_kernel kernel;
-  cl_mem params;
-  cl_mem spheres;
-  cl_mem materials;
-  cl_mem lights;
-  cl_mem tile_pixels; /* one tile's output, reused by every tile */
-} device_session;
+typedef struct shared_state {
+  const clrt_scene *scene;
+  const clrt_render_params *params;
+  const clrt_render_setup *setup;
+  clrt_scheduler scheduler;
+  size_t max_tile_pixels;
+  clrt_float4 *framebuffer;
+  double start_ms;
+  pthread_mutex_t lock;
+  pthread_cond_t worker_finished;
+  size_t running_workers;
+} shared_state;
 
-typedef struct tile_events {
-  cl_event kernel;
-  cl_event read;
-} tile_events;
+typedef struct worker {
+  shared_state *shared;
+  unsigned index;
+  clrt_device_report *report;
+  clrt_session session;
+  int fifo[CLRT_SESSION_SLOTS]; /* slots in flight, oldest first */
+  int in_flight;
+} worker;
 
-static clrt_status session_open(device_session *s, FILE *log, clrt_render_stats *stats, clrt_error *err) {
-  const char *name = s->device->name;
-  cl_int rc;
-  cl_context_properties properties[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)s->device->platform, 0};
-  s->context = clCreateContext(properties, 1, &s->device->id, NULL, NULL, &rc);
-  clrt_status status = clrt_cl_check(rc, "clCreateContext", name, err);
-  if (status != CLRT_OK)
-    return status;
-  s->queue = clCreateCommandQueue(s->context, s->device->id, CL_QUEUE_PROFILING_ENABLE, &rc);
-  if ((status = clrt_cl_check(rc, "clCreateCommandQueue", name, err)) != CLRT_OK)
-    return status;
-  double start = clrt_now_ms();
-  if ((status = clrt_program_build(s->context, s->device, log, &s->program, err)) != CLRT_OK)
-    return status;
-  stats->build_ms = clrt_now_ms() - start;
-  s->kernel = clCreateKernel(s->program, CLRT_TRACE_KERNEL_NAME, &rc);
-  return clrt_cl_check(rc, "clCreateKernel", name, err);
+static void warn(worker *w, const char *what, const clrt_error *err) {
+  clrt_progress_message(w->shared->setup->progress, "clrt: warning: %s: %s", what, err->message);
 }
 
-static clrt_status create_buffer(device_session *s, cl_mem_flags flags, size_t size, const void *data, cl_mem *out,
-                                 const char *what, clrt_error *err) {
-  cl_int rc;
-  *out = clCreateBuffer(s->context, flags | (data ? CL_MEM_COPY_HOST_PTR : 0), size, (void *)data, &rc);
-  if (rc == CL_SUCCESS)
-    return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clCreateBuffer for %s (%.1f MiB) failed with %s", s->device->name,
-                   what, (double)size / BYTES_PER_MIB, clrt_cl_error_name(rc));
+static void retire(worker *w, const clrt_error *err) {
+  if (w->report->retired)
+    return;
+  w->report->retired = true;
+  char what[CLRT_DEVICE_NAME_SIZE + 64];
+  snprintf(what, sizeof what, "retiring %u:%u (%s) for the rest of the render", w->report->device.platform_index,
+           w->report->device.device_index, w->report->device.name);
+  warn(w, what, err);
+  clrt_scheduler_retire_device(&w->shared->scheduler);
 }
 
-/* Refuses a tile whose output buffer the device cannot allocate in one
- * piece, with the fix in the message rather than a bare CL error. */
-static clrt_status check_tile_fits(const device_session *s, size_t tile_bytes, clrt_error *err) {
-  cl_ulong max_alloc = 0;
-  clGetDeviceInfo(s->device->id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL);
-  if (max_alloc == 0 || tile_bytes <= max_alloc)
-    return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_INPUT,
-                   "%s: a tile needs %.1f MiB but the device allocates at most %.1f MiB at once; use a smaller "
-                   "--tile-size or more --tiles",
-                   s->device->name, (double)tile_bytes / BYTES_PER_MIB, (double)max_alloc / BYTES_PER_MIB);
+/* A tile failed on this device: count it, and retire the device when it
+ * fails too often. The tile itself has already gone back to the queue. */
+static void tile_failed(worker *w, const clrt_error *err) {
+  w->report->last_error = *err;
+  if (++w->report->failures >= CLRT_MAX_DEVICE_FAILURES) {
+    retire(w, err);
+    return;
+  }
+  warn(w, "tile returned to the queue", err);
 }
 
-static clrt_status session_upload(device_session *s, const clrt_scene *scene, const clrt_render_params *params,
-                                  const clrt_tile_plan *plan, clrt_render_stats *stats, clrt_error *err) {
-  /* Empty arrays still get one element: OpenCL has no zero-sized buffers. */
-  size_t spheres = scene->sphere_count ? scene->sphere_count : 1;
-  size_t materials = scene->material_count ? scene->material_count : 1;
-  size_t lights = scene->light_count ? scene->light_count : 1;
-  size_t tile_bytes = (size_t)plan->max_width * plan->max_height * sizeof(clrt_float4);
-  const cl_mem_flags in = CL_MEM_READ_ONLY;
-  double start = clrt_now_ms();
-  clrt_status status;
-  if ((status = check_tile_fits(s, tile_bytes, err)) ||
-      (status = create_buffer(s, in, sizeof *params, params, &s->params, "render parameters", err)) ||
-      (status = create_buffer(s, in, spheres * sizeof(clrt_sphere), scene->spheres, &s->spheres, "spheres", err)) ||
-      (status = create_buffer(s, in, materials * sizeof(clrt_material), scene->materials, &s->materials,
-                              "materials", err)) ||
-      (status = create_buffer(s, in, lights * sizeof(clrt_light), scene->lights, &s->lights, "lights", err)) ||
-      (status = create_buffer(s, CL_MEM_WRITE_ONLY, tile_bytes, NULL, &s->tile_pixels, "tile output", err)))
-    return status;
-  cl_mem args[] = {s->params, s->spheres, s->materials, s->lights, s->tile_pixels};
-  for (cl_uint i = 0; i < sizeof args / sizeof args[0]; ++i)
-    if ((status = clrt_cl_check(clSetKernelArg(s->kernel, i, sizeof(cl_mem), &args[i]), "clSetKernelArg",
-                                s->device->name, err)))
-      return status;
-  status = clrt_cl_check(clFinish(s->queue), "clFinish", s->device->name, err);
-  stats->upload_ms = clrt_now_ms() - start;
+static int free_slot(const worker *w) {
+  for (int slot = 0; slot < CLRT_SESSION_SLOTS; ++slot) {
+    bool used = false;
+    for (int i = 0; i < w->in_flight; ++i)
+      used = used || w->fifo[i] == slot;
+    if (!used)
+      return slot;
+  }
+  return -1;
+}
+
+static int pop_oldest(worker *w) {
+  int slot = w->fifo[0];
+  for (int i = 1; i < w->in_flight; ++i)
+    w->fifo[i - 1] = w->fifo[i];
+  --w->in_flight;
+  return slot;
+}
+
+/* Keeps up to two tiles in flight; waits for more only when idle. */
+static void fill_slots(worker *w) {
+  while (w->in_flight < CLRT_SESSION_SLOTS && !w->report->retired) {
+    clrt_tile tile;
+    if (!clrt_scheduler_take(&w->shared->scheduler, w->in_flight == 0, &tile))
+      return;
+    int slot = free_slot(w);
+    clrt_error err;
+    if (clrt_session_enqueue(&w->session, slot, &tile, &err) != CLRT_OK) {
+      clrt_scheduler_return(&w->shared->scheduler, &tile);
+      tile_failed(w, &err);
+      continue;
+    }
+    w->fifo[w->in_flight++] = slot;
+  }
+}
+
+static void tile_succeeded(worker *w, int slot) {
+  const clrt_tile tile = w->session.slots[slot].tile;
+  clrt_tile_result result;
+  clrt_session_collect(&w->session, slot, w->shared->framebuffer, w->shared->params->width, &result);
+  clrt_scheduler_done(&w->shared->scheduler, &tile);
+  size_t pixels = (size_t)tile.width * tile.height;
+  w->report->tiles += 1;
+  w->report->pixels += pixels;
+  w->report->rays += result.rays;
+  w->report->busy_ms += result.kernel_ms;
+  clrt_progress_tile_done(w->shared->setup->progress, w->index, pixels, result.rays);
+}
+
+/* A tile ran past the time limit: the device is hung. Its tiles go back to
+ * the queue and the device is abandoned (its kernels cannot be cancelled). */
+static void tile_hung(worker *w) {
+  clrt_error err;
+  const clrt_tile *tile = &w->session.slots[w->fifo[0]].tile;
+  clrt_fail(&err, CLRT_ERR_RUNTIME, "%s: tile (%u,%u %ux%u) exceeded the %.1f s time limit (--tile-timeout)",
+            w->report->device.name, tile->x, tile->y, tile->width, tile->height,
+            w->shared->setup->tile_timeout_ms / 1e3);
+  while (w->in_flight > 0)
+    clrt_scheduler_return(&w->shared->scheduler, &w->session.slots[pop_oldest(w)].tile);
+  w->report->failures += 1;
+  w->report->last_error = err;
+  clrt_session_abandon(&w->session);
+  retire(w, &err);
+}
+
+static void run_tiles(worker *w) {
+  for (;;) {
+    fill_slots(w);
+    if (w->in_flight == 0)
+      return;
+    int slot = w->fifo[0];
+    double deadline = w->session.slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
+    clrt_slot_state state = clrt_session_wait(&w->session, slot, deadline);
+    if (state == CLRT_SLOT_RUNNING) {
+      tile_hung(w);
+      return;
+    }
+    pop_oldest(w);
+    if (state == CLRT_SLOT_DONE) {
+      tile_succeeded(w, slot);
+      continue;
+    }
+    clrt_error err;
+    clrt_scheduler_return(&w->shared->scheduler, &w->session.slots[slot].tile);
+    clrt_session_release_slot(&w->session, slot, &err);
+    tile_failed(w, &err);
+  }
+}
+
+static void *worker_main(void *argument) {
+  worker *w = argument;
+  shared_state *shared = w->shared;
+  clrt_error err;
+  if (clrt_session_open(&w->session, &w->report->device, shared->scene, shared->params, shared->max_tile_pixels,
+                        shared->setup->log, &err) == CLRT_OK) {
+    w->report->build_ms = w->session.build_ms;
+    w->report->ready_ms = clrt_now_ms() - shared->start_ms;
+    run_tiles(w);
+  } else {
+    w->report->failures += 1;
+    w->report->last_error = err;
+    retire(w, &err);
+  }
+  clrt_session_close(&w->session);
+  w->report->finished_ms = clrt_now_ms() - shared->start_ms;
+  if (!w->report->retired)
+    clrt_scheduler_retire_device(&shared->scheduler);
+  pthread_mutex_lock(&shared->lock);
+  --shared->running_workers;
+  pthread_cond_broadcast(&shared->worker_finished);
+  pthread_mutex_unlock(&shared->lock);
+  return NULL;
+}
+
+static struct timespec in_future(double ms) {
+  struct timespec when;
+  clock_gettime(CLOCK_REALTIME, &when);
+  long long nanoseconds = (long long)when.tv_nsec + (long long)(ms * 1e6);
+  when.tv_sec += (time_t)(nanoseconds / 1000000000LL);
+  when.tv_nsec = (long)(nanoseconds % 1000000000LL);
+  return when;
+}
+
+/* The main thread until every worker is done: progress and Ctrl-C. */
+static bool monitor(shared_state *shared) {
+  bool interrupted = false;
+  pthread_mutex_lock(&shared->lock);
+  while (shared->running_workers > 0) {
+    struct timespec when = in_future(CLRT_MONITOR_PERIOD_MS);
+    pthread_cond_timedwait(&shared->worker_finished, &shared->lock, &when);
+    if (!interrupted && shared->setup->interrupted && *shared->setup->interrupted) {
+      interrupted = true;
+      clrt_scheduler_stop(&shared->scheduler);
+    }
+    pthread_mutex_unlock(&shared->lock);
+    clrt_progress_draw(shared->setup->progress);
+    pthread_mutex_lock(&shared->lock);
+  }
+  pthread_mutex_unlock(&shared->lock);
+  clrt_progress_finish(shared->setup->progress);
+  return interrupted;
+}
+
+/* From the first device that ran out of work (not counting devices that
+ * failed) to the last one finishing. */
+static double tail_ms(const clrt_render_result *result) {
+  double first = -1.0, last = 0.0;
+  for (size_t i = 0; i < result->device_count; ++i) {
+    const clrt_device_report *report = &result->devices[i];
+    if (report->retired || report->tiles == 0)
+      continue;
+    if (first < 0.0 || report->finished_ms < first)
+      first = report->finished_ms;
+    if (report->finished_ms > last)
+      last = report->finished_ms;
+  }
+  return first < 0.0 ? 0.0 : last - first;
+}
+
+/* Rendering time: the first device ready to the last one finishing. */
+static double span_ms(const clrt_render_result *result) {
+  double first = -1.0, last = 0.0;
+  for (size_t i = 0; i < result->device_count; ++i) {
+    const clrt_device_report *report = &result->devices[i];
+    if (report->tiles == 0)
+      continue;
+    if (first < 0.0 || report->ready_ms < first)
+      first = report->ready_ms;
+    if (report->finished_ms > last)
+      last = report->finished_ms;
+  }
+  return first < 0.0 ? 0.0 : last - first;
+}
+
+static void summarise(shared_state *shared, clrt_render_result *result) {
+  for (size_t i = 0; i < result->device_count; ++i)
+    result->rays += result->devices[i].rays;
+  result->render_ms = span_ms(result);
+  result->tail_ms = tail_ms(result);
+  result->tiles_done = shared->scheduler.tiles_done;
+  result->missing_count = clrt_scheduler_missing(&shared->scheduler, &result->missing);
+}
+
+static clrt_status start_workers(shared_state *shared, worker *workers, pthread_t *threads, size_t count,
+                                 clrt_error *err) {
+  for (size_t i = 0; i < count; ++i) {
+    pthread_mutex_lock(&shared->lock);
+    ++shared->running_workers;
+    pthread_mutex_unlock(&shared->lock);
+    int rc = pthread_create(&threads[i], NULL, worker_main, &workers[i]);
+    if (rc != 0) {
+      pthread_mutex_lock(&shared->lock);
+      --shared->running_workers;
+      pthread_mutex_unlock(&shared->lock);
+      clrt_scheduler_stop(&shared->scheduler);
+      for (size_t j = 0; j < i; ++j)
+        pthread_join(threads[j], NULL);
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot start a thread for device %zu: %s", i, strerror(rc));
+    }
+  }
+  return CLRT_OK;
+}
+
+static clrt_status run_workers(shared_state *shared, clrt_render_result *result, clrt_error *err) {
+  size_t count = result->device_count;
+  worker *workers = calloc(count, sizeof *workers);
+  pthread_t *threads = calloc(count, sizeof *threads);
+  if (!workers || !threads) {
+    free(workers);
+    free(threads);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device threads", count);
+  }
+  for (size_t i = 0; i < count; ++i)
+    workers[i] = (worker){.shared = shared, .index = (unsigned)i, .report = &result->devices[i]};
+  clrt_status status = start_workers(shared, workers, threads, count, err);
+  if (status == CLRT_OK) {
+    result->interrupted = monitor(shared);
+    for (size_t i = 0; i < count; ++i)
+      pthread_join(threads[i], NULL);
+    summarise(shared, result);
+  }
+  free(workers);
+  free(threads);
   return status;
 }
 
-static clrt_status enqueue_tile(device_session *s, const clrt_tile *tile, unsigned image_width,
-                                clrt_float4 *framebuffer, tile_events *events, clrt_error *err) {
-  size_t offset[2] = {tile->x, tile->y};
-  size_t size[2] = {tile->width, tile->height};
-  cl_int rc = clEnqueueNDRangeKernel(s->queue, s->kernel, 2, offset, size, NULL, 0, NULL, &events->kernel);
-  clrt_status status = clrt_cl_check(rc, "clEnqueueNDRangeKernel", s->device->name, err);
-  if (status != CLRT_OK)
-    return status;
-  size_t pixel = sizeof(clrt_float4);
-  size_t buffer_origin[3] = {0, 0, 0};
-  size_t host_origin[3] = {tile->x * pixel, tile->y, 0};
-  size_t region[3] = {tile->width * pixel, tile->height, 1};
-  rc = clEnqueueReadBufferRect(s->queue, s->tile_pixels, CL_FALSE, buffer_origin, host_origin, region,
-                               tile->width * pixel, 0, image_width * pixel, 0, framebuffer, 0, NULL, &events->read);
-  return clrt_cl_check(rc, "clEnqueueReadBufferRect", s->device->name, err);
-}
-
-static clrt_status event_succeeded(const device_session *s, cl_event event, const clrt_tile *tile, const char *what,
-                                   clrt_error *err) {
-  cl_int execution = CL_COMPLETE;
-  cl_int rc = clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof execution, &execution, NULL);
-  if (rc == CL_SUCCESS && execution == CL_COMPLETE)
-    return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s failed during the %s of tile (%u,%u %ux%u): %s", s->device->name,
-                   what, tile->x, tile->y, tile->width, tile->height,
-                   clrt_cl_error_name(rc != CL_SUCCESS ? rc : execution));
-}
-
-static double event_duration_ms(cl_event event) {
-  cl_ulong start = 0, end = 0;
-  if (clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL) != CL_SUCCESS ||
-      clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) != CL_SUCCESS)
-    return 0.0;
-  return (double)(end - start) / NANOSECONDS_PER_MS;
-}
-
-/* Waits for every tile, then checks each one and sums the kernel times. */
-static clrt_status finish_tiles(device_session *s, const clrt_tile_plan *plan, const tile_events *events,
-                                size_t enqueued, clrt_render_stats *stats, clrt_error *err) {
-  clrt_status status = clrt_cl_check(clFinish(s->queue), "clFinish", s->device->name, err);
-  stats->kernel_ms = 0.0;
-  for (size_t i = 0; i < enqueued && status == CLRT_OK; ++i) {
-    if ((status = event_succeeded(s, events[i].kernel, &plan->tiles[i], "kernel", err)) ||
-        (status = event_succeeded(s, events[i].read, &plan->tiles[i], "read-back", err)))
-      break;
-    stats->kernel_ms += event_duration_ms(events[i].kernel);
+clrt_status clrt_render(const clrt_device *devices, size_t device_count, const clrt_scene *scene,
+                        const clrt_render_params *params, const clrt_render_setup *setup, clrt_float4 *framebuffer,
+                        clrt_render_result *result, clrt_error *err) {
+  memset(result, 0, sizeof *result);
+  result->devices = calloc(device_count, sizeof *result->devices);
+  if (!result->devices)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device reports", device_count);
+  result->device_count = device_count;
+  for (size_t i = 0; i < device_count; ++i)
+    result->devices[i].device = devices[i];
+  shared_state shared = {.scene = scene, .params = params, .setup = setup, .framebuffer = framebuffer};
+  pthread_mutex_init(&shared.lock, NULL);
+  pthread_cond_init(&shared.worker_finished, NULL);
+  clrt_status status = clrt_scheduler_init(&shared.scheduler, params->width, params->height, setup->plan,
+                                           (unsigned)device_count, err);
+  if (status == CLRT_OK) {
+    shared.max_tile_pixels = clrt_scheduler_max_tile_pixels(&shared.scheduler, setup->plan);
+    shared.start_ms = clrt_now_ms();
+    status = run_workers(&shared, result, err);
   }
+  clrt_scheduler_destroy(&shared.scheduler);
+  pthread_cond_destroy(&shared.worker_finished);
+  pthread_mutex_destroy(&shared.lock);
   return status;
 }
 
-static clrt_status render_tiles(device_session *s, const clrt_tile_plan *plan, unsigned image_width,
-                                clrt_float4 *framebuffer, clrt_render_stats *stats, clrt_error *err) {
-  tile_events *events = calloc(plan->count, sizeof *events);
-  if (!events)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu tile events", plan->count);
-  double start = clrt_now_ms();
-  clrt_status status = CLRT_OK;
-  size_t enqueued = 0;
-  while (enqueued < plan->count && status == CLRT_OK) {
-    status = enqueue_tile(s, &plan->tiles[enqueued], image_width, framebuffer, &events[enqueued], err);
-    ++enqueued;
-  }
-  /* Even after a failed enqueue, wait for what was queued: the reads
-   * write into the caller's framebuffer. */
-  clrt_error finish_err;
-  clrt_status finish_status = finish_tiles(s, plan, events, enqueued, stats, &finish_err);
-  if (status == CLRT_OK && finish_status != CLRT_OK) {
-    status = finish_status;
-    *err = finish_err;
-  }
-  stats->render_ms = clrt_now_ms() - start;
-  for (size_t i = 0; i < enqueued; ++i) {
-    if (events[i].kernel)
-      clReleaseEvent(events[i].kernel);
-    if (events[i].read)
-      clReleaseEvent(events[i].read);
-  }
-  free(events);
-  return status;
-}
-
-static void session_close(device_session *s) {
-  cl_mem buffers[] = {s->params, s->spheres, s->materials, s->lights, s->tile_pixels};
-  for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; ++i)
-    if (buffers[i])
-      clReleaseMemObject(buffers[i]);
-  if (s->kernel)
-    clReleaseKernel(s->kernel);
-  if (s->program)
-    clReleaseProgram(s->program);
-  if (s->queue)
-    clReleaseCommandQueue(s->queue);
-  if (s->context)
-    clReleaseContext(s->context);
-}
-
-clrt_status clrt_render_on_device(const clrt_device *device, const clrt_scene *scene,
-                                  const clrt_render_params *params, const clrt_tile_plan *plan,
-                                  clrt_float4 *framebuffer, FILE *log, clrt_render_stats *stats, clrt_error *err) {
-  device_session session;
-  memset(&session, 0, sizeof session);
-  memset(stats, 0, sizeof *stats);
-  session.device = device;
-  clrt_status status;
-  if ((status = session_open(&session, log, stats, err)) == CLRT_OK &&
-      (status = session_upload(&session, scene, params, plan, stats, err)) == CLRT_OK)
-    status = render_tiles(&session, plan, params->width, framebuffer, stats, err);
-  session_close(&session);
-  return status;
+void clrt_render_result_free(clrt_render_result *result) {
+  free(result->devices);
+  free(result->missing);
+  memset(result, 0, sizeof *result);
 }

@@ -24,10 +24,12 @@ typedef struct clrt_options {
   clrt_command command;
   const char *scene_path;
   const char *output_path;
-  const char *device_spec; /* NULL: the best available device */
+  const char *device_spec; /* NULL: the best available device; "all"; or a comma list */
   clrt_override width, height, samples, max_depth;
   unsigned strip_count;             /* --tiles N; 0 when not given */
   unsigned tile_width, tile_height; /* --tile-size WxH; 0 when not given */
+  double tile_timeout_s;            /* 0 when not given */
+  bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool quiet;
 } clrt_options;
 

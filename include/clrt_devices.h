@@ -40,6 +40,15 @@ void clrt_devices_print(const clrt_device_list *list, FILE *out);
  * "gpu", "cpu", or a case-insensitive substring of the device name. */
 clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, clrt_device *out, clrt_error *err);
 
+/* Several devices: spec "all", or a comma list of the forms above
+ * ("0:0,0:1", "gpu,cpu"); a single spec or NULL gives one device. Naming a
+ * device twice is an error. *devices is allocated (free it). */
+clrt_status clrt_devices_select_many(const clrt_device_list *list, const char *spec, clrt_device **devices,
+                                     size_t *count, clrt_error *err);
+
+/* "P:D", for messages. */
+void clrt_device_label(const clrt_device *device, char *out, size_t size);
+
 const char *clrt_device_type_name(cl_device_type type);
 
 void clrt_devices_free(clrt_device_list *list);

@@ -28,6 +28,7 @@ typedef struct clrt_scene_view {
 typedef struct clrt_trace_key {
   clrt_uint seed;
   clrt_uint node;
+  clrt_uint rays; /* rays traced so far: camera, mirror, refraction, shadow */
 } clrt_trace_key;
 
 /* Counter-based hash: randomness that depends only on its inputs. */
@@ -52,11 +53,12 @@ float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius);
 float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted);
 
 /* Linear (not tone-mapped) colour seen along a camera ray; `seed` is its
- * pixel sample's (clrt_sample_seed). */
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray);
+ * pixel sample's (clrt_sample_seed). Adds the rays it traced (the camera
+ * ray, mirror and refraction rays, shadow rays) to *rays. */
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_uint *rays);
 
 /* Linear colour of pixel (x, y), y = 0 the top row: the box-filtered
- * average of the pixel's samples. */
-clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y);
+ * average of the pixel's samples. Adds the rays traced to *rays. */
+clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays);
 
 #endif /* CLRT_TRACER_H */

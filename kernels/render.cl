@@ -1,24 +1,46 @@
 /* The trace kernel: one work-item per pixel of one tile.
  *
  * The host enqueues it once per tile with the global work offset at the
- * tile's origin and the global size equal to the tile's size; the result
- * goes to a tile-sized buffer that the host copies into the framebuffer.
+ * tile's origin; the global size is the tile's size rounded up to whole
+ * work-groups, and work-items past the tile's edge only take part in the
+ * ray-count reduction. Pixels go to a tile-sized buffer that the host
+ * copies into the framebuffer; each work-group writes the number of rays
+ * its work-items traced to group_rays (one slot per group, no atomics).
  */
 #include "clrt_tracer.h"
 
+/* Sums `value` over the work-group; the local size must be a power of two. */
+uint clrt_work_group_sum(uint value, __local uint *scratch) {
+  uint size = (uint)(get_local_size(0) * get_local_size(1));
+  uint id = (uint)(get_local_id(1) * get_local_size(0) + get_local_id(0));
+  scratch[id] = value;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (uint stride = size / 2u; stride > 0u; stride /= 2u) {
+    if (id < stride)
+      scratch[id] += scratch[id + stride];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  return scratch[0];
+}
+
 __kernel void clrt_render_tile(__constant clrt_render_params *params, __global const clrt_sphere *spheres,
                                __global const clrt_material *materials, __global const clrt_light *lights,
-                               __global float4 *tile_pixels) {
-  clrt_uint x = (clrt_uint)get_global_id(0);
-  clrt_uint y = (clrt_uint)get_global_id(1);
-  clrt_render_params local_params = *params;
-  clrt_scene_view scene;
-  scene.params = &local_params;
-  scene.spheres = spheres;
-  scene.materials = materials;
-  scene.lights = lights;
-  size_t column = get_global_id(0) - get_global_offset(0);
-  size_t row = get_global_id(1) - get_global_offset(1);
-  float3 color = clrt_render_pixel(&scene, x, y);
-  tile_pixels[row * get_global_size(0) + column] = (float4)(color, 1.0f);
+                               uint tile_width, uint tile_height, __global float4 *tile_pixels,
+                               __global uint *group_rays, __local uint *scratch) {
+  uint column = (uint)(get_global_id(0) - get_global_offset(0));
+  uint row = (uint)(get_global_id(1) - get_global_offset(1));
+  uint rays = 0u;
+  if (column < tile_width && row < tile_height) {
+    clrt_render_params local_params = *params;
+    clrt_scene_view scene;
+    scene.params = &local_params;
+    scene.spheres = spheres;
+    scene.materials = materials;
+    scene.lights = lights;
+    float3 color = clrt_render_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &rays);
+    tile_pixels[row * tile_width + column] = (float4)(color, 1.0f);
+  }
+  uint group_total = clrt_work_group_sum(rays, scratch);
+  if (get_local_id(0) == 0 && get_local_id(1) == 0)
+    group_rays[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
 }

@@ -153,7 +153,9 @@ CLRT_INTERNAL float clrt_nearest_hit(const clrt_scene_view *scene, clrt_ray ray,
  * distance max_t: each sphere in the way multiplies it by its material's
  * transparency times colour (0 for an opaque one). Shadow rays go straight:
  * glass dims and tints a shadow but does not bend or focus it. */
-CLRT_INTERNAL clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_ray ray, float max_t) {
+CLRT_INTERNAL clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_trace_key *key, clrt_ray ray,
+                                          float max_t) {
+  ++key->rays;
   clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   for (clrt_uint i = 0; i < scene->params->sphere_count; ++i) {
     if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) >= max_t)
@@ -176,7 +178,7 @@ CLRT_INTERNAL void clrt_basis_around(clrt_vec3 n, clrt_vec3 *a, clrt_vec3 *b) {
 /* The share of a light that reaches `origin`, per channel. A point light
  * takes one shadow ray; a sphere light takes shadow_samples rays to
  * stratified points of its disk as seen from origin and averages them. */
-CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, const clrt_trace_key *key,
+CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt_trace_key *key,
                                               clrt_uint light_index, clrt_vec3 origin, clrt_vec3 to_light,
                                               float distance) {
   CLRT_GLOBAL const clrt_light *light = &scene->lights[light_index];
@@ -184,7 +186,7 @@ CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, cons
   shadow_ray.origin = origin;
   if (light->radius <= 0.0f) {
     shadow_ray.direction = to_light;
-    return clrt_transmission(scene, shadow_ray, distance);
+    return clrt_transmission(scene, key, shadow_ray, distance);
   }
   clrt_vec3 across, up;
   clrt_basis_around(to_light, &across, &up);
@@ -200,14 +202,14 @@ CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, cons
     clrt_vec3 toward = clrt_vec3_sub(target, origin);
     float length = clrt_vec3_length(toward);
     shadow_ray.direction = clrt_vec3_div(toward, length);
-    sum = clrt_vec3_add(sum, clrt_transmission(scene, shadow_ray, length));
+    sum = clrt_vec3_add(sum, clrt_transmission(scene, key, shadow_ray, length));
   }
   return clrt_vec3_div(sum, (float)count);
 }
 
 /* Light arriving from one light: diffuse + specular, scaled by how much of
  * the light is visible; nothing when the light is behind the surface. */
-CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, const clrt_trace_key *key,
+CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trace_key *key,
                                          CLRT_GLOBAL const clrt_material *material, clrt_uint light_index,
                                          clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
@@ -234,7 +236,7 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, const clr
 }
 
 /* Ambient plus the sum over lights, at a hit point. */
-CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, const clrt_trace_key *key,
+CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, clrt_trace_key *key,
                                          CLRT_GLOBAL const clrt_material *material, clrt_vec3 shadow_origin,
                                          clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 local_color = clrt_vec3_scale(clrt_vec3_from4(material->color), material->ambient);
@@ -334,22 +336,26 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_
   return clrt_vec3_scale(local_color, branch->weight * (1.0f - kr - kt));
 }
 
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray) {
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_uint *rays) {
   clrt_branch stack[CLRT_TRACE_STACK_SIZE];
   clrt_uint top = 0;
   clrt_push_branch(stack, &top, ray.origin, ray.direction, 1.0f, 0u, 1u);
   clrt_trace_key key;
   key.seed = seed;
+  key.node = 1u;
+  key.rays = 0u;
   clrt_vec3 color = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   while (top > 0u) {
     clrt_branch branch = stack[--top];
     clrt_uint hit_index = 0;
+    ++key.rays;
     float t = clrt_nearest_hit(scene, branch.ray, &hit_index);
     if (t == CLRT_INFINITY)
       color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(scene->params->background), branch.weight));
     else
       color = clrt_vec3_add(color, clrt_shade_hit(scene, &key, &branch, t, hit_index, stack, &top));
   }
+  *rays += key.rays;
   return color;
 }
 
@@ -376,7 +382,7 @@ CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, cl
   clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
-clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y) {
+clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays) {
   const clrt_render_params *params = scene->params;
   clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   for (clrt_uint sample = 0; sample < params->samples; ++sample) {
@@ -388,7 +394,7 @@ clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint
     /* Viewport t runs upwards while image rows run downwards. */
     float s = ((float)x + dx) / (float)params->width;
     float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
-    sum = clrt_vec3_add(sum, clrt_trace(scene, seed, clrt_camera_ray(&params->camera, s, t, lens_x, lens_y)));
+    sum = clrt_vec3_add(sum, clrt_trace(scene, seed, clrt_camera_ray(&params->camera, s, t, lens_x, lens_y), rays));
   }
   return clrt_vec3_div(sum, (float)params->samples);
 }

@@ -10,24 +10,35 @@
 
 #include <stb_image.h>
 
+#include "clrt_clock.h"
+
 typedef struct run_result {
   int exit_code;
   char *out; /* stdout */
   char *err; /* stderr */
 } run_result;
 
-/* Runs `clrt ARGS` through the shell and captures both streams. */
-static run_result run_clrt(const char *args) {
-  char directory[512], command[2048], out_path[600], err_path[600];
+/* Runs a shell command line and captures both streams. */
+static run_result run_shell(const char *command_line) {
+  char directory[512], command[4096], out_path[600], err_path[600];
   snprintf(directory, sizeof directory, "%s", test_temp_dir());
   snprintf(out_path, sizeof out_path, "%s/stdout", directory);
   snprintf(err_path, sizeof err_path, "%s/stderr", directory);
-  snprintf(command, sizeof command, "'%s' %s >'%s' 2>'%s'", CLRT_BINARY, args, out_path, err_path);
+  snprintf(command, sizeof command, "%s >'%s' 2>'%s'", command_line, out_path, err_path);
   int status = system(command);
   assert_true(WIFEXITED(status));
   run_result result = {WEXITSTATUS(status), test_read_file(out_path, NULL), test_read_file(err_path, NULL)};
   return result;
 }
+
+/* Runs `ENVIRONMENT clrt ARGS`. */
+static run_result run_clrt_with(const char *environment, const char *args) {
+  char command[3072];
+  snprintf(command, sizeof command, "%s '%s' %s", environment, CLRT_BINARY, args);
+  return run_shell(command);
+}
+
+static run_result run_clrt(const char *args) { return run_clrt_with("", args); }
 
 static void run_free(run_result *r) {
   free(r->out);
@@ -188,6 +199,116 @@ static void test_help_version_devices(void **state) {
   run_free(&r);
 }
 
+#define TWO_DEVICES "POCL_DEVICES='pthread pthread'"
+
+static void test_all_devices_failing_writes_nothing(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s' --device all --width 64 --height 48",
+           CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_clrt_with(TWO_DEVICES " CLRT_INJECT_FAULT='0:0/all;0:1/all'", args);
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "clrt: warning: retiring 0:0");
+  count_lines_and_find(r.err, "clrt: warning: retiring 0:1");
+  count_lines_and_find(r.err, "clrt: error: no device could render");
+  count_lines_and_find(r.err, "no file written (--keep-partial");
+  assert_false(file_exists(output_path));
+  run_free(&r);
+}
+
+static void test_keep_partial_paints_missing_tiles_magenta(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s' --tiles 4 --keep-partial", CLRT_SOURCE_DIR,
+           fresh_output());
+  /* the only device fails its 2nd and 3rd tiles and is retired */
+  run_result r = run_clrt_with("CLRT_INJECT_FAULT='0:0/2,3'", args);
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "with them magenta (--keep-partial)");
+  int width, height, channels;
+  uint8_t *png = stbi_load(output_path, &width, &height, &channels, 3);
+  assert_non_null(png);
+  const uint8_t *top = png, *bottom = png + ((size_t)399 * 600 + 300) * 3;
+  assert_false(top[0] == 255 && top[1] == 0 && top[2] == 255); /* strip 1 was rendered */
+  assert_true(bottom[0] == 255 && bottom[1] == 0 && bottom[2] == 255);
+  stbi_image_free(png);
+  run_free(&r);
+}
+
+static void test_several_devices_report_each(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s' --device 0:0,0:1 --width 320 --height 180",
+           CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_clrt_with(TWO_DEVICES, args);
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.err, "on 2 devices");
+  count_lines_and_find(r.err, "clrt:   0:0 ");
+  count_lines_and_find(r.err, "clrt:   0:1 ");
+  count_lines_and_find(r.err, "of the devices' summed busy rates");
+  count_lines_and_find(r.err, "tail");
+  assert_null(strchr(r.err, '\r')); /* no progress bar when stderr is not a terminal */
+  run_free(&r);
+  snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s' --device 0:0,0:0", CLRT_SOURCE_DIR,
+           fresh_output());
+  expect_failure(args, output_path, 2, "which is already listed");
+}
+
+static void test_progress_bar_on_a_terminal(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[2048];
+  /* script(1) gives clrt a pseudo-terminal; its output comes back on stdout */
+  snprintf(args, sizeof args,
+           "script -qec \"'%s' render '%s/scenes/showcase.json' -o '%s' --width 320 --height 180 --samples 4\" "
+           "/dev/null",
+           CLRT_BINARY, CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_shell(args);
+  count_lines_and_find(r.out, "\r");
+  count_lines_and_find(r.out, "% ");
+  count_lines_and_find(r.out, "ETA");
+  count_lines_and_find(r.out, "Mrays/s");
+  count_lines_and_find(r.out, "0:0:");
+  assert_true(file_exists(output_path));
+  run_free(&r);
+}
+
+static void test_interrupt_stops_cleanly(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[512], command[3072];
+  snprintf(directory, sizeof directory, "%s", test_temp_dir());
+  /* a long render, interrupted after a second: exit 130 well before it
+   * would finish, and no file, temporary or final */
+  snprintf(command, sizeof command,
+           "'%s' render '%s/scenes/showcase.json' -o '%s/out.png' --samples 64 2>'%s/stderr' & pid=$!; sleep 1; "
+           "kill -INT $pid; wait $pid; echo $? >'%s/rc'",
+           CLRT_BINARY, CLRT_SOURCE_DIR, directory, directory, directory);
+  double start = clrt_now_ms();
+  assert_int_equal(system(command), 0);
+  double elapsed_s = (clrt_now_ms() - start) / 1e3;
+  char path[700];
+  snprintf(path, sizeof path, "%s/rc", directory);
+  char *rc = test_read_file(path, NULL);
+  assert_string_equal(rc, "130\n");
+  free(rc);
+  snprintf(path, sizeof path, "%s/stderr", directory);
+  char *err = test_read_file(path, NULL);
+  count_lines_and_find(err, "clrt: error: interrupted after");
+  free(err);
+  snprintf(path, sizeof path, "%s/out.png", directory);
+  assert_false(file_exists(path));
+  assert_true(elapsed_s < 60.0); /* the full render takes minutes */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_missing_scene_file),
@@ -198,6 +319,11 @@ int main(void) {
       cmocka_unit_test(test_bad_output_is_refused_before_rendering),
       cmocka_unit_test(test_render_writes_png_and_summary),
       cmocka_unit_test(test_help_version_devices),
+      cmocka_unit_test(test_all_devices_failing_writes_nothing),
+      cmocka_unit_test(test_keep_partial_paints_missing_tiles_magenta),
+      cmocka_unit_test(test_several_devices_report_each),
+      cmocka_unit_test(test_progress_bar_on_a_terminal),
+      cmocka_unit_test(test_interrupt_stops_cleanly),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

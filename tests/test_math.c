@@ -109,8 +109,9 @@ static void one_sphere_init(one_sphere *s, float reflectivity) {
 static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
   /* n.l = 1: color * (ambient + diffuse * intensity) */
   assert_float_equal(c.x, 0.5f * (0.1f + 0.9f * 0.5f), EPSILON);
   assert_float_equal(c.y, 0.25f * (0.1f + 0.9f * 0.5f), EPSILON);
@@ -120,8 +121,9 @@ static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
 static void test_miss_returns_background(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 1, 0));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 1, 0), &rays);
   assert_float_equal(c.x, 0.25f, 0.0f);
   assert_float_equal(c.z, 0.75f, 0.0f);
 }
@@ -129,25 +131,27 @@ static void test_miss_returns_background(void **state) {
 static void test_occluder_leaves_only_ambient(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* between the sphere and the light */
   s.params.sphere_count = 2;
-  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   clrt_vec3 hit_point_ambient = clrt_vec3_scale(clrt_vec3_make(0.5f, 0.25f, 1.0f), 0.1f);
   assert_float_equal(shadowed.x, hit_point_ambient.x, EPSILON);
   s.params.shadows = 0;
-  clrt_vec3 unshadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 unshadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   assert_true(unshadowed.x > shadowed.x + 0.1f);
 }
 
 static void test_lit_side_is_not_self_shadowed(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   /* Grazing hits on the lit half must still see the light (no acne). */
   for (int i = 1; i < 100; ++i) {
     float x = 0.99f * (float)i / 100.0f;
-    clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(x, 0, 5, 0, 0, -1));
+    clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(x, 0, 5, 0, 0, -1), &rays);
     assert_true(c.z > 0.1f + 1e-4f);
   }
 }
@@ -155,22 +159,24 @@ static void test_lit_side_is_not_self_shadowed(void **state) {
 static void test_dark_side_is_self_shadowed(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   s.light.position = (clrt_float4){0, 0, -10, 0}; /* behind the sphere */
   s.material.specular = 1.0f;
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0.3f, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0.3f, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.z, 0.1f, EPSILON); /* ambient only */
 }
 
 static void test_perfect_mirror_reflects_background(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 1.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.x, 0.25f, EPSILON);
   assert_float_equal(c.y, 0.5f, EPSILON);
   s.params.max_depth = 0; /* at the bound the mirror ray contributes black */
-  c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
+  c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.x, 0.0f, EPSILON);
 }
 
@@ -180,13 +186,14 @@ static void test_perfect_mirror_reflects_background(void **state) {
 static void test_glass_ball_passes_the_central_ray(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   s.material.transparency = 1.0f;
   s.material.ior = 1.5f;
   s.light.intensity = 0.0f;
   s.material.ambient = 0.0f;
   s.params.background = (clrt_float4){1, 1, 1, 0};
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
   /* No light and no ambient: everything seen is white background, and no
    * energy is lost when depth allows both branches (F + (1 - F) = 1). */
   assert_float_equal(c.x, 1.0f, 1e-4f);
@@ -197,6 +204,7 @@ static void test_glass_ball_passes_the_central_ray(void **state) {
 static void test_glass_ball_inverts_the_world_behind_it(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   clrt_sphere spheres[2] = {s.spheres[0], {{0, -1003, 0, 1000}, 1, 0, 0, 0}}; /* a floor below */
   clrt_material materials[2] = {{{1, 1, 1, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 1.0f, 1.5f, 0},
@@ -207,10 +215,10 @@ static void test_glass_ball_inverts_the_world_behind_it(void **state) {
   s.light.intensity = 0.0f;
   s.params.max_depth = 2; /* in and out of the ball */
   s.params.background = (clrt_float4){0, 0, 0, 0};
-  clrt_vec3 above_center = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1));
+  clrt_vec3 above_center = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
   assert_true(above_center.x > 0.25f); /* mostly the grey floor, through the ball */
   s.params.sphere_count = 0;
-  clrt_vec3 no_ball = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1));
+  clrt_vec3 no_ball = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
   assert_true(no_ball.x == 0.0f); /* without the ball that ray sees black sky */
 }
 
@@ -239,15 +247,16 @@ static void test_refraction_follows_snell_and_fresnel(void **state) {
 static void test_shadow_through_glass_is_tinted(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   clrt_sphere spheres[2] = {s.spheres[0], {{0, 0, 5, 0.5f}, 1, 0, 0, 0}};
   clrt_material materials[2] = {s.material, {{1.0f, 0.5f, 0.25f, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.8f, 1.5f, 0}};
   s.view.spheres = spheres;
   s.view.materials = materials;
   s.params.sphere_count = 2;
-  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   s.params.sphere_count = 1;
-  clrt_vec3 lit = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 lit = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   float ambient = 0.1f;
   /* the direct part is scaled by transparency x colour of the glass */
   assert_float_equal((shadowed.x / 0.5f - ambient), (lit.x / 0.5f - ambient) * 0.8f * 1.0f, 1e-3f);
@@ -257,15 +266,16 @@ static void test_shadow_through_glass_is_tinted(void **state) {
 static void test_sphere_light_gives_penumbra(void **state) {
   (void)state;
   one_sphere s;
+  clrt_uint rays = 0;
   one_sphere_init(&s, 0.0f);
   s.light.radius = 2.0f;
   s.params.sphere_count = 2;
   s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* covers part of the big light */
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   float ambient = 0.1f * 1.0f, full = (0.1f + 0.9f * 0.5f);
   assert_true(c.z > ambient + 0.01f); /* partly lit */
   assert_true(c.z < full - 0.01f);   /* partly shadowed */
-  clrt_vec3 again = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f));
+  clrt_vec3 again = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   assert_true(again.z == c.z); /* the same seed gives the same samples */
 }
 
@@ -282,6 +292,31 @@ static void test_thin_lens_rays_meet_at_focus(void **state) {
                      1e-4f);
   assert_float_equal(center.origin.y + t_center * center.direction.y, edge.origin.y + t_edge * edge.direction.y,
                      1e-4f);
+}
+
+static void test_rays_are_counted(void **state) {
+  (void)state;
+  one_sphere s;
+  one_sphere_init(&s, 0.0f);
+  clrt_uint rays = 0;
+  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  assert_int_equal(rays, 2); /* camera + shadow */
+  rays = 0;
+  clrt_trace(&s.view, TEST_SEED, make_ray(0, 5, 5, 0, 0, -1), &rays);
+  assert_int_equal(rays, 1); /* a miss: the camera ray only */
+  s.material.reflectivity = 0.5f;
+  rays = 0;
+  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  assert_int_equal(rays, 3); /* camera + shadow + mirror (which misses) */
+  s.material.reflectivity = 0.0f;
+  s.light.radius = 1.0f;
+  rays = 0;
+  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  assert_int_equal(rays, 1 + 16); /* camera + one shadow ray per light sample */
+  s.params.shadows = 0;
+  rays = 0;
+  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  assert_int_equal(rays, 1);
 }
 
 static void test_hash_is_deterministic_and_mixes(void **state) {
@@ -317,6 +352,7 @@ int main(void) {
       cmocka_unit_test(test_shadow_through_glass_is_tinted),
       cmocka_unit_test(test_sphere_light_gives_penumbra),
       cmocka_unit_test(test_thin_lens_rays_meet_at_focus),
+      cmocka_unit_test(test_rays_are_counted),
       cmocka_unit_test(test_hash_is_deterministic_and_mixes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,24 +170,36 @@ picture test_render_reference(const clrt_scene *scene) {
 
 /* Renders on the device with the given tiling (strips, or tile_w x tile_h). */
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
-                             unsigned tile_h) {
+                           unsigned tile_h) {
   picture p = picture_new(scene);
   clrt_tile_plan plan;
   clrt_error err;
   clrt_status status = strips ? clrt_tiles_strips(p.width, p.height, strips, &plan, &err)
                               : clrt_tiles_grid(p.width, p.height, tile_w, tile_h, &plan, &err);
   assert_int_equal(status, CLRT_OK);
-  clrt_render_params params = clrt_flatten_params(scene);
-  clrt_render_stats stats;
-  if (clrt_render_on_device(device, scene, &params, &plan, p.framebuffer, stderr, &stats, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
+  clrt_render_result result;
+  test_render_on(device, 1, scene, &plan, &p, &result);
+  assert_int_equal(result.missing_count, 0);
+  clrt_render_result_free(&result);
   clrt_tiles_free(&plan);
-  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, &scene->image.tone, p.rgb);
   return p;
 }
 
-/* Fails unless the image has some variety: a black or flat picture
- * would make every comparison pass. */
+void test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
+                    picture *p, clrt_render_result *result) {
+  clrt_progress progress;
+  clrt_progress_init(&progress, stderr, false, (size_t)p->width * p->height);
+  clrt_render_setup setup = {plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &progress, stderr, NULL};
+  clrt_render_params params = clrt_flatten_params(scene);
+  clrt_error err;
+  if (clrt_render(devices, count, scene, &params, &setup, p->framebuffer, result, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  clrt_progress_destroy(&progress);
+  clrt_tonemap(p->framebuffer, (size_t)p->width * p->height, &scene->image.tone, p->rgb);
+}
+
+picture test_picture_for(const clrt_scene *scene) { return picture_new(scene); }
+
 void test_assert_not_flat(const picture *p) {
   size_t channels = (size_t)p->width * p->height * 3;
   uint8_t low = 255, high = 0;

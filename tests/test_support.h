@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "clrt_devices.h"
+#include "clrt_render.h"
 #include "clrt_scene.h"
 
 /* A fresh, empty temporary directory; the path is in static storage,
@@ -57,6 +58,14 @@ picture test_render_reference(const clrt_scene *scene);
  * tiles when strips is 0. */
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
                            unsigned tile_h);
+
+/* A blank picture of the scene's size, for test_render_on. */
+picture test_picture_for(const clrt_scene *scene);
+
+/* Renders on `count` devices with `plan` (NULL: guided strips) into p,
+ * tone-mapped too; the result says how each device did (free it). */
+void test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
+                    picture *p, clrt_render_result *result);
 
 /* Fails unless the picture has some variety: a black or flat picture would
  * make every comparison pass. */

@@ -1,0 +1,141 @@
+/* The shared, thread-safe tile queue with guided tile sizes. */
+#include "clrt_scheduler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A guided strip is this fraction of the remaining rows per active device. */
+#define CLRT_GUIDED_DIVISOR 2u
+
+static bool push_pending(clrt_scheduler *s, const clrt_tile *tile) {
+  if (s->pending_count == s->pending_capacity) {
+    size_t capacity = s->pending_capacity ? 2 * s->pending_capacity : 16;
+    clrt_tile *grown = realloc(s->pending, capacity * sizeof *grown);
+    if (!grown)
+      return false;
+    s->pending = grown;
+    s->pending_capacity = capacity;
+  }
+  s->pending[s->pending_count++] = *tile;
+  return true;
+}
+
+clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
+                                unsigned device_count, clrt_error *err) {
+  memset(s, 0, sizeof *s);
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->changed, NULL);
+  s->width = width;
+  s->height = height;
+  s->active_devices = device_count;
+  s->guided = plan == NULL;
+  if (s->guided)
+    return CLRT_OK;
+  s->tiles_total = plan->count;
+  /* A stack: push in reverse so that tiles are taken in plan order. */
+  for (size_t i = plan->count; i-- > 0;)
+    if (!push_pending(s, &plan->tiles[i]))
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the tile queue");
+  return CLRT_OK;
+}
+
+static unsigned guided_min_rows(const clrt_scheduler *s) {
+  unsigned rows = (CLRT_GUIDED_MIN_TILE_PIXELS + s->width - 1) / s->width;
+  return rows ? rows : 1;
+}
+
+static unsigned guided_max_rows(const clrt_scheduler *s) {
+  unsigned rows = CLRT_GUIDED_MAX_TILE_PIXELS / s->width;
+  return rows ? rows : 1;
+}
+
+size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan) {
+  if (!s->guided)
+    return (size_t)plan->max_width * plan->max_height;
+  unsigned rows = guided_max_rows(s) > guided_min_rows(s) ? guided_max_rows(s) : guided_min_rows(s);
+  return (size_t)(rows < s->height ? rows : s->height) * s->width;
+}
+
+/* Cuts the next guided strip from the rows not yet handed out. */
+static clrt_tile cut_guided_strip(clrt_scheduler *s) {
+  unsigned remaining = s->height - s->next_row;
+  unsigned devices = s->active_devices ? s->active_devices : 1;
+  unsigned rows = (remaining + CLRT_GUIDED_DIVISOR * devices - 1) / (CLRT_GUIDED_DIVISOR * devices);
+  unsigned min_rows = guided_min_rows(s), max_rows = guided_max_rows(s);
+  rows = rows < min_rows ? min_rows : rows;
+  rows = rows > max_rows ? max_rows : rows;
+  rows = rows > remaining ? remaining : rows;
+  clrt_tile tile = {0, s->next_row, s->width, rows};
+  s->next_row += rows;
+  ++s->tiles_total;
+  return tile;
+}
+
+static bool available(const clrt_scheduler *s) {
+  return s->pending_count > 0 || (s->guided && s->next_row < s->height);
+}
+
+bool clrt_scheduler_take(clrt_scheduler *s, bool wait, clrt_tile *tile) {
+  pthread_mutex_lock(&s->lock);
+  while (wait && !s->stopping && !available(s) && s->in_flight > 0)
+    pthread_cond_wait(&s->changed, &s->lock);
+  bool taken = !s->stopping && available(s);
+  if (taken) {
+    *tile = s->pending_count > 0 ? s->pending[--s->pending_count] : cut_guided_strip(s);
+    ++s->in_flight;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return taken;
+}
+
+void clrt_scheduler_done(clrt_scheduler *s, const clrt_tile *tile) {
+  pthread_mutex_lock(&s->lock);
+  --s->in_flight;
+  ++s->tiles_done;
+  s->pixels_done += (size_t)tile->width * tile->height;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void clrt_scheduler_return(clrt_scheduler *s, const clrt_tile *tile) {
+  pthread_mutex_lock(&s->lock);
+  --s->in_flight;
+  /* Out of memory here would lose the tile; it then shows up as missing. */
+  push_pending(s, tile);
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void clrt_scheduler_retire_device(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  if (s->active_devices > 0)
+    --s->active_devices;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void clrt_scheduler_stop(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  s->stopping = true;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+}
+
+size_t clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles) {
+  pthread_mutex_lock(&s->lock);
+  size_t count = s->pending_count + (s->guided && s->next_row < s->height ? 1 : 0);
+  *tiles = count ? malloc(count * sizeof **tiles) : NULL;
+  if (*tiles) {
+    memcpy(*tiles, s->pending, s->pending_count * sizeof **tiles);
+    if (count > s->pending_count)
+      (*tiles)[count - 1] = (clrt_tile){0, s->next_row, s->width, s->height - s->next_row};
+  }
+  pthread_mutex_unlock(&s->lock);
+  return *tiles ? count : 0;
+}
+
+void clrt_scheduler_destroy(clrt_scheduler *s) {
+  free(s->pending);
+  pthread_cond_destroy(&s->changed);
+  pthread_mutex_destroy(&s->lock);
+}

@@ -1,0 +1,69 @@
+/* The shared queue of tiles that every device takes its work from.
+ *
+ * Either a fixed plan (--tiles, --tile-size) or guided strips: full-width
+ * strips of ceil(remaining rows / (2 x active devices)) rows, so tiles are
+ * large while much work remains and small near the end, and no device is
+ * left finishing a big tile alone. A tile that failed goes back to the
+ * queue for another device. */
+#ifndef CLRT_SCHEDULER_H
+#define CLRT_SCHEDULER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clrt_error.h"
+#include "clrt_tiles.h"
+
+/* Guided strips hold at least this many pixels (so per-enqueue overhead
+ * stays small) and at most the other (so a tile's buffers stay modest and
+ * one enqueue stays short). */
+#define CLRT_GUIDED_MIN_TILE_PIXELS 16384u
+#define CLRT_GUIDED_MAX_TILE_PIXELS 1048576u
+
+typedef struct clrt_scheduler {
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  unsigned width, height;
+  clrt_tile *pending; /* tiles waiting to be taken (a stack) */
+  size_t pending_count, pending_capacity;
+  unsigned next_row;   /* guided: rows from here down are not cut yet */
+  bool guided;
+  size_t tiles_total;  /* fixed plan: its tile count; guided: tiles cut so far */
+  size_t tiles_done;
+  size_t pixels_done;
+  size_t in_flight;    /* taken, not yet done or returned */
+  unsigned active_devices;
+  bool stopping;       /* interrupted: hand out nothing more */
+} clrt_scheduler;
+
+/* A fixed plan's tiles (copied), or guided strips when plan is NULL. */
+clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
+                                unsigned device_count, clrt_error *err);
+
+/* The largest tile the scheduler will hand out, in pixels. */
+size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan);
+
+/* Takes the next tile. With `wait`, sleeps while none is available but some
+ * are in flight elsewhere (they may come back). False when there is nothing
+ * more to take: all done, stopping, or nothing left at all. */
+bool clrt_scheduler_take(clrt_scheduler *s, bool wait, clrt_tile *tile);
+
+void clrt_scheduler_done(clrt_scheduler *s, const clrt_tile *tile);
+
+/* Puts a tile that failed back, for any device to take. */
+void clrt_scheduler_return(clrt_scheduler *s, const clrt_tile *tile);
+
+/* A device stops taking tiles (it failed too often, or could not start). */
+void clrt_scheduler_retire_device(clrt_scheduler *s);
+
+/* Hand out nothing more (Ctrl-C); tiles in flight still finish. */
+void clrt_scheduler_stop(clrt_scheduler *s);
+
+/* After every device has stopped: the tiles never rendered, newly
+ * allocated (free them); the remainder of a guided image counts as one. */
+size_t clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles);
+
+void clrt_scheduler_destroy(clrt_scheduler *s);
+
+#endif /* CLRT_SCHEDULER_H */

@@ -1,0 +1,184 @@
+/* One picture on several devices: the same bytes as on one device, tiles
+ * of a failing or hung device taken over, missing tiles reported.
+ * Runs with POCL_DEVICES="pthread basic" (set by ctest): a fast and a slow
+ * CPU device. Faults come from CLRT_INJECT_FAULT (clrt_faults.h). */
+#include "test_support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clrt_faults.h"
+#include "clrt_flatten.h"
+#include "clrt_render.h"
+
+typedef struct two_devices {
+  clrt_device devices[2];
+  size_t count;
+} two_devices;
+
+static void require_two_devices(two_devices *out) {
+  clrt_device first;
+  test_require_device(&first); /* skips (or fails in CI) without a platform */
+  clrt_device_list list;
+  clrt_error err;
+  assert_int_equal(clrt_devices_discover(&list, &err), CLRT_OK);
+  if (list.count < 2)
+    fail_msg("needs two devices: run with POCL_DEVICES=\"pthread basic\" (found %zu)", list.count);
+  out->devices[0] = list.devices[0];
+  out->devices[1] = list.devices[1];
+  out->count = 2;
+  clrt_devices_free(&list);
+}
+
+/* The scene rendered on both devices (guided) against one device alone. */
+typedef struct comparison {
+  clrt_scene scene;
+  picture alone, together;
+  clrt_render_result result;
+} comparison;
+
+static void compare_with_faults(comparison *c, const char *faults, double timeout_ms) {
+  two_devices d;
+  require_two_devices(&d);
+  test_load_scene("default.json", 320, 180, &c->scene);
+  unsetenv(CLRT_FAULT_ENVIRONMENT);
+  c->alone = test_render_device(&d.devices[1], &c->scene, 0, 64, 64);
+  if (faults)
+    setenv(CLRT_FAULT_ENVIRONMENT, faults, 1);
+  c->together = test_picture_for(&c->scene);
+  clrt_progress progress;
+  clrt_progress_init(&progress, stderr, false, 320 * 180);
+  clrt_render_setup setup = {NULL, timeout_ms, &progress, stderr, NULL};
+  clrt_render_params params = clrt_flatten_params(&c->scene);
+  clrt_error err;
+  assert_int_equal(clrt_render(d.devices, 2, &c->scene, &params, &setup, c->together.framebuffer, &c->result, &err),
+                   CLRT_OK);
+  clrt_progress_destroy(&progress);
+  unsetenv(CLRT_FAULT_ENVIRONMENT);
+}
+
+static void assert_identical(const comparison *c) {
+  assert_int_equal(c->result.missing_count, 0);
+  test_assert_not_flat(&c->alone);
+  assert_memory_equal(c->alone.framebuffer, c->together.framebuffer, (size_t)320 * 180 * sizeof(clrt_float4));
+}
+
+static void comparison_free(comparison *c) {
+  test_picture_free(&c->alone);
+  test_picture_free(&c->together);
+  clrt_render_result_free(&c->result);
+  clrt_scene_free(&c->scene);
+}
+
+static void test_both_devices_give_the_one_device_picture(void **state) {
+  (void)state;
+  comparison c;
+  compare_with_faults(&c, NULL, 60e3);
+  assert_identical(&c);
+  size_t pixels = c.result.devices[0].pixels + c.result.devices[1].pixels;
+  assert_int_equal(pixels, 320 * 180);
+  assert_true(c.result.devices[0].tiles > 0 && c.result.devices[1].tiles > 0);
+  assert_int_equal(c.result.devices[0].failures + c.result.devices[1].failures, 0);
+  comparison_free(&c);
+}
+
+static void test_failed_tile_is_rendered_elsewhere(void **state) {
+  (void)state;
+  comparison c;
+  compare_with_faults(&c, "0:0/1", 60e3); /* device 0:0 fails its first tile */
+  assert_identical(&c);
+  assert_int_equal(c.result.devices[0].failures, 1);
+  assert_false(c.result.devices[0].retired);
+  comparison_free(&c);
+}
+
+static void test_repeatedly_failing_device_is_retired(void **state) {
+  (void)state;
+  comparison c;
+  compare_with_faults(&c, "0:0/all", 60e3);
+  assert_identical(&c);
+  assert_true(c.result.devices[0].retired);
+  assert_int_equal(c.result.devices[0].failures, CLRT_MAX_DEVICE_FAILURES);
+  assert_int_equal(c.result.devices[0].tiles, 0);
+  assert_int_equal(c.result.devices[1].pixels, 320 * 180);
+  assert_non_null(strstr(c.result.devices[0].last_error.message, "injected"));
+  comparison_free(&c);
+}
+
+static void test_hung_tile_is_taken_over(void **state) {
+  (void)state;
+  comparison c;
+  compare_with_faults(&c, "0:1/2/hang", 500.0); /* its second tile never completes */
+  assert_identical(&c);
+  assert_true(c.result.devices[1].retired);
+  assert_non_null(strstr(c.result.devices[1].last_error.message, "exceeded the 0.5 s time limit"));
+  comparison_free(&c);
+}
+
+static void test_no_working_device_leaves_tiles_missing(void **state) {
+  (void)state;
+  comparison c;
+  compare_with_faults(&c, "0:0/all;0:1/all", 60e3);
+  assert_true(c.result.missing_count > 0);
+  assert_int_equal(c.result.tiles_done, 0);
+  assert_true(c.result.devices[0].retired && c.result.devices[1].retired);
+  size_t missing_pixels = 0;
+  for (size_t i = 0; i < c.result.missing_count; ++i)
+    missing_pixels += (size_t)c.result.missing[i].width * c.result.missing[i].height;
+  assert_int_equal(missing_pixels, 320 * 180);
+  comparison_free(&c);
+}
+
+static void test_fixed_tiles_on_both_devices(void **state) {
+  (void)state;
+  two_devices d;
+  require_two_devices(&d);
+  clrt_scene scene;
+  test_load_scene("pymonik.json", 0, 0, &scene);
+  picture alone = test_render_device(&d.devices[0], &scene, 1, 0, 0);
+  clrt_tile_plan plan;
+  clrt_error err;
+  assert_int_equal(clrt_tiles_grid(600, 400, 32, 32, &plan, &err), CLRT_OK);
+  picture together = test_picture_for(&scene);
+  clrt_render_result result;
+  test_render_on(d.devices, 2, &scene, &plan, &together, &result);
+  assert_memory_equal(alone.framebuffer, together.framebuffer, (size_t)600 * 400 * sizeof(clrt_float4));
+  assert_int_equal(result.tiles_done, plan.count);
+  assert_int_equal(result.rays, 600 * 400); /* PymoniK: one camera ray per pixel, nothing else */
+  clrt_render_result_free(&result);
+  clrt_tiles_free(&plan);
+  test_picture_free(&alone);
+  test_picture_free(&together);
+  clrt_scene_free(&scene);
+}
+
+static void test_fault_rules_are_checked(void **state) {
+  (void)state;
+  clrt_error err;
+  setenv(CLRT_FAULT_ENVIRONMENT, "0:1/2,x", 1);
+  assert_int_equal(clrt_faults_check(&err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "CLRT_INJECT_FAULT=0:1/2,x"));
+  setenv(CLRT_FAULT_ENVIRONMENT, "0:1/all/explode", 1);
+  assert_int_equal(clrt_faults_check(&err), CLRT_ERR_INPUT);
+  setenv(CLRT_FAULT_ENVIRONMENT, "0:0/2,5/hang;0:1/all", 1);
+  assert_int_equal(clrt_faults_check(&err), CLRT_OK);
+  clrt_device device = {.platform_index = 0, .device_index = 0};
+  assert_int_equal(clrt_faults_for(&device, 5), CLRT_FAULT_HANG);
+  assert_int_equal(clrt_faults_for(&device, 3), CLRT_FAULT_NONE);
+  device.device_index = 1;
+  assert_int_equal(clrt_faults_for(&device, 3), CLRT_FAULT_FAIL);
+  unsetenv(CLRT_FAULT_ENVIRONMENT);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_fault_rules_are_checked),
+      cmocka_unit_test(test_both_devices_give_the_one_device_picture),
+      cmocka_unit_test(test_failed_tile_is_rendered_elsewhere),
+      cmocka_unit_test(test_repeatedly_failing_device_is_retired),
+      cmocka_unit_test(test_hung_tile_is_taken_over),
+      cmocka_unit_test(test_no_working_device_leaves_tiles_missing),
+      cmocka_unit_test(test_fixed_tiles_on_both_devices),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
