@@ -106,8 +106,10 @@ static void print_summary(FILE *log, const clrt_options *options, const clrt_ima
     fprintf(log, ", %zu tile(s) of up to %ux%u", result->tiles_done, plan->max_width, plan->max_height);
   else
     fprintf(log, ", %zu guided tile(s)", result->tiles_done);
-  fprintf(log, ": build %.0f ms, kernel %.1f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)\n", first->build_ms,
-          kernel_ms, wall_ms, (double)result->rays / 1e6, mrays_per_second(result->rays, result->render_ms));
+  fprintf(log, ": build %.0f ms%s, kernel %.1f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n", first->build_ms,
+          first->build_cached ? " (cached)" : "", kernel_ms, wall_ms, (double)result->rays / 1e6,
+          mrays_per_second(result->rays, result->render_ms),
+          options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (result->device_count < 2)
     return;
   for (size_t i = 0; i < result->device_count; ++i)
@@ -179,7 +181,7 @@ static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_err
   }
   double timeout_s = job->options->tile_timeout_s ? job->options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
   clrt_render_setup setup = {job->plan.count ? &job->plan : NULL, timeout_s * 1e3, &progress, log,
-                             &interrupt_requested};
+                             &interrupt_requested, job->options->fast_math};
   clrt_render_params params = clrt_flatten_params(job->scene);
   clrt_render_result result;
   clrt_status status =

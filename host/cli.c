@@ -31,6 +31,8 @@ static const char USAGE[] =
     "                        (default 60)\n"
     "  --keep-partial        if no device can render some tiles, still write the image,\n"
     "                        with those tiles magenta (the exit status is still 1)\n"
+    "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
+    "                        GPUs, but the picture is no longer exactly reproducible\n"
     "  -q, --quiet           print nothing but errors\n"
     "\n"
     "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
@@ -131,6 +133,10 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
   }
   if (strcmp(arg, "--keep-partial") == 0) {
     o->keep_partial = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "--fast-math") == 0) {
+    o->fast_math = true;
     return CLRT_OK;
   }
   if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {

@@ -1,18 +1,54 @@
-/* Building the embedded kernel sources into a program for a device. */
+/* Building the embedded kernel sources into a program for a device, with a
+ * persistent cache of program binaries (keyed by device, driver version,
+ * build options and source), so that the second run does not recompile. */
 #include "clrt_program.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-/* No -cl-fast-relaxed-math or -cl-mad-enable: the picture must match the
- * host reference, so the device may not trade exactness for speed. Where
- * the device can, division and sqrt are correctly rounded, as on the host
- * (OpenCL otherwise allows errors of a few ulp, and GPUs use them). */
-#define CLRT_EXACT_DIVIDE_SQRT_OPTION "-cl-fp32-correctly-rounded-divide-sqrt"
+#include "clrt_clock.h"
+#include "clrt_hash.h"
 
-static const char *build_options(const clrt_device *device) {
+/* Exact by default: no -cl-fast-relaxed-math or -cl-mad-enable, since the
+ * picture must match the host reference. Where the device can, division
+ * and sqrt are correctly rounded, as on the host (OpenCL otherwise allows
+ * errors of a few ulp, and GPUs use them). */
+#define CLRT_EXACT_DIVIDE_SQRT_OPTION " -cl-fp32-correctly-rounded-divide-sqrt"
+#define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
+#define CLRT_SCENE_IN_CONSTANT_OPTION " -DCLRT_SCENE_IN_CONSTANT"
+
+/* The kernel's __constant arguments: parameters, spheres, materials, lights. */
+enum { CLRT_CONSTANT_ARGUMENTS = 4 };
+
+enum { CLRT_PATH_SIZE = 1024 };
+
+static cl_ulong device_ulong(const clrt_device *device, cl_device_info what) {
+  cl_ulong value = 0;
+  clGetDeviceInfo(device->id, what, sizeof value, &value, NULL);
+  return value;
+}
+
+/* Whether every scene array fits the device's constant memory at once
+ * (some devices share one constant bank between all arguments). */
+static bool scene_fits_constant(const clrt_device *device, size_t scene_bytes) {
+  cl_uint arguments = 0;
+  clGetDeviceInfo(device->id, CL_DEVICE_MAX_CONSTANT_ARGS, sizeof arguments, &arguments, NULL);
+  cl_ulong capacity = device_ulong(device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE);
+  return arguments >= CLRT_CONSTANT_ARGUMENTS && scene_bytes + 4096 <= capacity;
+}
+
+static void build_options(const clrt_device *device, const clrt_build_config *config, char *out, size_t size,
+                          clrt_build_report *report) {
   cl_device_fp_config single = 0;
   clGetDeviceInfo(device->id, CL_DEVICE_SINGLE_FP_CONFIG, sizeof single, &single, NULL);
-  return (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "";
+  report->scene_in_constant = scene_fits_constant(device, config->scene_bytes);
+  snprintf(out, size, "%s%s%s", config->fast_math ? CLRT_FAST_MATH_OPTION : "",
+           !config->fast_math && (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
+           report->scene_in_constant ? CLRT_SCENE_IN_CONSTANT_OPTION : "");
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {
@@ -29,20 +65,15 @@ static void print_build_log(cl_program program, const clrt_device *device, FILE 
   free(text);
 }
 
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, FILE *log, cl_program *program,
-                               clrt_error *err) {
-  return clrt_program_build_source(context, device, clrt_kernel_source, log, program, err);
-}
-
-clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source, FILE *log,
-                                      cl_program *program, clrt_error *err) {
+clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source,
+                                      const char *options, FILE *log, cl_program *program, clrt_error *err) {
   const char *sources[] = {source};
   cl_int rc;
   *program = clCreateProgramWithSource(context, 1, sources, NULL, &rc);
   clrt_status status = clrt_cl_check(rc, "clCreateProgramWithSource", device->name, err);
   if (status != CLRT_OK)
     return status;
-  rc = clBuildProgram(*program, 1, &device->id, build_options(device), NULL, NULL);
+  rc = clBuildProgram(*program, 1, &device->id, options, NULL, NULL);
   if (rc == CL_SUCCESS)
     return CLRT_OK;
   if (rc == CL_BUILD_PROGRAM_FAILURE)
@@ -53,4 +84,130 @@ clrt_status clrt_program_build_source(cl_context context, const clrt_device *dev
                    "the trace kernel failed to build for %s: clBuildProgram returned %s (build log above; "
                    "try another device with --device, or update its OpenCL driver)",
                    device->name, clrt_cl_error_name(rc));
+}
+
+bool clrt_program_cache_dir(char *out, size_t size) {
+  const char *chosen = getenv(CLRT_CACHE_DIR_ENVIRONMENT);
+  if (chosen && strcmp(chosen, "off") == 0)
+    return false;
+  if (chosen && *chosen)
+    return snprintf(out, size, "%s", chosen) < (int)size;
+  const char *xdg = getenv("XDG_CACHE_HOME");
+  if (xdg && *xdg)
+    return snprintf(out, size, "%s/clrt", xdg) < (int)size;
+  const char *home = getenv("HOME");
+  return home && *home && snprintf(out, size, "%s/.cache/clrt", home) < (int)size;
+}
+
+static void device_string(const clrt_device *device, cl_device_info what, char *out, size_t size) {
+  if (clGetDeviceInfo(device->id, what, size, out, NULL) != CL_SUCCESS)
+    out[0] = '\0';
+  out[size - 1] = '\0';
+}
+
+/* The cache file for this program: the key covers everything that changes
+ * the binary. False when the cache is disabled. */
+static bool cache_path(const clrt_device *device, const char *options, char *out, size_t size) {
+  char directory[CLRT_PATH_SIZE], driver[256], version[256];
+  if (!clrt_program_cache_dir(directory, sizeof directory))
+    return false;
+  device_string(device, CL_DRIVER_VERSION, driver, sizeof driver);
+  device_string(device, CL_DEVICE_VERSION, version, sizeof version);
+  uint64_t key = clrt_hash_string(CLRT_HASH_START, clrt_kernel_source);
+  key = clrt_hash_string(key, options);
+  key = clrt_hash_string(key, device->name);
+  key = clrt_hash_string(key, device->platform_name);
+  key = clrt_hash_string(key, driver);
+  key = clrt_hash_string(key, version);
+  return snprintf(out, size, "%s/program-%016llx.bin", directory, (unsigned long long)key) < (int)size;
+}
+
+static unsigned char *read_whole(const char *path, size_t *size) {
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return NULL;
+  unsigned char *data = NULL;
+  if (fseek(file, 0, SEEK_END) == 0) {
+    long length = ftell(file);
+    if (length > 0 && fseek(file, 0, SEEK_SET) == 0 && (data = malloc((size_t)length)) &&
+        fread(data, 1, (size_t)length, file) != (size_t)length) {
+      free(data);
+      data = NULL;
+    }
+    *size = length > 0 ? (size_t)length : 0;
+  }
+  fclose(file);
+  return data;
+}
+
+/* A cached binary, built; false (and nothing to release) on any failure,
+ * so the caller compiles from source instead. */
+static bool load_cached(cl_context context, const clrt_device *device, const char *path, const char *options,
+                        cl_program *program) {
+  size_t size = 0;
+  unsigned char *binary = read_whole(path, &size);
+  if (!binary)
+    return false;
+  const unsigned char *binaries[] = {binary};
+  cl_int status, rc;
+  *program = clCreateProgramWithBinary(context, 1, &device->id, &size, binaries, &status, &rc);
+  free(binary);
+  if (rc != CL_SUCCESS || status != CL_SUCCESS)
+    return false;
+  if (clBuildProgram(*program, 1, &device->id, options, NULL, NULL) == CL_SUCCESS)
+    return true;
+  clReleaseProgram(*program);
+  *program = NULL;
+  return false;
+}
+
+static void make_directories(const char *path) {
+  char partial[CLRT_PATH_SIZE];
+  snprintf(partial, sizeof partial, "%s", path);
+  for (char *slash = strchr(partial + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+    *slash = '\0';
+    mkdir(partial, 0755);
+    *slash = '/';
+  }
+}
+
+/* Stores the program's binary; failures only cost a rebuild next time. */
+static void store_cached(cl_program program, const char *path) {
+  size_t size = 0;
+  if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS || size == 0)
+    return;
+  unsigned char *binary = malloc(size);
+  unsigned char *binaries[] = {binary};
+  if (!binary || clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binaries, binaries, NULL) != CL_SUCCESS) {
+    free(binary);
+    return;
+  }
+  make_directories(path);
+  char temporary[CLRT_PATH_SIZE + 16];
+  snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(temporary);
+  if (fd >= 0) {
+    bool written = write(fd, binary, size) == (ssize_t)size;
+    if (close(fd) != 0 || !written || rename(temporary, path) != 0)
+      unlink(temporary);
+  }
+  free(binary);
+}
+
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_build_config *config,
+                               FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err) {
+  char options[256], path[CLRT_PATH_SIZE];
+  memset(report, 0, sizeof *report);
+  build_options(device, config, options, sizeof options, report);
+  double start = clrt_now_ms();
+  bool cacheable = cache_path(device, options, path, sizeof path);
+  report->from_cache = cacheable && load_cached(context, device, path, options, program);
+  clrt_status status = CLRT_OK;
+  if (!report->from_cache) {
+    status = clrt_program_build_source(context, device, clrt_kernel_source, options, log, program, err);
+    if (status == CLRT_OK && cacheable)
+      store_cached(*program, path);
+  }
+  report->build_ms = clrt_now_ms() - start;
+  return status;
 }

@@ -32,7 +32,8 @@ typedef struct worker {
   shared_state *shared;
   unsigned index;
   clrt_device_report *report;
-  clrt_session session;
+  clrt_session *session;   /* given (already open), or own_session */
+  clrt_session own_session;
   int fifo[CLRT_SESSION_SLOTS]; /* slots in flight, oldest first */
   int in_flight;
 } worker;
@@ -90,7 +91,7 @@ static void fill_slots(worker *w) {
       return;
     int slot = free_slot(w);
     clrt_error err;
-    if (clrt_session_enqueue(&w->session, slot, &tile, &err) != CLRT_OK) {
+    if (clrt_session_enqueue(w->session, slot, &tile, &err) != CLRT_OK) {
       clrt_scheduler_return(&w->shared->scheduler, &tile);
       tile_failed(w, &err);
       continue;
@@ -100,9 +101,9 @@ static void fill_slots(worker *w) {
 }
 
 static void tile_succeeded(worker *w, int slot) {
-  const clrt_tile tile = w->session.slots[slot].tile;
+  const clrt_tile tile = w->session->slots[slot].tile;
   clrt_tile_result result;
-  clrt_session_collect(&w->session, slot, w->shared->framebuffer, w->shared->params->width, &result);
+  clrt_session_collect(w->session, slot, w->shared->framebuffer, w->shared->params->width, &result);
   clrt_scheduler_done(&w->shared->scheduler, &tile);
   size_t pixels = (size_t)tile.width * tile.height;
   w->report->tiles += 1;
@@ -116,15 +117,15 @@ static void tile_succeeded(worker *w, int slot) {
  * the queue and the device is abandoned (its kernels cannot be cancelled). */
 static void tile_hung(worker *w) {
   clrt_error err;
-  const clrt_tile *tile = &w->session.slots[w->fifo[0]].tile;
+  const clrt_tile *tile = &w->session->slots[w->fifo[0]].tile;
   clrt_fail(&err, CLRT_ERR_RUNTIME, "%s: tile (%u,%u %ux%u) exceeded the %.1f s time limit (--tile-timeout)",
             w->report->device.name, tile->x, tile->y, tile->width, tile->height,
             w->shared->setup->tile_timeout_ms / 1e3);
   while (w->in_flight > 0)
-    clrt_scheduler_return(&w->shared->scheduler, &w->session.slots[pop_oldest(w)].tile);
+    clrt_scheduler_return(&w->shared->scheduler, &w->session->slots[pop_oldest(w)].tile);
   w->report->failures += 1;
   w->report->last_error = err;
-  clrt_session_abandon(&w->session);
+  clrt_session_abandon(w->session);
   retire(w, &err);
 }
 
@@ -134,8 +135,8 @@ static void run_tiles(worker *w) {
     if (w->in_flight == 0)
       return;
     int slot = w->fifo[0];
-    double deadline = w->session.slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
-    clrt_slot_state state = clrt_session_wait(&w->session, slot, deadline);
+    double deadline = w->session->slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
+    clrt_slot_state state = clrt_session_wait(w->session, slot, deadline);
     if (state == CLRT_SLOT_RUNNING) {
       tile_hung(w);
       return;
@@ -146,27 +147,41 @@ static void run_tiles(worker *w) {
       continue;
     }
     clrt_error err;
-    clrt_scheduler_return(&w->shared->scheduler, &w->session.slots[slot].tile);
-    clrt_session_release_slot(&w->session, slot, &err);
+    clrt_scheduler_return(&w->shared->scheduler, &w->session->slots[slot].tile);
+    clrt_session_release_slot(w->session, slot, &err);
     tile_failed(w, &err);
   }
+}
+
+/* Opens the worker's own session when it was not given one. */
+static bool ensure_session(worker *w) {
+  if (w->session)
+    return true;
+  shared_state *shared = w->shared;
+  clrt_error err;
+  if (clrt_session_open(&w->own_session, &w->report->device, shared->scene, shared->params,
+                        shared->max_tile_pixels, shared->setup->fast_math, shared->setup->log, &err) != CLRT_OK) {
+    clrt_session_close(&w->own_session);
+    w->report->failures += 1;
+    w->report->last_error = err;
+    retire(w, &err);
+    return false;
+  }
+  w->session = &w->own_session;
+  return true;
 }
 
 static void *worker_main(void *argument) {
   worker *w = argument;
   shared_state *shared = w->shared;
-  clrt_error err;
-  if (clrt_session_open(&w->session, &w->report->device, shared->scene, shared->params, shared->max_tile_pixels,
-                        shared->setup->log, &err) == CLRT_OK) {
-    w->report->build_ms = w->session.build_ms;
+  if (ensure_session(w)) {
+    w->report->build_ms = w->session->build_ms;
+    w->report->build_cached = w->session->build.from_cache;
     w->report->ready_ms = clrt_now_ms() - shared->start_ms;
     run_tiles(w);
-  } else {
-    w->report->failures += 1;
-    w->report->last_error = err;
-    retire(w, &err);
+    if (w->session == &w->own_session)
+      clrt_session_close(w->session);
   }
-  clrt_session_close(&w->session);
   w->report->finished_ms = clrt_now_ms() - shared->start_ms;
   if (!w->report->retired)
     clrt_scheduler_retire_device(&shared->scheduler);
@@ -266,7 +281,8 @@ static clrt_status start_workers(shared_state *shared, worker *workers, pthread_
   return CLRT_OK;
 }
 
-static clrt_status run_workers(shared_state *shared, clrt_render_result *result, clrt_error *err) {
+static clrt_status run_workers(shared_state *shared, clrt_session *const *sessions, clrt_render_result *result,
+                               clrt_error *err) {
   size_t count = result->device_count;
   worker *workers = calloc(count, sizeof *workers);
   pthread_t *threads = calloc(count, sizeof *threads);
@@ -276,7 +292,10 @@ static clrt_status run_workers(shared_state *shared, clrt_render_result *result,
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device threads", count);
   }
   for (size_t i = 0; i < count; ++i)
-    workers[i] = (worker){.shared = shared, .index = (unsigned)i, .report = &result->devices[i]};
+    workers[i] = (worker){.shared = shared,
+                          .index = (unsigned)i,
+                          .report = &result->devices[i],
+                          .session = sessions ? sessions[i] : NULL};
   clrt_status status = start_workers(shared, workers, threads, count, err);
   if (status == CLRT_OK) {
     result->interrupted = monitor(shared);
@@ -289,16 +308,18 @@ static clrt_status run_workers(shared_state *shared, clrt_render_result *result,
   return status;
 }
 
-clrt_status clrt_render(const clrt_device *devices, size_t device_count, const clrt_scene *scene,
-                        const clrt_render_params *params, const clrt_render_setup *setup, clrt_float4 *framebuffer,
-                        clrt_render_result *result, clrt_error *err) {
+/* Runs the workers over the devices' sessions (NULL: each opens its own). */
+static clrt_status render_with(const clrt_device *devices, clrt_session *const *sessions, size_t device_count,
+                               const clrt_scene *scene, const clrt_render_params *params,
+                               const clrt_render_setup *setup, clrt_float4 *framebuffer, clrt_render_result *result,
+                               clrt_error *err) {
   memset(result, 0, sizeof *result);
   result->devices = calloc(device_count, sizeof *result->devices);
   if (!result->devices)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device reports", device_count);
   result->device_count = device_count;
   for (size_t i = 0; i < device_count; ++i)
-    result->devices[i].device = devices[i];
+    result->devices[i].device = sessions ? *sessions[i]->device : devices[i];
   shared_state shared = {.scene = scene, .params = params, .setup = setup, .framebuffer = framebuffer};
   pthread_mutex_init(&shared.lock, NULL);
   pthread_cond_init(&shared.worker_finished, NULL);
@@ -306,13 +327,31 @@ clrt_status clrt_render(const clrt_device *devices, size_t device_count, const c
                                            (unsigned)device_count, err);
   if (status == CLRT_OK) {
     shared.max_tile_pixels = clrt_scheduler_max_tile_pixels(&shared.scheduler, setup->plan);
+    for (size_t i = 0; sessions && i < device_count; ++i)
+      if (sessions[i]->max_tile_pixels < shared.max_tile_pixels)
+        status = clrt_fail(err, CLRT_ERR_INPUT, "%s: its session holds tiles of %zu pixels, not %zu",
+                           sessions[i]->device->name, sessions[i]->max_tile_pixels, shared.max_tile_pixels);
+  }
+  if (status == CLRT_OK) {
     shared.start_ms = clrt_now_ms();
-    status = run_workers(&shared, result, err);
+    status = run_workers(&shared, sessions, result, err);
   }
   clrt_scheduler_destroy(&shared.scheduler);
   pthread_cond_destroy(&shared.worker_finished);
   pthread_mutex_destroy(&shared.lock);
   return status;
+}
+
+clrt_status clrt_render(const clrt_device *devices, size_t device_count, const clrt_scene *scene,
+                        const clrt_render_params *params, const clrt_render_setup *setup, clrt_float4 *framebuffer,
+                        clrt_render_result *result, clrt_error *err) {
+  return render_with(devices, NULL, device_count, scene, params, setup, framebuffer, result, err);
+}
+
+clrt_status clrt_render_frame(clrt_session *const *sessions, size_t count, const clrt_render_params *params,
+                              const clrt_render_setup *setup, clrt_float4 *framebuffer, clrt_render_result *result,
+                              clrt_error *err) {
+  return render_with(NULL, sessions, count, NULL, params, setup, framebuffer, result, err);
 }
 
 void clrt_render_result_free(clrt_render_result *result) {

@@ -13,11 +13,15 @@
 static const double NANOSECONDS_PER_MS = 1e6;
 static const double BYTES_PER_MIB = 1024.0 * 1024.0;
 
-/* Work-items per work-group: a power of two (for the ray-count
- * reduction), 64 where the kernel allows it: a multiple of every common
- * SIMD width (NVIDIA 32, AMD 64, CPU 4-16). */
-#define CLRT_WORK_GROUP_TARGET 64u
-#define CLRT_WORK_GROUP_WIDTH 8u
+/* Work-items per work-group: a power of two (for the ray-count reduction),
+ * twice the kernel's preferred multiple (two warps or wavefronts, so one
+ * can run while the other waits on memory), at least 64, at most what the
+ * kernel allows. Rows of up to 16 work-items keep neighbouring pixels in
+ * one SIMD group: their rays go similar ways (less divergence) and their
+ * writes are coalesced. */
+#define CLRT_WORK_GROUP_MINIMUM 64u
+#define CLRT_WORK_GROUP_MAXIMUM 256u
+#define CLRT_WORK_GROUP_WIDTH 16u
 
 /* The kernel's arguments, in order (kernels/render.cl). */
 enum {
@@ -57,30 +61,43 @@ static clrt_status create_queue(clrt_session *s, clrt_error *err) {
   return check(s, rc, "clCreateCommandQueue", err);
 }
 
-/* The largest power of two <= limit, capped at the target. */
-static size_t work_group_total(size_t limit) {
+/* A power of two: twice the preferred multiple, within the bounds above
+ * and the kernel's limit. */
+static size_t work_group_total(size_t preferred_multiple, size_t kernel_limit) {
+  size_t wanted = 2 * preferred_multiple;
+  wanted = wanted < CLRT_WORK_GROUP_MINIMUM ? CLRT_WORK_GROUP_MINIMUM : wanted;
+  wanted = wanted > CLRT_WORK_GROUP_MAXIMUM ? CLRT_WORK_GROUP_MAXIMUM : wanted;
   size_t total = 1;
-  while (total * 2 <= limit && total * 2 <= CLRT_WORK_GROUP_TARGET)
+  while (total * 2 <= kernel_limit && total * 2 <= wanted)
     total *= 2;
   return total;
 }
 
-static clrt_status build_kernel(clrt_session *s, FILE *log, clrt_error *err) {
-  double start = clrt_now_ms();
-  clrt_status status = clrt_program_build(s->context, s->device, log, &s->program, err);
+static size_t scene_bytes(const clrt_scene *scene) {
+  return scene->sphere_count * sizeof(clrt_sphere) + scene->material_count * sizeof(clrt_material) +
+         scene->light_count * sizeof(clrt_light);
+}
+
+static clrt_status build_kernel(clrt_session *s, const clrt_scene *scene, bool fast_math, FILE *log,
+                                clrt_error *err) {
+  clrt_build_config config = {scene_bytes(scene), fast_math};
+  clrt_status status = clrt_program_build(s->context, s->device, &config, log, &s->program, &s->build, err);
   if (status != CLRT_OK)
     return status;
-  s->build_ms = clrt_now_ms() - start;
+  s->build_ms = s->build.build_ms;
   cl_int rc;
   s->kernel = clCreateKernel(s->program, CLRT_TRACE_KERNEL_NAME, &rc);
   if ((status = check(s, rc, "clCreateKernel", err)))
     return status;
-  size_t kernel_limit = 1;
+  size_t kernel_limit = 1, multiple = 1;
   rc = clGetKernelWorkGroupInfo(s->kernel, s->device->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_limit,
                                 &kernel_limit, NULL);
+  if (rc == CL_SUCCESS)
+    rc = clGetKernelWorkGroupInfo(s->kernel, s->device->id, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
+                                  sizeof multiple, &multiple, NULL);
   if ((status = check(s, rc, "clGetKernelWorkGroupInfo", err)))
     return status;
-  size_t total = work_group_total(kernel_limit);
+  size_t total = work_group_total(multiple, kernel_limit);
   s->local_size[0] = total < CLRT_WORK_GROUP_WIDTH ? total : CLRT_WORK_GROUP_WIDTH;
   s->local_size[1] = total / s->local_size[0];
   return check(s, clSetKernelArg(s->kernel, ARG_SCRATCH, total * sizeof(cl_uint), NULL), "clSetKernelArg", err);
@@ -141,7 +158,8 @@ static clrt_status create_slot(clrt_session *s, clrt_slot *slot, clrt_error *err
 }
 
 clrt_status clrt_session_open(clrt_session *s, const clrt_device *device, const clrt_scene *scene,
-                              const clrt_render_params *params, size_t max_tile_pixels, FILE *log, clrt_error *err) {
+                              const clrt_render_params *params, size_t max_tile_pixels, bool fast_math, FILE *log,
+                              clrt_error *err) {
   memset(s, 0, sizeof *s);
   s->device = device;
   s->max_tile_pixels = max_tile_pixels;
@@ -149,7 +167,7 @@ clrt_status clrt_session_open(clrt_session *s, const clrt_device *device, const 
   pthread_cond_init(&s->changed, NULL);
   clrt_status status;
   if ((status = check_tile_fits(s, max_tile_pixels * sizeof(clrt_float4), err)) ||
-      (status = create_queue(s, err)) || (status = build_kernel(s, log, err)) ||
+      (status = create_queue(s, err)) || (status = build_kernel(s, scene, fast_math, log, err)) ||
       (status = upload_scene(s, scene, params, err)))
     return status;
   for (int i = 0; i < CLRT_SESSION_SLOTS; ++i)

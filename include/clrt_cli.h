@@ -30,6 +30,7 @@ typedef struct clrt_options {
   unsigned tile_width, tile_height; /* --tile-size WxH; 0 when not given */
   double tile_timeout_s;            /* 0 when not given */
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
+  bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
   bool quiet;
 } clrt_options;
 

@@ -15,9 +15,16 @@
 
 #pragma OPENCL FP_CONTRACT OFF
 
-#define CLRT_GLOBAL __global
+/* The address space of the scene arrays: __constant when the host found
+ * that they fit the device's constant memory (cached and broadcast on
+ * GPUs), __global otherwise. */
+#ifdef CLRT_SCENE_IN_CONSTANT
+#define CLRT_SCENE_SPACE __constant
+#else
+#define CLRT_SCENE_SPACE __global
+#endif
 #define CLRT_INLINE inline
-#define CLRT_INTERNAL
+#define CLRT_INTERNAL static inline __attribute__((always_inline))
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -28,7 +35,8 @@ typedef float3 clrt_vec3;
 #define clrt_vec3_scale(a, s) ((a) * (s))
 #define clrt_vec3_div(a, s) ((a) / (s))
 #define clrt_sqrt(x) sqrt(x)
-#define clrt_pow(x, y) pow((x), (y))
+#define clrt_exp2(x) exp2(x)
+#define clrt_log2(x) log2(x)
 #define clrt_floor(x) floor(x)
 #define clrt_cos(x) cos(x)
 #define clrt_sin(x) sin(x)
@@ -40,7 +48,7 @@ typedef float3 clrt_vec3;
 
 #include <math.h>
 
-#define CLRT_GLOBAL
+#define CLRT_SCENE_SPACE
 #define CLRT_INLINE static inline
 /* Functions of the shared tracer that only it calls: file-local on the host. */
 #define CLRT_INTERNAL static
@@ -69,7 +77,8 @@ static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) {
   return clrt_vec3_make(a.x / s, a.y / s, a.z / s);
 }
 #define clrt_sqrt(x) sqrtf(x)
-#define clrt_pow(x, y) powf((x), (y))
+#define clrt_exp2(x) exp2f(x)
+#define clrt_log2(x) log2f(x)
 #define clrt_floor(x) floorf(x)
 #define clrt_cos(x) cosf(x)
 #define clrt_sin(x) sinf(x)
@@ -94,6 +103,11 @@ CLRT_INLINE clrt_vec3 clrt_vec3_normalize(clrt_vec3 a) { return clrt_vec3_div(a,
 CLRT_INLINE float clrt_max_abs_component(clrt_vec3 a) {
   return clrt_fmax(clrt_fabs(a.x), clrt_fmax(clrt_fabs(a.y), clrt_fabs(a.z)));
 }
+
+/* base^exponent for base > 0, as exp2(exponent * log2(base)): the general
+ * pow() also handles negative bases and exact integer results, and on POCL
+ * that made it a third of a whole frame's time (bench/RESULTS.md). */
+CLRT_INLINE float clrt_pow_positive(float base, float exponent) { return clrt_exp2(exponent * clrt_log2(base)); }
 
 /* Mirror direction of d about the unit normal n. */
 CLRT_INLINE clrt_vec3 clrt_vec3_reflect(clrt_vec3 d, clrt_vec3 n) {

@@ -1,8 +1,10 @@
 /* Building the trace program for one device from the kernel sources that
- * are embedded in the binary. */
+ * are embedded in the binary, through a persistent program-binary cache. */
 #ifndef CLRT_PROGRAM_H
 #define CLRT_PROGRAM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "clrt_devices.h"
@@ -17,13 +19,34 @@ extern const char clrt_kernel_source[];
 /* The trace kernel's name in kernels/render.cl. */
 #define CLRT_TRACE_KERNEL_NAME "clrt_render_tile"
 
-/* Builds the program for `device`. On a build failure the compiler's log
- * goes to `log` and the error names the device. */
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, FILE *log, cl_program *program,
-                               clrt_error *err);
+/* Where compiled programs are kept: $CLRT_CACHE_DIR, else
+ * $XDG_CACHE_HOME/clrt, else ~/.cache/clrt. CLRT_CACHE_DIR=off disables
+ * the cache. */
+#define CLRT_CACHE_DIR_ENVIRONMENT "CLRT_CACHE_DIR"
 
-/* The same from any source text (tests build deliberately broken ones). */
-clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source, FILE *log,
-                                      cl_program *program, clrt_error *err);
+/* What the program is built for. */
+typedef struct clrt_build_config {
+  size_t scene_bytes; /* spheres + materials + lights: __constant if they fit */
+  bool fast_math;     /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
+} clrt_build_config;
+
+typedef struct clrt_build_report {
+  double build_ms;
+  bool from_cache; /* loaded from the program-binary cache, not compiled */
+  bool scene_in_constant;
+} clrt_build_report;
+
+/* The cache folder (no trailing slash) into out; false when disabled or
+ * there is no home to put it in. */
+bool clrt_program_cache_dir(char *out, size_t size);
+
+/* Builds (or loads from the cache) the program for `device`. On a build
+ * failure the compiler's log goes to `log` and the error names the device. */
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_build_config *config,
+                               FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err);
+
+/* Compiles any source text, without the cache (tests build broken ones). */
+clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source,
+                                      const char *options, FILE *log, cl_program *program, clrt_error *err);
 
 #endif /* CLRT_PROGRAM_H */

@@ -16,6 +16,8 @@
 #include "clrt_tiles.h"
 #include "clrt_types.h"
 
+struct clrt_session;
+
 /* A device that fails this many tiles is retired for the rest of the render. */
 #define CLRT_MAX_DEVICE_FAILURES 2
 /* Default limit on one tile's time, past which its device counts as hung. */
@@ -27,6 +29,7 @@ typedef struct clrt_render_setup {
   clrt_progress *progress;                  /* warnings and the bar */
   FILE *log;                                /* build logs */
   const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
+  bool fast_math;                           /* build with -cl-fast-relaxed-math (not exact) */
 } clrt_render_setup;
 
 /* How one device did. */
@@ -37,6 +40,7 @@ typedef struct clrt_device_report {
   uint64_t rays;
   double busy_ms;     /* sum of its kernel times (profiling events) */
   double build_ms;
+  bool build_cached;  /* the program came from the binary cache */
   double ready_ms;    /* when it was built and loaded, from the render's start */
   double finished_ms; /* when it ran out of work, from the render's start */
   unsigned failures;
@@ -62,6 +66,13 @@ typedef struct clrt_render_result {
 clrt_status clrt_render(const clrt_device *devices, size_t device_count, const clrt_scene *scene,
                         const clrt_render_params *params, const clrt_render_setup *setup, clrt_float4 *framebuffer,
                         clrt_render_result *result, clrt_error *err);
+
+/* One frame on sessions that are already open (program built, scene
+ * uploaded, tiles of at least the plan's size), as benchmarks need: no
+ * build or upload is timed with the frame. */
+clrt_status clrt_render_frame(struct clrt_session *const *sessions, size_t count, const clrt_render_params *params,
+                              const clrt_render_setup *setup, clrt_float4 *framebuffer, clrt_render_result *result,
+                              clrt_error *err);
 
 void clrt_render_result_free(clrt_render_result *result);
 

@@ -13,6 +13,7 @@
 #include "clrt_devices.h"
 #include "clrt_error.h"
 #include "clrt_opencl.h"
+#include "clrt_program.h"
 #include "clrt_scene.h"
 #include "clrt_tiles.h"
 #include "clrt_types.h"
@@ -62,11 +63,14 @@ typedef struct clrt_session {
   bool abandoned;         /* a tile hung: device memory may still be written */
   unsigned tiles_started; /* tiles enqueued so far, to match injected faults */
   double build_ms, upload_ms;
+  clrt_build_report build; /* cached or compiled, constant memory or not */
 } clrt_session;
 
-/* Context, queue, program build, scene upload, slot buffers. */
+/* Context, queue, program build (fast_math: -cl-fast-relaxed-math, not
+ * exact), scene upload, slot buffers. */
 clrt_status clrt_session_open(clrt_session *session, const clrt_device *device, const clrt_scene *scene,
-                              const clrt_render_params *params, size_t max_tile_pixels, FILE *log, clrt_error *err);
+                              const clrt_render_params *params, size_t max_tile_pixels, bool fast_math, FILE *log,
+                              clrt_error *err);
 
 /* Enqueues the kernel for `tile` and the read-backs into slot `slot`. */
 clrt_status clrt_session_enqueue(clrt_session *session, int slot, const clrt_tile *tile, clrt_error *err);

@@ -18,9 +18,9 @@ typedef struct clrt_ray {
 /* The scene as the tracer reads it: parameters plus the flat arrays. */
 typedef struct clrt_scene_view {
   const clrt_render_params *params;
-  CLRT_GLOBAL const clrt_sphere *spheres;
-  CLRT_GLOBAL const clrt_material *materials;
-  CLRT_GLOBAL const clrt_light *lights;
+  CLRT_SCENE_SPACE const clrt_sphere *spheres;
+  CLRT_SCENE_SPACE const clrt_material *materials;
+  CLRT_SCENE_SPACE const clrt_light *lights;
 } clrt_scene_view;
 
 /* What a random number of a trace depends on besides its purpose: the

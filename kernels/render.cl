@@ -23,8 +23,9 @@ uint clrt_work_group_sum(uint value, __local uint *scratch) {
   return scratch[0];
 }
 
-__kernel void clrt_render_tile(__constant clrt_render_params *params, __global const clrt_sphere *spheres,
-                               __global const clrt_material *materials, __global const clrt_light *lights,
+__kernel void clrt_render_tile(__constant clrt_render_params *params, CLRT_SCENE_SPACE const clrt_sphere *spheres,
+                               CLRT_SCENE_SPACE const clrt_material *materials,
+                               CLRT_SCENE_SPACE const clrt_light *lights,
                                uint tile_width, uint tile_height, __global float4 *tile_pixels,
                                __global uint *group_rays, __local uint *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));

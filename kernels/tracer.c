@@ -160,7 +160,7 @@ CLRT_INTERNAL clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_tra
   for (clrt_uint i = 0; i < scene->params->sphere_count; ++i) {
     if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) >= max_t)
       continue;
-    CLRT_GLOBAL const clrt_material *blocker = &scene->materials[scene->spheres[i].material];
+    CLRT_SCENE_SPACE const clrt_material *blocker = &scene->materials[scene->spheres[i].material];
     if (blocker->transparency <= 0.0f)
       return clrt_vec3_make(0.0f, 0.0f, 0.0f);
     passed = clrt_vec3_mul(passed, clrt_vec3_scale(clrt_vec3_from4(blocker->color), blocker->transparency));
@@ -181,7 +181,7 @@ CLRT_INTERNAL void clrt_basis_around(clrt_vec3 n, clrt_vec3 *a, clrt_vec3 *b) {
 CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt_trace_key *key,
                                               clrt_uint light_index, clrt_vec3 origin, clrt_vec3 to_light,
                                               float distance) {
-  CLRT_GLOBAL const clrt_light *light = &scene->lights[light_index];
+  CLRT_SCENE_SPACE const clrt_light *light = &scene->lights[light_index];
   clrt_ray shadow_ray;
   shadow_ray.origin = origin;
   if (light->radius <= 0.0f) {
@@ -210,10 +210,10 @@ CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt
 /* Light arriving from one light: diffuse + specular, scaled by how much of
  * the light is visible; nothing when the light is behind the surface. */
 CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trace_key *key,
-                                         CLRT_GLOBAL const clrt_material *material, clrt_uint light_index,
+                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_uint light_index,
                                          clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  CLRT_GLOBAL const clrt_light *light = &scene->lights[light_index];
+  CLRT_SCENE_SPACE const clrt_light *light = &scene->lights[light_index];
   clrt_vec3 to_light = clrt_vec3_sub(clrt_vec3_from4(light->position), shadow_origin);
   float distance = clrt_vec3_length(to_light);
   clrt_vec3 l = clrt_vec3_div(to_light, distance);
@@ -229,7 +229,9 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trac
   clrt_vec3 color = clrt_vec3_from4(material->color);
   clrt_vec3 diffuse = clrt_vec3_scale(color, material->diffuse * n_dot_l);
   float r_dot_v = clrt_vec3_dot(clrt_vec3_reflect(clrt_vec3_scale(l, -1.0f), normal), to_eye);
-  float specular = r_dot_v > 0.0f ? material->specular * clrt_pow(r_dot_v, material->shininess) : 0.0f;
+  float specular = 0.0f;
+  if (r_dot_v > 0.0f && material->specular > 0.0f)
+    specular = material->specular * clrt_pow_positive(r_dot_v, material->shininess);
   clrt_vec3 reflected = clrt_vec3_add(diffuse, clrt_vec3_make(specular, specular, specular));
   return clrt_vec3_mul(visible,
                        clrt_vec3_scale(clrt_vec3_mul(clrt_vec3_from4(light->color), reflected), light->intensity));
@@ -237,7 +239,7 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trac
 
 /* Ambient plus the sum over lights, at a hit point. */
 CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, clrt_trace_key *key,
-                                         CLRT_GLOBAL const clrt_material *material, clrt_vec3 shadow_origin,
+                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_vec3 shadow_origin,
                                          clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 local_color = clrt_vec3_scale(clrt_vec3_from4(material->color), material->ambient);
   for (clrt_uint i = 0; i < scene->params->light_count; ++i)
@@ -261,7 +263,7 @@ typedef struct clrt_surface {
   float radius;
 } clrt_surface;
 
-CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_GLOBAL const clrt_sphere *sphere, clrt_ray ray, float t) {
+CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_SCENE_SPACE const clrt_sphere *sphere, clrt_ray ray, float t) {
   clrt_surface surface;
   surface.point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
   surface.normal = clrt_vec3_normalize(clrt_vec3_sub(surface.point, clrt_vec3_from4(sphere->center_radius)));
@@ -313,8 +315,8 @@ CLRT_INTERNAL void clrt_push_branch(clrt_branch *stack, clrt_uint *top, clrt_vec
  * (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_key *key, const clrt_branch *branch,
                                        float t, clrt_uint hit_index, clrt_branch *stack, clrt_uint *top) {
-  CLRT_GLOBAL const clrt_sphere *sphere = &scene->spheres[hit_index];
-  CLRT_GLOBAL const clrt_material *material = &scene->materials[sphere->material];
+  CLRT_SCENE_SPACE const clrt_sphere *sphere = &scene->spheres[hit_index];
+  CLRT_SCENE_SPACE const clrt_material *material = &scene->materials[sphere->material];
   clrt_surface surface = clrt_surface_at(sphere, branch->ray, t);
   clrt_vec3 outside = clrt_offset_from_surface(surface.point, surface.normal, surface.radius);
   clrt_vec3 to_eye = clrt_vec3_scale(branch->ray.direction, -1.0f);

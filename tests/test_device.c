@@ -147,7 +147,7 @@ static void test_kernel_build_failure_prints_log(void **state) {
   cl_program program;
   clrt_error err;
   clrt_status status = clrt_program_build_source(
-      context, &device, "__kernel void broken(__global float *x) { x[0] = undeclared_name; }", log, &program, &err);
+      context, &device, "__kernel void broken(__global float *x) { x[0] = undeclared_name; }", "", log, &program, &err);
   assert_int_equal(status, CLRT_ERR_RUNTIME);
   assert_non_null(strstr(err.message, "failed to build"));
   assert_non_null(strstr(err.message, device.name));
@@ -160,6 +160,37 @@ static void test_kernel_build_failure_prints_log(void **state) {
   clReleaseContext(context);
 }
 
+static clrt_build_report build_once(const clrt_device *device, bool fast_math) {
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  clrt_build_config config = {1024, fast_math};
+  clrt_build_report report;
+  cl_program program;
+  clrt_error err;
+  if (clrt_program_build(context, device, &config, stderr, &program, &report, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
+  assert_int_equal(rc, CL_SUCCESS); /* a cached binary must still give the kernel */
+  clReleaseKernel(kernel);
+  clReleaseProgram(program);
+  clReleaseContext(context);
+  return report;
+}
+
+static void test_second_build_comes_from_the_cache(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  setenv(CLRT_CACHE_DIR_ENVIRONMENT, test_temp_dir(), 1);
+  assert_false(build_once(&device, false).from_cache);
+  assert_true(build_once(&device, false).from_cache);
+  assert_false(build_once(&device, true).from_cache); /* other options, other binary */
+  setenv(CLRT_CACHE_DIR_ENVIRONMENT, "off", 1);
+  assert_false(build_once(&device, false).from_cache);
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pymonik_matches_reference),
@@ -169,6 +200,7 @@ int main(void) {
       cmocka_unit_test(test_every_tiling_gives_identical_bytes),
       cmocka_unit_test(test_pymonik_matches_python_program),
       cmocka_unit_test(test_kernel_build_failure_prints_log),
+      cmocka_unit_test(test_second_build_comes_from_the_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

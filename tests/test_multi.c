@@ -48,7 +48,7 @@ static void compare_with_faults(comparison *c, const char *faults, double timeou
   c->together = test_picture_for(&c->scene);
   clrt_progress progress;
   clrt_progress_init(&progress, stderr, false, 320 * 180);
-  clrt_render_setup setup = {NULL, timeout_ms, &progress, stderr, NULL};
+  clrt_render_setup setup = {NULL, timeout_ms, &progress, stderr, NULL, false};
   clrt_render_params params = clrt_flatten_params(&c->scene);
   clrt_error err;
   assert_int_equal(clrt_render(d.devices, 2, &c->scene, &params, &setup, c->together.framebuffer, &c->result, &err),

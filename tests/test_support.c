@@ -189,7 +189,7 @@ void test_render_on(const clrt_device *devices, size_t count, const clrt_scene *
                     picture *p, clrt_render_result *result) {
   clrt_progress progress;
   clrt_progress_init(&progress, stderr, false, (size_t)p->width * p->height);
-  clrt_render_setup setup = {plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &progress, stderr, NULL};
+  clrt_render_setup setup = {plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &progress, stderr, NULL, false};
   clrt_render_params params = clrt_flatten_params(scene);
   clrt_error err;
   if (clrt_render(devices, count, scene, &params, &setup, p->framebuffer, result, &err) != CLRT_OK)
