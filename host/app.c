@@ -241,6 +241,26 @@ clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *
   return status;
 }
 
+clrt_status clrt_app_bench(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err) {
+  if (options->compare_paths[0])
+    return clrt_bench_compare(options->compare_paths[0], options->compare_paths[1], out, err);
+  clrt_bench_results results;
+  clrt_status status = clrt_bench_run(options, log, &results, err);
+  if (status == CLRT_OK) {
+    clrt_bench_print_table(&results, out);
+    if (options->json_path && (status = clrt_bench_write_json(&results, options->json_path, err)) == CLRT_OK)
+      fprintf(log, "clrt: wrote %s\n", options->json_path);
+    if (status == CLRT_OK && options->csv_path &&
+        (status = clrt_bench_write_csv(&results, options->csv_path, err)) == CLRT_OK)
+      fprintf(log, "clrt: wrote %s\n", options->csv_path);
+    if (status == CLRT_OK && options->chart_path &&
+        (status = clrt_bench_write_chart(&results, options->chart_path, err)) == CLRT_OK)
+      fprintf(log, "clrt: wrote %s\n", options->chart_path);
+  }
+  clrt_bench_results_free(&results);
+  return status;
+}
+
 clrt_status clrt_app_devices(FILE *out, clrt_error *err) {
   clrt_device_list list;
   clrt_status status = clrt_devices_discover(&list, err);

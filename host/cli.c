@@ -12,6 +12,7 @@ enum { CLRT_MAX_TILE_TIMEOUT_S = 86400 };
 
 static const char USAGE[] =
     "usage: clrt render SCENE.json -o OUT.png [options]\n"
+    "       clrt bench [SCENE.json ...] [bench options]\n"
     "       clrt devices\n"
     "       clrt --help | --version\n"
     "\n"
@@ -34,6 +35,19 @@ static const char USAGE[] =
     "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
     "                        GPUs, but the picture is no longer exactly reproducible\n"
     "  -q, --quiet           print nothing but errors\n"
+    "\n"
+    "\n"
+    "bench options (without scenes: the built-in suite):\n"
+    "  --device SPEC|all     devices to measure, as for render; 'all' also measures them together\n"
+    "  --runs N              timed frames per measurement, at least (default 5)\n"
+    "  --warmup N            untimed frames first (default 1)\n"
+    "  --min-time S          keep timing frames for at least S seconds (default 1)\n"
+    "  --tile-sweep          measure tilings from 1 strip to one per row, and squares; store\n"
+    "                        each device's best for clrt render\n"
+    "  --max-enqueue-ms MS   on GPUs, keep one tile's kernel under MS (default 100)\n"
+    "  --fast-math           as for render\n"
+    "  --json FILE, --csv FILE, --chart FILE.svg   write the results\n"
+    "  --compare A.json B.json   compare two --json files side by side (renders nothing)\n"
     "\n"
     "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
     "             130 interrupted (Ctrl-C)\n";
@@ -115,6 +129,94 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
+/* `clrt bench` options that take a value. */
+static clrt_status apply_bench_option(const char *name, const char *value, clrt_bench_options *b, clrt_error *err) {
+  unsigned count;
+  clrt_status status = CLRT_OK;
+  if (strcmp(name, "--device") == 0)
+    b->device_spec = value;
+  else if (strcmp(name, "--runs") == 0 && (status = parse_unsigned(name, value, 1, 100000, &count, err)) == CLRT_OK)
+    b->runs = count;
+  else if (strcmp(name, "--warmup") == 0 && (status = parse_unsigned(name, value, 0, 1000, &count, err)) == CLRT_OK)
+    b->warmup = count;
+  else if (strcmp(name, "--min-time") == 0)
+    status = parse_seconds(name, value, &b->min_time_s, err);
+  else if (strcmp(name, "--max-enqueue-ms") == 0)
+    status = parse_seconds(name, value, &b->max_enqueue_ms, err);
+  else if (strcmp(name, "--json") == 0)
+    b->json_path = value;
+  else if (strcmp(name, "--csv") == 0)
+    b->csv_path = value;
+  else if (strcmp(name, "--chart") == 0)
+    b->chart_path = value;
+  else if (strcmp(name, "--runs") && strcmp(name, "--warmup"))
+    status = usage_error(err, "bench: unknown option '%s'%s", name, "");
+  return status;
+}
+
+static bool bench_takes_value(const char *name) {
+  static const char *const valued[] = {"--device", "--runs", "--warmup", "--min-time",
+                                       "--max-enqueue-ms", "--json", "--csv", "--chart"};
+  for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
+    if (strcmp(name, valued[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Handles argv[*index] of `clrt bench`. */
+static clrt_status parse_bench_argument(int argc, char **argv, int *index, clrt_options *o, clrt_error *err) {
+  const char *arg = argv[*index];
+  clrt_bench_options *b = &o->bench;
+  if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+    o->command = CLRT_COMMAND_HELP;
+  else if (strcmp(arg, "--tile-sweep") == 0)
+    b->tile_sweep = true;
+  else if (strcmp(arg, "--fast-math") == 0)
+    b->fast_math = true;
+  else if (strcmp(arg, "--compare") == 0) {
+    if (*index + 2 >= argc)
+      return usage_error(err, "--compare needs two files: --compare A.json B.json%s%s", "", "");
+    b->compare_paths[0] = argv[++*index];
+    b->compare_paths[1] = argv[++*index];
+  } else if (arg[0] != '-') {
+    b->scene_paths[b->scene_count++] = arg;
+  } else {
+    const char *equals = strchr(arg, '=');
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", equals ? (int)(equals - arg) : (int)strlen(arg), arg);
+    if (!bench_takes_value(name))
+      return usage_error(err, "bench: unknown option '%s'%s", name, "");
+    if (!equals && *index + 1 >= argc)
+      return usage_error(err, "option '%s' needs a value%s", name, "");
+    return apply_bench_option(name, equals ? equals + 1 : argv[++*index], b, err);
+  }
+  return CLRT_OK;
+}
+
+static clrt_status parse_bench(int argc, char **argv, clrt_options *o, clrt_error *err) {
+  o->command = CLRT_COMMAND_BENCH;
+  o->bench = (clrt_bench_options){.runs = CLRT_BENCH_DEFAULT_RUNS,
+                                  .warmup = CLRT_BENCH_DEFAULT_WARMUP,
+                                  .min_time_s = CLRT_BENCH_DEFAULT_MIN_TIME_S,
+                                  .max_enqueue_ms = CLRT_BENCH_DEFAULT_MAX_ENQUEUE_MS};
+  o->bench.scene_paths = calloc((size_t)argc, sizeof *o->bench.scene_paths);
+  if (!o->bench.scene_paths)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
+  for (int i = 2; i < argc; ++i) {
+    clrt_status status = parse_bench_argument(argc, argv, &i, o, err);
+    if (status != CLRT_OK)
+      return status;
+  }
+  if (o->bench.chart_path && !strstr(o->bench.chart_path, ".svg"))
+    return usage_error(err, "--chart %s: charts are SVG; name the file .svg%s", o->bench.chart_path, "");
+  return CLRT_OK;
+}
+
+void clrt_cli_free(clrt_options *options) {
+  free(options->bench.scene_paths);
+  options->bench.scene_paths = NULL;
+}
+
 static bool takes_value(const char *name) {
   static const char *const valued[] = {"-o",          "--output", "--device",    "--width",       "--height",
                                        "--samples",   "--max-depth", "--tiles", "--tile-size", "--tile-timeout"};
@@ -187,7 +289,7 @@ static clrt_status parse_render(int argc, char **argv, clrt_options *o, clrt_err
 clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *err) {
   memset(o, 0, sizeof *o);
   if (argc < 2)
-    return usage_error(err, "missing a command: render or devices%s%s", "", "");
+    return usage_error(err, "missing a command: render, bench or devices%s%s", "", "");
   const char *command = argv[1];
   if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
     o->command = CLRT_COMMAND_HELP;
@@ -205,5 +307,7 @@ clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *e
   }
   if (strcmp(command, "render") == 0)
     return parse_render(argc, argv, o, err);
-  return usage_error(err, "unknown command '%s': expected render or devices%s", command, "");
+  if (strcmp(command, "bench") == 0)
+    return parse_bench(argc, argv, o, err);
+  return usage_error(err, "unknown command '%s': expected render, bench or devices%s", command, "");
 }

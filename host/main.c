@@ -22,8 +22,12 @@ int main(int argc, char **argv) {
     case CLRT_COMMAND_RENDER:
       status = clrt_app_render(&options, stderr, &err);
       break;
+    case CLRT_COMMAND_BENCH:
+      status = clrt_app_bench(&options.bench, stdout, stderr, &err);
+      break;
     }
   }
+  clrt_cli_free(&options);
   if (status != CLRT_OK)
     fprintf(stderr, "clrt: error: %s\n", err.message);
   return (int)status;

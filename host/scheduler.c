@@ -39,21 +39,29 @@ clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned heig
   return CLRT_OK;
 }
 
-static unsigned guided_min_rows(const clrt_scheduler *s) {
-  unsigned rows = (CLRT_GUIDED_MIN_TILE_PIXELS + s->width - 1) / s->width;
+static unsigned min_rows_for(unsigned width) {
+  unsigned rows = (CLRT_GUIDED_MIN_TILE_PIXELS + width - 1) / width;
   return rows ? rows : 1;
 }
 
-static unsigned guided_max_rows(const clrt_scheduler *s) {
-  unsigned rows = CLRT_GUIDED_MAX_TILE_PIXELS / s->width;
+static unsigned max_rows_for(unsigned width) {
+  unsigned rows = CLRT_GUIDED_MAX_TILE_PIXELS / width;
   return rows ? rows : 1;
+}
+
+static unsigned guided_min_rows(const clrt_scheduler *s) { return min_rows_for(s->width); }
+
+static unsigned guided_max_rows(const clrt_scheduler *s) { return max_rows_for(s->width); }
+
+size_t clrt_scheduler_guided_max_pixels(unsigned width, unsigned height) {
+  unsigned rows = max_rows_for(width) > min_rows_for(width) ? max_rows_for(width) : min_rows_for(width);
+  return (size_t)(rows < height ? rows : height) * width;
 }
 
 size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan) {
   if (!s->guided)
     return (size_t)plan->max_width * plan->max_height;
-  unsigned rows = guided_max_rows(s) > guided_min_rows(s) ? guided_max_rows(s) : guided_min_rows(s);
-  return (size_t)(rows < s->height ? rows : s->height) * s->width;
+  return clrt_scheduler_guided_max_pixels(s->width, s->height);
 }
 
 /* Cuts the next guided strip from the rows not yet handed out. */

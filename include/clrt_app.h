@@ -12,6 +12,9 @@
  * summary line go to `log` unless options->quiet. */
 clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err);
 
+/* Runs `clrt bench` (or --compare): the table on `out`, progress on `log`. */
+clrt_status clrt_app_bench(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err);
+
 /* Lists every platform and device on `out`. */
 clrt_status clrt_app_devices(FILE *out, clrt_error *err);
 

@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "clrt_bench.h"
 #include "clrt_error.h"
 
 typedef enum clrt_command {
   CLRT_COMMAND_RENDER,
+  CLRT_COMMAND_BENCH,
   CLRT_COMMAND_DEVICES,
   CLRT_COMMAND_HELP,
   CLRT_COMMAND_VERSION,
@@ -32,11 +34,14 @@ typedef struct clrt_options {
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
   bool quiet;
+  clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
 } clrt_options;
 
 /* Parses argv (argv[0] is the program). Errors are usage errors. */
 clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *options, clrt_error *err);
 
 void clrt_cli_print_usage(FILE *out);
+
+void clrt_cli_free(clrt_options *options);
 
 #endif /* CLRT_CLI_H */

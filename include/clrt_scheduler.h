@@ -41,6 +41,9 @@ typedef struct clrt_scheduler {
 clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
                                 unsigned device_count, clrt_error *err);
 
+/* The largest guided strip for an image, in pixels. */
+size_t clrt_scheduler_guided_max_pixels(unsigned width, unsigned height);
+
 /* The largest tile the scheduler will hand out, in pixels. */
 size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan);
 

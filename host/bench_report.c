@@ -1,0 +1,289 @@
+/* clrt bench reports: the table, JSON, CSV, and comparing two JSON runs. */
+#include "clrt_bench.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#ifndef CLRT_GIT_REVISION
+#define CLRT_GIT_REVISION "unknown"
+#endif
+
+/* ---- the table ---- */
+
+static void print_record(const clrt_bench_record *r, FILE *out) {
+  char build[32], rate[48], samples[16], frame[16], speedup[16];
+  snprintf(build, sizeof build, "%.0f%s", r->build_ms, r->build_cached ? " cached" : "");
+  if (r->scored) {
+    snprintf(rate, sizeof rate, "%.1f (%.1f-%.1f)", r->mrays.median, r->mrays.min, r->mrays.max);
+    snprintf(samples, sizeof samples, "%.2f", r->msamples.median);
+    snprintf(frame, sizeof frame, "%.1f", r->frame_ms.median);
+    snprintf(speedup, sizeof speedup, r->speedup_vs_host > 0 ? "%.1fx" : "-", r->speedup_vs_host);
+  } else {
+    snprintf(rate, sizeof rate, "no score");
+    snprintf(samples, sizeof samples, "-");
+    snprintf(frame, sizeof frame, "-");
+    snprintf(speedup, sizeof speedup, "-");
+  }
+  fprintf(out, "%-13s %-4s %-28.28s %-6s %4u %-10s %-12s %-20s %-8s %-9s %-7s %s", r->scene, r->device_label,
+          r->device, r->device_type, r->compute_units, r->tiling, build, rate, samples, frame, speedup, r->check);
+  if (r->scaling_efficiency > 0)
+    fprintf(out, " (scaling %.0f%% of the devices alone)", 100.0 * r->scaling_efficiency);
+  fputc('\n', out);
+}
+
+static void print_baselines(const clrt_bench_results *results, const char *scene, FILE *out) {
+  for (size_t i = 0; i < results->baseline_count; ++i) {
+    const clrt_host_baseline *h = &results->baselines[i];
+    if (strcmp(h->scene, scene))
+      continue;
+    char device[48], rate[24], frame[16];
+    snprintf(device, sizeof device, "host C, %d thread%s%s", h->threads, h->threads > 1 ? "s" : "",
+             h->threads > 1 ? " (OpenMP)" : "");
+    snprintf(rate, sizeof rate, "%.1f", h->mrays);
+    snprintf(frame, sizeof frame, "%.1f", h->ms);
+    fprintf(out, "%-13s %-4s %-28.28s %-6s %4d %-10s %-12s %-20s %-8s %-9s %-7s %s\n", scene, "-", device, "cpu",
+            h->threads, "rows", "-", rate, "-", frame, h->threads == 1 ? "1.0x" : "", "reference");
+  }
+}
+
+static void print_sweep(const clrt_bench_results *results, FILE *out) {
+  fprintf(out, "\ntile sweep (median Mrays/s per tiling):\n");
+  const char *scene = "", *device = "";
+  for (size_t i = 0; i < results->record_count; ++i) {
+    const clrt_bench_record *r = &results->records[i];
+    if (!r->sweep)
+      continue;
+    if (strcmp(scene, r->scene) || strcmp(device, r->device_label)) {
+      scene = r->scene;
+      device = r->device_label;
+      fprintf(out, "  %s on %s:", scene, device);
+    }
+    fprintf(out, " %s=%.1f", r->tiling, r->scored ? r->mrays.median : 0.0);
+    if (i + 1 == results->record_count || !results->records[i + 1].sweep ||
+        strcmp(results->records[i + 1].scene, scene) || strcmp(results->records[i + 1].device_label, device))
+      fputc('\n', out);
+  }
+  for (size_t i = 0; i < results->pick_count; ++i) {
+    const clrt_tile_pick *p = &results->picks[i];
+    fprintf(out, "best tiling for %s (%s): %s%s; stored in %s, clrt render uses it by default on this device\n",
+            p->device_label, p->device, p->tiling,
+            p->capped ? " (smaller than the fastest, to keep one enqueue under --max-enqueue-ms)" : "",
+            results->tile_choice_path);
+  }
+}
+
+void clrt_bench_print_table(const clrt_bench_results *results, FILE *out) {
+  fprintf(out, "clrt %s (%s) on %s, %d cores, %s\n", CLRT_VERSION, CLRT_GIT_REVISION, results->machine.cpu,
+          results->machine.cores, results->machine.os);
+  fprintf(out, "%-13s %-4s %-28s %-6s %4s %-10s %-12s %-20s %-8s %-9s %-7s %s\n", "scene", "dev", "device", "type",
+          "CUs", "tiling", "build ms", "Mrays/s med (min-max)", "Msamp/s", "frame ms", "vs host", "image");
+  const char *scene = NULL;
+  for (size_t i = 0; i < results->record_count; ++i) {
+    const clrt_bench_record *r = &results->records[i];
+    if (r->sweep)
+      continue;
+    if (!scene || strcmp(scene, r->scene)) {
+      scene = r->scene;
+      print_baselines(results, scene, out);
+    }
+    print_record(r, out);
+  }
+  if (results->options.tile_sweep)
+    print_sweep(results, out);
+  if (results->options.fast_math)
+    fprintf(out, "--fast-math: kernels built with -cl-fast-relaxed-math; pictures are not exact\n");
+  fflush(out);
+}
+
+/* ---- JSON ---- */
+
+static json_t *stats_json(clrt_stats s) {
+  return json_pack("{s:f,s:f,s:f}", "min", s.min, "median", s.median, "max", s.max);
+}
+
+static json_t *record_json(const clrt_bench_record *r) {
+  json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene,
+                        "scene_hash", r->scene_hash, "width", (json_int_t)r->width, "height", (json_int_t)r->height,
+                        "samples", (json_int_t)r->samples, "device", r->device, "device_index", r->device_label,
+                        "device_type", r->device_type, "compute_units", (json_int_t)r->compute_units, "platform",
+                        r->platform, "driver_version", r->driver, "tiling", r->tiling, "tiles",
+                        (json_int_t)r->tile_count, "tile_sweep", r->sweep);
+  json_object_set_new(o, "build_ms", json_real(r->build_ms));
+  json_object_set_new(o, "build_cached", json_boolean(r->build_cached));
+  json_object_set_new(o, "upload_ms", json_real(r->upload_ms));
+  json_object_set_new(o, "frames", json_integer(r->frames));
+  json_object_set_new(o, "rays_per_frame", json_integer((json_int_t)r->rays));
+  json_object_set_new(o, "samples_per_frame", json_real(r->samples_per_frame));
+  json_object_set_new(o, "mrays_per_s", stats_json(r->mrays));
+  json_object_set_new(o, "msamples_per_s", stats_json(r->msamples));
+  json_object_set_new(o, "frame_ms", stats_json(r->frame_ms));
+  json_object_set_new(o, "kernel_ms", stats_json(r->kernel_ms));
+  json_object_set_new(o, "spread_percent", json_real(r->spread_percent));
+  json_object_set_new(o, "speedup_vs_host_1_thread", json_real(r->speedup_vs_host));
+  if (r->scaling_efficiency > 0)
+    json_object_set_new(o, "scaling_efficiency", json_real(r->scaling_efficiency));
+  json_object_set_new(o, "scored", json_boolean(r->scored));
+  json_object_set_new(o, "image_check", json_string(r->check));
+  return o;
+}
+
+static json_t *machine_json(const clrt_machine_facts *m) {
+  json_t *platforms = json_array();
+  for (int i = 0; i < m->platform_count; ++i)
+    json_array_append_new(platforms, json_string(m->platforms[i]));
+  return json_pack("{s:s,s:s,s:i,s:o}", "cpu", m->cpu, "os", m->os, "cores", (json_int_t)m->cores, "platforms",
+                   platforms);
+}
+
+static json_t *options_json(const clrt_bench_options *o) {
+  json_t *scenes = json_array();
+  for (size_t i = 0; i < o->scene_count; ++i)
+    json_array_append_new(scenes, json_string(o->scene_paths[i]));
+  return json_pack("{s:o,s:s,s:i,s:i,s:f,s:b,s:b,s:f}", "scenes", scenes, "device",
+                   o->device_spec ? o->device_spec : "default", "runs", (json_int_t)o->runs, "warmup",
+                   (json_int_t)o->warmup, "min_time_s", o->min_time_s, "tile_sweep", o->tile_sweep, "fast_math",
+                   o->fast_math, "max_enqueue_ms", o->max_enqueue_ms);
+}
+
+static json_t *results_json(const clrt_bench_results *results) {
+  json_t *records = json_array(), *baselines = json_array(), *picks = json_array();
+  for (size_t i = 0; i < results->record_count; ++i)
+    json_array_append_new(records, record_json(&results->records[i]));
+  for (size_t i = 0; i < results->baseline_count; ++i) {
+    const clrt_host_baseline *h = &results->baselines[i];
+    json_array_append_new(baselines, json_pack("{s:s,s:i,s:f,s:I,s:f}", "scene", h->scene, "threads",
+                                               (json_int_t)h->threads, "ms", h->ms, "rays", (json_int_t)h->rays,
+                                               "mrays_per_s", h->mrays));
+  }
+  for (size_t i = 0; i < results->pick_count; ++i)
+    json_array_append_new(picks, json_pack("{s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label,
+                                           "device", results->picks[i].device, "tiling", results->picks[i].tiling,
+                                           "capped_for_watchdog", results->picks[i].capped, "stored_in",
+                                           results->tile_choice_path));
+  return json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision",
+                   CLRT_GIT_REVISION, "machine", machine_json(&results->machine), "options",
+                   options_json(&results->options), "host_baseline", baselines, "records", records, "tile_picks",
+                   picks);
+}
+
+clrt_status clrt_bench_write_json(const clrt_bench_results *results, const char *path, clrt_error *err) {
+  json_t *root = results_json(results);
+  int failed = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+  json_decref(root);
+  return failed ? clrt_fail(err, CLRT_ERR_RUNTIME, "--json %s: cannot write the file", path) : CLRT_OK;
+}
+
+/* ---- CSV ---- */
+
+/* Quotes a field that holds a comma, a quote or a newline. */
+static void csv_field(FILE *out, const char *text, bool last) {
+  if (strpbrk(text, ",\"\n")) {
+    fputc('"', out);
+    for (const char *c = text; *c; ++c) {
+      if (*c == '"')
+        fputc('"', out);
+      fputc(*c, out);
+    }
+    fputc('"', out);
+  } else {
+    fputs(text, out);
+  }
+  fputc(last ? '\n' : ',', out);
+}
+
+clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *path, clrt_error *err) {
+  FILE *out = fopen(path, "w");
+  if (!out)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
+  fputs("scene,scene_hash,width,height,samples,device_index,device,device_type,compute_units,platform,driver_version,"
+        "tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,mrays_min,mrays_median,"
+        "mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,speedup_vs_host_1_thread,"
+        "scaling_efficiency,scored,image_check\n",
+        out);
+  for (size_t i = 0; i < results->record_count; ++i) {
+    const clrt_bench_record *r = &results->records[i];
+    csv_field(out, r->scene, false);
+    fprintf(out, "%s,%u,%u,%u,", r->scene_hash, r->width, r->height, r->samples);
+    csv_field(out, r->device_label, false);
+    csv_field(out, r->device, false);
+    fprintf(out, "%s,%u,", r->device_type, r->compute_units);
+    csv_field(out, r->platform, false);
+    csv_field(out, r->driver, false);
+    fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,%.3f,%.3f,%d,", r->tiling,
+            r->tile_count, r->sweep, r->build_ms, r->build_cached, r->upload_ms, r->frames,
+            (unsigned long long)r->rays, r->mrays.min, r->mrays.median, r->mrays.max, r->msamples.median,
+            r->frame_ms.median, r->kernel_ms.median, r->spread_percent, r->speedup_vs_host, r->scaling_efficiency,
+            r->scored);
+    csv_field(out, r->check, true);
+  }
+  return fclose(out) == 0 ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: writing failed", path);
+}
+
+/* ---- compare ---- */
+
+static json_t *load_results(const char *path, clrt_error *err) {
+  json_error_t error;
+  json_t *root = json_load_file(path, 0, &error);
+  if (!root)
+    clrt_fail(err, CLRT_ERR_INPUT, "--compare %s:%d:%d: %s", path, error.line, error.column, error.text);
+  else if (!json_is_array(json_object_get(root, "records"))) {
+    clrt_fail(err, CLRT_ERR_INPUT, "--compare %s: not a clrt bench --json file (no \"records\")", path);
+    json_decref(root);
+    root = NULL;
+  }
+  return root;
+}
+
+static const char *text_of(json_t *record, const char *key) {
+  const char *text = json_string_value(json_object_get(record, key));
+  return text ? text : "";
+}
+
+static double median_of(json_t *record) {
+  return json_number_value(json_object_get(json_object_get(record, "mrays_per_s"), "median"));
+}
+
+static bool same_measurement(json_t *a, json_t *b) {
+  return !strcmp(text_of(a, "scene"), text_of(b, "scene")) && !strcmp(text_of(a, "device"), text_of(b, "device")) &&
+         !strcmp(text_of(a, "tiling"), text_of(b, "tiling")) &&
+         json_is_true(json_object_get(a, "tile_sweep")) == json_is_true(json_object_get(b, "tile_sweep"));
+}
+
+clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out, clrt_error *err) {
+  json_t *a = load_results(path_a, err);
+  json_t *b = a ? load_results(path_b, err) : NULL;
+  if (!a || !b) {
+    json_decref(a);
+    return CLRT_ERR_INPUT;
+  }
+  fprintf(out, "A: %s (%s, %s)\nB: %s (%s, %s)\n", path_a,
+          text_of(json_object_get(a, "machine"), "cpu"), text_of(json_object_get(a, "clrt"), "revision"), path_b,
+          text_of(json_object_get(b, "machine"), "cpu"), text_of(json_object_get(b, "clrt"), "revision"));
+  fprintf(out, "%-13s %-28s %-10s %10s %10s %8s\n", "scene", "device", "tiling", "A Mrays/s", "B Mrays/s", "B/A");
+  size_t index, matched = 0;
+  json_t *ra;
+  json_array_foreach(json_object_get(a, "records"), index, ra) {
+    size_t j;
+    json_t *rb;
+    json_array_foreach(json_object_get(b, "records"), j, rb) {
+      if (!same_measurement(ra, rb))
+        continue;
+      double ma = median_of(ra), mb = median_of(rb);
+      const char *changed = strcmp(text_of(ra, "scene_hash"), text_of(rb, "scene_hash")) ? "  (scene changed)" : "";
+      bool scored = json_is_true(json_object_get(ra, "scored")) && json_is_true(json_object_get(rb, "scored"));
+      char ratio[16] = "-";
+      if (scored && ma > 0)
+        snprintf(ratio, sizeof ratio, "%.2fx", mb / ma);
+      fprintf(out, "%-13s %-28.28s %-10s %10.2f %10.2f %8s%s\n", text_of(ra, "scene"), text_of(ra, "device"),
+              text_of(ra, "tiling"), ma, mb, ratio, changed);
+      ++matched;
+      break;
+    }
+  }
+  if (matched == 0)
+    fprintf(out, "(no measurement of the same scene, device and tiling in both files)\n");
+  json_decref(a);
+  json_decref(b);
+  return CLRT_OK;
+}
