@@ -15,6 +15,7 @@
 #include "clrt_progress.h"
 #include "clrt_render.h"
 #include "clrt_scene.h"
+#include "clrt_tile_choice.h"
 #include "clrt_tiles.h"
 
 /* Linear colour of tiles no device rendered, with --keep-partial (the
@@ -42,17 +43,26 @@ static void apply_overrides(const clrt_options *options, clrt_image_settings *im
     image->max_depth = options->max_depth.value;
 }
 
-/* The user's tiling, or the default: a grid on one device, guided strips
- * (plan->count == 0) on several. */
-static clrt_status plan_tiles(const clrt_options *options, const clrt_image_settings *image, size_t device_count,
-                              clrt_tile_plan *plan, clrt_error *err) {
+/* The user's tiling, or the default: guided strips (plan->count == 0) on
+ * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
+ * it, else a 256x256 grid. */
+static clrt_status plan_tiles(const clrt_options *options, const clrt_image_settings *image,
+                              const clrt_device *devices, size_t device_count, clrt_tile_plan *plan,
+                              bool *from_sweep, clrt_error *err) {
+  unsigned w = image->width, h = image->height;
+  *from_sweep = false;
   if (options->strip_count)
-    return clrt_tiles_strips(image->width, image->height, options->strip_count, plan, err);
+    return clrt_tiles_strips(w, h, options->strip_count, plan, err);
   if (options->tile_width)
-    return clrt_tiles_grid(image->width, image->height, options->tile_width, options->tile_height, plan, err);
+    return clrt_tiles_grid(w, h, options->tile_width, options->tile_height, plan, err);
   if (device_count > 1)
     return CLRT_OK;
-  return clrt_tiles_grid(image->width, image->height, CLRT_DEFAULT_TILE_SIDE, CLRT_DEFAULT_TILE_SIDE, plan, err);
+  clrt_tile_choice choice;
+  if (clrt_tile_choice_load(&devices[0], &choice)) {
+    *from_sweep = true;
+    return clrt_tile_choice_plan(&choice, w, h, plan, err);
+  }
+  return clrt_tiles_grid(w, h, CLRT_DEFAULT_TILE_SIDE, CLRT_DEFAULT_TILE_SIDE, plan, err);
 }
 
 static clrt_status choose_devices(const char *spec, clrt_device **devices, size_t *count, clrt_error *err) {
@@ -91,7 +101,8 @@ static void print_scaling(FILE *log, const clrt_render_result *result) {
 }
 
 static void print_summary(FILE *log, const clrt_options *options, const clrt_image_settings *image,
-                          const clrt_tile_plan *plan, const clrt_render_result *result, double wall_ms) {
+                          const clrt_tile_plan *plan, bool tiles_from_sweep, const clrt_render_result *result,
+                          double wall_ms) {
   const clrt_device_report *first = &result->devices[0];
   double kernel_ms = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
@@ -103,7 +114,8 @@ static void print_summary(FILE *log, const clrt_options *options, const clrt_ima
   else
     fprintf(log, "%zu devices", result->device_count);
   if (plan->count)
-    fprintf(log, ", %zu tile(s) of up to %ux%u", result->tiles_done, plan->max_width, plan->max_height);
+    fprintf(log, ", %zu tile(s) of up to %ux%u%s", result->tiles_done, plan->max_width, plan->max_height,
+            tiles_from_sweep ? " (the tiling clrt bench --tile-sweep picked)" : "");
   else
     fprintf(log, ", %zu guided tile(s)", result->tiles_done);
   fprintf(log, ": build %.0f ms%s, kernel %.1f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n", first->build_ms,
@@ -166,6 +178,7 @@ typedef struct render_job {
   clrt_device *devices;
   size_t device_count;
   clrt_tile_plan plan;
+  bool tiles_from_sweep; /* the plan is the device's stored best */
   clrt_float4 *framebuffer;
 } render_job;
 
@@ -192,7 +205,7 @@ static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_err
     status = clrt_image_write(job->options->output_path, job->framebuffer, image->width, image->height,
                               &image->tone, err);
   if (status == CLRT_OK && !job->options->quiet)
-    print_summary(log, job->options, image, &job->plan, &result, clrt_now_ms() - start_ms);
+    print_summary(log, job->options, image, &job->plan, job->tiles_from_sweep, &result, clrt_now_ms() - start_ms);
   clrt_render_result_free(&result);
   clrt_progress_destroy(&progress);
   return status;
@@ -204,7 +217,8 @@ static clrt_status render_scene(const clrt_options *options, const clrt_scene *s
   render_job job = {.options = options, .scene = scene};
   clrt_status status = choose_devices(options->device_spec, &job.devices, &job.device_count, err);
   if (status == CLRT_OK)
-    status = plan_tiles(options, &scene->image, job.device_count, &job.plan, err);
+    status = plan_tiles(options, &scene->image, job.devices, job.device_count, &job.plan, &job.tiles_from_sweep,
+                        err);
   if (status == CLRT_OK) {
     job.framebuffer = calloc((size_t)scene->image.width * scene->image.height, sizeof *job.framebuffer);
     if (!job.framebuffer)

@@ -378,9 +378,8 @@ static void default_tiling(const clrt_device *device, const bench_scene *s, clrt
   unsigned w = s->params.width, h = s->params.height;
   bool stored = clrt_tile_choice_load(device, &choice);
   if (stored && choice.strips) {
-    unsigned strips = choice.strips < h ? choice.strips : h;
-    clrt_tiles_strips(w, h, strips, plan, &err);
-    snprintf(name, size, "strips:%u", strips);
+    clrt_tile_choice_plan(&choice, w, h, plan, &err);
+    snprintf(name, size, "strips:%zu", plan->count);
     return;
   }
   unsigned tw = stored ? choice.tile_width : CLRT_DEFAULT_TILE_SIDE;

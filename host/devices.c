@@ -51,6 +51,11 @@ static clrt_status platform_devices(cl_platform_id platform, cl_device_id **ids,
 
 static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform, unsigned platform_index,
                                 clrt_error *err) {
+  if (platform_index < CLRT_MAX_PLATFORMS) {
+    char *name = list->platform_names[platform_index];
+    if (clGetPlatformInfo(platform, CL_PLATFORM_NAME, CLRT_DEVICE_NAME_SIZE - 1, name, NULL) != CL_SUCCESS)
+      snprintf(name, CLRT_DEVICE_NAME_SIZE, "?");
+  }
   cl_device_id *ids;
   cl_uint count;
   clrt_status status = platform_devices(platform, &ids, &count, err);
@@ -102,10 +107,7 @@ clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err) {
   for (cl_uint p = 0; status == CLRT_OK && p < platform_count; ++p)
     status = add_platform(list, platforms[p], p, err);
   free(platforms);
-  list->platform_count = platform_count;
-  if (status == CLRT_OK && list->count == 0)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "%u OpenCL platform(s) found but no device: %s", platform_count,
-                       NO_DEVICE_HINT);
+  list->platform_count = platform_count < CLRT_MAX_PLATFORMS ? platform_count : CLRT_MAX_PLATFORMS;
   if (status != CLRT_OK)
     clrt_devices_free(list);
   return status;
@@ -126,18 +128,23 @@ static void print_device(const clrt_device *device, FILE *out) {
 }
 
 void clrt_devices_print(const clrt_device_list *list, FILE *out) {
-  unsigned printed_platform = (unsigned)-1;
-  for (size_t i = 0; i < list->count; ++i) {
-    const clrt_device *device = &list->devices[i];
-    if (device->platform_index != printed_platform) {
-      printed_platform = device->platform_index;
-      fprintf(out, "platform %u: %s\n", printed_platform, device->platform_name);
-    }
-    print_device(device, out);
+  for (unsigned p = 0; p < list->platform_count; ++p) {
+    fprintf(out, "platform %u: %s\n", p, list->platform_names[p]);
+    size_t shown = 0;
+    for (size_t i = 0; i < list->count; ++i)
+      if (list->devices[i].platform_index == p && ++shown)
+        print_device(&list->devices[i], out);
+    if (shown == 0)
+      fprintf(out, "  (no devices: check its driver, or POCL_DEVICES for POCL)\n");
   }
-  if (list->platform_count > 0 && printed_platform != list->platform_count - 1)
-    fprintf(out, "(%u platform(s) without devices not shown)\n",
-            list->platform_count - (printed_platform == (unsigned)-1 ? 0 : printed_platform + 1));
+}
+
+/* Every platform has no device: say which, and what to check. */
+static clrt_status no_device(const clrt_device_list *list, clrt_error *err) {
+  return clrt_fail(err, CLRT_ERR_RUNTIME,
+                   "%u OpenCL platform(s) (first: %s) but no device: check the platform's driver (for POCL, "
+                   "POCL_DEVICES); 'clrt devices' lists them",
+                   list->platform_count, list->platform_names[0]);
 }
 
 static bool contains_ignoring_case(const char *haystack, const char *needle) {
@@ -186,6 +193,8 @@ static const clrt_device *match_spec(const clrt_device_list *list, const char *s
 
 clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, clrt_device *out, clrt_error *err) {
   const clrt_device *found;
+  if (list->count == 0)
+    return no_device(list, err);
   if (spec == NULL) {
     found = first_of_type(list, CL_DEVICE_TYPE_GPU);
     if (!found)
@@ -238,22 +247,30 @@ static clrt_status select_listed(const clrt_device_list *list, const char *spec,
   return CLRT_OK;
 }
 
+/* The devices a spec names, into `chosen` (room for every device). */
+static clrt_status select_into(const clrt_device_list *list, const char *spec, clrt_device *chosen, size_t *count,
+                               clrt_error *err) {
+  if (list->count == 0)
+    return no_device(list, err);
+  if (spec && strcasecmp(spec, "all") == 0) {
+    memcpy(chosen, list->devices, list->count * sizeof *chosen);
+    *count = list->count;
+    return CLRT_OK;
+  }
+  if (spec && strchr(spec, ','))
+    return select_listed(list, spec, chosen, count, err);
+  clrt_status status = clrt_devices_select(list, spec, chosen, err);
+  *count = status == CLRT_OK ? 1 : 0;
+  return status;
+}
+
 clrt_status clrt_devices_select_many(const clrt_device_list *list, const char *spec, clrt_device **devices,
                                      size_t *count, clrt_error *err) {
   *count = 0;
   *devices = calloc(list->count ? list->count : 1, sizeof **devices);
   if (!*devices)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory choosing devices");
-  clrt_status status = CLRT_OK;
-  if (spec && strcasecmp(spec, "all") == 0) {
-    memcpy(*devices, list->devices, list->count * sizeof **devices);
-    *count = list->count;
-  } else if (spec && strchr(spec, ',')) {
-    status = select_listed(list, spec, *devices, count, err);
-  } else {
-    status = clrt_devices_select(list, spec, *devices, err);
-    *count = status == CLRT_OK ? 1 : 0;
-  }
+  clrt_status status = select_into(list, spec, *devices, count, err);
   if (status != CLRT_OK) {
     free(*devices);
     *devices = NULL;

@@ -19,6 +19,8 @@ static bool parse_rule(const char *rule, const clrt_device *device, unsigned ord
   *kind = CLRT_FAULT_FAIL;
   if (kind_text && strcmp(kind_text + 1, "hang") == 0)
     *kind = CLRT_FAULT_HANG;
+  else if (kind_text && strcmp(kind_text + 1, "wrong") == 0)
+    *kind = CLRT_FAULT_WRONG;
   else if (kind_text && strcmp(kind_text + 1, "fail") != 0)
     return false;
   bool matches_device = device && device->platform_index == platform && device->device_index == index;
@@ -66,7 +68,8 @@ clrt_status clrt_faults_check(clrt_error *err) {
   if (scan_rules(NULL, 0, &ignored))
     return CLRT_OK;
   return clrt_fail(err, CLRT_ERR_INPUT,
-                   "%s=%s: expected rules like \"0:1/all\" or \"0:0/2,5/hang\" separated by ';'",
+                   "%s=%s: expected rules like \"0:1/all\" or \"0:0/2,5/hang\" (kinds: fail, hang, wrong) "
+                   "separated by ';'",
                    CLRT_FAULT_ENVIRONMENT, getenv(CLRT_FAULT_ENVIRONMENT));
 }
 

@@ -12,8 +12,13 @@
 #include "clrt_scheduler.h"
 #include "clrt_session.h"
 
-/* How often the main thread redraws progress and looks for Ctrl-C. */
+/* How often the main thread redraws progress and looks for Ctrl-C, and how
+ * often a waiting worker looks whether the render is being stopped. */
 #define CLRT_MONITOR_PERIOD_MS 250.0
+/* After Ctrl-C, tiles in flight get this long to finish; then their device
+ * is abandoned (OpenCL cannot cancel a kernel) so that clrt exits promptly
+ * even in the middle of one huge tile. */
+#define CLRT_INTERRUPT_GRACE_MS 1000.0
 
 typedef struct shared_state {
   const clrt_scene *scene;
@@ -129,14 +134,42 @@ static void tile_hung(worker *w) {
   retire(w, &err);
 }
 
+/* Waits for the oldest tile: until it ends, its time limit passes, or the
+ * render has been stopped for longer than the grace period (then the
+ * state is still CLRT_SLOT_RUNNING and *abandon is set). */
+static clrt_slot_state wait_oldest(worker *w, bool *abandon) {
+  int slot = w->fifo[0];
+  double deadline = w->session->slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
+  double stopped_at = -1.0;
+  *abandon = false;
+  for (;;) {
+    double now = clrt_now_ms();
+    double wake = now + CLRT_MONITOR_PERIOD_MS < deadline ? now + CLRT_MONITOR_PERIOD_MS : deadline;
+    clrt_slot_state state = clrt_session_wait(w->session, slot, wake);
+    now = clrt_now_ms();
+    if (state != CLRT_SLOT_RUNNING || now >= deadline)
+      return state;
+    if (stopped_at < 0.0 && clrt_scheduler_stopping(&w->shared->scheduler))
+      stopped_at = now;
+    if (stopped_at >= 0.0 && now - stopped_at >= CLRT_INTERRUPT_GRACE_MS) {
+      *abandon = true;
+      return state;
+    }
+  }
+}
+
 static void run_tiles(worker *w) {
   for (;;) {
     fill_slots(w);
     if (w->in_flight == 0)
       return;
     int slot = w->fifo[0];
-    double deadline = w->session->slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
-    clrt_slot_state state = clrt_session_wait(w->session, slot, deadline);
+    bool abandon;
+    clrt_slot_state state = wait_oldest(w, &abandon);
+    if (abandon) {
+      clrt_session_abandon(w->session);
+      return;
+    }
     if (state == CLRT_SLOT_RUNNING) {
       tile_hung(w);
       return;

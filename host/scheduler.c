@@ -129,6 +129,13 @@ void clrt_scheduler_stop(clrt_scheduler *s) {
   pthread_mutex_unlock(&s->lock);
 }
 
+bool clrt_scheduler_stopping(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  bool stopping = s->stopping;
+  pthread_mutex_unlock(&s->lock);
+  return stopping;
+}
+
 size_t clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles) {
   pthread_mutex_lock(&s->lock);
   size_t count = s->pending_count + (s->guided && s->next_row < s->height ? 1 : 0);

@@ -241,6 +241,7 @@ clrt_status clrt_session_enqueue(clrt_session *s, int index, const clrt_tile *ti
   slot->tile = *tile;
   slot->started_ms = clrt_now_ms();
   clrt_fault fault = clrt_faults_for(s->device, ++s->tiles_started);
+  slot->corrupt = fault == CLRT_FAULT_WRONG;
   if (fault == CLRT_FAULT_FAIL)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clEnqueueNDRangeKernel failed with CL_OUT_OF_RESOURCES (injected "
                      "by %s)", s->device->name, CLRT_FAULT_ENVIRONMENT);
@@ -294,6 +295,8 @@ void clrt_session_collect(clrt_session *s, int index, clrt_float4 *framebuffer, 
                           clrt_tile_result *result) {
   clrt_slot *slot = &s->slots[index];
   const clrt_tile *tile = &slot->tile;
+  if (slot->corrupt)
+    memset(slot->staging, 0, (size_t)tile->width * tile->height * sizeof *slot->staging);
   for (unsigned row = 0; row < tile->height; ++row)
     memcpy(framebuffer + (size_t)(tile->y + row) * image_width + tile->x, slot->staging + (size_t)row * tile->width,
            tile->width * sizeof *framebuffer);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clrt_program.h"
+#include "clrt_scheduler.h"
 
 #define CLRT_TILE_CHOICE_FILE "tile-choices.json"
 
@@ -17,6 +18,16 @@ bool clrt_tile_choice_parse(const char *text, clrt_tile_choice *choice) {
     return choice->strips > 0;
   return sscanf(text, "%ux%u%c", &choice->tile_width, &choice->tile_height, &tail) == 2 && choice->tile_width > 0 &&
          choice->tile_height > 0;
+}
+
+clrt_status clrt_tile_choice_plan(const clrt_tile_choice *choice, unsigned width, unsigned height,
+                                  clrt_tile_plan *plan, clrt_error *err) {
+  if (!choice->strips)
+    return clrt_tiles_grid(width, height, choice->tile_width, choice->tile_height, plan, err);
+  size_t pixels = (size_t)width * height;
+  size_t needed = (pixels + CLRT_GUIDED_MAX_TILE_PIXELS - 1) / CLRT_GUIDED_MAX_TILE_PIXELS;
+  size_t strips = choice->strips > needed ? choice->strips : needed;
+  return clrt_tiles_strips(width, height, (unsigned)(strips < height ? strips : height), plan, err);
 }
 
 static bool choice_path(char *out, size_t size) {

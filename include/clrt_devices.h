@@ -9,7 +9,7 @@
 #include "clrt_error.h"
 #include "clrt_opencl.h"
 
-enum { CLRT_DEVICE_NAME_SIZE = 256 };
+enum { CLRT_DEVICE_NAME_SIZE = 256, CLRT_MAX_PLATFORMS = 16 };
 
 typedef struct clrt_device {
   cl_platform_id platform;
@@ -23,13 +23,14 @@ typedef struct clrt_device {
 
 typedef struct clrt_device_list {
   unsigned platform_count;
+  char platform_names[CLRT_MAX_PLATFORMS][CLRT_DEVICE_NAME_SIZE];
   clrt_device *devices; /* every device of every platform, in P:D order */
   size_t count;
 } clrt_device_list;
 
 /* Finds every platform and device. No platform at all is an error whose
  * message says it is an ICD loader / driver matter and how to install POCL;
- * a platform without devices is skipped. */
+ * platforms without devices are kept (listed, never chosen). */
 clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err);
 
 /* One line per platform, then one per device: index, type, name, compute

@@ -60,8 +60,10 @@ void clrt_scheduler_return(clrt_scheduler *s, const clrt_tile *tile);
 /* A device stops taking tiles (it failed too often, or could not start). */
 void clrt_scheduler_retire_device(clrt_scheduler *s);
 
-/* Hand out nothing more (Ctrl-C); tiles in flight still finish. */
+/* Hand out nothing more (Ctrl-C); tiles in flight may still finish. */
 void clrt_scheduler_stop(clrt_scheduler *s);
+
+bool clrt_scheduler_stopping(clrt_scheduler *s);
 
 /* After every device has stopped: the tiles never rendered, newly
  * allocated (free them); the remainder of a guided image counts as one. */

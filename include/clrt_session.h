@@ -40,6 +40,7 @@ typedef struct clrt_slot {
   size_t group_count;
   cl_event kernel_done;
   cl_event read_done;
+  bool corrupt; /* injected fault: the tile is returned black */
 } clrt_slot;
 
 /* What a finished tile yielded. */

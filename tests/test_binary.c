@@ -309,6 +309,65 @@ static void test_interrupt_stops_cleanly(void **state) {
   assert_true(elapsed_s < 60.0); /* the full render takes minutes */
 }
 
+static void test_no_platform_says_how_to_install(void **state) {
+  (void)state;
+  char empty[600];
+  snprintf(empty, sizeof empty, "OCL_ICD_VENDORS='%s'", test_temp_dir()); /* the loader finds no driver */
+  const char *commands[] = {"devices", "bench"};
+  for (size_t i = 0; i < 2; ++i) {
+    run_result r = run_clrt_with(empty, commands[i]);
+    assert_int_equal(r.exit_code, 1);
+    count_lines_and_find(r.err, "no OpenCL platform found");
+    count_lines_and_find(r.err, "ICD loader/driver matter");
+    count_lines_and_find(r.err, "sudo apt-get install pocl-opencl-icd");
+    run_free(&r);
+  }
+}
+
+static void test_platform_without_devices_is_listed(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  run_result r = run_clrt_with("POCL_DEVICES=no-such-driver", "devices");
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.out, "platform 0:");
+  count_lines_and_find(r.out, "(no devices");
+  run_free(&r);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s'", CLRT_SOURCE_DIR, fresh_output());
+  r = run_clrt_with("POCL_DEVICES=no-such-driver", args);
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "but no device");
+  assert_false(file_exists(output_path));
+  run_free(&r);
+}
+
+static void test_bench_prints_the_table(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[2048], json[400];
+  snprintf(json, sizeof json, "%.300s/b.json", test_temp_dir());
+  snprintf(args, sizeof args, "bench '%s/scenes/features/antialiasing.json' --runs 1 --min-time 0.1 --json '%s'",
+           CLRT_SOURCE_DIR, json);
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.out, "Mrays/s med (min-max)");
+  count_lines_and_find(r.out, "host C, 1 thread");
+  count_lines_and_find(r.out, "antialiasing");
+  count_lines_and_find(r.out, " ok");
+  assert_true(file_exists(json));
+  run_free(&r);
+  snprintf(args, sizeof args, "bench --compare '%s' '%s'", json, json);
+  r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.out, "1.00x");
+  run_free(&r);
+  expect_failure("bench --runs 0", NULL, 2, "--runs: expected a whole number");
+  expect_failure("bench --chart out.png", NULL, 2, "charts are SVG");
+  expect_failure("bench --compare only-one.json", NULL, 2, "--compare needs two files");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_missing_scene_file),
@@ -324,6 +383,9 @@ int main(void) {
       cmocka_unit_test(test_several_devices_report_each),
       cmocka_unit_test(test_progress_bar_on_a_terminal),
       cmocka_unit_test(test_interrupt_stops_cleanly),
+      cmocka_unit_test(test_no_platform_says_how_to_install),
+      cmocka_unit_test(test_platform_without_devices_is_listed),
+      cmocka_unit_test(test_bench_prints_the_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
