@@ -602,31 +602,29 @@ static size_t tile_capacity(const bench_context *b, const bench_scene *s) {
   return needed < pixel_count(s) ? needed : pixel_count(s);
 }
 
-static void open_sessions(bench_context *b, bench_scene *s, clrt_session *sessions, clrt_session **open,
-                          size_t *open_count) {
+static void open_sessions(bench_context *b, bench_scene *s, clrt_session **open, size_t *open_count) {
   size_t capacity = tile_capacity(b, s);
   *open_count = 0;
   for (size_t i = 0; i < b->device_count; ++i) {
     clrt_error err;
     progress(b, "%s: building for %s", s->name, b->devices[i].name);
-    if (clrt_session_open(&sessions[i], &b->devices[i], &s->scene, &s->params, capacity, b->options->fast_math,
-                          b->log, &err) != CLRT_OK) {
+    clrt_session *session = clrt_session_create(&b->devices[i], &s->scene, &s->params, capacity,
+                                                b->options->fast_math, b->log, &err);
+    if (!session) {
       progress_clear(b);
       fprintf(b->log, "clrt: warning: %s; going on without it\n", err.message);
-      clrt_session_close(&sessions[i]);
       record_failure(b, &b->devices[i], s, &err);
       continue;
     }
-    open[(*open_count)++] = &sessions[i];
+    open[(*open_count)++] = session;
   }
 }
 
 static void bench_scene_on_devices(bench_context *b, bench_scene *s, clrt_float4 *framebuffer) {
-  clrt_session *sessions = calloc(b->device_count, sizeof *sessions);
   clrt_session **open = calloc(b->device_count, sizeof *open);
   size_t open_count = 0;
-  if (sessions && open)
-    open_sessions(b, s, sessions, open, &open_count);
+  if (open)
+    open_sessions(b, s, open, &open_count);
   frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
   for (size_t i = 0; i < open_count; ++i) {
     clrt_tile_plan plan;
@@ -640,8 +638,7 @@ static void bench_scene_on_devices(bench_context *b, bench_scene *s, clrt_float4
   if (open_count > 1)
     measure_combined(b, open, open_count, s, framebuffer);
   for (size_t i = 0; i < open_count; ++i)
-    clrt_session_close(open[i]);
-  free(sessions);
+    clrt_session_destroy(open[i]);
   free(open);
 }
 

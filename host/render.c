@@ -37,8 +37,8 @@ typedef struct worker {
   shared_state *shared;
   unsigned index;
   clrt_device_report *report;
-  clrt_session *session;   /* given (already open), or own_session */
-  clrt_session own_session;
+  clrt_session *session; /* given (already open), or its own */
+  bool owns_session;
   int fifo[CLRT_SESSION_SLOTS]; /* slots in flight, oldest first */
   int in_flight;
 } worker;
@@ -192,15 +192,15 @@ static bool ensure_session(worker *w) {
     return true;
   shared_state *shared = w->shared;
   clrt_error err;
-  if (clrt_session_open(&w->own_session, &w->report->device, shared->scene, shared->params,
-                        shared->max_tile_pixels, shared->setup->fast_math, shared->setup->log, &err) != CLRT_OK) {
-    clrt_session_close(&w->own_session);
+  w->session = clrt_session_create(&w->report->device, shared->scene, shared->params, shared->max_tile_pixels,
+                                   shared->setup->fast_math, shared->setup->log, &err);
+  if (!w->session) {
     w->report->failures += 1;
     w->report->last_error = err;
     retire(w, &err);
     return false;
   }
-  w->session = &w->own_session;
+  w->owns_session = true;
   return true;
 }
 
@@ -212,8 +212,8 @@ static void *worker_main(void *argument) {
     w->report->build_cached = w->session->build.from_cache;
     w->report->ready_ms = clrt_now_ms() - shared->start_ms;
     run_tiles(w);
-    if (w->session == &w->own_session)
-      clrt_session_close(w->session);
+    if (w->owns_session)
+      clrt_session_destroy(w->session);
   }
   w->report->finished_ms = clrt_now_ms() - shared->start_ms;
   if (!w->report->retired)

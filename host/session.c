@@ -157,10 +157,9 @@ static clrt_status create_slot(clrt_session *s, clrt_slot *slot, clrt_error *err
   return create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(cl_uint), NULL, &slot->group_rays, "ray counts", err);
 }
 
-clrt_status clrt_session_open(clrt_session *s, const clrt_device *device, const clrt_scene *scene,
-                              const clrt_render_params *params, size_t max_tile_pixels, bool fast_math, FILE *log,
-                              clrt_error *err) {
-  memset(s, 0, sizeof *s);
+static clrt_status open_session(clrt_session *s, const clrt_device *device, const clrt_scene *scene,
+                                const clrt_render_params *params, size_t max_tile_pixels, bool fast_math, FILE *log,
+                                clrt_error *err) {
   s->device = device;
   s->max_tile_pixels = max_tile_pixels;
   pthread_mutex_init(&s->lock, NULL);
@@ -325,6 +324,35 @@ void clrt_session_release_slot(clrt_session *s, int index, clrt_error *err) {
   pthread_mutex_unlock(&s->lock);
 }
 
+clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene,
+                                  const clrt_render_params *params, size_t max_tile_pixels, bool fast_math,
+                                  FILE *log, clrt_error *err) {
+  clrt_session *s = calloc(1, sizeof *s);
+  if (!s) {
+    clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a device session");
+    return NULL;
+  }
+  if (open_session(s, device, scene, params, max_tile_pixels, fast_math, log, err) != CLRT_OK) {
+    clrt_session_destroy(s);
+    return NULL;
+  }
+  return s;
+}
+
+/* Abandoned sessions, kept reachable until the process ends: their
+ * commands may still complete and call back into them. */
+enum { CLRT_MAX_ABANDONED_SESSIONS = 64 };
+static clrt_session *abandoned_sessions[CLRT_MAX_ABANDONED_SESSIONS];
+static size_t abandoned_count;
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void keep_abandoned(clrt_session *s) {
+  pthread_mutex_lock(&abandoned_lock);
+  if (abandoned_count < CLRT_MAX_ABANDONED_SESSIONS)
+    abandoned_sessions[abandoned_count++] = s;
+  pthread_mutex_unlock(&abandoned_lock);
+}
+
 void clrt_session_abandon(clrt_session *s) { s->abandoned = true; }
 
 static void release_slot_memory(clrt_slot *slot) {
@@ -336,9 +364,7 @@ static void release_slot_memory(clrt_slot *slot) {
   free(slot->staging_rays);
 }
 
-void clrt_session_close(clrt_session *s) {
-  if (s->abandoned)
-    return; /* its commands may never end: keep everything they could touch */
+static void close_session(clrt_session *s) {
   if (s->queue)
     clFinish(s->queue);
   for (int i = 0; i < CLRT_SESSION_SLOTS; ++i) {
@@ -359,4 +385,15 @@ void clrt_session_close(clrt_session *s) {
     clReleaseContext(s->context);
   pthread_cond_destroy(&s->changed);
   pthread_mutex_destroy(&s->lock);
+}
+
+void clrt_session_destroy(clrt_session *s) {
+  if (!s)
+    return;
+  if (s->abandoned) {
+    keep_abandoned(s); /* its commands may never end: keep everything they could touch */
+    return;
+  }
+  close_session(s);
+  free(s);
 }

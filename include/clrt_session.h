@@ -67,11 +67,13 @@ typedef struct clrt_session {
   clrt_build_report build; /* cached or compiled, constant memory or not */
 } clrt_session;
 
-/* Context, queue, program build (fast_math: -cl-fast-relaxed-math, not
- * exact), scene upload, slot buffers. */
-clrt_status clrt_session_open(clrt_session *session, const clrt_device *device, const clrt_scene *scene,
-                              const clrt_render_params *params, size_t max_tile_pixels, bool fast_math, FILE *log,
-                              clrt_error *err);
+/* A new session on the heap: context, queue, program build (fast_math:
+ * -cl-fast-relaxed-math, not exact), scene upload, slot buffers. Sessions
+ * live on the heap because event callbacks hold pointers into them: one
+ * that is abandoned must never move or be freed. NULL on failure. */
+clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene,
+                                  const clrt_render_params *params, size_t max_tile_pixels, bool fast_math,
+                                  FILE *log, clrt_error *err);
 
 /* Enqueues the kernel for `tile` and the read-backs into slot `slot`. */
 clrt_status clrt_session_enqueue(clrt_session *session, int slot, const clrt_tile *tile, clrt_error *err);
@@ -88,10 +90,13 @@ void clrt_session_collect(clrt_session *session, int slot, clrt_float4 *framebuf
 /* Frees a failed slot; the error is described in err. */
 void clrt_session_release_slot(clrt_session *session, int slot, clrt_error *err);
 
-/* Gives up on the device after a hang: its pending commands may still
- * write into the slots' memory, which is therefore never freed. */
+/* Gives up on the device after a hang or an interrupted render: its
+ * pending commands may still write into the slots' memory and call back
+ * into the session, so clrt_session_destroy will keep it alive. */
 void clrt_session_abandon(clrt_session *session);
 
-void clrt_session_close(clrt_session *session);
+/* Releases everything, or, for an abandoned session, keeps it reachable
+ * for the rest of the process. NULL is fine. */
+void clrt_session_destroy(clrt_session *session);
 
 #endif /* CLRT_SESSION_H */
