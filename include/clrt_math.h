@@ -38,8 +38,6 @@ typedef float3 clrt_vec3;
 #define clrt_exp2(x) exp2(x)
 #define clrt_log2(x) log2(x)
 #define clrt_floor(x) floor(x)
-#define clrt_cos(x) cos(x)
-#define clrt_sin(x) sin(x)
 #define clrt_fmax(a, b) fmax((a), (b))
 #define clrt_fabs(x) fabs(x)
 #define CLRT_INFINITY INFINITY
@@ -80,8 +78,6 @@ static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) {
 #define clrt_exp2(x) exp2f(x)
 #define clrt_log2(x) log2f(x)
 #define clrt_floor(x) floorf(x)
-#define clrt_cos(x) cosf(x)
-#define clrt_sin(x) sinf(x)
 #define clrt_fmax(a, b) fmaxf((a), (b))
 #define clrt_fabs(x) fabsf(x)
 #define CLRT_INFINITY INFINITY
@@ -108,6 +104,17 @@ CLRT_INLINE float clrt_max_abs_component(clrt_vec3 a) {
  * pow() also handles negative bases and exact integer results, and on POCL
  * that made it a third of a whole frame's time (bench/RESULTS.md). */
 CLRT_INLINE float clrt_pow_positive(float base, float exponent) { return clrt_exp2(exponent * clrt_log2(base)); }
+
+/* sin and cos of an angle in [-pi/4, pi/4] by Taylor polynomials (errors
+ * below 2e-9 there). The library sin/cos reduce any argument first, and on
+ * POCL that reduction alone took a sixth of a soft-shadowed frame; these
+ * are also the same operations on host and device. */
+CLRT_INLINE void clrt_sin_cos_quarter(float angle, float *sine, float *cosine) {
+  float a2 = angle * angle;
+  *sine = angle * (1.0f + a2 * (-1.0f / 6.0f + a2 * (1.0f / 120.0f + a2 * (-1.0f / 5040.0f + a2 * (1.0f / 362880.0f)))));
+  *cosine = 1.0f + a2 * (-0.5f + a2 * (1.0f / 24.0f + a2 * (-1.0f / 720.0f + a2 * (1.0f / 40320.0f +
+                                                                                    a2 * (-1.0f / 3628800.0f)))));
+}
 
 /* Mirror direction of d about the unit normal n. */
 CLRT_INLINE clrt_vec3 clrt_vec3_reflect(clrt_vec3 d, clrt_vec3 n) {

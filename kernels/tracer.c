@@ -71,7 +71,8 @@ CLRT_INTERNAL void clrt_stratified_point(clrt_uint seed, clrt_uint node, clrt_ui
 }
 
 /* Maps the unit square onto the unit disk, keeping strata compact
- * (Shirley and Chiu's concentric mapping). */
+ * (Shirley and Chiu's concentric mapping). In each half the angle is
+ * pi/4 times a ratio in [-1, 1], so clrt_sin_cos_quarter covers it. */
 CLRT_INTERNAL void clrt_square_to_disk(float u, float v, float *x, float *y) {
   float a = 2.0f * u - 1.0f, b = 2.0f * v - 1.0f;
   if (a == 0.0f && b == 0.0f) {
@@ -79,16 +80,17 @@ CLRT_INTERNAL void clrt_square_to_disk(float u, float v, float *x, float *y) {
     *y = 0.0f;
     return;
   }
-  float radius, angle;
+  float sine, cosine;
   if (clrt_fabs(a) > clrt_fabs(b)) {
-    radius = a;
-    angle = (CLRT_PI / 4.0f) * (b / a);
+    clrt_sin_cos_quarter((CLRT_PI / 4.0f) * (b / a), &sine, &cosine);
+    *x = a * cosine;
+    *y = a * sine;
   } else {
-    radius = b;
-    angle = CLRT_PI / 2.0f - (CLRT_PI / 4.0f) * (a / b);
+    /* angle pi/2 - phi: cos and sin swap */
+    clrt_sin_cos_quarter((CLRT_PI / 4.0f) * (a / b), &sine, &cosine);
+    *x = b * sine;
+    *y = b * cosine;
   }
-  *x = radius * clrt_cos(angle);
-  *y = radius * clrt_sin(angle);
 }
 
 clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {

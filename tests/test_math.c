@@ -319,6 +319,17 @@ static void test_rays_are_counted(void **state) {
   assert_int_equal(rays, 1);
 }
 
+static void test_quarter_sin_cos_match_the_library(void **state) {
+  (void)state;
+  float worst = 0.0f;
+  for (int i = -1000; i <= 1000; ++i) {
+    float angle = 0.78539816f * (float)i / 1000.0f, sine, cosine;
+    clrt_sin_cos_quarter(angle, &sine, &cosine);
+    worst = fmaxf(worst, fmaxf(fabsf(sine - sinf(angle)), fabsf(cosine - cosf(angle))));
+  }
+  assert_true(worst < 1e-6f);
+}
+
 static void test_hash_is_deterministic_and_mixes(void **state) {
   (void)state;
   assert_int_equal(clrt_hash_u32(12345u), clrt_hash_u32(12345u));
@@ -353,6 +364,7 @@ int main(void) {
       cmocka_unit_test(test_sphere_light_gives_penumbra),
       cmocka_unit_test(test_thin_lens_rays_meet_at_focus),
       cmocka_unit_test(test_rays_are_counted),
+      cmocka_unit_test(test_quarter_sin_cos_match_the_library),
       cmocka_unit_test(test_hash_is_deterministic_and_mixes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
