@@ -413,47 +413,50 @@ static clrt_status parse_light(const parser *p, json_t *value, const char *path,
   return CLRT_OK;
 }
 
-/* Allocates room for an array's elements (at least one, so that device
- * buffers are never of size zero). */
-static clrt_status array_storage(const parser *p, json_t *array, const char *path, size_t element_size,
-                                 void **storage) {
+/* Parses one element of a scene array into `out`. */
+typedef clrt_status (*element_parser)(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
+                                      void *out);
+
+/* A scene array: room for its elements (at least one, so that device
+ * buffers are never of size zero), each parsed with its key path. */
+static clrt_status parse_array(const parser *p, const clrt_scene *scene, json_t *array, const char *name,
+                               size_t element_size, element_parser parse_element, void **storage, size_t *count) {
   if (!json_is_array(array))
-    return fail_at(p, path, "must be an array");
-  size_t count = json_array_size(array);
-  *storage = calloc(count ? count : 1, element_size);
+    return fail_at(p, name, "must be an array");
+  size_t size = json_array_size(array);
+  *storage = calloc(size ? size : 1, element_size);
   if (!*storage)
-    return clrt_fail(p->err, CLRT_ERR_RUNTIME, "%s: out of memory reading %zu %s", p->source, count, path);
+    return clrt_fail(p->err, CLRT_ERR_RUNTIME, "%s: out of memory reading %zu %s", p->source, size, name);
+  for (*count = 0; *count < size; ++*count) {
+    char path[KEY_PATH_SIZE];
+    element_path(path, name, *count);
+    clrt_status status = parse_element(p, scene, json_array_get(array, *count), path,
+                                       (char *)*storage + *count * element_size);
+    if (status != CLRT_OK)
+      return status;
+  }
   return CLRT_OK;
 }
 
+static clrt_status sphere_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
+                                  void *out) {
+  return parse_sphere(p, scene, value, path, out);
+}
+
+static clrt_status light_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
+                                 void *out) {
+  (void)scene;
+  return parse_light(p, value, path, out);
+}
+
 static clrt_status parse_spheres(const parser *p, json_t *spheres, clrt_scene *scene) {
-  clrt_status status = array_storage(p, spheres, "spheres", sizeof *scene->spheres, (void **)&scene->spheres);
-  size_t index;
-  json_t *value;
-  json_array_foreach(spheres, index, value) {
-    if (status != CLRT_OK)
-      return status;
-    char path[KEY_PATH_SIZE];
-    element_path(path, "spheres", index);
-    status = parse_sphere(p, scene, value, path, &scene->spheres[index]);
-    scene->sphere_count = index + 1;
-  }
-  return status;
+  return parse_array(p, scene, spheres, "spheres", sizeof *scene->spheres, sphere_element, (void **)&scene->spheres,
+                     &scene->sphere_count);
 }
 
 static clrt_status parse_lights(const parser *p, json_t *lights, clrt_scene *scene) {
-  clrt_status status = array_storage(p, lights, "lights", sizeof *scene->lights, (void **)&scene->lights);
-  size_t index;
-  json_t *value;
-  json_array_foreach(lights, index, value) {
-    if (status != CLRT_OK)
-      return status;
-    char path[KEY_PATH_SIZE];
-    element_path(path, "lights", index);
-    status = parse_light(p, value, path, &scene->lights[index]);
-    scene->light_count = index + 1;
-  }
-  return status;
+  return parse_array(p, scene, lights, "lights", sizeof *scene->lights, light_element, (void **)&scene->lights,
+                     &scene->light_count);
 }
 
 static clrt_status parse_shadows(const parser *p, json_t *root, bool *shadows) {
