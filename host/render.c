@@ -41,6 +41,7 @@ typedef struct worker {
   bool owns_session;
   int fifo[CLRT_SESSION_SLOTS]; /* slots in flight, oldest first */
   int in_flight;
+  double head_since_ms; /* when the oldest tile in flight became the first in its device's queue */
 } worker;
 
 static void warn(worker *w, const char *what, const clrt_error *err) {
@@ -85,7 +86,17 @@ static int pop_oldest(worker *w) {
   for (int i = 1; i < w->in_flight; ++i)
     w->fifo[i - 1] = w->fifo[i];
   --w->in_flight;
+  w->head_since_ms = clrt_now_ms(); /* the next tile runs from now on */
   return slot;
+}
+
+/* A tile's time limit: --tile-timeout seconds per million samples of
+ * work, and never less than that, so that 4096 samples per pixel do not
+ * look like a hung device while one sample still gets a prompt verdict. */
+static double tile_limit_ms(const worker *w, const clrt_tile *tile) {
+  double samples = (double)tile->width * tile->height * w->shared->params->samples;
+  double millions = samples / CLRT_TILE_TIMEOUT_SAMPLES;
+  return w->shared->setup->tile_timeout_ms * (millions > 1.0 ? millions : 1.0);
 }
 
 /* Keeps up to two tiles in flight; waits for more only when idle. */
@@ -96,6 +107,8 @@ static void fill_slots(worker *w) {
       return;
     int slot = free_slot(w);
     clrt_error err;
+    if (w->in_flight == 0)
+      w->head_since_ms = clrt_now_ms();
     if (clrt_session_enqueue(w->session, slot, &tile, &err) != CLRT_OK) {
       clrt_scheduler_return(&w->shared->scheduler, &tile);
       tile_failed(w, &err);
@@ -123,9 +136,8 @@ static void tile_succeeded(worker *w, int slot) {
 static void tile_hung(worker *w) {
   clrt_error err;
   const clrt_tile *tile = &w->session->slots[w->fifo[0]].tile;
-  clrt_fail(&err, CLRT_ERR_RUNTIME, "%s: tile (%u,%u %ux%u) exceeded the %.1f s time limit (--tile-timeout)",
-            w->report->device.name, tile->x, tile->y, tile->width, tile->height,
-            w->shared->setup->tile_timeout_ms / 1e3);
+  clrt_fail(&err, CLRT_ERR_RUNTIME, "%s: tile (%u,%u %ux%u) exceeded its %.1f s time limit (--tile-timeout)",
+            w->report->device.name, tile->x, tile->y, tile->width, tile->height, tile_limit_ms(w, tile) / 1e3);
   while (w->in_flight > 0)
     clrt_scheduler_return(&w->shared->scheduler, &w->session->slots[pop_oldest(w)].tile);
   w->report->failures += 1;
@@ -139,7 +151,9 @@ static void tile_hung(worker *w) {
  * state is still CLRT_SLOT_RUNNING and *abandon is set). */
 static clrt_slot_state wait_oldest(worker *w, bool *abandon) {
   int slot = w->fifo[0];
-  double deadline = w->session->slots[slot].started_ms + w->shared->setup->tile_timeout_ms;
+  const clrt_slot *oldest = &w->session->slots[slot];
+  double since = oldest->started_ms > w->head_since_ms ? oldest->started_ms : w->head_since_ms;
+  double deadline = since + tile_limit_ms(w, &oldest->tile);
   double stopped_at = -1.0;
   *abandon = false;
   for (;;) {

@@ -20,12 +20,16 @@ struct clrt_session;
 
 /* A device that fails this many tiles is retired for the rest of the render. */
 #define CLRT_MAX_DEVICE_FAILURES 2
-/* Default limit on one tile's time, past which its device counts as hung. */
+/* Default limit on one tile's time, past which its device counts as hung:
+ * this many seconds per CLRT_TILE_TIMEOUT_SAMPLES samples of the tile's
+ * work (pixels x samples per pixel), and never less. It runs from the
+ * moment the tile is first in its device's queue. */
 #define CLRT_DEFAULT_TILE_TIMEOUT_S 60.0
+#define CLRT_TILE_TIMEOUT_SAMPLES 1e6
 
 typedef struct clrt_render_setup {
   const clrt_tile_plan *plan; /* fixed tiles, or NULL for guided strips */
-  double tile_timeout_ms;
+  double tile_timeout_ms; /* per million samples of a tile, and at least this */
   clrt_progress *progress;                  /* warnings and the bar */
   FILE *log;                                /* build logs */
   const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */

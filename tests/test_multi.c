@@ -115,7 +115,7 @@ static void test_hung_tile_is_taken_over(void **state) {
   compare_with_faults(&c, "0:1/2/hang", 500.0); /* its second tile never completes */
   assert_identical(&c);
   assert_true(c.result.devices[1].retired);
-  assert_non_null(strstr(c.result.devices[1].last_error.message, "exceeded the 0.5 s time limit"));
+  assert_non_null(strstr(c.result.devices[1].last_error.message, "exceeded its 0.5 s time limit"));
   comparison_free(&c);
 }
 
