@@ -5,9 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#ifndef CLRT_GIT_REVISION
-#define CLRT_GIT_REVISION "unknown"
-#endif
+#include "clrt_revision.h" /* generated at build time */
 
 /* ---- the table ---- */
 

@@ -7,8 +7,8 @@
 
 #include "clrt_scene.h"
 
-/* A day: longer is surely a typo. */
-enum { CLRT_MAX_TILE_TIMEOUT_S = 86400 };
+/* The largest duration accepted (a day in seconds): more is surely a typo. */
+enum { CLRT_MAX_DURATION = 86400 };
 
 static const char USAGE[] =
     "usage: clrt render SCENE.json -o OUT.png [options]\n"
@@ -78,14 +78,17 @@ static clrt_status parse_override(const char *option, const char *text, unsigned
   return parse_unsigned(option, text, min, max, &out->value, err);
 }
 
-/* Seconds, a positive decimal number. */
-static clrt_status parse_seconds(const char *option, const char *text, double *out, clrt_error *err) {
+/* A duration in `unit`, a decimal number above 0 (or 0 itself, when
+ * allowed). */
+static clrt_status parse_duration(const char *option, const char *text, const char *unit, bool allow_zero,
+                                  double *out, clrt_error *err) {
   char *end;
   errno = 0;
   double value = strtod(text, &end);
-  if (errno || end == text || *end != '\0' || !(value > 0.0) || value > CLRT_MAX_TILE_TIMEOUT_S)
-    return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected seconds, more than 0 and at most %d, got '%s'", option,
-                     CLRT_MAX_TILE_TIMEOUT_S, text);
+  bool low = allow_zero ? !(value >= 0.0) : !(value > 0.0);
+  if (errno || end == text || *end != '\0' || low || value > CLRT_MAX_DURATION)
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected %s, %s 0 and at most %d, got '%s'", option, unit,
+                     allow_zero ? "at least" : "more than", CLRT_MAX_DURATION, text);
   *out = value;
   return CLRT_OK;
 }
@@ -125,7 +128,7 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
   if (strcmp(name, "--tile-size") == 0)
     return parse_tile_size(value, o, err);
   if (strcmp(name, "--tile-timeout") == 0)
-    return parse_seconds(name, value, &o->tile_timeout_s, err);
+    return parse_duration(name, value, "seconds", false, &o->tile_timeout_s, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -140,9 +143,9 @@ static clrt_status apply_bench_option(const char *name, const char *value, clrt_
   else if (strcmp(name, "--warmup") == 0 && (status = parse_unsigned(name, value, 0, 1000, &count, err)) == CLRT_OK)
     b->warmup = count;
   else if (strcmp(name, "--min-time") == 0)
-    status = parse_seconds(name, value, &b->min_time_s, err);
+    status = parse_duration(name, value, "seconds", true, &b->min_time_s, err);
   else if (strcmp(name, "--max-enqueue-ms") == 0)
-    status = parse_seconds(name, value, &b->max_enqueue_ms, err);
+    status = parse_duration(name, value, "milliseconds", false, &b->max_enqueue_ms, err);
   else if (strcmp(name, "--json") == 0)
     b->json_path = value;
   else if (strcmp(name, "--csv") == 0)

@@ -90,12 +90,47 @@ static void test_usage_errors(void **state) {
   expect_usage_error(6, two_scenes, "unexpected argument 'b.json'");
 }
 
+static void test_bench_options(void **state) {
+  (void)state;
+  char *argv[] = {"clrt",       "bench",  "a.json", "b.json", "--device", "all",       "--runs",
+                  "7",          "--warmup", "0",    "--min-time", "0",    "--tile-sweep", "--json",
+                  "out.json",   "--csv",  "out.csv", "--chart", "out.svg", "--max-enqueue-ms", "50"};
+  clrt_options o;
+  clrt_error err;
+  assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_BENCH);
+  assert_int_equal(o.bench.scene_count, 2);
+  assert_string_equal(o.bench.scene_paths[1], "b.json");
+  assert_string_equal(o.bench.device_spec, "all");
+  assert_int_equal(o.bench.runs, 7);
+  assert_int_equal(o.bench.warmup, 0);
+  assert_true(o.bench.min_time_s == 0.0 && o.bench.max_enqueue_ms == 50.0);
+  assert_true(o.bench.tile_sweep);
+  assert_string_equal(o.bench.csv_path, "out.csv");
+  clrt_cli_free(&o);
+  char *defaults[] = {"clrt", "bench"};
+  assert_int_equal(clrt_cli_parse(2, defaults, &o, &err), CLRT_OK);
+  assert_int_equal(o.bench.scene_count, 0); /* the built-in suite */
+  assert_int_equal(o.bench.runs, CLRT_BENCH_DEFAULT_RUNS);
+  assert_true(o.bench.max_enqueue_ms == CLRT_BENCH_DEFAULT_MAX_ENQUEUE_MS);
+  clrt_cli_free(&o);
+  char *compare[] = {"clrt", "bench", "--compare", "a.json", "b.json"};
+  assert_int_equal(clrt_cli_parse(5, compare, &o, &err), CLRT_OK);
+  assert_string_equal(o.bench.compare_paths[1], "b.json");
+  clrt_cli_free(&o);
+  char *bad[] = {"clrt", "bench", "--max-enqueue-ms", "-3"};
+  assert_int_equal(clrt_cli_parse(4, bad, &o, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "--max-enqueue-ms: expected milliseconds"));
+  clrt_cli_free(&o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_render_command),
       cmocka_unit_test(test_tile_size_and_defaults),
       cmocka_unit_test(test_other_commands),
       cmocka_unit_test(test_usage_errors),
+      cmocka_unit_test(test_bench_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
