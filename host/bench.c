@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clrt_array.h"
 #include "clrt_clock.h"
 #include "clrt_devices.h"
 #include "clrt_flatten.h"
@@ -90,28 +91,22 @@ static void progress_clear(bench_context *b) {
 }
 
 static clrt_bench_record *new_record(clrt_bench_results *r) {
-  if (r->record_count == r->record_capacity) {
-    size_t capacity = r->record_capacity ? 2 * r->record_capacity : 16;
-    clrt_bench_record *grown = realloc(r->records, capacity * sizeof *grown);
-    if (!grown)
-      return NULL;
-    r->records = grown;
-    r->record_capacity = capacity;
-  }
+  clrt_bench_record *grown =
+      clrt_array_reserve(r->records, &r->record_capacity, r->record_count + 1, sizeof *r->records);
+  if (!grown)
+    return NULL;
+  r->records = grown;
   clrt_bench_record *record = &r->records[r->record_count++];
   memset(record, 0, sizeof *record);
   return record;
 }
 
 static void add_baseline(clrt_bench_results *r, const clrt_host_baseline *baseline) {
-  if (r->baseline_count == r->baseline_capacity) {
-    size_t capacity = r->baseline_capacity ? 2 * r->baseline_capacity : 8;
-    clrt_host_baseline *grown = realloc(r->baselines, capacity * sizeof *grown);
-    if (!grown)
-      return;
-    r->baselines = grown;
-    r->baseline_capacity = capacity;
-  }
+  clrt_host_baseline *grown =
+      clrt_array_reserve(r->baselines, &r->baseline_capacity, r->baseline_count + 1, sizeof *r->baselines);
+  if (!grown)
+    return;
+  r->baselines = grown;
   r->baselines[r->baseline_count++] = *baseline;
 }
 
@@ -534,11 +529,11 @@ static void pick_tiling(bench_context *b, const clrt_device *device, size_t scen
   clrt_error err;
   if (clrt_tile_choice_store(device, pick.tiling, r->tile_choice_path, sizeof r->tile_choice_path, &err) != CLRT_OK)
     fprintf(b->log, "clrt: warning: %s\n", err.message);
-  clrt_tile_pick *grown = realloc(r->picks, (r->pick_count + 1) * sizeof *grown);
-  if (grown) {
-    r->picks = grown;
-    r->picks[r->pick_count++] = pick;
-  }
+  clrt_tile_pick *grown = clrt_array_reserve(r->picks, &r->pick_capacity, r->pick_count + 1, sizeof *r->picks);
+  if (!grown)
+    return;
+  r->picks = grown;
+  r->picks[r->pick_count++] = pick;
 }
 
 /* ---- all devices together ---- */

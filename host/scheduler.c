@@ -2,20 +2,18 @@
 #include "clrt_scheduler.h"
 
 #include <stdlib.h>
+
+#include "clrt_array.h"
 #include <string.h>
 
 /* A guided strip is this fraction of the remaining rows per active device. */
 #define CLRT_GUIDED_DIVISOR 2u
 
 static bool push_pending(clrt_scheduler *s, const clrt_tile *tile) {
-  if (s->pending_count == s->pending_capacity) {
-    size_t capacity = s->pending_capacity ? 2 * s->pending_capacity : 16;
-    clrt_tile *grown = realloc(s->pending, capacity * sizeof *grown);
-    if (!grown)
-      return false;
-    s->pending = grown;
-    s->pending_capacity = capacity;
-  }
+  clrt_tile *grown = clrt_array_reserve(s->pending, &s->pending_capacity, s->pending_count + 1, sizeof *s->pending);
+  if (!grown)
+    return false;
+  s->pending = grown;
   s->pending[s->pending_count++] = *tile;
   return true;
 }

@@ -116,7 +116,7 @@ typedef struct clrt_bench_results {
   clrt_host_baseline *baselines;
   size_t baseline_count, baseline_capacity;
   clrt_tile_pick *picks;
-  size_t pick_count;
+  size_t pick_count, pick_capacity;
   char tile_choice_path[1024]; /* where the picks were stored for clrt render */
 } clrt_bench_results;
 
