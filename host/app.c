@@ -46,9 +46,8 @@ static void apply_overrides(const clrt_options *options, clrt_image_settings *im
 /* The user's tiling, or the default: guided strips (plan->count == 0) on
  * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
  * it, else a 256x256 grid. */
-static clrt_status plan_tiles(const clrt_options *options, const clrt_image_settings *image,
-                              const clrt_device *devices, size_t device_count, clrt_tile_plan *plan,
-                              bool *from_sweep, clrt_error *err) {
+static clrt_status plan_tiles(const clrt_options *options, const clrt_image_settings *image, const clrt_device *devices,
+                              size_t device_count, clrt_tile_plan *plan, bool *from_sweep, clrt_error *err) {
   unsigned w = image->width, h = image->height;
   *from_sweep = false;
   if (options->strip_count)
@@ -80,8 +79,8 @@ static double mrays_per_second(uint64_t rays, double ms) { return ms > 0.0 ? (do
 static void print_device_line(FILE *log, const clrt_device_report *report, size_t total_pixels) {
   char label[32];
   clrt_device_label(&report->device, label, sizeof label);
-  fprintf(log, "clrt:   %s %s: %zu tiles, %.2f Mpx (%.1f%%), busy %.0f ms, %.1f Mrays/s", label,
-          report->device.name, report->tiles, (double)report->pixels / 1e6,
+  fprintf(log, "clrt:   %s %s: %zu tiles, %.2f Mpx (%.1f%%), busy %.0f ms, %.1f Mrays/s", label, report->device.name,
+          report->tiles, (double)report->pixels / 1e6,
           total_pixels ? 100.0 * (double)report->pixels / (double)total_pixels : 0.0, report->busy_ms,
           mrays_per_second(report->rays, report->busy_ms));
   if (report->failures)
@@ -143,8 +142,8 @@ static void list_missing(const clrt_render_result *result, char *out, size_t siz
   out[0] = '\0';
   for (size_t i = 0; i < result->missing_count && i < LISTED_MISSING_TILES && used < size; ++i) {
     const clrt_tile *t = &result->missing[i];
-    used += (size_t)snprintf(out + used, size - used, "%s(%u,%u %ux%u)", i ? ", " : "", t->x, t->y, t->width,
-                             t->height);
+    used +=
+        (size_t)snprintf(out + used, size - used, "%s(%u,%u %ux%u)", i ? ", " : "", t->x, t->y, t->width, t->height);
   }
   if (result->missing_count > LISTED_MISSING_TILES && used < size)
     snprintf(out + used, size - used, " and %zu more", result->missing_count - LISTED_MISSING_TILES);
@@ -168,8 +167,10 @@ static clrt_status incomplete_render(const clrt_options *options, const clrt_sce
                                         &scene->image.tone, err);
   if (status != CLRT_OK)
     return status;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "no device could render %zu tile(s): %s; wrote %s with them magenta "
-                   "(--keep-partial)", result->missing_count, tiles, options->output_path);
+  return clrt_fail(err, CLRT_ERR_RUNTIME,
+                   "no device could render %zu tile(s): %s; wrote %s with them magenta "
+                   "(--keep-partial)",
+                   result->missing_count, tiles, options->output_path);
 }
 
 typedef struct render_job {
@@ -185,16 +186,19 @@ typedef struct render_job {
 static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_error *err) {
   const clrt_image_settings *image = &job->scene->image;
   clrt_progress progress;
-  clrt_progress_init(&progress, log, !job->options->quiet && isatty(fileno(log)),
-                     (size_t)image->width * image->height);
+  clrt_progress_init(&progress, log, !job->options->quiet && isatty(fileno(log)), (size_t)image->width * image->height);
   for (size_t i = 0; i < job->device_count; ++i) {
     char label[32];
     clrt_device_label(&job->devices[i], label, sizeof label);
     clrt_progress_label(&progress, (unsigned)i, label);
   }
   double timeout_s = job->options->tile_timeout_s ? job->options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
-  clrt_render_setup setup = {job->plan.count ? &job->plan : NULL, timeout_s * 1e3, &progress, log,
-                             &interrupt_requested, job->options->fast_math};
+  clrt_render_setup setup = {job->plan.count ? &job->plan : NULL,
+                             timeout_s * 1e3,
+                             &progress,
+                             log,
+                             &interrupt_requested,
+                             job->options->fast_math};
   clrt_render_params params = clrt_flatten_params(job->scene);
   clrt_render_result result;
   clrt_status status =
@@ -202,8 +206,8 @@ static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_err
   if (status == CLRT_OK && (result.interrupted || result.missing_count))
     status = incomplete_render(job->options, job->scene, &result, job->framebuffer, err);
   else if (status == CLRT_OK)
-    status = clrt_image_write(job->options->output_path, job->framebuffer, image->width, image->height,
-                              &image->tone, err);
+    status =
+        clrt_image_write(job->options->output_path, job->framebuffer, image->width, image->height, &image->tone, err);
   if (status == CLRT_OK && !job->options->quiet)
     print_summary(log, job->options, image, &job->plan, job->tiles_from_sweep, &result, clrt_now_ms() - start_ms);
   clrt_render_result_free(&result);
@@ -217,8 +221,7 @@ static clrt_status render_scene(const clrt_options *options, const clrt_scene *s
   render_job job = {.options = options, .scene = scene};
   clrt_status status = choose_devices(options->device_spec, &job.devices, &job.device_count, err);
   if (status == CLRT_OK)
-    status = plan_tiles(options, &scene->image, job.devices, job.device_count, &job.plan, &job.tiles_from_sweep,
-                        err);
+    status = plan_tiles(options, &scene->image, job.devices, job.device_count, &job.plan, &job.tiles_from_sweep, err);
   if (status == CLRT_OK) {
     job.framebuffer = calloc((size_t)scene->image.width * scene->image.height, sizeof *job.framebuffer);
     if (!job.framebuffer)

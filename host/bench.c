@@ -15,8 +15,8 @@
 #include "clrt_hash.h"
 #include "clrt_image.h"
 #include "clrt_reference.h"
-#include "clrt_scheduler.h"
 #include "clrt_render.h"
+#include "clrt_scheduler.h"
 #include "clrt_session.h"
 #include "clrt_tile_choice.h"
 
@@ -160,10 +160,9 @@ static clrt_status load_scenes(const clrt_bench_options *options, bench_scene **
   if (!*scenes)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu scenes", *count);
   for (size_t i = 0; i < *count; ++i) {
-    clrt_status status = options->scene_count
-                             ? load_scene_file(options->scene_paths[i], &(*scenes)[i], err)
-                             : parse_scene(clrt_builtin_suite[i].name, clrt_builtin_suite[i].name,
-                                           clrt_builtin_suite[i].text, &(*scenes)[i], err);
+    clrt_status status = options->scene_count ? load_scene_file(options->scene_paths[i], &(*scenes)[i], err)
+                                              : parse_scene(clrt_builtin_suite[i].name, clrt_builtin_suite[i].name,
+                                                            clrt_builtin_suite[i].text, &(*scenes)[i], err);
     if (status != CLRT_OK)
       return status;
   }
@@ -359,8 +358,7 @@ static bool run_frames(bench_context *b, clrt_session *const *sessions, size_t c
   return ok;
 }
 
-static void setup_for(bench_context *b, const clrt_tile_plan *plan, clrt_progress *quiet,
-                      clrt_render_setup *setup) {
+static void setup_for(bench_context *b, const clrt_tile_plan *plan, clrt_progress *quiet, clrt_render_setup *setup) {
   clrt_progress_init(quiet, b->log, false, 0);
   *setup = (clrt_render_setup){plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, quiet, b->log, NULL, b->options->fast_math};
 }
@@ -384,9 +382,8 @@ static void default_tiling(const clrt_device *device, const bench_scene *s, clrt
 }
 
 /* One device alone on one tiling: a record in the results. */
-static clrt_bench_record *measure(bench_context *b, clrt_session *session, bench_scene *s,
-                                  const clrt_tile_plan *plan, const char *tiling, frame_plan frames, bool sweep,
-                                  clrt_float4 *framebuffer) {
+static clrt_bench_record *measure(bench_context *b, clrt_session *session, bench_scene *s, const clrt_tile_plan *plan,
+                                  const char *tiling, frame_plan frames, bool sweep, clrt_float4 *framebuffer) {
   clrt_bench_record *record = new_record(b->results);
   if (!record)
     return NULL;
@@ -417,8 +414,7 @@ static clrt_bench_record *measure(bench_context *b, clrt_session *session, bench
 }
 
 /* A device whose program would not build: marked, and the others go on. */
-static void record_failure(bench_context *b, const clrt_device *device, const bench_scene *s,
-                           const clrt_error *err) {
+static void record_failure(bench_context *b, const clrt_device *device, const bench_scene *s, const clrt_error *err) {
   clrt_bench_record *record = new_record(b->results);
   if (!record)
     return;
@@ -603,8 +599,8 @@ static void open_sessions(bench_context *b, bench_scene *s, clrt_session **open,
   for (size_t i = 0; i < b->device_count; ++i) {
     clrt_error err;
     progress(b, "%s: building for %s", s->name, b->devices[i].name);
-    clrt_session *session = clrt_session_create(&b->devices[i], &s->scene, &s->params, capacity,
-                                                b->options->fast_math, b->log, &err);
+    clrt_session *session =
+        clrt_session_create(&b->devices[i], &s->scene, &s->params, capacity, b->options->fast_math, b->log, &err);
     if (!session) {
       progress_clear(b);
       fprintf(b->log, "clrt: warning: %s; going on without it\n", err.message);
@@ -647,8 +643,7 @@ static clrt_status choose_bench_devices(bench_context *b, clrt_error *err) {
   return status;
 }
 
-clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results,
-                           clrt_error *err) {
+clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results, clrt_error *err) {
   memset(results, 0, sizeof *results);
   results->options = *options;
   clrt_machine_facts_read(&results->machine);

@@ -116,8 +116,8 @@ static double host_rate(const clrt_bench_results *results, const char *scene, bo
 static void bar(FILE *out, int x, int width, int bottom, int height, double value, double max, const char *color) {
   int h = (int)(height * value / max);
   fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>\n", x, bottom - h, width, h, color);
-  fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='10'>%.1f</text>\n", x + width / 2,
-          bottom - h - 4, value);
+  fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='10'>%.1f</text>\n", x + width / 2, bottom - h - 4,
+          value);
 }
 
 static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
@@ -135,8 +135,9 @@ static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
   }
   max = nice_ceiling(max);
   int height = BAR_CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, bottom = top + MARGIN_TOP + height;
-  fprintf(out, "<text x='%d' y='%d' font-size='16' font-weight='bold'>Mrays/s per device and scene (median, "
-               "whiskers min-max)</text>\n",
+  fprintf(out,
+          "<text x='%d' y='%d' font-size='16' font-weight='bold'>Mrays/s per device and scene (median, "
+          "whiskers min-max)</text>\n",
           MARGIN_LEFT, top + 24);
   y_axis(out, top + MARGIN_TOP, height, max, "Mrays/s");
   double group = (double)(CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / (double)(scenes.count ? scenes.count : 1);
@@ -188,8 +189,9 @@ static void line_chart(const clrt_bench_results *results, FILE *out, int top) {
   max = nice_ceiling(max);
   int height = LINE_CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, bottom = top + MARGIN_TOP + height;
   int width = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
-  fprintf(out, "<text x='%d' y='%d' font-size='16' font-weight='bold'>Tile sweep: Mrays/s against tiles per frame "
-               "(lines: strips, dots: squares)</text>\n",
+  fprintf(out,
+          "<text x='%d' y='%d' font-size='16' font-weight='bold'>Tile sweep: Mrays/s against tiles per frame "
+          "(lines: strips, dots: squares)</text>\n",
           MARGIN_LEFT, top + 24);
   y_axis(out, top + MARGIN_TOP, height, max, "Mrays/s");
   for (size_t tiles = 1; tiles <= max_tiles; tiles *= 4)
@@ -204,8 +206,7 @@ static void line_chart(const clrt_bench_results *results, FILE *out, int top) {
       char name[CLRT_BENCH_TEXT];
       snprintf(name, sizeof name, "%s on %s", r->scene, r->device_label);
       if (r->sweep && r->scored && !strcmp(name, series.names[s]) && !strncmp(r->tiling, "strips:", 7))
-        fprintf(out, "%.1f,%.1f ", log_x(r->tile_count, max_tiles, width),
-                bottom - height * r->mrays.median / max);
+        fprintf(out, "%.1f,%.1f ", log_x(r->tile_count, max_tiles, width), bottom - height * r->mrays.median / max);
     }
     fputs("'/>\n", out);
     for (size_t i = 0; i < results->record_count; ++i) {

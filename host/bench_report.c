@@ -23,8 +23,8 @@ static void print_record(const clrt_bench_record *r, FILE *out) {
     snprintf(frame, sizeof frame, "-");
     snprintf(speedup, sizeof speedup, "-");
   }
-  fprintf(out, "%-13s %-4s %-28.28s %-6s %4u %-10s %-12s %-20s %-8s %-9s %-7s %s", r->scene, r->device_label,
-          r->device, r->device_type, r->compute_units, r->tiling, build, rate, samples, frame, speedup, r->check);
+  fprintf(out, "%-13s %-4s %-28.28s %-6s %4u %-10s %-12s %-20s %-8s %-9s %-7s %s", r->scene, r->device_label, r->device,
+          r->device_type, r->compute_units, r->tiling, build, rate, samples, frame, speedup, r->check);
   if (r->scaling_efficiency > 0)
     fprintf(out, " (scaling %.0f%% of the devices alone)", 100.0 * r->scaling_efficiency);
   fputc('\n', out);
@@ -101,12 +101,12 @@ static json_t *stats_json(clrt_stats s) {
 }
 
 static json_t *record_json(const clrt_bench_record *r) {
-  json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene,
-                        "scene_hash", r->scene_hash, "width", (json_int_t)r->width, "height", (json_int_t)r->height,
-                        "samples", (json_int_t)r->samples, "device", r->device, "device_index", r->device_label,
-                        "device_type", r->device_type, "compute_units", (json_int_t)r->compute_units, "platform",
-                        r->platform, "driver_version", r->driver, "tiling", r->tiling, "tiles",
-                        (json_int_t)r->tile_count, "tile_sweep", r->sweep);
+  json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene, "scene_hash",
+                        r->scene_hash, "width", (json_int_t)r->width, "height", (json_int_t)r->height, "samples",
+                        (json_int_t)r->samples, "device", r->device, "device_index", r->device_label, "device_type",
+                        r->device_type, "compute_units", (json_int_t)r->compute_units, "platform", r->platform,
+                        "driver_version", r->driver, "tiling", r->tiling, "tiles", (json_int_t)r->tile_count,
+                        "tile_sweep", r->sweep);
   json_object_set_new(o, "build_ms", json_real(r->build_ms));
   json_object_set_new(o, "build_cached", json_boolean(r->build_cached));
   json_object_set_new(o, "upload_ms", json_real(r->upload_ms));
@@ -150,19 +150,18 @@ static json_t *results_json(const clrt_bench_results *results) {
     json_array_append_new(records, record_json(&results->records[i]));
   for (size_t i = 0; i < results->baseline_count; ++i) {
     const clrt_host_baseline *h = &results->baselines[i];
-    json_array_append_new(baselines, json_pack("{s:s,s:i,s:f,s:I,s:f}", "scene", h->scene, "threads",
-                                               (json_int_t)h->threads, "ms", h->ms, "rays", (json_int_t)h->rays,
-                                               "mrays_per_s", h->mrays));
+    json_array_append_new(baselines,
+                          json_pack("{s:s,s:i,s:f,s:I,s:f}", "scene", h->scene, "threads", (json_int_t)h->threads, "ms",
+                                    h->ms, "rays", (json_int_t)h->rays, "mrays_per_s", h->mrays));
   }
   for (size_t i = 0; i < results->pick_count; ++i)
-    json_array_append_new(picks, json_pack("{s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label,
-                                           "device", results->picks[i].device, "tiling", results->picks[i].tiling,
-                                           "capped_for_watchdog", results->picks[i].capped, "stored_in",
-                                           results->tile_choice_path));
-  return json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision",
-                   CLRT_GIT_REVISION, "machine", machine_json(&results->machine), "options",
-                   options_json(&results->options), "host_baseline", baselines, "records", records, "tile_picks",
-                   picks);
+    json_array_append_new(picks,
+                          json_pack("{s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label, "device",
+                                    results->picks[i].device, "tiling", results->picks[i].tiling, "capped_for_watchdog",
+                                    results->picks[i].capped, "stored_in", results->tile_choice_path));
+  return json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision", CLRT_GIT_REVISION,
+                   "machine", machine_json(&results->machine), "options", options_json(&results->options),
+                   "host_baseline", baselines, "records", records, "tile_picks", picks);
 }
 
 clrt_status clrt_bench_write_json(const clrt_bench_results *results, const char *path, clrt_error *err) {
@@ -209,10 +208,9 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
     csv_field(out, r->platform, false);
     csv_field(out, r->driver, false);
     fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,%.3f,%.3f,%d,", r->tiling,
-            r->tile_count, r->sweep, r->build_ms, r->build_cached, r->upload_ms, r->frames,
-            (unsigned long long)r->rays, r->mrays.min, r->mrays.median, r->mrays.max, r->msamples.median,
-            r->frame_ms.median, r->kernel_ms.median, r->spread_percent, r->speedup_vs_host, r->scaling_efficiency,
-            r->scored);
+            r->tile_count, r->sweep, r->build_ms, r->build_cached, r->upload_ms, r->frames, (unsigned long long)r->rays,
+            r->mrays.min, r->mrays.median, r->mrays.max, r->msamples.median, r->frame_ms.median, r->kernel_ms.median,
+            r->spread_percent, r->speedup_vs_host, r->scaling_efficiency, r->scored);
     csv_field(out, r->check, true);
   }
   return fclose(out) == 0 ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: writing failed", path);
@@ -255,9 +253,9 @@ clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out
     json_decref(a);
     return CLRT_ERR_INPUT;
   }
-  fprintf(out, "A: %s (%s, %s)\nB: %s (%s, %s)\n", path_a,
-          text_of(json_object_get(a, "machine"), "cpu"), text_of(json_object_get(a, "clrt"), "revision"), path_b,
-          text_of(json_object_get(b, "machine"), "cpu"), text_of(json_object_get(b, "clrt"), "revision"));
+  fprintf(out, "A: %s (%s, %s)\nB: %s (%s, %s)\n", path_a, text_of(json_object_get(a, "machine"), "cpu"),
+          text_of(json_object_get(a, "clrt"), "revision"), path_b, text_of(json_object_get(b, "machine"), "cpu"),
+          text_of(json_object_get(b, "clrt"), "revision"));
   fprintf(out, "%-13s %-28s %-10s %10s %10s %8s\n", "scene", "device", "tiling", "A Mrays/s", "B Mrays/s", "B/A");
   size_t index, matched = 0;
   json_t *ra;

@@ -72,16 +72,16 @@ static clrt_status parse_unsigned(const char *option, const char *text, unsigned
   return CLRT_OK;
 }
 
-static clrt_status parse_override(const char *option, const char *text, unsigned min, unsigned max,
-                                  clrt_override *out, clrt_error *err) {
+static clrt_status parse_override(const char *option, const char *text, unsigned min, unsigned max, clrt_override *out,
+                                  clrt_error *err) {
   out->set = true;
   return parse_unsigned(option, text, min, max, &out->value, err);
 }
 
 /* A duration in `unit`, a decimal number above 0 (or 0 itself, when
  * allowed). */
-static clrt_status parse_duration(const char *option, const char *text, const char *unit, bool allow_zero,
-                                  double *out, clrt_error *err) {
+static clrt_status parse_duration(const char *option, const char *text, const char *unit, bool allow_zero, double *out,
+                                  clrt_error *err) {
   char *end;
   errno = 0;
   double value = strtod(text, &end);
@@ -158,8 +158,8 @@ static clrt_status apply_bench_option(const char *name, const char *value, clrt_
 }
 
 static bool bench_takes_value(const char *name) {
-  static const char *const valued[] = {"--device", "--runs", "--warmup", "--min-time",
-                                       "--max-enqueue-ms", "--json", "--csv", "--chart"};
+  static const char *const valued[] = {"--device",         "--runs", "--warmup", "--min-time",
+                                       "--max-enqueue-ms", "--json", "--csv",    "--chart"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -221,8 +221,8 @@ void clrt_cli_free(clrt_options *options) {
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {"-o",          "--output", "--device",    "--width",       "--height",
-                                       "--samples",   "--max-depth", "--tiles", "--tile-size", "--tile-timeout"};
+  static const char *const valued[] = {"-o",        "--output",    "--device", "--width",     "--height",
+                                       "--samples", "--max-depth", "--tiles",  "--tile-size", "--tile-timeout"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -270,8 +270,7 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
   if (o->command != CLRT_COMMAND_RENDER)
     return CLRT_OK;
   if (!o->scene_path)
-    return usage_error(err, "render: missing the scene file, as in 'clrt render scene.json -o out.png'%s%s", "",
-                       "");
+    return usage_error(err, "render: missing the scene file, as in 'clrt render scene.json -o out.png'%s%s", "", "");
   if (!o->output_path)
     return usage_error(err, "render: missing the output file: add -o OUT.png%s%s", "", "");
   if (o->strip_count && o->tile_width)

@@ -151,8 +151,7 @@ static bool contains_ignoring_case(const char *haystack, const char *needle) {
   size_t needle_length = strlen(needle);
   for (; *haystack; ++haystack) {
     size_t i = 0;
-    while (i < needle_length && haystack[i] &&
-           tolower((unsigned char)haystack[i]) == tolower((unsigned char)needle[i]))
+    while (i < needle_length && haystack[i] && tolower((unsigned char)haystack[i]) == tolower((unsigned char)needle[i]))
       ++i;
     if (i == needle_length)
       return true;

@@ -7,8 +7,7 @@
 #include <string.h>
 
 /* Parses one rule; reports whether it applies to (device, ordinal). */
-static bool parse_rule(const char *rule, const clrt_device *device, unsigned ordinal, clrt_fault *kind,
-                       bool *applies) {
+static bool parse_rule(const char *rule, const clrt_device *device, unsigned ordinal, clrt_fault *kind, bool *applies) {
   unsigned platform, index;
   int consumed = 0;
   if (sscanf(rule, "%u:%u/%n", &platform, &index, &consumed) != 2 || consumed == 0)

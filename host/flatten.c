@@ -28,10 +28,10 @@ clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double asp
   dvec3 horizontal = dvec3_scale(u, aspect_ratio * viewport_height);
   dvec3 vertical = dvec3_scale(v, viewport_height);
   /* lower-left corner of the viewport, relative to the origin */
-  dvec3 lower_left = dvec3_sub(dvec3_sub(dvec3_scale(w, -1.0), dvec3_scale(horizontal, 0.5)),
-                               dvec3_scale(vertical, 0.5));
-  clrt_camera camera = {dvec3_to_float4(origin), dvec3_to_float4(lower_left), dvec3_to_float4(horizontal),
-                        dvec3_to_float4(vertical),    dvec3_to_float4(u),          dvec3_to_float4(v)};
+  dvec3 lower_left =
+      dvec3_sub(dvec3_sub(dvec3_scale(w, -1.0), dvec3_scale(horizontal, 0.5)), dvec3_scale(vertical, 0.5));
+  clrt_camera camera = {dvec3_to_float4(origin),   dvec3_to_float4(lower_left), dvec3_to_float4(horizontal),
+                        dvec3_to_float4(vertical), dvec3_to_float4(u),          dvec3_to_float4(v)};
   camera.unit_u.w = (float)(settings->aperture / 2.0);
   camera.unit_v.w = (float)settings->focus_distance;
   return camera;

@@ -171,8 +171,8 @@ static clrt_status write_atomically(const char *path, const encoding *image, clr
   else if (fd >= 0)
     close(fd);
   if (status == CLRT_OK && rename(temporary, path) != 0)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s", path,
-                       strerror(errno));
+    status =
+        clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s", path, strerror(errno));
   if (status != CLRT_OK && fd >= 0)
     unlink(temporary);
   free(temporary);

@@ -3,8 +3,8 @@
 
 #include <stdio.h>
 
-#define CLRT_CL_ERROR(name) \
-  case name:                \
+#define CLRT_CL_ERROR(name)                                                                                            \
+  case name:                                                                                                           \
     return #name
 
 /* Returned by the ICD loader when no platform is installed (cl_khr_icd). */

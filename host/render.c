@@ -370,8 +370,8 @@ static clrt_status render_with(const clrt_device *devices, clrt_session *const *
   shared_state shared = {.scene = scene, .params = params, .setup = setup, .framebuffer = framebuffer};
   pthread_mutex_init(&shared.lock, NULL);
   pthread_cond_init(&shared.worker_finished, NULL);
-  clrt_status status = clrt_scheduler_init(&shared.scheduler, params->width, params->height, setup->plan,
-                                           (unsigned)device_count, err);
+  clrt_status status =
+      clrt_scheduler_init(&shared.scheduler, params->width, params->height, setup->plan, (unsigned)device_count, err);
   if (status == CLRT_OK) {
     shared.max_tile_pixels = clrt_scheduler_max_tile_pixels(&shared.scheduler, setup->plan);
     for (size_t i = 0; sessions && i < device_count; ++i)

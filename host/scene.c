@@ -5,8 +5,8 @@
  * bad value never passes silently. */
 #include "clrt_scene.h"
 
-#include <jansson.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,8 +106,8 @@ static clrt_status number_value(const parser *p, json_t *value, const char *path
 }
 
 /* A number in [min, max]; the bounds' openness is in the message text. */
-static clrt_status read_number(const parser *p, json_t *object, const char *path, const char *key,
-                               double default_value, bool required, double *out) {
+static clrt_status read_number(const parser *p, json_t *object, const char *path, const char *key, double default_value,
+                               bool required, double *out) {
   char key_path[KEY_PATH_SIZE];
   child_path(key_path, path, key);
   json_t *value;
@@ -221,15 +221,14 @@ static clrt_status parse_gamma(const parser *p, json_t *image, clrt_image_settin
 }
 
 static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out) {
-  static const char *const keys[] = {"width", "height", "samples", "max_depth", "shadow_samples", "gamma",
-                                     "exposure"};
+  static const char *const keys[] = {"width", "height", "samples", "max_depth", "shadow_samples", "gamma", "exposure"};
   const char *path = "image";
   clrt_status status;
   if ((status = expect_object(p, image, path)) || (status = check_keys(p, image, path, KEY_LIST(keys))) ||
       (status = read_count(p, image, path, "width", 0, true, 1, CLRT_MAX_IMAGE_SIDE, &out->width)) ||
       (status = read_count(p, image, path, "height", 0, true, 1, CLRT_MAX_IMAGE_SIDE, &out->height)) ||
-      (status = read_count(p, image, path, "samples", CLRT_DEFAULT_SAMPLES, false, 1, CLRT_MAX_SAMPLES,
-                           &out->samples)) ||
+      (status =
+           read_count(p, image, path, "samples", CLRT_DEFAULT_SAMPLES, false, 1, CLRT_MAX_SAMPLES, &out->samples)) ||
       (status = read_count(p, image, path, "max_depth", CLRT_DEFAULT_MAX_DEPTH, false, 0, CLRT_MAX_DEPTH_LIMIT,
                            &out->max_depth)) ||
       (status = read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1,
@@ -291,8 +290,8 @@ static clrt_status parse_camera(const parser *p, json_t *camera, clrt_camera_set
 /* Glass: transparency kt with an index of refraction; kr + kt <= 1. */
 static clrt_status parse_glass(const parser *p, json_t *value, const char *path, double reflectivity,
                                double *transparency, double *ior) {
-  clrt_status status = read_checked(p, value, path, "transparency", CLRT_DEFAULT_TRANSPARENCY, false,
-                                    UNIT_INTERVAL, transparency);
+  clrt_status status =
+      read_checked(p, value, path, "transparency", CLRT_DEFAULT_TRANSPARENCY, false, UNIT_INTERVAL, transparency);
   if (status != CLRT_OK)
     return status;
   if ((status = read_checked(p, value, path, "ior", CLRT_DEFAULT_IOR, false,
@@ -316,8 +315,7 @@ static clrt_status parse_material(const parser *p, json_t *value, const char *pa
       (status = read_checked(p, value, path, "ambient", CLRT_DEFAULT_AMBIENT, false, NON_NEGATIVE, &ambient)) ||
       (status = read_checked(p, value, path, "diffuse", CLRT_DEFAULT_DIFFUSE, false, NON_NEGATIVE, &diffuse)) ||
       (status = read_checked(p, value, path, "specular", CLRT_DEFAULT_SPECULAR, false, NON_NEGATIVE, &specular)) ||
-      (status = read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE,
-                             &shininess)) ||
+      (status = read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE, &shininess)) ||
       (status = read_checked(p, value, path, "reflectivity", CLRT_DEFAULT_REFLECTIVITY, false, UNIT_INTERVAL,
                              &reflectivity)) ||
       (status = parse_glass(p, value, path, reflectivity, &transparency, &ior)))
@@ -369,8 +367,7 @@ static clrt_status find_material(const parser *p, const clrt_scene *scene, json_
     }
   }
   char problem[KEY_PATH_SIZE + 96];
-  snprintf(problem, sizeof problem, "unknown material \"%.*s\" (define it under \"materials\")", KEY_PATH_SIZE,
-           name);
+  snprintf(problem, sizeof problem, "unknown material \"%.*s\" (define it under \"materials\")", KEY_PATH_SIZE, name);
   return fail_at(p, path, problem);
 }
 
@@ -401,8 +398,8 @@ static clrt_status parse_light(const parser *p, json_t *value, const char *path,
   if ((status = expect_object(p, value, path)) || (status = check_keys(p, value, path, KEY_LIST(keys))) ||
       (status = read_vec3(p, value, path, "position", NULL, false, position)) ||
       (status = read_vec3(p, value, path, "color", white, true, color)) ||
-      (status = read_checked(p, value, path, "intensity", CLRT_DEFAULT_LIGHT_INTENSITY, false, NON_NEGATIVE,
-                             &intensity)) ||
+      (status =
+           read_checked(p, value, path, "intensity", CLRT_DEFAULT_LIGHT_INTENSITY, false, NON_NEGATIVE, &intensity)) ||
       (status = read_checked(p, value, path, "radius", CLRT_DEFAULT_LIGHT_RADIUS, false, NON_NEGATIVE, &radius)))
     return status;
   memset(out, 0, sizeof *out);
@@ -430,8 +427,8 @@ static clrt_status parse_array(const parser *p, const clrt_scene *scene, json_t 
   for (*count = 0; *count < size; ++*count) {
     char path[KEY_PATH_SIZE];
     element_path(path, name, *count);
-    clrt_status status = parse_element(p, scene, json_array_get(array, *count), path,
-                                       (char *)*storage + *count * element_size);
+    clrt_status status =
+        parse_element(p, scene, json_array_get(array, *count), path, (char *)*storage + *count * element_size);
     if (status != CLRT_OK)
       return status;
   }
@@ -443,8 +440,7 @@ static clrt_status sphere_element(const parser *p, const clrt_scene *scene, json
   return parse_sphere(p, scene, value, path, out);
 }
 
-static clrt_status light_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
-                                 void *out) {
+static clrt_status light_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path, void *out) {
   (void)scene;
   return parse_light(p, value, path, out);
 }

@@ -46,8 +46,8 @@ static clrt_status create_buffer(clrt_session *s, cl_mem_flags flags, size_t siz
   *out = clCreateBuffer(s->context, flags | (data ? CL_MEM_COPY_HOST_PTR : 0), size, (void *)data, &rc);
   if (rc == CL_SUCCESS)
     return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clCreateBuffer for %s (%.1f MiB) failed with %s", s->device->name,
-                   what, (double)size / BYTES_PER_MIB, clrt_cl_error_name(rc));
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clCreateBuffer for %s (%.1f MiB) failed with %s", s->device->name, what,
+                   (double)size / BYTES_PER_MIB, clrt_cl_error_name(rc));
 }
 
 static clrt_status create_queue(clrt_session *s, clrt_error *err) {
@@ -78,8 +78,7 @@ static size_t scene_bytes(const clrt_scene *scene) {
          scene->light_count * sizeof(clrt_light);
 }
 
-static clrt_status build_kernel(clrt_session *s, const clrt_scene *scene, bool fast_math, FILE *log,
-                                clrt_error *err) {
+static clrt_status build_kernel(clrt_session *s, const clrt_scene *scene, bool fast_math, FILE *log, clrt_error *err) {
   clrt_build_config config = {scene_bytes(scene), fast_math};
   clrt_status status = clrt_program_build(s->context, s->device, &config, log, &s->program, &s->build, err);
   if (status != CLRT_OK)
@@ -90,8 +89,8 @@ static clrt_status build_kernel(clrt_session *s, const clrt_scene *scene, bool f
   if ((status = check(s, rc, "clCreateKernel", err)))
     return status;
   size_t kernel_limit = 1, multiple = 1;
-  rc = clGetKernelWorkGroupInfo(s->kernel, s->device->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_limit,
-                                &kernel_limit, NULL);
+  rc = clGetKernelWorkGroupInfo(s->kernel, s->device->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_limit, &kernel_limit,
+                                NULL);
   if (rc == CL_SUCCESS)
     rc = clGetKernelWorkGroupInfo(s->kernel, s->device->id, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
                                   sizeof multiple, &multiple, NULL);
@@ -127,14 +126,13 @@ static clrt_status upload_scene(clrt_session *s, const clrt_scene *scene, const 
   clrt_status status;
   if ((status = create_buffer(s, in, sizeof *params, params, &s->params, "render parameters", err)) ||
       (status = create_buffer(s, in, spheres * sizeof(clrt_sphere), scene->spheres, &s->spheres, "spheres", err)) ||
-      (status = create_buffer(s, in, materials * sizeof(clrt_material), scene->materials, &s->materials,
-                              "materials", err)) ||
+      (status = create_buffer(s, in, materials * sizeof(clrt_material), scene->materials, &s->materials, "materials",
+                              err)) ||
       (status = create_buffer(s, in, lights * sizeof(clrt_light), scene->lights, &s->lights, "lights", err)))
     return status;
   cl_mem args[] = {s->params, s->spheres, s->materials, s->lights};
   for (cl_uint i = 0; i < sizeof args / sizeof args[0]; ++i)
-    if ((status = check(s, clSetKernelArg(s->kernel, ARG_PARAMS + i, sizeof(cl_mem), &args[i]), "clSetKernelArg",
-                        err)))
+    if ((status = check(s, clSetKernelArg(s->kernel, ARG_PARAMS + i, sizeof(cl_mem), &args[i]), "clSetKernelArg", err)))
       return status;
   status = check(s, clFinish(s->queue), "clFinish", err);
   s->upload_ms = clrt_now_ms() - start;
@@ -150,8 +148,8 @@ static clrt_status create_slot(clrt_session *s, clrt_slot *slot, clrt_error *err
   slot->staging_rays = malloc(pixels * sizeof *slot->staging_rays);
   if (!slot->staging || !slot->staging_rays)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu-pixel tiles", pixels);
-  clrt_status status = create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(clrt_float4), NULL, &slot->pixels,
-                                     "tile output", err);
+  clrt_status status =
+      create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(clrt_float4), NULL, &slot->pixels, "tile output", err);
   if (status != CLRT_OK)
     return status;
   return create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(cl_uint), NULL, &slot->group_rays, "ray counts", err);
@@ -165,9 +163,8 @@ static clrt_status open_session(clrt_session *s, const clrt_device *device, cons
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);
   clrt_status status;
-  if ((status = check_tile_fits(s, max_tile_pixels * sizeof(clrt_float4), err)) ||
-      (status = create_queue(s, err)) || (status = build_kernel(s, scene, fast_math, log, err)) ||
-      (status = upload_scene(s, scene, params, err)))
+  if ((status = check_tile_fits(s, max_tile_pixels * sizeof(clrt_float4), err)) || (status = create_queue(s, err)) ||
+      (status = build_kernel(s, scene, fast_math, log, err)) || (status = upload_scene(s, scene, params, err)))
     return status;
   for (int i = 0; i < CLRT_SESSION_SLOTS; ++i)
     if ((status = create_slot(s, &s->slots[i], err)))
@@ -192,8 +189,7 @@ static clrt_status set_tile_args(clrt_session *s, clrt_slot *slot, const clrt_ti
   cl_uint width = tile->width, height = tile->height;
   clrt_status status;
   if ((status = check(s, clSetKernelArg(s->kernel, ARG_TILE_WIDTH, sizeof width, &width), "clSetKernelArg", err)) ||
-      (status = check(s, clSetKernelArg(s->kernel, ARG_TILE_HEIGHT, sizeof height, &height), "clSetKernelArg",
-                      err)) ||
+      (status = check(s, clSetKernelArg(s->kernel, ARG_TILE_HEIGHT, sizeof height, &height), "clSetKernelArg", err)) ||
       (status = check(s, clSetKernelArg(s->kernel, ARG_TILE_PIXELS, sizeof slot->pixels, &slot->pixels),
                       "clSetKernelArg", err)))
     return status;
@@ -208,8 +204,8 @@ static clrt_status enqueue_commands(clrt_session *s, clrt_slot *slot, const clrt
   clrt_status status = set_tile_args(s, slot, tile, err);
   if (status != CLRT_OK)
     return status;
-  cl_int rc = clEnqueueNDRangeKernel(s->queue, s->kernel, 2, offset, global, s->local_size, 0, NULL,
-                                     &slot->kernel_done);
+  cl_int rc =
+      clEnqueueNDRangeKernel(s->queue, s->kernel, 2, offset, global, s->local_size, 0, NULL, &slot->kernel_done);
   if ((status = check(s, rc, "clEnqueueNDRangeKernel", err)))
     return status;
   rc = clEnqueueReadBuffer(s->queue, slot->group_rays, CL_FALSE, 0, slot->group_count * sizeof(cl_uint),
@@ -217,12 +213,13 @@ static clrt_status enqueue_commands(clrt_session *s, clrt_slot *slot, const clrt
   if ((status = check(s, rc, "clEnqueueReadBuffer", err)))
     return status;
   /* The queue is in order: when this last read is done, so is the tile. */
-  rc = clEnqueueReadBuffer(s->queue, slot->pixels, CL_FALSE, 0, (size_t)tile->width * tile->height * sizeof(clrt_float4),
-                           slot->staging, 0, NULL, &slot->read_done);
+  rc =
+      clEnqueueReadBuffer(s->queue, slot->pixels, CL_FALSE, 0, (size_t)tile->width * tile->height * sizeof(clrt_float4),
+                          slot->staging, 0, NULL, &slot->read_done);
   if ((status = check(s, rc, "clEnqueueReadBuffer", err)))
     return status;
-  if ((status = check(s, clSetEventCallback(slot->read_done, CL_COMPLETE, on_tile_read, slot), "clSetEventCallback",
-                      err)))
+  if ((status =
+           check(s, clSetEventCallback(slot->read_done, CL_COMPLETE, on_tile_read, slot), "clSetEventCallback", err)))
     return status;
   return check(s, clFlush(s->queue), "clFlush", err);
 }
@@ -242,8 +239,10 @@ clrt_status clrt_session_enqueue(clrt_session *s, int index, const clrt_tile *ti
   clrt_fault fault = clrt_faults_for(s->device, ++s->tiles_started);
   slot->corrupt = fault == CLRT_FAULT_WRONG;
   if (fault == CLRT_FAULT_FAIL)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clEnqueueNDRangeKernel failed with CL_OUT_OF_RESOURCES (injected "
-                     "by %s)", s->device->name, CLRT_FAULT_ENVIRONMENT);
+    return clrt_fail(err, CLRT_ERR_RUNTIME,
+                     "%s: clEnqueueNDRangeKernel failed with CL_OUT_OF_RESOURCES (injected "
+                     "by %s)",
+                     s->device->name, CLRT_FAULT_ENVIRONMENT);
   pthread_mutex_lock(&s->lock);
   slot->state = CLRT_SLOT_RUNNING;
   pthread_mutex_unlock(&s->lock);
@@ -315,8 +314,8 @@ void clrt_session_release_slot(clrt_session *s, int index, clrt_error *err) {
   if (slot->kernel_done)
     clGetEventInfo(slot->kernel_done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof kernel_status, &kernel_status, NULL);
   cl_int failure = kernel_status < 0 ? kernel_status : slot->error;
-  clrt_fail(err, CLRT_ERR_RUNTIME, "%s failed on tile (%u,%u %ux%u): %s during the %s", s->device->name,
-            slot->tile.x, slot->tile.y, slot->tile.width, slot->tile.height, clrt_cl_error_name(failure),
+  clrt_fail(err, CLRT_ERR_RUNTIME, "%s failed on tile (%u,%u %ux%u): %s during the %s", s->device->name, slot->tile.x,
+            slot->tile.y, slot->tile.width, slot->tile.height, clrt_cl_error_name(failure),
             kernel_status < 0 ? "kernel" : "read-back");
   release_events(slot);
   pthread_mutex_lock(&s->lock);
@@ -324,9 +323,8 @@ void clrt_session_release_slot(clrt_session *s, int index, clrt_error *err) {
   pthread_mutex_unlock(&s->lock);
 }
 
-clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene,
-                                  const clrt_render_params *params, size_t max_tile_pixels, bool fast_math,
-                                  FILE *log, clrt_error *err) {
+clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene, const clrt_render_params *params,
+                                  size_t max_tile_pixels, bool fast_math, FILE *log, clrt_error *err) {
   clrt_session *s = calloc(1, sizeof *s);
   if (!s) {
     clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a device session");

@@ -20,8 +20,8 @@ bool clrt_tile_choice_parse(const char *text, clrt_tile_choice *choice) {
          choice->tile_height > 0;
 }
 
-clrt_status clrt_tile_choice_plan(const clrt_tile_choice *choice, unsigned width, unsigned height,
-                                  clrt_tile_plan *plan, clrt_error *err) {
+clrt_status clrt_tile_choice_plan(const clrt_tile_choice *choice, unsigned width, unsigned height, clrt_tile_plan *plan,
+                                  clrt_error *err) {
   if (!choice->strips)
     return clrt_tiles_grid(width, height, choice->tile_width, choice->tile_height, plan, err);
   size_t pixels = (size_t)width * height;

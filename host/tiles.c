@@ -23,8 +23,8 @@ static void add_tile(clrt_tile_plan *plan, size_t index, clrt_tile tile) {
 clrt_status clrt_tiles_strips(unsigned width, unsigned height, unsigned strip_count, clrt_tile_plan *plan,
                               clrt_error *err) {
   if (strip_count == 0 || strip_count > height)
-    return clrt_fail(err, CLRT_ERR_INPUT, "--tiles %u: must be between 1 and the image height (%u rows)",
-                     strip_count, height);
+    return clrt_fail(err, CLRT_ERR_INPUT, "--tiles %u: must be between 1 and the image height (%u rows)", strip_count,
+                     height);
   clrt_status status = allocate_plan(strip_count, plan, err);
   if (status != CLRT_OK)
     return status;
@@ -43,8 +43,7 @@ static unsigned min_unsigned(unsigned a, unsigned b) { return a < b ? a : b; }
 clrt_status clrt_tiles_grid(unsigned width, unsigned height, unsigned tile_width, unsigned tile_height,
                             clrt_tile_plan *plan, clrt_error *err) {
   if (tile_width == 0 || tile_height == 0)
-    return clrt_fail(err, CLRT_ERR_INPUT, "--tile-size %ux%u: both sides must be at least 1", tile_width,
-                     tile_height);
+    return clrt_fail(err, CLRT_ERR_INPUT, "--tile-size %ux%u: both sides must be at least 1", tile_width, tile_height);
   tile_width = min_unsigned(tile_width, width);
   tile_height = min_unsigned(tile_height, height);
   unsigned columns = tiles_along(width, tile_width), rows = tiles_along(height, tile_height);

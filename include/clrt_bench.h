@@ -75,8 +75,8 @@ typedef struct clrt_bench_record {
   uint64_t rays; /* per frame */
   double samples_per_frame;
   clrt_stats mrays, msamples, frame_ms, kernel_ms;
-  double spread_percent; /* (max - min) / median of Mrays/s */
-  double speedup_vs_host; /* median Mrays/s over the 1-thread host baseline's */
+  double spread_percent;     /* (max - min) / median of Mrays/s */
+  double speedup_vs_host;    /* median Mrays/s over the 1-thread host baseline's */
   double scaling_efficiency; /* "all": combined over the sum of the devices alone */
   bool scored;
   char check[CLRT_BENCH_TEXT]; /* "ok", or what is wrong with the picture or device */
@@ -122,8 +122,7 @@ typedef struct clrt_bench_results {
 
 /* Runs the benchmark; progress goes to `log` (a line redrawn in place,
  * only when it is a terminal). */
-clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results,
-                           clrt_error *err);
+clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results, clrt_error *err);
 
 void clrt_bench_results_free(clrt_bench_results *results);
 

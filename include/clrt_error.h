@@ -6,8 +6,8 @@
 /* The values are the process exit codes. */
 typedef enum clrt_status {
   CLRT_OK = 0,
-  CLRT_ERR_RUNTIME = 1, /* a device, OpenCL or I/O failure */
-  CLRT_ERR_INPUT = 2,   /* a usage or scene error: the user can fix the input */
+  CLRT_ERR_RUNTIME = 1,       /* a device, OpenCL or I/O failure */
+  CLRT_ERR_INPUT = 2,         /* a usage or scene error: the user can fix the input */
   CLRT_ERR_INTERRUPTED = 130, /* stopped by Ctrl-C (SIGINT), as shells report it */
 } clrt_status;
 

@@ -68,12 +68,8 @@ static inline clrt_vec3 clrt_vec3_sub(clrt_vec3 a, clrt_vec3 b) {
 static inline clrt_vec3 clrt_vec3_mul(clrt_vec3 a, clrt_vec3 b) {
   return clrt_vec3_make(a.x * b.x, a.y * b.y, a.z * b.z);
 }
-static inline clrt_vec3 clrt_vec3_scale(clrt_vec3 a, float s) {
-  return clrt_vec3_make(a.x * s, a.y * s, a.z * s);
-}
-static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) {
-  return clrt_vec3_make(a.x / s, a.y / s, a.z / s);
-}
+static inline clrt_vec3 clrt_vec3_scale(clrt_vec3 a, float s) { return clrt_vec3_make(a.x * s, a.y * s, a.z * s); }
+static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) { return clrt_vec3_make(a.x / s, a.y / s, a.z / s); }
 #define clrt_sqrt(x) sqrtf(x)
 #define clrt_exp2(x) exp2f(x)
 #define clrt_log2(x) log2f(x)
@@ -111,9 +107,11 @@ CLRT_INLINE float clrt_pow_positive(float base, float exponent) { return clrt_ex
  * are also the same operations on host and device. */
 CLRT_INLINE void clrt_sin_cos_quarter(float angle, float *sine, float *cosine) {
   float a2 = angle * angle;
-  *sine = angle * (1.0f + a2 * (-1.0f / 6.0f + a2 * (1.0f / 120.0f + a2 * (-1.0f / 5040.0f + a2 * (1.0f / 362880.0f)))));
-  *cosine = 1.0f + a2 * (-0.5f + a2 * (1.0f / 24.0f + a2 * (-1.0f / 720.0f + a2 * (1.0f / 40320.0f +
-                                                                                    a2 * (-1.0f / 3628800.0f)))));
+  *sine =
+      angle * (1.0f + a2 * (-1.0f / 6.0f + a2 * (1.0f / 120.0f + a2 * (-1.0f / 5040.0f + a2 * (1.0f / 362880.0f)))));
+  *cosine =
+      1.0f +
+      a2 * (-0.5f + a2 * (1.0f / 24.0f + a2 * (-1.0f / 720.0f + a2 * (1.0f / 40320.0f + a2 * (-1.0f / 3628800.0f)))));
 }
 
 /* Mirror direction of d about the unit normal n. */

@@ -28,8 +28,8 @@ struct clrt_session;
 #define CLRT_TILE_TIMEOUT_SAMPLES 1e6
 
 typedef struct clrt_render_setup {
-  const clrt_tile_plan *plan; /* fixed tiles, or NULL for guided strips */
-  double tile_timeout_ms; /* per million samples of a tile, and at least this */
+  const clrt_tile_plan *plan;               /* fixed tiles, or NULL for guided strips */
+  double tile_timeout_ms;                   /* per million samples of a tile, and at least this */
   clrt_progress *progress;                  /* warnings and the bar */
   FILE *log;                                /* build logs */
   const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
@@ -42,7 +42,7 @@ typedef struct clrt_device_report {
   size_t tiles;
   size_t pixels;
   uint64_t rays;
-  double busy_ms;     /* sum of its kernel times (profiling events) */
+  double busy_ms; /* sum of its kernel times (profiling events) */
   double build_ms;
   bool build_cached;  /* the program came from the binary cache */
   double ready_ms;    /* when it was built and loaded, from the render's start */
@@ -56,8 +56,8 @@ typedef struct clrt_render_result {
   clrt_device_report *devices; /* one per device, in the order given */
   size_t device_count;
   uint64_t rays;
-  double render_ms;   /* from the first device ready to the last finishing */
-  double tail_ms;     /* from the first working device running out of work to the last finishing */
+  double render_ms; /* from the first device ready to the last finishing */
+  double tail_ms;   /* from the first working device running out of work to the last finishing */
   size_t tiles_done;
   clrt_tile *missing; /* tiles no device rendered */
   size_t missing_count;

@@ -27,14 +27,14 @@ typedef struct clrt_scheduler {
   unsigned width, height;
   clrt_tile *pending; /* tiles waiting to be taken (a stack) */
   size_t pending_count, pending_capacity;
-  unsigned next_row;   /* guided: rows from here down are not cut yet */
+  unsigned next_row; /* guided: rows from here down are not cut yet */
   bool guided;
-  size_t tiles_total;  /* fixed plan: its tile count; guided: tiles cut so far */
+  size_t tiles_total; /* fixed plan: its tile count; guided: tiles cut so far */
   size_t tiles_done;
   size_t pixels_done;
-  size_t in_flight;    /* taken, not yet done or returned */
+  size_t in_flight; /* taken, not yet done or returned */
   unsigned active_devices;
-  bool stopping;       /* interrupted: hand out nothing more */
+  bool stopping; /* interrupted: hand out nothing more */
 } clrt_scheduler;
 
 /* A fixed plan's tiles (copied), or guided strips when plan is NULL. */

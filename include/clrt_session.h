@@ -71,9 +71,8 @@ typedef struct clrt_session {
  * -cl-fast-relaxed-math, not exact), scene upload, slot buffers. Sessions
  * live on the heap because event callbacks hold pointers into them: one
  * that is abandoned must never move or be freed. NULL on failure. */
-clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene,
-                                  const clrt_render_params *params, size_t max_tile_pixels, bool fast_math,
-                                  FILE *log, clrt_error *err);
+clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene, const clrt_render_params *params,
+                                  size_t max_tile_pixels, bool fast_math, FILE *log, clrt_error *err);
 
 /* Enqueues the kernel for `tile` and the read-backs into slot `slot`. */
 clrt_status clrt_session_enqueue(clrt_session *session, int slot, const clrt_tile *tile, clrt_error *err);

@@ -27,8 +27,8 @@ bool clrt_tile_choice_load(const clrt_device *device, clrt_tile_choice *choice);
 /* The plan a choice gives on a width x height image. Strips are made more
  * numerous where needed to keep every tile under 1 Mpixel (a single strip
  * of a 16K image would need gigabytes of buffers). */
-clrt_status clrt_tile_choice_plan(const clrt_tile_choice *choice, unsigned width, unsigned height,
-                                  clrt_tile_plan *plan, clrt_error *err);
+clrt_status clrt_tile_choice_plan(const clrt_tile_choice *choice, unsigned width, unsigned height, clrt_tile_plan *plan,
+                                  clrt_error *err);
 
 /* Stores `tiling` for `device`; the file's path goes to path_out. */
 clrt_status clrt_tile_choice_store(const clrt_device *device, const char *tiling, char *path_out, size_t path_size,

@@ -85,8 +85,8 @@ typedef struct clrt_render_params {
 } clrt_render_params;
 
 #ifndef __OPENCL_C_VERSION__
-#define CLRT_ASSERT_LAYOUT(type, size)                                                             \
-  static_assert(sizeof(type) == (size), #type " must be " #size " bytes to match the device");     \
+#define CLRT_ASSERT_LAYOUT(type, size)                                                                                 \
+  static_assert(sizeof(type) == (size), #type " must be " #size " bytes to match the device");                         \
   static_assert(alignof(type) == 16, #type " must be 16-byte aligned to match the device")
 
 CLRT_ASSERT_LAYOUT(clrt_float4, 16);

@@ -25,9 +25,8 @@ uint clrt_work_group_sum(uint value, __local uint *scratch) {
 
 __kernel void clrt_render_tile(__constant clrt_render_params *params, CLRT_SCENE_SPACE const clrt_sphere *spheres,
                                CLRT_SCENE_SPACE const clrt_material *materials,
-                               CLRT_SCENE_SPACE const clrt_light *lights,
-                               uint tile_width, uint tile_height, __global float4 *tile_pixels,
-                               __global uint *group_rays, __local uint *scratch) {
+                               CLRT_SCENE_SPACE const clrt_light *lights, uint tile_width, uint tile_height,
+                               __global float4 *tile_pixels, __global uint *group_rays, __local uint *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
   uint rays = 0u;

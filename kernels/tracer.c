@@ -94,9 +94,9 @@ CLRT_INTERNAL void clrt_square_to_disk(float u, float v, float *x, float *y) {
 }
 
 clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {
-  clrt_vec3 direction = clrt_vec3_add(clrt_vec3_add(clrt_vec3_from4(camera->lower_left),
-                                                    clrt_vec3_scale(clrt_vec3_from4(camera->horizontal), s)),
-                                      clrt_vec3_scale(clrt_vec3_from4(camera->vertical), t));
+  clrt_vec3 direction = clrt_vec3_add(
+      clrt_vec3_add(clrt_vec3_from4(camera->lower_left), clrt_vec3_scale(clrt_vec3_from4(camera->horizontal), s)),
+      clrt_vec3_scale(clrt_vec3_from4(camera->vertical), t));
   clrt_ray ray;
   ray.origin = clrt_vec3_from4(camera->origin);
   float lens_radius = camera->unit_u.w;
@@ -180,9 +180,8 @@ CLRT_INTERNAL void clrt_basis_around(clrt_vec3 n, clrt_vec3 *a, clrt_vec3 *b) {
 /* The share of a light that reaches `origin`, per channel. A point light
  * takes one shadow ray; a sphere light takes shadow_samples rays to
  * stratified points of its disk as seen from origin and averages them. */
-CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt_trace_key *key,
-                                              clrt_uint light_index, clrt_vec3 origin, clrt_vec3 to_light,
-                                              float distance) {
+CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt_trace_key *key, clrt_uint light_index,
+                                              clrt_vec3 origin, clrt_vec3 to_light, float distance) {
   CLRT_SCENE_SPACE const clrt_light *light = &scene->lights[light_index];
   clrt_ray shadow_ray;
   shadow_ray.origin = origin;
@@ -245,8 +244,7 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, clrt_trac
                                          clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 local_color = clrt_vec3_scale(clrt_vec3_from4(material->color), material->ambient);
   for (clrt_uint i = 0; i < scene->params->light_count; ++i)
-    local_color =
-        clrt_vec3_add(local_color, clrt_shade_light(scene, key, material, i, shadow_origin, normal, to_eye));
+    local_color = clrt_vec3_add(local_color, clrt_shade_light(scene, key, material, i, shadow_origin, normal, to_eye));
   return local_color;
 }
 

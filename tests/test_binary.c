@@ -91,13 +91,12 @@ static void test_bad_json(void **state) {
   expect_failure(args, output_path, 2, "bad.json:2:");
 }
 
-static const char VALID_SCENE[] =
-    "{\"image\": {\"width\": 48, \"height\": 32},"
-    " \"camera\": {\"look_from\": [0, 0, 2], \"look_at\": [0, 0, 0], \"vfov\": 60},"
-    " \"background\": [0.2, 0.4, 0.8],"
-    " \"materials\": {\"red\": {\"color\": [1, 0, 0]}},"
-    " \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 0.6, \"material\": \"red\"}],"
-    " \"lights\": [{\"position\": [2, 2, 2]}]}";
+static const char VALID_SCENE[] = "{\"image\": {\"width\": 48, \"height\": 32},"
+                                  " \"camera\": {\"look_from\": [0, 0, 2], \"look_at\": [0, 0, 0], \"vfov\": 60},"
+                                  " \"background\": [0.2, 0.4, 0.8],"
+                                  " \"materials\": {\"red\": {\"color\": [1, 0, 0]}},"
+                                  " \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 0.6, \"material\": \"red\"}],"
+                                  " \"lights\": [{\"position\": [2, 2, 2]}]}";
 
 static void test_unknown_key(void **state) {
   (void)state;

@@ -9,9 +9,9 @@
 
 static void test_full_render_command(void **state) {
   (void)state;
-  char *argv[] = {"clrt",     "render",    "scene.json", "-o",        "out.png", "--width=320", "--height",
-                  "200",      "--samples", "16",         "--max-depth", "0",     "--device",    "1:0",
-                  "--tiles",  "7",         "--quiet"};
+  char *argv[] = {"clrt",     "render", "scene.json", "-o", "out.png",     "--width=320",
+                  "--height", "200",    "--samples",  "16", "--max-depth", "0",
+                  "--device", "1:0",    "--tiles",    "7",  "--quiet"};
   clrt_options o;
   clrt_error err;
   assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
@@ -92,9 +92,27 @@ static void test_usage_errors(void **state) {
 
 static void test_bench_options(void **state) {
   (void)state;
-  char *argv[] = {"clrt",       "bench",  "a.json", "b.json", "--device", "all",       "--runs",
-                  "7",          "--warmup", "0",    "--min-time", "0",    "--tile-sweep", "--json",
-                  "out.json",   "--csv",  "out.csv", "--chart", "out.svg", "--max-enqueue-ms", "50"};
+  char *argv[] = {"clrt",
+                  "bench",
+                  "a.json",
+                  "b.json",
+                  "--device",
+                  "all",
+                  "--runs",
+                  "7",
+                  "--warmup",
+                  "0",
+                  "--min-time",
+                  "0",
+                  "--tile-sweep",
+                  "--json",
+                  "out.json",
+                  "--csv",
+                  "out.csv",
+                  "--chart",
+                  "out.svg",
+                  "--max-enqueue-ms",
+                  "50"};
   clrt_options o;
   clrt_error err;
   assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
@@ -126,10 +144,8 @@ static void test_bench_options(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_render_command),
-      cmocka_unit_test(test_tile_size_and_defaults),
-      cmocka_unit_test(test_other_commands),
-      cmocka_unit_test(test_usage_errors),
+      cmocka_unit_test(test_full_render_command), cmocka_unit_test(test_tile_size_and_defaults),
+      cmocka_unit_test(test_other_commands),      cmocka_unit_test(test_usage_errors),
       cmocka_unit_test(test_bench_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,9 +122,8 @@ static void test_mirror_shadows(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_glass),          cmocka_unit_test(test_soft_shadows),
-      cmocka_unit_test(test_antialiasing),   cmocka_unit_test(test_depth_of_field),
-      cmocka_unit_test(test_mirror_shadows),
+      cmocka_unit_test(test_glass),          cmocka_unit_test(test_soft_shadows),   cmocka_unit_test(test_antialiasing),
+      cmocka_unit_test(test_depth_of_field), cmocka_unit_test(test_mirror_shadows),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

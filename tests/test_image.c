@@ -173,11 +173,9 @@ static void test_output_path_checks(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tonemap_clamps_and_quantises), cmocka_unit_test(test_tonemap_applies_gamma),
-      cmocka_unit_test(test_tonemap_srgb_and_exposure),
-      cmocka_unit_test(test_formats_by_extension),
-      cmocka_unit_test(test_hdr_keeps_linear_values),
-      cmocka_unit_test(test_png_reads_back_equal),         cmocka_unit_test(test_failed_write_leaves_no_file),
-      cmocka_unit_test(test_output_path_checks),
+      cmocka_unit_test(test_tonemap_srgb_and_exposure),    cmocka_unit_test(test_formats_by_extension),
+      cmocka_unit_test(test_hdr_keeps_linear_values),      cmocka_unit_test(test_png_reads_back_equal),
+      cmocka_unit_test(test_failed_write_leaves_no_file),  cmocka_unit_test(test_output_path_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

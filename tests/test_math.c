@@ -274,7 +274,7 @@ static void test_sphere_light_gives_penumbra(void **state) {
   clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   float ambient = 0.1f * 1.0f, full = (0.1f + 0.9f * 0.5f);
   assert_true(c.z > ambient + 0.01f); /* partly lit */
-  assert_true(c.z < full - 0.01f);   /* partly shadowed */
+  assert_true(c.z < full - 0.01f);    /* partly shadowed */
   clrt_vec3 again = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   assert_true(again.z == c.z); /* the same seed gives the same samples */
 }
@@ -288,10 +288,8 @@ static void test_thin_lens_rays_meet_at_focus(void **state) {
   assert_true(edge.origin.x != center.origin.x);
   /* both pass through the same point of the focus plane z = -4 */
   float t_center = -4.0f / center.direction.z, t_edge = (-4.0f - edge.origin.z) / edge.direction.z;
-  assert_float_equal(center.origin.x + t_center * center.direction.x, edge.origin.x + t_edge * edge.direction.x,
-                     1e-4f);
-  assert_float_equal(center.origin.y + t_center * center.direction.y, edge.origin.y + t_edge * edge.direction.y,
-                     1e-4f);
+  assert_float_equal(center.origin.x + t_center * center.direction.x, edge.origin.x + t_edge * edge.direction.x, 1e-4f);
+  assert_float_equal(center.origin.y + t_center * center.direction.y, edge.origin.y + t_edge * edge.direction.y, 1e-4f);
 }
 
 static void test_rays_are_counted(void **state) {

@@ -7,8 +7,8 @@
 #include "clrt_scene.h"
 
 /* A minimal valid scene with `extra` spliced into the top-level object. */
-#define SCENE(extra)                                                                                              \
-  "{\"image\": {\"width\": 64, \"height\": 48},"                                                               \
+#define SCENE(extra)                                                                                                   \
+  "{\"image\": {\"width\": 64, \"height\": 48},"                                                                       \
   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}" extra "}"
 
 #define RED_MATERIAL ", \"materials\": {\"red\": {\"color\": [1, 0.2, 0.2]}}"
@@ -222,10 +222,11 @@ static void test_invalid_inputs(void **state) {
   test_parse_fails(SCENE(", \"lights\": [{\"color\": [1, 1, 1]}]"), "lights[0].position: missing", NULL);
 }
 
-#define IMAGE_WITH(extra) "{\"image\": {\"width\": 64, \"height\": 48" extra "},"                                 \
-                          " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}"
-#define CAMERA_WITH(extra)                                                                                        \
-  "{\"image\": {\"width\": 64, \"height\": 48},"                                                               \
+#define IMAGE_WITH(extra)                                                                                              \
+  "{\"image\": {\"width\": 64, \"height\": 48" extra "},"                                                              \
+  " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}"
+#define CAMERA_WITH(extra)                                                                                             \
+  "{\"image\": {\"width\": 64, \"height\": 48},"                                                                       \
   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60" extra "}}"
 
 static void test_invalid_quality_inputs(void **state) {

@@ -209,4 +209,3 @@ void test_assert_not_flat(const picture *p) {
   }
   assert_true(high - low > 100);
 }
-
