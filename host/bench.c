@@ -578,19 +578,25 @@ static void measure_combined(bench_context *b, clrt_session **sessions, size_t c
 
 /* ---- the whole run ---- */
 
-/* Tiles the sessions must hold: the default tiling's, the whole image for
- * the sweep's single strip, and guided strips for all devices together. */
+/* Tiles the sessions must hold: each device's default tiling, the whole
+ * image for the sweep's single strip, and guided strips for all devices
+ * together. */
 static size_t tile_capacity(const bench_context *b, const bench_scene *s) {
-  size_t needed = (size_t)CLRT_DEFAULT_TILE_SIDE * CLRT_DEFAULT_TILE_SIDE;
+  size_t needed = 0;
+  for (size_t i = 0; i < b->device_count; ++i) {
+    clrt_tile_plan plan;
+    char tiling[32];
+    default_tiling(&b->devices[i], s, &plan, tiling, sizeof tiling);
+    size_t largest = (size_t)plan.max_width * plan.max_height;
+    needed = largest > needed ? largest : needed;
+    clrt_tiles_free(&plan);
+  }
   if (b->options->tile_sweep)
     needed = pixel_count(s);
-  if (b->device_count > 1 && clrt_scheduler_guided_max_pixels(s->params.width, s->params.height) > needed)
-    needed = clrt_scheduler_guided_max_pixels(s->params.width, s->params.height);
-  clrt_tile_choice choice;
-  for (size_t i = 0; i < b->device_count; ++i)
-    if (clrt_tile_choice_load(&b->devices[i], &choice))
-      needed = pixel_count(s); /* a stored choice may be any size */
-  return needed < pixel_count(s) ? needed : pixel_count(s);
+  size_t guided = clrt_scheduler_guided_max_pixels(s->params.width, s->params.height);
+  if (b->device_count > 1 && guided > needed)
+    needed = guided;
+  return needed;
 }
 
 static void open_sessions(bench_context *b, bench_scene *s, clrt_session **open, size_t *open_count) {

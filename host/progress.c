@@ -55,7 +55,7 @@ static void draw_locked(clrt_progress *p) {
   fprintf(p->out, "\r\033[K[%s] %3.0f%% %zu tiles  %.1fs elapsed  ETA %s  %.1f Mrays/s ", bar, fraction * 100.0,
           p->done_tiles, elapsed_s, eta, elapsed_s > 0 ? (double)p->rays / elapsed_s / 1e6 : 0.0);
   for (unsigned i = 0; i < p->device_count; ++i)
-    fprintf(p->out, " %s:%zu", p->device_labels[i], p->device_tiles[i]);
+    fprintf(p->out, " %s=%zu", p->device_labels[i], p->device_tiles[i]);
   fflush(p->out);
   p->bar_visible = true;
 }
