@@ -1,5 +1,5 @@
-/* The render pipeline end to end: parse, flatten, choose the devices,
- * render the tiles, write the image, summarise. */
+/* The render pipeline end to end: parse, flatten, choose the devices and
+ * the tiling, render the tiles into the film, write the image, summarise. */
 #include "clrt_app.h"
 
 #include <signal.h>
@@ -7,20 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clrt_bench.h"
 #include "clrt_clock.h"
 #include "clrt_devices.h"
+#include "clrt_farm.h"
 #include "clrt_faults.h"
-#include "clrt_flatten.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
 #include "clrt_image.h"
 #include "clrt_progress.h"
-#include "clrt_render.h"
 #include "clrt_scene.h"
-#include "clrt_tile_choice.h"
-#include "clrt_tiles.h"
-
-/* Linear colour of tiles no device rendered, with --keep-partial (the
- * PymoniK client's "tile never came back"). */
-static const clrt_float4 MISSING_TILE_COLOR = {1.0f, 0.0f, 1.0f, 1.0f};
+#include "clrt_scheduler.h"
+#include "clrt_tiling.h"
 
 /* How many missing tiles an error message lists before "and N more". */
 enum { LISTED_MISSING_TILES = 4 };
@@ -32,47 +30,91 @@ static void on_interrupt(int signal_number) {
   interrupt_requested = 1;
 }
 
-static void apply_overrides(const clrt_options *options, clrt_image_settings *image) {
+static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
   if (options->width.set)
-    image->width = options->width.value;
+    scene->image.width = options->width.value;
   if (options->height.set)
-    image->height = options->height.value;
+    scene->image.height = options->height.value;
   if (options->samples.set)
-    image->samples = options->samples.value;
+    scene->sampling.samples = options->samples.value;
   if (options->max_depth.set)
-    image->max_depth = options->max_depth.value;
+    scene->sampling.max_depth = options->max_depth.value;
 }
 
-/* The user's tiling, or the default: guided strips (plan->count == 0) on
- * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
- * it, else a 256x256 grid. */
-static clrt_status plan_tiles(const clrt_options *options, const clrt_image_settings *image, const clrt_device *devices,
-                              size_t device_count, clrt_tile_plan *plan, bool *from_sweep, clrt_error *err) {
-  unsigned w = image->width, h = image->height;
-  *from_sweep = false;
-  if (options->strip_count)
-    return clrt_tiles_strips(w, h, options->strip_count, plan, err);
-  if (options->tile_width)
-    return clrt_tiles_grid(w, h, options->tile_width, options->tile_height, plan, err);
-  if (device_count > 1)
-    return CLRT_OK;
-  clrt_tile_choice choice;
-  if (clrt_tile_choice_load(&devices[0], &choice)) {
-    *from_sweep = true;
-    return clrt_tile_choice_plan(&choice, w, h, plan, err);
-  }
-  return clrt_tiles_grid(w, h, CLRT_DEFAULT_TILE_SIDE, CLRT_DEFAULT_TILE_SIDE, plan, err);
-}
+/* Everything one render needs, set up before the first tile. */
+typedef struct render_job {
+  const clrt_options *options;
+  clrt_flat_scene scene;
+  clrt_image_settings image;
+  clrt_fault_rules faults;
+  clrt_device *devices;
+  size_t device_count;
+  clrt_tiling tiling;
+  clrt_tile_plan plan;
+  clrt_film film;
+  clrt_scheduler scheduler;
+  bool scheduler_ready;
+  clrt_tile *missing; /* after the render: tiles no device rendered */
+  size_t missing_count;
+} render_job;
 
-static clrt_status choose_devices(const char *spec, clrt_device **devices, size_t *count, clrt_error *err) {
+static clrt_status choose_devices(render_job *job, clrt_error *err) {
   clrt_device_list list;
   clrt_status status = clrt_devices_discover(&list, err);
   if (status != CLRT_OK)
     return status;
-  status = clrt_devices_select_many(&list, spec, devices, count, err);
+  status = clrt_devices_select_many(&list, job->options->device_spec, &job->devices, &job->device_count, err);
   clrt_devices_free(&list);
   return status;
 }
+
+/* The user's tiling, or the default one (clrt_tiling.h). */
+static clrt_tiling choose_tiling(const render_job *job) {
+  const clrt_options *options = job->options;
+  if (options->strip_count)
+    return (clrt_tiling){.strips = options->strip_count};
+  if (options->tile_width)
+    return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
+  return clrt_tiling_default(job->devices, job->device_count);
+}
+
+/* Output buffers come before the render: running out of memory fails at
+ * once, not after the whole picture. */
+static clrt_status prepare_output(render_job *job, clrt_error *err) {
+  clrt_image_format format;
+  clrt_status status = clrt_image_format_of(job->options->output_path, &format, err);
+  if (status != CLRT_OK)
+    return status;
+  clrt_film_kind kind = clrt_image_format_is_linear(format) ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
+  return clrt_film_init(&job->film, job->image.width, job->image.height, kind, &job->image.tone, err);
+}
+
+static clrt_status prepare_job(render_job *job, clrt_error *err) {
+  clrt_status status = choose_devices(job, err);
+  if (status != CLRT_OK)
+    return status;
+  job->tiling = choose_tiling(job);
+  unsigned width = job->image.width, height = job->image.height;
+  if ((status = clrt_tiling_plan(&job->tiling, width, height, &job->plan, err)) || (status = prepare_output(job, err)))
+    return status;
+  status = clrt_scheduler_init(&job->scheduler, width, height, job->tiling.guided ? NULL : &job->plan,
+                               (unsigned)job->device_count, err);
+  job->scheduler_ready = status == CLRT_OK;
+  return status;
+}
+
+static void free_job(render_job *job) {
+  if (job->scheduler_ready)
+    clrt_scheduler_destroy(&job->scheduler);
+  clrt_film_free(&job->film);
+  clrt_tiles_free(&job->plan);
+  free(job->missing);
+  free(job->devices);
+  clrt_faults_free(&job->faults);
+  clrt_flat_scene_free(&job->scene);
+}
+
+/* ---- the summary ---- */
 
 static double mrays_per_second(uint64_t rays, double ms) { return ms > 0.0 ? (double)rays / ms / 1e3 : 0.0; }
 
@@ -89,7 +131,7 @@ static void print_device_line(FILE *log, const clrt_device_report *report, size_
 }
 
 /* Combined throughput against the sum of each device's rate while busy. */
-static void print_scaling(FILE *log, const clrt_render_result *result) {
+static void print_scaling(FILE *log, const clrt_farm_result *result) {
   double summed = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
     summed += mrays_per_second(result->devices[i].rays, result->devices[i].busy_ms);
@@ -99,162 +141,154 @@ static void print_scaling(FILE *log, const clrt_render_result *result) {
           combined, summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, result->tail_ms);
 }
 
-static void print_summary(FILE *log, const clrt_options *options, const clrt_image_settings *image,
-                          const clrt_tile_plan *plan, bool tiles_from_sweep, const clrt_render_result *result,
-                          double wall_ms) {
+static void print_tiles(FILE *log, render_job *job) {
+  size_t done = clrt_scheduler_tiles_done(&job->scheduler);
+  if (job->tiling.guided)
+    fprintf(log, ", %zu guided tile(s)", done);
+  else
+    fprintf(log, ", %zu tile(s) of up to %ux%u%s", done, job->plan.max_width, job->plan.max_height,
+            job->tiling.from_sweep ? " (the tiling clrt bench --tile-sweep picked)" : "");
+}
+
+static void print_summary(FILE *log, render_job *job, const clrt_farm_result *result, double wall_ms) {
   const clrt_device_report *first = &result->devices[0];
   double kernel_ms = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
     kernel_ms += result->devices[i].busy_ms;
-  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px on ", options->output_path, image->width, image->height,
-          image->samples);
+  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px on ", job->options->output_path, job->image.width, job->image.height,
+          job->scene.params.samples);
   if (result->device_count == 1)
     fprintf(log, "%s [%s]", first->device.name, first->device.platform_name);
   else
     fprintf(log, "%zu devices", result->device_count);
-  if (plan->count)
-    fprintf(log, ", %zu tile(s) of up to %ux%u%s", result->tiles_done, plan->max_width, plan->max_height,
-            tiles_from_sweep ? " (the tiling clrt bench --tile-sweep picked)" : "");
-  else
-    fprintf(log, ", %zu guided tile(s)", result->tiles_done);
+  print_tiles(log, job);
   fprintf(log, ": build %.0f ms%s, kernel %.1f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n", first->build_ms,
           first->build_cached ? " (cached)" : "", kernel_ms, wall_ms, (double)result->rays / 1e6,
           mrays_per_second(result->rays, result->render_ms),
-          options->fast_math ? "; --fast-math: not the exact picture" : "");
+          job->options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (result->device_count < 2)
     return;
   for (size_t i = 0; i < result->device_count; ++i)
-    print_device_line(log, &result->devices[i], (size_t)image->width * image->height);
+    print_device_line(log, &result->devices[i], (size_t)job->image.width * job->image.height);
   print_scaling(log, result);
 }
 
-static void paint_missing(const clrt_render_result *result, clrt_float4 *framebuffer, unsigned width) {
-  for (size_t i = 0; i < result->missing_count; ++i) {
-    const clrt_tile *tile = &result->missing[i];
-    for (unsigned y = tile->y; y < tile->y + tile->height; ++y)
-      for (unsigned x = tile->x; x < tile->x + tile->width; ++x)
-        framebuffer[(size_t)y * width + x] = MISSING_TILE_COLOR;
-  }
-}
+/* ---- the outcome ---- */
 
-static void list_missing(const clrt_render_result *result, char *out, size_t size) {
+static void list_missing(const render_job *job, char *out, size_t size) {
   size_t used = 0;
   out[0] = '\0';
-  for (size_t i = 0; i < result->missing_count && i < LISTED_MISSING_TILES && used < size; ++i) {
-    const clrt_tile *t = &result->missing[i];
+  for (size_t i = 0; i < job->missing_count && i < LISTED_MISSING_TILES && used < size; ++i) {
+    const clrt_tile *t = &job->missing[i];
     used +=
         (size_t)snprintf(out + used, size - used, "%s(%u,%u %ux%u)", i ? ", " : "", t->x, t->y, t->width, t->height);
   }
-  if (result->missing_count > LISTED_MISSING_TILES && used < size)
-    snprintf(out + used, size - used, " and %zu more", result->missing_count - LISTED_MISSING_TILES);
+  if (job->missing_count > LISTED_MISSING_TILES && used < size)
+    snprintf(out + used, size - used, " and %zu more", job->missing_count - LISTED_MISSING_TILES);
 }
 
-/* The render's outcome when it is not a plain success. */
-static clrt_status incomplete_render(const clrt_options *options, const clrt_scene *scene,
-                                     const clrt_render_result *result, clrt_float4 *framebuffer, clrt_error *err) {
-  if (result->interrupted)
-    return clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted after %zu tile(s); no file written", result->tiles_done);
+static clrt_status write_image(render_job *job, clrt_error *err) {
+  clrt_image_view view = clrt_film_image(&job->film);
+  return clrt_image_write(job->options->output_path, &view, err);
+}
+
+/* Some tiles were never rendered: no file, or with --keep-partial the
+ * rest with those tiles magenta; either way a failure. */
+static clrt_status incomplete_render(render_job *job, const clrt_farm_result *result, clrt_error *err) {
   char tiles[256];
-  list_missing(result, tiles, sizeof tiles);
-  const clrt_error *cause = &result->devices[0].last_error;
-  if (!options->keep_partial)
+  list_missing(job, tiles, sizeof tiles);
+  if (!job->options->keep_partial)
     return clrt_fail(err, CLRT_ERR_RUNTIME,
                      "no device could render %zu tile(s): %s (last error: %s); no file written (--keep-partial "
                      "writes the rest, with those tiles magenta)",
-                     result->missing_count, tiles, cause->message);
-  paint_missing(result, framebuffer, scene->image.width);
-  clrt_status status = clrt_image_write(options->output_path, framebuffer, scene->image.width, scene->image.height,
-                                        &scene->image.tone, err);
+                     job->missing_count, tiles, clrt_farm_cause(result)->message);
+  clrt_film_paint_missing(&job->film, job->missing, job->missing_count);
+  clrt_status status = write_image(job, err);
   if (status != CLRT_OK)
     return status;
   return clrt_fail(err, CLRT_ERR_RUNTIME,
                    "no device could render %zu tile(s): %s; wrote %s with them magenta "
                    "(--keep-partial)",
-                   result->missing_count, tiles, options->output_path);
+                   job->missing_count, tiles, job->options->output_path);
 }
 
-typedef struct render_job {
-  const clrt_options *options;
-  const clrt_scene *scene;
-  clrt_device *devices;
-  size_t device_count;
-  clrt_tile_plan plan;
-  bool tiles_from_sweep; /* the plan is the device's stored best */
-  clrt_float4 *framebuffer;
-} render_job;
+static clrt_status finish_render(render_job *job, const clrt_farm_result *result, clrt_error *err) {
+  if (result->interrupted)
+    return clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted after %zu tile(s); no file written",
+                     clrt_scheduler_tiles_done(&job->scheduler));
+  clrt_status status = clrt_scheduler_missing(&job->scheduler, &job->missing, &job->missing_count, err);
+  if (status != CLRT_OK)
+    return status;
+  return job->missing_count ? incomplete_render(job, result, err) : write_image(job, err);
+}
 
 static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_error *err) {
-  const clrt_image_settings *image = &job->scene->image;
+  const clrt_options *options = job->options;
   clrt_progress progress;
-  clrt_progress_init(&progress, log, !job->options->quiet && isatty(fileno(log)), (size_t)image->width * image->height);
+  clrt_progress_init(&progress, log, !options->quiet && isatty(fileno(log)),
+                     (size_t)job->image.width * job->image.height);
   for (size_t i = 0; i < job->device_count; ++i) {
     char label[32];
     clrt_device_label(&job->devices[i], label, sizeof label);
     clrt_progress_label(&progress, (unsigned)i, label);
   }
-  double timeout_s = job->options->tile_timeout_s ? job->options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
-  clrt_render_setup setup = {job->plan.count ? &job->plan : NULL,
-                             timeout_s * 1e3,
-                             &progress,
-                             log,
-                             &interrupt_requested,
-                             job->options->fast_math};
-  clrt_render_params params = clrt_flatten_params(job->scene);
-  clrt_render_result result;
-  clrt_status status =
-      clrt_render(job->devices, job->device_count, job->scene, &params, &setup, job->framebuffer, &result, err);
-  if (status == CLRT_OK && (result.interrupted || result.missing_count))
-    status = incomplete_render(job->options, job->scene, &result, job->framebuffer, err);
-  else if (status == CLRT_OK)
-    status =
-        clrt_image_write(job->options->output_path, job->framebuffer, image->width, image->height, &image->tone, err);
-  if (status == CLRT_OK && !job->options->quiet)
-    print_summary(log, job->options, image, &job->plan, job->tiles_from_sweep, &result, clrt_now_ms() - start_ms);
-  clrt_render_result_free(&result);
+  double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
+  clrt_session_options session = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&job->scheduler),
+                                  .fast_math = options->fast_math,
+                                  .tile_timeout_ms = timeout_s * 1e3,
+                                  .faults = &job->faults,
+                                  .build_log = log};
+  clrt_farm_job farm = {&job->scheduler, &job->film, &progress, &interrupt_requested};
+  clrt_farm_result result;
+  clrt_status status = clrt_farm_render(job->devices, job->device_count, &job->scene, &session, &farm, &result, err);
+  if (status == CLRT_OK)
+    status = finish_render(job, &result, err);
+  if (status == CLRT_OK && !options->quiet)
+    print_summary(log, job, &result, clrt_now_ms() - start_ms);
+  clrt_farm_result_free(&result);
   clrt_progress_destroy(&progress);
   return status;
 }
 
-/* Everything after the scene is loaded: devices, tiles, render, output. */
-static clrt_status render_scene(const clrt_options *options, const clrt_scene *scene, FILE *log, double start_ms,
-                                clrt_error *err) {
-  render_job job = {.options = options, .scene = scene};
-  clrt_status status = choose_devices(options->device_spec, &job.devices, &job.device_count, err);
-  if (status == CLRT_OK)
-    status = plan_tiles(options, &scene->image, job.devices, job.device_count, &job.plan, &job.tiles_from_sweep, err);
-  if (status == CLRT_OK) {
-    job.framebuffer = calloc((size_t)scene->image.width * scene->image.height, sizeof *job.framebuffer);
-    if (!job.framebuffer)
-      status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u framebuffer", scene->image.width,
-                         scene->image.height);
-  }
-  if (status == CLRT_OK)
-    status = run_job(&job, log, start_ms, err);
-  free(job.framebuffer);
-  free(job.devices);
-  clrt_tiles_free(&job.plan);
+/* Reads the scene and flattens it, with the command line's overrides. */
+static clrt_status load_job_scene(render_job *job, clrt_error *err) {
+  clrt_scene scene;
+  clrt_status status = clrt_scene_load(job->options->scene_path, &scene, err);
+  if (status != CLRT_OK)
+    return status;
+  apply_overrides(job->options, &scene);
+  job->image = scene.image;
+  status = clrt_flatten(&scene, &job->scene, err);
+  clrt_scene_free(&scene);
   return status;
 }
 
-clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err) {
-  double start_ms = clrt_now_ms();
-  clrt_status status = clrt_image_check_output(options->output_path, err);
-  if (status == CLRT_OK)
-    status = clrt_faults_check(err);
-  if (status != CLRT_OK)
-    return status;
-  clrt_scene scene;
-  if ((status = clrt_scene_load(options->scene_path, &scene, err)) != CLRT_OK)
-    return status;
-  apply_overrides(options, &scene.image);
+static clrt_status render_with_interrupts(render_job *job, FILE *log, double start_ms, clrt_error *err) {
   struct sigaction previous, handler = {0};
   handler.sa_handler = on_interrupt;
   sigemptyset(&handler.sa_mask);
   interrupt_requested = 0;
   sigaction(SIGINT, &handler, &previous);
-  status = render_scene(options, &scene, log, start_ms, err);
+  clrt_status status = run_job(job, log, start_ms, err);
   sigaction(SIGINT, &previous, NULL);
-  clrt_scene_free(&scene);
+  return status;
+}
+
+clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err) {
+  double start_ms = clrt_now_ms();
+  render_job job;
+  memset(&job, 0, sizeof job);
+  job.options = options;
+  clrt_status status = clrt_image_check_output(options->output_path, err);
+  if (status == CLRT_OK)
+    status = clrt_faults_from_environment(&job.faults, err);
+  if (status == CLRT_OK)
+    status = load_job_scene(&job, err);
+  if (status == CLRT_OK)
+    status = prepare_job(&job, err);
+  if (status == CLRT_OK)
+    status = render_with_interrupts(&job, log, start_ms, err);
+  free_job(&job);
   return status;
 }
 

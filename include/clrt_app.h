@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "clrt_cli.h"
 #include "clrt_error.h"
+#include "clrt_options.h"
 
 /* Renders options->scene_path to options->output_path. Progress and the
  * summary line go to `log` unless options->quiet. */

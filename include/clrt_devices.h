@@ -3,14 +3,17 @@
 #ifndef CLRT_DEVICES_H
 #define CLRT_DEVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "clrt_error.h"
 #include "clrt_opencl.h"
 
-enum { CLRT_DEVICE_NAME_SIZE = 256, CLRT_MAX_PLATFORMS = 16 };
+enum { CLRT_DEVICE_NAME_SIZE = 256, CLRT_DEVICE_VERSION_SIZE = 128, CLRT_MAX_PLATFORMS = 16 };
 
+/* A device and what clrt needs to know of it, queried once at discovery
+ * (every query checked). */
 typedef struct clrt_device {
   cl_platform_id platform;
   cl_device_id id;
@@ -19,6 +22,16 @@ typedef struct clrt_device {
   cl_device_type type;
   char name[CLRT_DEVICE_NAME_SIZE];
   char platform_name[CLRT_DEVICE_NAME_SIZE];
+  char driver_version[CLRT_DEVICE_VERSION_SIZE];
+  char device_version[CLRT_DEVICE_VERSION_SIZE]; /* "OpenCL 1.2 ..." */
+  char c_version[CLRT_DEVICE_VERSION_SIZE];      /* "OpenCL C 1.2 ..." */
+  cl_uint compute_units;
+  cl_ulong global_memory;   /* bytes */
+  cl_ulong max_allocation;  /* the largest single buffer, bytes */
+  cl_ulong constant_memory; /* the largest __constant buffer, bytes */
+  cl_uint max_constant_args;
+  size_t max_work_group;
+  bool exact_divide_sqrt; /* can build with -cl-fp32-correctly-rounded-divide-sqrt */
 } clrt_device;
 
 typedef struct clrt_device_list {
@@ -28,7 +41,7 @@ typedef struct clrt_device_list {
   size_t count;
 } clrt_device_list;
 
-/* Finds every platform and device. No platform at all is an error whose
+/* Finds every platform and device, and queries each device's facts. No platform at all is an error whose
  * message says it is an ICD loader / driver matter and how to install POCL;
  * platforms without devices are kept (listed, never chosen). */
 clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err);

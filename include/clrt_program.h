@@ -11,24 +11,18 @@
 #include "clrt_error.h"
 #include "clrt_opencl.h"
 
-/* The kernel sources (include/clrt_types.h, clrt_math.h, clrt_tracer.h,
- * kernels/tracer.c, kernels/render.cl) concatenated at build time by
+/* The kernel sources (the shared headers of include/, the C files of kernels/,
+ * kernels/trace.cl) concatenated at build time by
  * cmake/embed_kernels.cmake. */
 extern const char clrt_kernel_source[];
 
-/* The trace kernel's name in kernels/render.cl. */
-#define CLRT_TRACE_KERNEL_NAME "clrt_render_tile"
+/* The trace kernel's name in kernels/trace.cl. */
+#define CLRT_TRACE_KERNEL_NAME "clrt_trace_tile"
 
 /* Where compiled programs are kept: $CLRT_CACHE_DIR, else
  * $XDG_CACHE_HOME/clrt, else ~/.cache/clrt. CLRT_CACHE_DIR=off disables
  * the cache. */
 #define CLRT_CACHE_DIR_ENVIRONMENT "CLRT_CACHE_DIR"
-
-/* What the program is built for. */
-typedef struct clrt_build_config {
-  size_t scene_bytes; /* spheres + materials + lights: __constant if they fit */
-  bool fast_math;     /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
-} clrt_build_config;
 
 typedef struct clrt_build_report {
   double build_ms;
@@ -40,9 +34,12 @@ typedef struct clrt_build_report {
  * there is no home to put it in. */
 bool clrt_program_cache_dir(char *out, size_t size);
 
-/* Builds (or loads from the cache) the program for `device`. On a build
- * failure the compiler's log goes to `log` and the error names the device. */
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_build_config *config,
+/* Builds (or loads from the cache) the program for `device`, with the
+ * scene's arrays in __constant memory when all `scene_bytes` of them fit;
+ * fast_math adds -cl-fast-relaxed-math (faster on some GPUs, not exact).
+ * On a build failure the compiler's log goes to `log` and the error names
+ * the device. */
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, size_t scene_bytes, bool fast_math,
                                FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err);
 
 /* Compiles any source text, without the cache (tests build broken ones). */

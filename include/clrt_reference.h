@@ -5,16 +5,13 @@
 
 #include <stdint.h>
 
-#include "clrt_scene.h"
-#include "clrt_types.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
 
-/* Renders every pixel into `framebuffer` (width*height, row-major, top row
- * first), linear colour in xyz, on one thread. Returns the rays traced. */
-uint64_t clrt_reference_render(const clrt_scene *scene, const clrt_render_params *params, clrt_float4 *framebuffer);
-
-/* The same on `threads` threads (OpenMP, rows handed out dynamically, as
- * the seeds' prange experiment found best for uneven rows). */
-uint64_t clrt_reference_render_threads(const clrt_scene *scene, const clrt_render_params *params,
-                                       clrt_float4 *framebuffer, int threads);
+/* Renders every pixel into the film (the scene's size) on `threads`
+ * threads (OpenMP, rows handed out dynamically, as the seeds' prange
+ * experiment found best for uneven rows). Returns the rays traced, or 0
+ * when out of memory (a scene always traces at least one ray a pixel). */
+uint64_t clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads);
 
 #endif /* CLRT_REFERENCE_H */

@@ -1,14 +1,16 @@
 /* The scene file: parsing and validation of the JSON format into the host
- * form of a scene (settings, plus the flat arrays the device will read). */
+ * form of a scene, which keeps the file's names (materials) and its
+ * settings as written. host/flatten turns it into the device's arrays. */
 #ifndef CLRT_SCENE_H
 #define CLRT_SCENE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clrt_error.h"
-#include "clrt_image.h"
-#include "clrt_types.h"
+#include "clrt_tone_map.h"
+#include "clrt_vec.h"
 
 enum {
   CLRT_MAX_IMAGE_SIDE = 16384,
@@ -34,14 +36,19 @@ enum {
 #define CLRT_DEFAULT_REFLECTIVITY 0.0
 #define CLRT_DEFAULT_LIGHT_INTENSITY 1.0
 
+/* "image": the picture's size and how linear colour becomes its levels. */
 typedef struct clrt_image_settings {
   unsigned width;
   unsigned height;
-  unsigned samples;
-  unsigned max_depth;
-  unsigned shadow_samples;
   clrt_tone tone; /* gamma or sRGB, and exposure */
 } clrt_image_settings;
+
+/* "image" too: how much tracing a pixel gets. */
+typedef struct clrt_sampling_settings {
+  unsigned samples;        /* per pixel */
+  unsigned max_depth;      /* mirror and refraction bounces */
+  unsigned shadow_samples; /* shadow rays per sphere light */
+} clrt_sampling_settings;
 
 typedef struct clrt_camera_settings {
   double look_from[3];
@@ -52,19 +59,53 @@ typedef struct clrt_camera_settings {
   double focus_distance; /* defaults to |look_at - look_from| */
 } clrt_camera_settings;
 
+/* A material under its name: Phong terms, mirror and glass shares. */
+typedef struct clrt_scene_material {
+  char *name;
+  double color[3];
+  double ambient, diffuse, specular, shininess;
+  double reflectivity, transparency, ior;
+} clrt_scene_material;
+
+/* A sphere, in the device's single precision (validated in it). */
+typedef struct clrt_scene_sphere {
+  float center[3];
+  float radius;
+  uint32_t material; /* index into the scene's materials */
+} clrt_scene_sphere;
+
+typedef struct clrt_scene_light {
+  double position[3];
+  double color[3];
+  double intensity;
+  double radius; /* 0: a point light */
+} clrt_scene_light;
+
 typedef struct clrt_scene {
   clrt_image_settings image;
+  clrt_sampling_settings sampling;
   clrt_camera_settings camera;
   double background[3];
   bool shadows;
+  clrt_scene_material *materials;
   size_t material_count;
-  char **material_names;
-  clrt_material *materials;
+  clrt_scene_sphere *spheres;
   size_t sphere_count;
-  clrt_sphere *spheres; /* material holds an index into materials */
+  clrt_scene_light *lights;
   size_t light_count;
-  clrt_light *lights;
 } clrt_scene;
+
+/* Why a camera has no basis. */
+typedef enum clrt_camera_problem {
+  CLRT_CAMERA_OK,
+  CLRT_CAMERA_NO_DIRECTION, /* look_at on look_from */
+  CLRT_CAMERA_BAD_UP,       /* vup zero, or parallel to the view direction */
+} clrt_camera_problem;
+
+/* The camera's orthonormal basis as the PymoniK example computes it, in
+ * double precision: w = normalize(look_from - look_at),
+ * u = normalize(vup x w), v = w x u. */
+clrt_camera_problem clrt_camera_basis(const clrt_camera_settings *camera, clrt_dvec3 *u, clrt_dvec3 *v, clrt_dvec3 *w);
 
 /* Reads and validates a scene file. On failure the message names the file,
  * the line:column (for JSON syntax errors) or the key path. */

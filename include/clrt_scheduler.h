@@ -29,7 +29,8 @@ typedef struct clrt_scheduler {
   size_t pending_count, pending_capacity;
   unsigned next_row; /* guided: rows from here down are not cut yet */
   bool guided;
-  size_t tiles_total; /* fixed plan: its tile count; guided: tiles cut so far */
+  size_t max_tile_pixels; /* the largest tile it hands out */
+  size_t tiles_total;     /* fixed plan: its tile count; guided: tiles cut so far */
   size_t tiles_done;
   size_t pixels_done;
   size_t in_flight; /* taken, not yet done or returned */
@@ -45,7 +46,7 @@ clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned heig
 size_t clrt_scheduler_guided_max_pixels(unsigned width, unsigned height);
 
 /* The largest tile the scheduler will hand out, in pixels. */
-size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan);
+size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s);
 
 /* Takes the next tile. With `wait`, sleeps while none is available but some
  * are in flight elsewhere (they may come back). False when there is nothing
@@ -66,8 +67,12 @@ void clrt_scheduler_stop(clrt_scheduler *s);
 bool clrt_scheduler_stopping(clrt_scheduler *s);
 
 /* After every device has stopped: the tiles never rendered, newly
- * allocated (free them); the remainder of a guided image counts as one. */
-size_t clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles);
+ * allocated (free them); the remainder of a guided image counts as one.
+ * Their count goes to *count; only running out of memory fails. */
+clrt_status clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles, size_t *count, clrt_error *err);
+
+/* Tiles finished so far. */
+size_t clrt_scheduler_tiles_done(clrt_scheduler *s);
 
 void clrt_scheduler_destroy(clrt_scheduler *s);
 

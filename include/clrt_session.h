@@ -1,101 +1,86 @@
-/* One device's share of a render: its context, queue, program and copy of
- * the scene, and two tile slots so that a second tile waits in the queue
- * while the first runs. Completion is signalled by an event callback, so a
- * waiting host thread sleeps instead of polling. */
+/* A session: one device's OpenCL state for one flat scene (context,
+ * queue, program, the scene's buffers) and the whole life of the tiles it
+ * renders. Tiles wait in a queue of slots on the device, so that one runs
+ * while the next is ready; a tile's time limit runs from the moment it is
+ * first in that queue. Completion is signalled by an event callback, so a
+ * waiting thread sleeps instead of polling. Opaque outside session.c. */
 #ifndef CLRT_SESSION_H
 #define CLRT_SESSION_H
 
-#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "clrt_devices.h"
 #include "clrt_error.h"
-#include "clrt_opencl.h"
+#include "clrt_faults.h"
+#include "clrt_flat_scene.h"
 #include "clrt_program.h"
-#include "clrt_scene.h"
 #include "clrt_tiles.h"
-#include "clrt_types.h"
 
+/* Tiles a device holds at once: one running, one waiting behind it. */
 enum { CLRT_SESSION_SLOTS = 2 };
 
-typedef enum clrt_slot_state {
-  CLRT_SLOT_FREE,
-  CLRT_SLOT_RUNNING,
-  CLRT_SLOT_DONE,   /* completed; results in the staging buffers */
-  CLRT_SLOT_FAILED, /* an event ended with an error status */
-} clrt_slot_state;
+typedef struct clrt_session clrt_session;
 
-typedef struct clrt_slot {
-  struct clrt_session *owner;
-  clrt_slot_state state; /* guarded by the session's lock */
-  cl_int error;          /* the failing status, for CLRT_SLOT_FAILED */
+/* What a session is opened with, from the user's options. */
+typedef struct clrt_session_options {
+  size_t max_tile_pixels;         /* the largest tile it must hold */
+  bool fast_math;                 /* -cl-fast-relaxed-math: not exact */
+  double tile_timeout_ms;         /* a tile's limit per million samples, and at least this */
+  const clrt_fault_rules *faults; /* injected faults; NULL for none */
+  FILE *build_log;                /* where a failed build's log goes */
+} clrt_session_options;
+
+typedef enum clrt_tile_state {
+  CLRT_TILE_RUNNING, /* still on the device */
+  CLRT_TILE_DONE,
+  CLRT_TILE_FAILED, /* an OpenCL error; the device may still work */
+  CLRT_TILE_HUNG,   /* past its time limit: the device cannot be trusted */
+} clrt_tile_state;
+
+/* How the oldest tile in flight ended. */
+typedef struct clrt_tile_outcome {
   clrt_tile tile;
-  double started_ms;
-  cl_mem pixels;         /* the tile on the device */
-  cl_mem group_rays;     /* rays per work-group on the device */
-  clrt_float4 *staging;  /* the tile, read back */
-  cl_uint *staging_rays; /* rays per work-group, read back */
-  size_t group_count;
-  cl_event kernel_done;
-  cl_event read_done;
-  bool corrupt; /* injected fault: the tile is returned black */
-} clrt_slot;
+  const clrt_float4 *pixels; /* DONE: tile-sized, valid until the next submit */
+  uint64_t rays;             /* DONE: rays its kernel traced */
+  double kernel_ms;          /* DONE: from profiling events */
+  clrt_error error;          /* FAILED, HUNG: what happened */
+} clrt_tile_outcome;
 
-/* What a finished tile yielded. */
-typedef struct clrt_tile_result {
-  uint64_t rays;
-  double kernel_ms; /* from profiling events */
-} clrt_tile_result;
+/* Opens a session: context, queue, program build (or cache), scene
+ * upload, slot buffers. NULL on failure, with the error. */
+clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene *scene,
+                                const clrt_session_options *options, clrt_error *err);
 
-typedef struct clrt_session {
-  const clrt_device *device;
-  cl_context context;
-  cl_command_queue queue;
-  cl_program program;
-  cl_kernel kernel;
-  cl_mem params, spheres, materials, lights;
-  size_t local_size[2]; /* work-group shape; a power of two in all */
-  size_t max_tile_pixels;
-  clrt_slot slots[CLRT_SESSION_SLOTS];
-  pthread_mutex_t lock;
-  pthread_cond_t changed; /* a slot finished */
-  bool abandoned;         /* a tile hung: device memory may still be written */
-  unsigned tiles_started; /* tiles enqueued so far, to match injected faults */
-  double build_ms, upload_ms;
-  clrt_build_report build; /* cached or compiled, constant memory or not */
-} clrt_session;
+const clrt_device *clrt_session_device(const clrt_session *s);
+const clrt_build_report *clrt_session_build(const clrt_session *s);
+double clrt_session_upload_ms(const clrt_session *s);
+size_t clrt_session_max_tile_pixels(const clrt_session *s);
 
-/* A new session on the heap: context, queue, program build (fast_math:
- * -cl-fast-relaxed-math, not exact), scene upload, slot buffers. Sessions
- * live on the heap because event callbacks hold pointers into them: one
- * that is abandoned must never move or be freed. NULL on failure. */
-clrt_session *clrt_session_create(const clrt_device *device, const clrt_scene *scene, const clrt_render_params *params,
-                                  size_t max_tile_pixels, bool fast_math, FILE *log, clrt_error *err);
+/* Tiles on the device now, and whether there is room for another. */
+size_t clrt_session_in_flight(const clrt_session *s);
+bool clrt_session_has_room(const clrt_session *s);
 
-/* Enqueues the kernel for `tile` and the read-backs into slot `slot`. */
-clrt_status clrt_session_enqueue(clrt_session *session, int slot, const clrt_tile *tile, clrt_error *err);
+/* Enqueues a tile (kernel and read-back). On failure the tile is not in
+ * flight and the error says why. */
+clrt_status clrt_session_submit(clrt_session *s, const clrt_tile *tile, clrt_error *err);
 
-/* Waits until slot `slot` is done or failed, or until `deadline_ms`
- * (clrt_now_ms clock) passes; returns the slot's state then. */
-clrt_slot_state clrt_session_wait(clrt_session *session, int slot, double deadline_ms);
+/* Waits for the oldest tile in flight until it ends, passes its time limit
+ * (HUNG), or `wake_ms` comes (clrt_now_ms clock; RUNNING). Except for
+ * RUNNING and HUNG, the tile leaves the session and `outcome` describes
+ * it; for HUNG, call clrt_session_abandon. */
+clrt_tile_state clrt_session_wait(clrt_session *s, double wake_ms, clrt_tile_outcome *outcome);
 
-/* For a done slot: copies the tile into the framebuffer (image_width
- * wide), and frees the slot. */
-void clrt_session_collect(clrt_session *session, int slot, clrt_float4 *framebuffer, unsigned image_width,
-                          clrt_tile_result *result);
+/* Gives up on the device (a hung tile, or an interrupted render): its
+ * tiles in flight go to `tiles` (room for CLRT_SESSION_SLOTS), their count
+ * is returned. Its commands may still write into its memory and call back
+ * into it, so the session is kept alive until the process ends. */
+size_t clrt_session_abandon(clrt_session *s, clrt_tile *tiles);
 
-/* Frees a failed slot; the error is described in err. */
-void clrt_session_release_slot(clrt_session *session, int slot, clrt_error *err);
-
-/* Gives up on the device after a hang or an interrupted render: its
- * pending commands may still write into the slots' memory and call back
- * into the session, so clrt_session_destroy will keep it alive. */
-void clrt_session_abandon(clrt_session *session);
-
-/* Releases everything, or, for an abandoned session, keeps it reachable
- * for the rest of the process. NULL is fine. */
-void clrt_session_destroy(clrt_session *session);
+/* Releases everything (an abandoned session is only marked closed). NULL
+ * is fine. */
+void clrt_session_close(clrt_session *s);
 
 #endif /* CLRT_SESSION_H */

@@ -8,6 +8,7 @@
 #define CLRT_TRACER_H
 
 #include "clrt_math.h"
+#include "clrt_scene_arrays.h"
 #include "clrt_types.h"
 
 typedef struct clrt_ray {
@@ -15,13 +16,14 @@ typedef struct clrt_ray {
   clrt_vec3 direction; /* unit length */
 } clrt_ray;
 
-/* The scene as the tracer reads it: parameters plus the flat arrays. */
+/* The scene as the tracer reads it: parameters plus every array of the
+ * list (clrt_scene_arrays.h). */
+#define CLRT_VIEW_FIELD(type, name) CLRT_SCENE_SPACE const type *name;
 typedef struct clrt_scene_view {
-  const clrt_render_params *params;
-  CLRT_SCENE_SPACE const clrt_sphere *spheres;
-  CLRT_SCENE_SPACE const clrt_material *materials;
-  CLRT_SCENE_SPACE const clrt_light *lights;
+  const clrt_trace_params *params;
+  CLRT_SCENE_ARRAYS(CLRT_VIEW_FIELD)
 } clrt_scene_view;
+#undef CLRT_VIEW_FIELD
 
 /* What a random number of a trace depends on besides its purpose: the
  * pixel sample (seed) and the node of the ray tree being shaded. */
@@ -59,6 +61,6 @@ clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray,
 
 /* Linear colour of pixel (x, y), y = 0 the top row: the box-filtered
  * average of the pixel's samples. Adds the rays traced to *rays. */
-clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays);
+clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays);
 
 #endif /* CLRT_TRACER_H */

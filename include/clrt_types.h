@@ -70,8 +70,9 @@ typedef struct clrt_camera {
   clrt_float4 unit_v; /* w: focus distance along the view direction */
 } clrt_camera;
 
-/* Everything a work-item needs besides the scene arrays. */
-typedef struct clrt_render_params {
+/* The trace kernel's parameters: everything a work-item reads besides the
+ * scene arrays. */
+typedef struct clrt_trace_params {
   clrt_camera camera;
   clrt_float4 background;
   clrt_uint width;
@@ -82,7 +83,16 @@ typedef struct clrt_render_params {
   clrt_uint light_count;
   clrt_uint shadows;
   clrt_uint shadow_samples; /* shadow rays per sphere light */
-} clrt_render_params;
+} clrt_trace_params;
+
+/* How a linear value becomes an 8-bit level, precomputed on the host from
+ * the tone settings (host/output/tone_map.c): the level of v is the largest
+ * k with v >= thresholds[k] (0 when there is none, NaN included).
+ * thresholds[0] is unused; thresholds[1..255] rise. */
+#define CLRT_TONE_LEVELS 256
+typedef struct clrt_tone_levels {
+  float thresholds[CLRT_TONE_LEVELS];
+} clrt_tone_levels;
 
 #ifndef __OPENCL_C_VERSION__
 #define CLRT_ASSERT_LAYOUT(type, size)                                                                                 \
@@ -94,7 +104,8 @@ CLRT_ASSERT_LAYOUT(clrt_sphere, 32);
 CLRT_ASSERT_LAYOUT(clrt_material, 48);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
 CLRT_ASSERT_LAYOUT(clrt_camera, 96);
-CLRT_ASSERT_LAYOUT(clrt_render_params, 144);
+CLRT_ASSERT_LAYOUT(clrt_trace_params, 144);
+static_assert(sizeof(clrt_tone_levels) == 1024, "clrt_tone_levels must be 1024 bytes to match the device");
 static_assert(offsetof(clrt_sphere, material) == 16, "clrt_sphere.material offset");
 static_assert(offsetof(clrt_material, ambient) == 16, "clrt_material.ambient offset");
 static_assert(offsetof(clrt_material, reflectivity) == 32, "clrt_material.reflectivity offset");
@@ -102,9 +113,9 @@ static_assert(offsetof(clrt_material, ior) == 40, "clrt_material.ior offset");
 static_assert(offsetof(clrt_light, intensity) == 32, "clrt_light.intensity offset");
 static_assert(offsetof(clrt_light, radius) == 36, "clrt_light.radius offset");
 static_assert(offsetof(clrt_camera, unit_v) == 80, "clrt_camera.unit_v offset");
-static_assert(offsetof(clrt_render_params, background) == 96, "render_params.background offset");
-static_assert(offsetof(clrt_render_params, width) == 112, "render_params.width offset");
-static_assert(offsetof(clrt_render_params, shadow_samples) == 140, "render_params.shadow_samples offset");
+static_assert(offsetof(clrt_trace_params, background) == 96, "trace_params.background offset");
+static_assert(offsetof(clrt_trace_params, width) == 112, "trace_params.width offset");
+static_assert(offsetof(clrt_trace_params, shadow_samples) == 140, "trace_params.shadow_samples offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

@@ -384,8 +384,8 @@ CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, cl
   clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
-clrt_vec3 clrt_render_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays) {
-  const clrt_render_params *params = scene->params;
+clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays) {
+  const clrt_trace_params *params = scene->params;
   clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   for (clrt_uint sample = 0; sample < params->samples; ++sample) {
     clrt_uint seed = clrt_sample_seed(x, y, sample);

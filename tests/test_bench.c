@@ -10,7 +10,7 @@
 #include "clrt_bench.h"
 #include "clrt_faults.h"
 #include "clrt_program.h"
-#include "clrt_tile_choice.h"
+#include "clrt_tiling.h"
 
 /* The PymoniK scene, small, in a file: a quick bench scene whose ray count
  * is known (one camera ray per pixel). */
@@ -118,8 +118,7 @@ static void test_tile_sweep_stores_the_best_tiling(void **state) {
   assert_true(sweep >= 8 + 5); /* strips 1..64 and 90, and five squares */
   assert_true(one_per_row);
   assert_int_equal(results.pick_count, 1);
-  clrt_tile_choice choice;
-  assert_true(clrt_tile_choice_load(&device, &choice));
+  assert_true(clrt_tiling_default(&device, 1).from_sweep);
   assert_non_null(strstr(results.tile_choice_path, "tile-choices.json"));
   clrt_bench_results_free(&results);
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);

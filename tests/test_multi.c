@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "clrt_faults.h"
-#include "clrt_flatten.h"
-#include "clrt_render.h"
 
 typedef struct two_devices {
   clrt_device devices[2];
@@ -34,13 +32,14 @@ static void require_two_devices(two_devices *out) {
 typedef struct comparison {
   clrt_scene scene;
   picture alone, together;
-  clrt_render_result result;
+  clrt_farm_result result;
+  size_t missing_pixels;
 } comparison;
 
 static void compare_with_faults(comparison *c, const char *faults, double timeout_ms) {
   two_devices d;
   require_two_devices(&d);
-  test_load_scene("default.json", 320, 180, &c->scene);
+  test_load_scene("scenes/default.json", 320, 180, &c->scene);
   unsetenv(CLRT_FAULT_ENVIRONMENT);
   /* Both programs into the cache first: otherwise which device gets tiles
    * would depend on how long the slow one takes to build. */
@@ -49,28 +48,20 @@ static void compare_with_faults(comparison *c, const char *faults, double timeou
   c->alone = test_render_device(&d.devices[1], &c->scene, 0, 64, 64);
   if (faults)
     setenv(CLRT_FAULT_ENVIRONMENT, faults, 1);
-  c->together = test_picture_for(&c->scene);
-  clrt_progress progress;
-  clrt_progress_init(&progress, stderr, false, 320 * 180);
-  clrt_render_setup setup = {NULL, timeout_ms, &progress, stderr, NULL, false};
-  clrt_render_params params = clrt_flatten_params(&c->scene);
-  clrt_error err;
-  assert_int_equal(clrt_render(d.devices, 2, &c->scene, &params, &setup, c->together.framebuffer, &c->result, &err),
-                   CLRT_OK);
-  clrt_progress_destroy(&progress);
+  c->together = test_render_on(d.devices, 2, &c->scene, NULL, timeout_ms, &c->result, &c->missing_pixels);
   unsetenv(CLRT_FAULT_ENVIRONMENT);
 }
 
 static void assert_identical(const comparison *c) {
-  assert_int_equal(c->result.missing_count, 0);
+  assert_int_equal(c->missing_pixels, 0);
   test_assert_not_flat(&c->alone);
-  assert_memory_equal(c->alone.framebuffer, c->together.framebuffer, (size_t)320 * 180 * sizeof(clrt_float4));
+  assert_memory_equal(c->alone.linear, c->together.linear, (size_t)320 * 180 * 3 * sizeof(float));
 }
 
 static void comparison_free(comparison *c) {
   test_picture_free(&c->alone);
   test_picture_free(&c->together);
-  clrt_render_result_free(&c->result);
+  clrt_farm_result_free(&c->result);
   clrt_scene_free(&c->scene);
 }
 
@@ -123,13 +114,9 @@ static void test_no_working_device_leaves_tiles_missing(void **state) {
   (void)state;
   comparison c;
   compare_with_faults(&c, "0:0/all;0:1/all", 60e3);
-  assert_true(c.result.missing_count > 0);
-  assert_int_equal(c.result.tiles_done, 0);
+  assert_int_equal(c.result.devices[0].tiles + c.result.devices[1].tiles, 0);
   assert_true(c.result.devices[0].retired && c.result.devices[1].retired);
-  size_t missing_pixels = 0;
-  for (size_t i = 0; i < c.result.missing_count; ++i)
-    missing_pixels += (size_t)c.result.missing[i].width * c.result.missing[i].height;
-  assert_int_equal(missing_pixels, 320 * 180);
+  assert_int_equal(c.missing_pixels, 320 * 180);
   comparison_free(&c);
 }
 
@@ -138,18 +125,18 @@ static void test_fixed_tiles_on_both_devices(void **state) {
   two_devices d;
   require_two_devices(&d);
   clrt_scene scene;
-  test_load_scene("pymonik.json", 0, 0, &scene);
+  test_load_scene("scenes/pymonik.json", 0, 0, &scene);
   picture alone = test_render_device(&d.devices[0], &scene, 1, 0, 0);
   clrt_tile_plan plan;
   clrt_error err;
   assert_int_equal(clrt_tiles_grid(600, 400, 32, 32, &plan, &err), CLRT_OK);
-  picture together = test_picture_for(&scene);
-  clrt_render_result result;
-  test_render_on(d.devices, 2, &scene, &plan, &together, &result);
-  assert_memory_equal(alone.framebuffer, together.framebuffer, (size_t)600 * 400 * sizeof(clrt_float4));
-  assert_int_equal(result.tiles_done, plan.count);
+  clrt_farm_result result;
+  size_t missing_pixels;
+  picture together = test_render_on(d.devices, 2, &scene, &plan, 60e3, &result, &missing_pixels);
+  assert_memory_equal(alone.linear, together.linear, (size_t)600 * 400 * 3 * sizeof(float));
+  assert_int_equal(result.devices[0].tiles + result.devices[1].tiles, plan.count);
   assert_int_equal(result.rays, 600 * 400); /* PymoniK: one camera ray per pixel, nothing else */
-  clrt_render_result_free(&result);
+  clrt_farm_result_free(&result);
   clrt_tiles_free(&plan);
   test_picture_free(&alone);
   test_picture_free(&together);
@@ -159,19 +146,19 @@ static void test_fixed_tiles_on_both_devices(void **state) {
 static void test_fault_rules_are_checked(void **state) {
   (void)state;
   clrt_error err;
-  setenv(CLRT_FAULT_ENVIRONMENT, "0:1/2,x", 1);
-  assert_int_equal(clrt_faults_check(&err), CLRT_ERR_INPUT);
+  clrt_fault_rules rules;
+  assert_int_equal(clrt_faults_parse("0:1/2,x", &rules, &err), CLRT_ERR_INPUT);
   assert_non_null(strstr(err.message, "CLRT_INJECT_FAULT=0:1/2,x"));
-  setenv(CLRT_FAULT_ENVIRONMENT, "0:1/all/explode", 1);
-  assert_int_equal(clrt_faults_check(&err), CLRT_ERR_INPUT);
-  setenv(CLRT_FAULT_ENVIRONMENT, "0:0/2,5/hang;0:1/all", 1);
-  assert_int_equal(clrt_faults_check(&err), CLRT_OK);
+  assert_int_equal(clrt_faults_parse("0:1/all/explode", &rules, &err), CLRT_ERR_INPUT);
+  assert_int_equal(clrt_faults_parse("0:0/2,5/hang;0:1/all", &rules, &err), CLRT_OK);
   clrt_device device = {.platform_index = 0, .device_index = 0};
-  assert_int_equal(clrt_faults_for(&device, 5), CLRT_FAULT_HANG);
-  assert_int_equal(clrt_faults_for(&device, 3), CLRT_FAULT_NONE);
+  assert_int_equal(clrt_faults_for(&rules, &device, 5), CLRT_FAULT_HANG);
+  assert_int_equal(clrt_faults_for(&rules, &device, 3), CLRT_FAULT_NONE);
   device.device_index = 1;
-  assert_int_equal(clrt_faults_for(&device, 3), CLRT_FAULT_FAIL);
-  unsetenv(CLRT_FAULT_ENVIRONMENT);
+  assert_int_equal(clrt_faults_for(&rules, &device, 3), CLRT_FAULT_FAIL);
+  clrt_faults_free(&rules);
+  assert_int_equal(clrt_faults_parse(NULL, &rules, &err), CLRT_OK);
+  assert_int_equal(clrt_faults_for(&rules, &device, 1), CLRT_FAULT_NONE);
 }
 
 int main(void) {

@@ -30,21 +30,21 @@ static void test_full_scene_reads_every_key(void **state) {
                 &scene);
   assert_int_equal(scene.image.width, 600);
   assert_int_equal(scene.image.height, 400);
-  assert_int_equal(scene.image.samples, 9);
-  assert_int_equal(scene.image.max_depth, 3);
+  assert_int_equal(scene.sampling.samples, 9);
+  assert_int_equal(scene.sampling.max_depth, 3);
   assert_true(scene.image.tone.gamma == 1.8);
   assert_true(scene.camera.vup[2] == 1.0 && scene.camera.vfov_degrees == 45.0);
   assert_true(scene.background[1] == 0.8);
   assert_false(scene.shadows);
   assert_int_equal(scene.material_count, 2);
-  assert_string_equal(scene.material_names[0], "red");
-  assert_true(scene.materials[0].shininess == 64.0f && scene.materials[0].reflectivity == 0.25f);
+  assert_string_equal(scene.materials[0].name, "red");
+  assert_true(scene.materials[0].shininess == 64.0 && scene.materials[0].reflectivity == 0.25);
   assert_int_equal(scene.sphere_count, 2);
   assert_int_equal(scene.spheres[0].material, 1); /* "plain" */
   assert_int_equal(scene.spheres[1].material, 0); /* "red" */
-  assert_true(scene.spheres[1].center_radius.y == 2.0f && scene.spheres[1].center_radius.w == 2.0f);
+  assert_true(scene.spheres[1].center[1] == 2.0f && scene.spheres[1].radius == 2.0f);
   assert_int_equal(scene.light_count, 2);
-  assert_true(scene.lights[0].color.z == 0.25f && scene.lights[0].intensity == 0.8f);
+  assert_true(scene.lights[0].color[2] == 0.25 && scene.lights[0].intensity == 0.8);
   clrt_scene_free(&scene);
 }
 
@@ -54,21 +54,21 @@ static void test_defaults_fill_omitted_keys(void **state) {
   test_parse_ok(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1, \"material\": \"red\"}],"
                                    " \"lights\": [{\"position\": [1, 1, 1]}]"),
                 &scene);
-  assert_int_equal(scene.image.samples, 1);
-  assert_int_equal(scene.image.max_depth, 4);
+  assert_int_equal(scene.sampling.samples, 1);
+  assert_int_equal(scene.sampling.max_depth, 4);
   assert_true(scene.image.tone.gamma == 2.2 && scene.image.tone.transfer == CLRT_TRANSFER_GAMMA);
   assert_true(scene.image.tone.exposure == 1.0);
-  assert_int_equal(scene.image.shadow_samples, 16);
+  assert_int_equal(scene.sampling.shadow_samples, 16);
   assert_true(scene.camera.aperture == 0.0 && scene.camera.focus_distance == 2.0);
   assert_true(scene.shadows);
   assert_true(scene.background[0] == 0.0 && scene.background[1] == 0.0 && scene.background[2] == 0.0);
   assert_true(scene.camera.vup[0] == 0.0 && scene.camera.vup[1] == 1.0 && scene.camera.vup[2] == 0.0);
-  const clrt_material *m = &scene.materials[0];
-  assert_true(m->ambient == 0.1f && m->diffuse == 0.9f && m->specular == 0.3f && m->shininess == 32.0f &&
-              m->reflectivity == 0.0f && m->transparency == 0.0f && m->ior == 1.5f);
-  const clrt_light *l = &scene.lights[0];
-  assert_true(l->color.x == 1.0f && l->color.y == 1.0f && l->color.z == 1.0f && l->intensity == 1.0f &&
-              l->radius == 0.0f);
+  const clrt_scene_material *m = &scene.materials[0];
+  assert_true(m->ambient == 0.1 && m->diffuse == 0.9 && m->specular == 0.3 && m->shininess == 32.0 &&
+              m->reflectivity == 0.0 && m->transparency == 0.0 && m->ior == 1.5);
+  const clrt_scene_light *l = &scene.lights[0];
+  assert_true(l->color[0] == 1.0 && l->color[1] == 1.0 && l->color[2] == 1.0 && l->intensity == 1.0 &&
+              l->radius == 0.0);
   clrt_scene_free(&scene);
 }
 
@@ -83,12 +83,12 @@ static void test_quality_keys(void **state) {
                 "                              \"ior\": 1.33}},"
                 " \"lights\": [{\"position\": [0, 5, 0], \"radius\": 0.5}]}",
                 &scene);
-  assert_int_equal(scene.image.shadow_samples, 9);
+  assert_int_equal(scene.sampling.shadow_samples, 9);
   assert_int_equal(scene.image.tone.transfer, CLRT_TRANSFER_SRGB);
   assert_true(scene.image.tone.exposure == 1.5);
   assert_true(scene.camera.aperture == 0.1 && scene.camera.focus_distance == 3.5);
-  assert_true(scene.materials[0].transparency == 0.9f && scene.materials[0].ior == 1.33f);
-  assert_true(scene.lights[0].radius == 0.5f);
+  assert_true(scene.materials[0].transparency == 0.9 && scene.materials[0].ior == 1.33);
+  assert_true(scene.lights[0].radius == 0.5);
   clrt_scene_free(&scene);
 }
 
@@ -120,7 +120,7 @@ static void test_scene_file_on_disk(void **state) {
   assert_int_equal(clrt_scene_load(CLRT_SOURCE_DIR "/scenes/pymonik.json", &scene, &err), CLRT_OK);
   assert_int_equal(scene.sphere_count, 4);
   assert_int_equal(scene.light_count, 2);
-  assert_true(scene.spheres[3].center_radius.w == 100.0f);
+  assert_true(scene.spheres[3].radius == 100.0f);
   clrt_scene_free(&scene);
 }
 

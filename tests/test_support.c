@@ -2,20 +2,18 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "test_support.h"
 
-#include "clrt_flatten.h"
-#include "clrt_image.h"
+#include "clrt_faults.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
+#include "clrt_image_compare.h"
 #include "clrt_reference.h"
-#include "clrt_render.h"
+#include "clrt_scheduler.h"
+#include "clrt_tone_levels.h"
 
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The foundation's tolerance between a device image and the reference. */
-#define TOLERANCE_SMALL_DIFF 1
-#define TOLERANCE_MAX_DIFF 4
-#define TOLERANCE_LARGE_FRACTION 0.001
 
 static char temp_dir_path[256];
 static char written_path[512];
@@ -99,7 +97,7 @@ void test_parse_fails(const char *json, ...) {
   va_end(fragments);
 }
 
-static int running_in_ci(void) {
+int test_running_in_ci(void) {
   const char *ci = getenv("CI");
   return ci && (strcmp(ci, "true") == 0 || strcmp(ci, "1") == 0);
 }
@@ -108,7 +106,7 @@ void test_require_device(clrt_device *device) {
   clrt_device_list list;
   clrt_error err = {{0}};
   if (clrt_devices_discover(&list, &err) != CLRT_OK) {
-    if (running_in_ci())
+    if (test_running_in_ci())
       fail_msg("CI needs an OpenCL device (install pocl-opencl-icd): %s", err.message);
     printf("skipping: %s\n", err.message);
     skip();
@@ -120,25 +118,19 @@ void test_require_device(clrt_device *device) {
 }
 
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count) {
-  size_t large = 0;
-  int worst = 0;
-  for (size_t i = 0; i < channel_count; ++i) {
-    int diff = abs((int)a[i] - (int)b[i]);
-    if (diff > TOLERANCE_SMALL_DIFF)
-      ++large;
-    if (diff > worst)
-      worst = diff;
+  clrt_image_difference difference = clrt_image_compare(a, b, channel_count);
+  if (!clrt_image_within_tolerance(&difference)) {
+    char detail[160];
+    clrt_image_difference_describe(&difference, detail, sizeof detail);
+    fail_msg("images differ: %s", detail);
   }
-  if (worst > TOLERANCE_MAX_DIFF || (double)large > TOLERANCE_LARGE_FRACTION * (double)channel_count)
-    fail_msg("images differ: %zu of %zu channels by more than %d level, worst %d", large, channel_count,
-             TOLERANCE_SMALL_DIFF, worst);
 }
 
-void test_load_scene(const char *name, unsigned width, unsigned height, clrt_scene *scene) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/scenes/%s", CLRT_SOURCE_DIR, name);
+void test_load_scene(const char *path, unsigned width, unsigned height, clrt_scene *scene) {
+  char full[512];
+  snprintf(full, sizeof full, "%s/%s", CLRT_SOURCE_DIR, path);
   clrt_error err;
-  if (clrt_scene_load(path, scene, &err) != CLRT_OK)
+  if (clrt_scene_load(full, scene, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   if (width) {
     scene->image.width = width;
@@ -146,59 +138,99 @@ void test_load_scene(const char *name, unsigned width, unsigned height, clrt_sce
   }
 }
 
-static picture picture_new(const clrt_scene *scene) {
-  picture p = {scene->image.width, scene->image.height, NULL, NULL};
-  size_t pixels = (size_t)p.width * p.height;
-  p.framebuffer = calloc(pixels, sizeof *p.framebuffer);
-  p.rgb = calloc(pixels, 3);
-  assert_true(p.framebuffer && p.rgb);
+static void flatten_ok(const clrt_scene *scene, clrt_flat_scene *flat) {
+  clrt_error err;
+  if (clrt_flatten(scene, flat, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+}
+
+static void film_ok(const clrt_scene *scene, clrt_film *film) {
+  clrt_error err;
+  if (clrt_film_init(film, scene->image.width, scene->image.height, CLRT_FILM_LINEAR, &scene->image.tone, &err) !=
+      CLRT_OK)
+    fail_msg("%s", err.message);
+}
+
+/* The film's linear colour, and its levels by the shared tone mapping. */
+static picture picture_of(const clrt_film *film) {
+  picture p = {film->width, film->height, NULL, NULL};
+  size_t channels = (size_t)p.width * p.height * 3;
+  p.linear = malloc(channels * sizeof *p.linear);
+  p.rgb = malloc(channels);
+  assert_true(p.linear && p.rgb);
+  memcpy(p.linear, film->linear, channels * sizeof *p.linear);
+  for (size_t i = 0; i < channels; ++i)
+    p.rgb[i] = (uint8_t)clrt_tone_level(p.linear[i], &film->levels);
   return p;
 }
 
 void test_picture_free(picture *p) {
-  free(p->framebuffer);
+  free(p->linear);
   free(p->rgb);
 }
 
 picture test_render_reference(const clrt_scene *scene) {
-  picture p = picture_new(scene);
-  clrt_render_params params = clrt_flatten_params(scene);
-  clrt_reference_render(scene, &params, p.framebuffer);
-  clrt_tonemap(p.framebuffer, (size_t)p.width * p.height, &scene->image.tone, p.rgb);
+  clrt_flat_scene flat;
+  clrt_film film;
+  flatten_ok(scene, &flat);
+  film_ok(scene, &film);
+  assert_true(clrt_reference_render(&flat, &film, 1) > 0);
+  picture p = picture_of(&film);
+  clrt_film_free(&film);
+  clrt_flat_scene_free(&flat);
   return p;
 }
 
 /* Renders on the device with the given tiling (strips, or tile_w x tile_h). */
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
                            unsigned tile_h) {
-  picture p = picture_new(scene);
   clrt_tile_plan plan;
   clrt_error err;
-  clrt_status status = strips ? clrt_tiles_strips(p.width, p.height, strips, &plan, &err)
-                              : clrt_tiles_grid(p.width, p.height, tile_w, tile_h, &plan, &err);
+  unsigned width = scene->image.width, height = scene->image.height;
+  clrt_status status = strips ? clrt_tiles_strips(width, height, strips, &plan, &err)
+                              : clrt_tiles_grid(width, height, tile_w, tile_h, &plan, &err);
   assert_int_equal(status, CLRT_OK);
-  clrt_render_result result;
-  test_render_on(device, 1, scene, &plan, &p, &result);
-  assert_int_equal(result.missing_count, 0);
-  clrt_render_result_free(&result);
+  clrt_farm_result result;
+  size_t missing_pixels;
+  picture p = test_render_on(device, 1, scene, &plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &result, &missing_pixels);
+  assert_int_equal(missing_pixels, 0);
+  clrt_farm_result_free(&result);
   clrt_tiles_free(&plan);
   return p;
 }
 
-void test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
-                    picture *p, clrt_render_result *result) {
+picture test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
+                       double timeout_ms, clrt_farm_result *result, size_t *missing_pixels) {
+  clrt_flat_scene flat;
+  clrt_film film;
+  clrt_scheduler scheduler;
+  clrt_fault_rules faults;
   clrt_progress progress;
-  clrt_progress_init(&progress, stderr, false, (size_t)p->width * p->height);
-  clrt_render_setup setup = {plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &progress, stderr, NULL, false};
-  clrt_render_params params = clrt_flatten_params(scene);
   clrt_error err;
-  if (clrt_render(devices, count, scene, &params, &setup, p->framebuffer, result, &err) != CLRT_OK)
+  flatten_ok(scene, &flat);
+  film_ok(scene, &film);
+  assert_int_equal(clrt_faults_from_environment(&faults, &err), CLRT_OK);
+  assert_int_equal(clrt_scheduler_init(&scheduler, film.width, film.height, plan, (unsigned)count, &err), CLRT_OK);
+  clrt_progress_init(&progress, stderr, false, (size_t)film.width * film.height);
+  clrt_session_options options = {clrt_scheduler_max_tile_pixels(&scheduler), false, timeout_ms, &faults, stderr};
+  clrt_farm_job job = {&scheduler, &film, &progress, NULL};
+  if (clrt_farm_render(devices, count, &flat, &options, &job, result, &err) != CLRT_OK)
     fail_msg("%s", err.message);
+  clrt_tile *tiles;
+  size_t missing;
+  assert_int_equal(clrt_scheduler_missing(&scheduler, &tiles, &missing, &err), CLRT_OK);
+  *missing_pixels = 0;
+  for (size_t i = 0; i < missing; ++i)
+    *missing_pixels += (size_t)tiles[i].width * tiles[i].height;
+  free(tiles);
+  picture p = picture_of(&film);
   clrt_progress_destroy(&progress);
-  clrt_tonemap(p->framebuffer, (size_t)p->width * p->height, &scene->image.tone, p->rgb);
+  clrt_scheduler_destroy(&scheduler);
+  clrt_faults_free(&faults);
+  clrt_film_free(&film);
+  clrt_flat_scene_free(&flat);
+  return p;
 }
-
-picture test_picture_for(const clrt_scene *scene) { return picture_new(scene); }
 
 void test_assert_not_flat(const picture *p) {
   size_t channels = (size_t)p->width * p->height * 3;

@@ -1,5 +1,5 @@
 /* Helpers shared by the cmocka tests: temporary files, scenes from text,
- * the OpenCL device (skipped without one, except in CI), image checks. */
+ * the OpenCL device (skipped without one, except in CI), pictures. */
 #ifndef CLRT_TEST_SUPPORT_H
 #define CLRT_TEST_SUPPORT_H
 
@@ -11,8 +11,9 @@
 #include <cmocka.h>
 
 #include "clrt_devices.h"
-#include "clrt_render.h"
+#include "clrt_farm.h"
 #include "clrt_scene.h"
+#include "clrt_tiles.h"
 
 /* A fresh, empty temporary directory; the path is in static storage,
  * valid until the next call. */
@@ -32,24 +33,28 @@ void test_parse_ok(const char *json, clrt_scene *scene);
  * every NULL-terminated fragment. */
 void test_parse_fails(const char *json, ...);
 
+/* Whether CI=true: there a missing device is a failure, not a skip. */
+int test_running_in_ci(void);
+
 /* The device tests render on: --device from CLRT_TEST_DEVICE, else the
- * default choice. Skips the test when no platform exists, unless CI is set. */
+ * default choice. Skips the test when no platform exists, unless in CI. */
 void test_require_device(clrt_device *device);
 
-/* Asserts the foundation's tolerance between two 8-bit images: at most
- * 0.1% of channels differ by more than 1 level, none by more than 4. */
+/* Asserts the renderer's tolerance (clrt_image_compare.h) between two
+ * 8-bit images. */
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
 
-/* An 8-bit image of a scene rendered one way or another, with the linear
- * framebuffer it came from. */
+/* A scene rendered one way or another: its linear colour (3 floats a
+ * pixel) and the 8-bit levels clrt would write. */
 typedef struct picture {
   unsigned width, height;
-  clrt_float4 *framebuffer;
+  float *linear;
   uint8_t *rgb;
 } picture;
 
-/* Loads scenes/NAME, resized to width x height unless width is 0. */
-void test_load_scene(const char *name, unsigned width, unsigned height, clrt_scene *scene);
+/* Loads PATH (relative to the repository), resized to width x height
+ * unless width is 0. */
+void test_load_scene(const char *path, unsigned width, unsigned height, clrt_scene *scene);
 
 /* The scene through the host reference renderer. */
 picture test_render_reference(const clrt_scene *scene);
@@ -59,13 +64,12 @@ picture test_render_reference(const clrt_scene *scene);
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
                            unsigned tile_h);
 
-/* A blank picture of the scene's size, for test_render_on. */
-picture test_picture_for(const clrt_scene *scene);
-
-/* Renders on `count` devices with `plan` (NULL: guided strips) into p,
- * tone-mapped too; the result says how each device did (free it). */
-void test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
-                    picture *p, clrt_render_result *result);
+/* Renders on `count` devices with `plan` (NULL: guided strips), faults
+ * from the environment, a tile time limit of timeout_ms; the result says
+ * how each device did (free it), and *missing_pixels how many pixels no
+ * device rendered. */
+picture test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
+                       double timeout_ms, clrt_farm_result *result, size_t *missing_pixels);
 
 /* Fails unless the picture has some variety: a black or flat picture would
  * make every comparison pass. */

@@ -5,7 +5,6 @@
  * bad value never passes silently. */
 #include "clrt_scene.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,15 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Below this, look_from and look_at count as the same point, and vup as
- * parallel to the view direction (the camera basis would degenerate). */
-#define CLRT_CAMERA_DEGENERACY_EPSILON 1e-9
+#include "clrt_file.h"
 
 enum { KEY_PATH_SIZE = 256 };
 
 typedef struct parser {
   const char *source; /* file name, for messages */
   clrt_error *err;
+  json_t *material_indexes; /* material name -> index into the scene's materials */
 } parser;
 
 typedef struct key_list {
@@ -201,11 +199,6 @@ static clrt_status read_vec3(const parser *p, json_t *object, const char *path, 
   return vec3_value(p, value, key_path, non_negative, out);
 }
 
-static clrt_float4 to_float4(const double v[3]) {
-  clrt_float4 f = {(float)v[0], (float)v[1], (float)v[2], 0.0f};
-  return f;
-}
-
 /* "gamma": a positive number, or "srgb" for the exact sRGB curve. */
 static clrt_status parse_gamma(const parser *p, json_t *image, clrt_image_settings *out) {
   json_t *value = json_object_get(image, "gamma");
@@ -220,48 +213,50 @@ static clrt_status parse_gamma(const parser *p, json_t *image, clrt_image_settin
   return read_checked(p, image, "image", "gamma", CLRT_DEFAULT_GAMMA, false, POSITIVE, &out->tone.gamma);
 }
 
-static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out) {
+static clrt_status parse_sampling(const parser *p, json_t *image, clrt_sampling_settings *out) {
+  const char *path = "image";
+  clrt_status status;
+  if ((status =
+           read_count(p, image, path, "samples", CLRT_DEFAULT_SAMPLES, false, 1, CLRT_MAX_SAMPLES, &out->samples)) ||
+      (status = read_count(p, image, path, "max_depth", CLRT_DEFAULT_MAX_DEPTH, false, 0, CLRT_MAX_DEPTH_LIMIT,
+                           &out->max_depth)))
+    return status;
+  return read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1, CLRT_MAX_SHADOW_SAMPLES,
+                    &out->shadow_samples);
+}
+
+/* "image" holds the picture's settings and the sampling settings. */
+static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out,
+                               clrt_sampling_settings *sampling) {
   static const char *const keys[] = {"width", "height", "samples", "max_depth", "shadow_samples", "gamma", "exposure"};
   const char *path = "image";
   clrt_status status;
   if ((status = expect_object(p, image, path)) || (status = check_keys(p, image, path, KEY_LIST(keys))) ||
       (status = read_count(p, image, path, "width", 0, true, 1, CLRT_MAX_IMAGE_SIDE, &out->width)) ||
       (status = read_count(p, image, path, "height", 0, true, 1, CLRT_MAX_IMAGE_SIDE, &out->height)) ||
-      (status =
-           read_count(p, image, path, "samples", CLRT_DEFAULT_SAMPLES, false, 1, CLRT_MAX_SAMPLES, &out->samples)) ||
-      (status = read_count(p, image, path, "max_depth", CLRT_DEFAULT_MAX_DEPTH, false, 0, CLRT_MAX_DEPTH_LIMIT,
-                           &out->max_depth)) ||
-      (status = read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1,
-                           CLRT_MAX_SHADOW_SAMPLES, &out->shadow_samples)) ||
-      (status = parse_gamma(p, image, out)))
+      (status = parse_sampling(p, image, sampling)) || (status = parse_gamma(p, image, out)))
     return status;
   return read_checked(p, image, path, "exposure", CLRT_DEFAULT_EXPOSURE, false, POSITIVE, &out->tone.exposure);
-}
-
-static double distance_squared(const double a[3], const double b[3]) {
-  double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-  return dx * dx + dy * dy + dz * dz;
 }
 
 /* The camera basis must not degenerate: a view direction and an up vector
  * that is not parallel to it. */
 static clrt_status check_camera_basis(const parser *p, const clrt_camera_settings *camera) {
-  if (distance_squared(camera->look_from, camera->look_at) < CLRT_CAMERA_DEGENERACY_EPSILON)
+  clrt_dvec3 u, v, w;
+  switch (clrt_camera_basis(camera, &u, &v, &w)) {
+  case CLRT_CAMERA_NO_DIRECTION:
     return fail_at(p, "camera.look_at", "must differ from camera.look_from (the camera needs a view direction)");
-  double w[3], norm_w = sqrt(distance_squared(camera->look_from, camera->look_at));
-  for (int i = 0; i < 3; ++i)
-    w[i] = (camera->look_from[i] - camera->look_at[i]) / norm_w;
-  const double *up = camera->vup;
-  double cross[3] = {up[1] * w[2] - up[2] * w[1], up[2] * w[0] - up[0] * w[2], up[0] * w[1] - up[1] * w[0]};
-  double norm_up = sqrt(up[0] * up[0] + up[1] * up[1] + up[2] * up[2]);
-  if (norm_up < CLRT_CAMERA_DEGENERACY_EPSILON ||
-      sqrt(cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]) < CLRT_CAMERA_DEGENERACY_EPSILON * norm_up)
+  case CLRT_CAMERA_BAD_UP:
     return fail_at(p, "camera.vup", "must not be zero or parallel to the view direction (look_at - look_from)");
+  case CLRT_CAMERA_OK:
+    break;
+  }
   return CLRT_OK;
 }
 
 static clrt_status parse_lens(const parser *p, json_t *camera, clrt_camera_settings *out) {
-  double default_focus = sqrt(distance_squared(out->look_from, out->look_at));
+  double default_focus =
+      clrt_dvec3_length(clrt_dvec3_sub(clrt_dvec3_load(out->look_from), clrt_dvec3_load(out->look_at)));
   clrt_status status =
       read_checked(p, camera, "camera", "aperture", CLRT_DEFAULT_APERTURE, false, NON_NEGATIVE, &out->aperture);
   if (status != CLRT_OK)
@@ -305,74 +300,64 @@ static clrt_status parse_glass(const parser *p, json_t *value, const char *path,
   return fail_at(p, path, problem);
 }
 
-static clrt_status parse_material(const parser *p, json_t *value, const char *path, clrt_material *out) {
+static clrt_status parse_material(const parser *p, json_t *value, const char *path, clrt_scene_material *out) {
   static const char *const keys[] = {"color",     "ambient",      "diffuse",      "specular",
                                      "shininess", "reflectivity", "transparency", "ior"};
-  double color[3], ambient, diffuse, specular, shininess, reflectivity, transparency, ior;
   clrt_status status;
   if ((status = expect_object(p, value, path)) || (status = check_keys(p, value, path, KEY_LIST(keys))) ||
-      (status = read_vec3(p, value, path, "color", NULL, true, color)) ||
-      (status = read_checked(p, value, path, "ambient", CLRT_DEFAULT_AMBIENT, false, NON_NEGATIVE, &ambient)) ||
-      (status = read_checked(p, value, path, "diffuse", CLRT_DEFAULT_DIFFUSE, false, NON_NEGATIVE, &diffuse)) ||
-      (status = read_checked(p, value, path, "specular", CLRT_DEFAULT_SPECULAR, false, NON_NEGATIVE, &specular)) ||
-      (status = read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE, &shininess)) ||
+      (status = read_vec3(p, value, path, "color", NULL, true, out->color)) ||
+      (status = read_checked(p, value, path, "ambient", CLRT_DEFAULT_AMBIENT, false, NON_NEGATIVE, &out->ambient)) ||
+      (status = read_checked(p, value, path, "diffuse", CLRT_DEFAULT_DIFFUSE, false, NON_NEGATIVE, &out->diffuse)) ||
+      (status = read_checked(p, value, path, "specular", CLRT_DEFAULT_SPECULAR, false, NON_NEGATIVE, &out->specular)) ||
+      (status =
+           read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE, &out->shininess)) ||
       (status = read_checked(p, value, path, "reflectivity", CLRT_DEFAULT_REFLECTIVITY, false, UNIT_INTERVAL,
-                             &reflectivity)) ||
-      (status = parse_glass(p, value, path, reflectivity, &transparency, &ior)))
+                             &out->reflectivity)))
     return status;
-  memset(out, 0, sizeof *out);
-  out->color = to_float4(color);
-  out->ambient = (float)ambient;
-  out->diffuse = (float)diffuse;
-  out->specular = (float)specular;
-  out->shininess = (float)shininess;
-  out->reflectivity = (float)reflectivity;
-  out->transparency = (float)transparency;
-  out->ior = (float)ior;
-  return CLRT_OK;
+  return parse_glass(p, value, path, out->reflectivity, &out->transparency, &out->ior);
 }
 
+/* Materials keep their names; the parser indexes them by name, so that a
+ * sphere finds its material in constant time. */
 static clrt_status parse_materials(const parser *p, json_t *materials, clrt_scene *scene) {
   clrt_status status = expect_object(p, materials, "materials");
   if (status != CLRT_OK)
     return status;
   size_t count = json_object_size(materials);
   scene->materials = calloc(count ? count : 1, sizeof *scene->materials);
-  scene->material_names = calloc(count ? count : 1, sizeof *scene->material_names);
-  if (!scene->materials || !scene->material_names)
+  if (!scene->materials)
     return clrt_fail(p->err, CLRT_ERR_RUNTIME, "%s: out of memory reading %zu materials", p->source, count);
   const char *name;
   json_t *value;
   json_object_foreach(materials, name, value) {
     char path[KEY_PATH_SIZE];
     child_path(path, "materials", name);
-    if ((status = parse_material(p, value, path, &scene->materials[scene->material_count])))
+    clrt_scene_material *material = &scene->materials[scene->material_count];
+    if ((status = parse_material(p, value, path, material)))
       return status;
-    scene->material_names[scene->material_count] = strdup(name);
-    if (!scene->material_names[scene->material_count++])
+    material->name = strdup(name);
+    if (!material->name ||
+        json_object_set_new(p->material_indexes, name, json_integer((json_int_t)scene->material_count++)) != 0)
       return clrt_fail(p->err, CLRT_ERR_RUNTIME, "%s: out of memory", p->source);
   }
   return CLRT_OK;
 }
 
-static clrt_status find_material(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
-                                 clrt_uint *index) {
+static clrt_status find_material(const parser *p, json_t *value, const char *path, uint32_t *index) {
   if (!json_is_string(value))
     return fail_at(p, path, "must be a string naming a key of \"materials\"");
   const char *name = json_string_value(value);
-  for (size_t i = 0; i < scene->material_count; ++i) {
-    if (strcmp(scene->material_names[i], name) == 0) {
-      *index = (clrt_uint)i;
-      return CLRT_OK;
-    }
+  json_t *found = json_object_get(p->material_indexes, name);
+  if (found) {
+    *index = (uint32_t)json_integer_value(found);
+    return CLRT_OK;
   }
   char problem[KEY_PATH_SIZE + 96];
   snprintf(problem, sizeof problem, "unknown material \"%.*s\" (define it under \"materials\")", KEY_PATH_SIZE, name);
   return fail_at(p, path, problem);
 }
 
-static clrt_status parse_sphere(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
-                                clrt_sphere *out) {
+static clrt_status parse_sphere(const parser *p, json_t *value, const char *path, clrt_scene_sphere *out) {
   static const char *const keys[] = {"center", "radius", "material"};
   double center[3], radius;
   json_t *material;
@@ -384,40 +369,32 @@ static clrt_status parse_sphere(const parser *p, const clrt_scene *scene, json_t
       (status = read_checked(p, value, path, "radius", 0.0, true, POSITIVE, &radius)) ||
       (status = lookup(p, value, path, "material", true, &material)))
     return status;
-  memset(out, 0, sizeof *out);
-  out->center_radius = to_float4(center);
-  out->center_radius.w = (float)radius;
-  return find_material(p, scene, material, material_path, &out->material);
+  for (int i = 0; i < 3; ++i)
+    out->center[i] = (float)center[i];
+  out->radius = (float)radius;
+  return find_material(p, material, material_path, &out->material);
 }
 
-static clrt_status parse_light(const parser *p, json_t *value, const char *path, clrt_light *out) {
+static clrt_status parse_light(const parser *p, json_t *value, const char *path, clrt_scene_light *out) {
   static const char *const keys[] = {"position", "color", "intensity", "radius"};
   static const double white[3] = {1.0, 1.0, 1.0};
-  double position[3], color[3], intensity, radius;
   clrt_status status;
   if ((status = expect_object(p, value, path)) || (status = check_keys(p, value, path, KEY_LIST(keys))) ||
-      (status = read_vec3(p, value, path, "position", NULL, false, position)) ||
-      (status = read_vec3(p, value, path, "color", white, true, color)) ||
-      (status =
-           read_checked(p, value, path, "intensity", CLRT_DEFAULT_LIGHT_INTENSITY, false, NON_NEGATIVE, &intensity)) ||
-      (status = read_checked(p, value, path, "radius", CLRT_DEFAULT_LIGHT_RADIUS, false, NON_NEGATIVE, &radius)))
+      (status = read_vec3(p, value, path, "position", NULL, false, out->position)) ||
+      (status = read_vec3(p, value, path, "color", white, true, out->color)) ||
+      (status = read_checked(p, value, path, "intensity", CLRT_DEFAULT_LIGHT_INTENSITY, false, NON_NEGATIVE,
+                             &out->intensity)))
     return status;
-  memset(out, 0, sizeof *out);
-  out->position = to_float4(position);
-  out->color = to_float4(color);
-  out->intensity = (float)intensity;
-  out->radius = (float)radius;
-  return CLRT_OK;
+  return read_checked(p, value, path, "radius", CLRT_DEFAULT_LIGHT_RADIUS, false, NON_NEGATIVE, &out->radius);
 }
 
 /* Parses one element of a scene array into `out`. */
-typedef clrt_status (*element_parser)(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
-                                      void *out);
+typedef clrt_status (*element_parser)(const parser *p, json_t *value, const char *path, void *out);
 
 /* A scene array: room for its elements (at least one, so that device
  * buffers are never of size zero), each parsed with its key path. */
-static clrt_status parse_array(const parser *p, const clrt_scene *scene, json_t *array, const char *name,
-                               size_t element_size, element_parser parse_element, void **storage, size_t *count) {
+static clrt_status parse_array(const parser *p, json_t *array, const char *name, size_t element_size,
+                               element_parser parse_element, void **storage, size_t *count) {
   if (!json_is_array(array))
     return fail_at(p, name, "must be an array");
   size_t size = json_array_size(array);
@@ -428,30 +405,28 @@ static clrt_status parse_array(const parser *p, const clrt_scene *scene, json_t 
     char path[KEY_PATH_SIZE];
     element_path(path, name, *count);
     clrt_status status =
-        parse_element(p, scene, json_array_get(array, *count), path, (char *)*storage + *count * element_size);
+        parse_element(p, json_array_get(array, *count), path, (char *)*storage + *count * element_size);
     if (status != CLRT_OK)
       return status;
   }
   return CLRT_OK;
 }
 
-static clrt_status sphere_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path,
-                                  void *out) {
-  return parse_sphere(p, scene, value, path, out);
+static clrt_status sphere_element(const parser *p, json_t *value, const char *path, void *out) {
+  return parse_sphere(p, value, path, out);
 }
 
-static clrt_status light_element(const parser *p, const clrt_scene *scene, json_t *value, const char *path, void *out) {
-  (void)scene;
+static clrt_status light_element(const parser *p, json_t *value, const char *path, void *out) {
   return parse_light(p, value, path, out);
 }
 
 static clrt_status parse_spheres(const parser *p, json_t *spheres, clrt_scene *scene) {
-  return parse_array(p, scene, spheres, "spheres", sizeof *scene->spheres, sphere_element, (void **)&scene->spheres,
+  return parse_array(p, spheres, "spheres", sizeof *scene->spheres, sphere_element, (void **)&scene->spheres,
                      &scene->sphere_count);
 }
 
 static clrt_status parse_lights(const parser *p, json_t *lights, clrt_scene *scene) {
-  return parse_array(p, scene, lights, "lights", sizeof *scene->lights, light_element, (void **)&scene->lights,
+  return parse_array(p, lights, "lights", sizeof *scene->lights, light_element, (void **)&scene->lights,
                      &scene->light_count);
 }
 
@@ -482,8 +457,8 @@ static clrt_status parse_root(const parser *p, json_t *root, clrt_scene *scene) 
   json_t *empty_object = json_object(), *empty_array = json_array();
   clrt_status status;
   if ((status = check_keys(p, root, "", KEY_LIST(keys))) || (status = lookup(p, root, "", "image", true, &image)) ||
-      (status = parse_image(p, image, &scene->image)) || (status = lookup(p, root, "", "camera", true, &camera)) ||
-      (status = parse_camera(p, camera, &scene->camera)) ||
+      (status = parse_image(p, image, &scene->image, &scene->sampling)) ||
+      (status = lookup(p, root, "", "camera", true, &camera)) || (status = parse_camera(p, camera, &scene->camera)) ||
       (status = read_vec3(p, root, "", "background", black, true, scene->background)) ||
       (status = parse_shadows(p, root, &scene->shadows)) ||
       (status = parse_materials(p, section_or_empty(root, "materials", empty_object), scene)) ||
@@ -501,11 +476,14 @@ static clrt_status syntax_error(const parser *p, const json_error_t *error) {
                    error->text);
 }
 
-static clrt_status parse_document(const parser *p, json_t *root, const json_error_t *error, clrt_scene *scene) {
+static clrt_status parse_document(parser *p, json_t *root, const json_error_t *error, clrt_scene *scene) {
   memset(scene, 0, sizeof *scene);
   if (!root)
     return syntax_error(p, error);
-  clrt_status status = parse_root(p, root, scene);
+  p->material_indexes = json_object();
+  clrt_status status = p->material_indexes ? parse_root(p, root, scene)
+                                           : clrt_fail(p->err, CLRT_ERR_RUNTIME, "%s: out of memory", p->source);
+  json_decref(p->material_indexes);
   json_decref(root);
   if (status != CLRT_OK)
     clrt_scene_free(scene);
@@ -516,28 +494,27 @@ static clrt_status parse_document(const parser *p, json_t *root, const json_erro
 #define CLRT_JSON_FLAGS JSON_REJECT_DUPLICATES
 
 clrt_status clrt_scene_parse(const char *text, const char *source_name, clrt_scene *scene, clrt_error *err) {
-  parser p = {source_name, err};
+  parser p = {source_name, err, NULL};
   json_error_t error;
   json_t *root = json_loads(text, CLRT_JSON_FLAGS, &error);
   return parse_document(&p, root, &error, scene);
 }
 
 clrt_status clrt_scene_load(const char *path, clrt_scene *scene, clrt_error *err) {
-  parser p = {path, err};
   memset(scene, 0, sizeof *scene);
-  FILE *file = fopen(path, "rb");
-  if (!file)
-    return clrt_fail(err, CLRT_ERR_INPUT, "%s: cannot open the scene file: %s", path, strerror(errno));
-  json_error_t error;
-  json_t *root = json_loadf(file, CLRT_JSON_FLAGS, &error);
-  fclose(file);
-  return parse_document(&p, root, &error, scene);
+  char *text;
+  size_t size;
+  clrt_status status = clrt_file_read(path, "the scene file", &text, &size, err);
+  if (status != CLRT_OK)
+    return status;
+  status = clrt_scene_parse(text, path, scene, err);
+  free(text);
+  return status;
 }
 
 void clrt_scene_free(clrt_scene *scene) {
-  for (size_t i = 0; i < scene->material_count; ++i)
-    free(scene->material_names[i]);
-  free(scene->material_names);
+  for (size_t i = 0; scene->materials && i < scene->material_count; ++i)
+    free(scene->materials[i].name);
   free(scene->materials);
   free(scene->spheres);
   free(scene->lights);

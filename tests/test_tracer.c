@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "clrt_flatten.h"
+#include "clrt_flat_scene.h"
 #include "clrt_tracer.h"
 
 #define EPSILON 1e-5f
@@ -85,7 +85,7 @@ static void test_camera_corners_span_the_field_of_view(void **state) {
 
 /* A scene with one sphere at the origin, seen from +z, lit from +z. */
 typedef struct one_sphere {
-  clrt_render_params params;
+  clrt_trace_params params;
   clrt_sphere spheres[2];
   clrt_material material;
   clrt_light light;

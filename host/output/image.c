@@ -1,9 +1,8 @@
-/* Tone mapping and PNG output through stb_image_write. */
+/* Image files through stb_image_write, written atomically. */
 #define _POSIX_C_SOURCE 200809L
 #include "clrt_image.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +12,10 @@
 
 #include <stb_image_write.h>
 
-/* Just under 256, so that 1.0 maps to 255 and the levels are equally wide. */
-#define CLRT_QUANTIZE_SCALE 255.999
-
-/* The sRGB curve (IEC 61966-2-1): linear below the knee, a 2.4 power above. */
-#define CLRT_SRGB_KNEE 0.0031308
-#define CLRT_SRGB_LINEAR_SLOPE 12.92
-#define CLRT_SRGB_SCALE 1.055
-#define CLRT_SRGB_OFFSET 0.055
-#define CLRT_SRGB_EXPONENT 2.4
-
 /* JPEG quality (1..100): high, since renders have smooth gradients. */
 #define CLRT_JPEG_QUALITY 95
 
 enum { CLRT_RGB_CHANNELS = 3 };
-
-static double transfer(double v, const clrt_tone *tone) {
-  if (tone->transfer == CLRT_TRANSFER_SRGB)
-    return v <= CLRT_SRGB_KNEE ? CLRT_SRGB_LINEAR_SLOPE * v
-                               : CLRT_SRGB_SCALE * pow(v, 1.0 / CLRT_SRGB_EXPONENT) - CLRT_SRGB_OFFSET;
-  return tone->gamma == 1.0 ? v : pow(v, 1.0 / tone->gamma);
-}
-
-static uint8_t quantize(float linear, const clrt_tone *tone) {
-  double v = (double)linear * tone->exposure;
-  v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0;
-  return (uint8_t)(transfer(v, tone) * CLRT_QUANTIZE_SCALE);
-}
-
-void clrt_tonemap(const clrt_float4 *framebuffer, size_t pixel_count, const clrt_tone *tone, uint8_t *rgb) {
-  for (size_t i = 0; i < pixel_count; ++i) {
-    rgb[CLRT_RGB_CHANNELS * i + 0] = quantize(framebuffer[i].x, tone);
-    rgb[CLRT_RGB_CHANNELS * i + 1] = quantize(framebuffer[i].y, tone);
-    rgb[CLRT_RGB_CHANNELS * i + 2] = quantize(framebuffer[i].z, tone);
-  }
-}
 
 static const struct {
   const char *extension;
@@ -106,17 +74,9 @@ static void write_to_sink(void *context, void *data, int size) {
     sink->failed = 1;
 }
 
-/* What to encode: 8-bit RGB, or linear float RGB for .hdr. */
-typedef struct encoding {
-  clrt_image_format format;
-  unsigned width, height;
-  const uint8_t *rgb;
-  const float *linear;
-} encoding;
-
-static int encode(const encoding *image, file_sink *sink) {
+static int encode(clrt_image_format format, const clrt_image_view *image, file_sink *sink) {
   int w = (int)image->width, h = (int)image->height, n = CLRT_RGB_CHANNELS;
-  switch (image->format) {
+  switch (format) {
   case CLRT_FORMAT_PNG:
     return stbi_write_png_to_func(write_to_sink, sink, w, h, n, image->rgb, w * n);
   case CLRT_FORMAT_JPG:
@@ -138,13 +98,14 @@ static mode_t default_file_mode(void) {
   return 0666 & ~mask;
 }
 
-static clrt_status write_temporary(int fd, const char *path, const encoding *image, clrt_error *err) {
+static clrt_status write_temporary(int fd, const char *path, clrt_image_format format, const clrt_image_view *image,
+                                   clrt_error *err) {
   file_sink sink = {fdopen(fd, "wb"), 0};
   if (!sink.file) {
     close(fd);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
   }
-  int encoded = encode(image, &sink);
+  int encoded = encode(format, image, &sink);
   int flushed = fflush(sink.file) == 0 && fsync(fileno(sink.file)) == 0;
   int closed = fclose(sink.file) == 0;
   if (!encoded || sink.failed || !flushed || !closed)
@@ -154,7 +115,8 @@ static clrt_status write_temporary(int fd, const char *path, const encoding *ima
 }
 
 /* Encodes into a temporary file beside `path`, then renames it into place. */
-static clrt_status write_atomically(const char *path, const encoding *image, clrt_error *err) {
+static clrt_status write_atomically(const char *path, clrt_image_format format, const clrt_image_view *image,
+                                    clrt_error *err) {
   size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
   char *temporary = malloc(length);
   if (!temporary)
@@ -167,7 +129,7 @@ static clrt_status write_atomically(const char *path, const encoding *image, clr
   else if (fchmod(fd, default_file_mode()) != 0)
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot set permissions: %s", temporary, strerror(errno));
   if (status == CLRT_OK)
-    status = write_temporary(fd, path, image, err);
+    status = write_temporary(fd, path, format, image, err);
   else if (fd >= 0)
     close(fd);
   if (status == CLRT_OK && rename(temporary, path) != 0)
@@ -179,41 +141,15 @@ static clrt_status write_atomically(const char *path, const encoding *image, clr
   return status;
 }
 
-clrt_status clrt_image_write_png(const char *path, const uint8_t *rgb, unsigned width, unsigned height,
-                                 clrt_error *err) {
-  encoding image = {CLRT_FORMAT_PNG, width, height, rgb, NULL};
-  return write_atomically(path, &image, err);
-}
+bool clrt_image_format_is_linear(clrt_image_format format) { return format == CLRT_FORMAT_HDR; }
 
-/* The framebuffer's RGB as packed floats, as the HDR encoder wants. */
-static float *linear_rgb(const clrt_float4 *framebuffer, size_t pixels) {
-  float *rgb = malloc(pixels * CLRT_RGB_CHANNELS * sizeof *rgb);
-  for (size_t i = 0; rgb && i < pixels; ++i) {
-    rgb[CLRT_RGB_CHANNELS * i + 0] = framebuffer[i].x;
-    rgb[CLRT_RGB_CHANNELS * i + 1] = framebuffer[i].y;
-    rgb[CLRT_RGB_CHANNELS * i + 2] = framebuffer[i].z;
-  }
-  return rgb;
-}
-
-clrt_status clrt_image_write(const char *path, const clrt_float4 *framebuffer, unsigned width, unsigned height,
-                             const clrt_tone *tone, clrt_error *err) {
-  encoding image = {CLRT_FORMAT_PNG, width, height, NULL, NULL};
-  clrt_status status = clrt_image_format_of(path, &image.format, err);
+clrt_status clrt_image_write(const char *path, const clrt_image_view *image, clrt_error *err) {
+  clrt_image_format format;
+  clrt_status status = clrt_image_format_of(path, &format, err);
   if (status != CLRT_OK)
     return status;
-  size_t pixels = (size_t)width * height;
-  uint8_t *rgb = NULL;
-  float *linear = NULL;
-  if (image.format == CLRT_FORMAT_HDR)
-    image.linear = linear = linear_rgb(framebuffer, pixels);
-  else if ((image.rgb = rgb = malloc(pixels * CLRT_RGB_CHANNELS)))
-    clrt_tonemap(framebuffer, pixels, tone, rgb);
-  if (!image.rgb && !image.linear)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u image", width, height);
-  else
-    status = write_atomically(path, &image, err);
-  free(rgb);
-  free(linear);
-  return status;
+  if (clrt_image_format_is_linear(format) ? !image->linear : !image->rgb)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: the picture holds %s colour, not what this format stores", path,
+                     image->linear ? "linear" : "8-bit");
+  return write_atomically(path, format, image, err);
 }

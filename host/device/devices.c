@@ -26,10 +26,51 @@ const char *clrt_device_type_name(cl_device_type type) {
   return "other";
 }
 
-static void query_string(cl_device_id device, cl_device_info what, char *out, size_t size) {
-  if (clGetDeviceInfo(device, what, size, out, NULL) != CL_SUCCESS)
-    snprintf(out, size, "?");
-  out[size - 1] = '\0';
+/* A string of the device, cut to `size` when longer (names only label). */
+static clrt_status query_text(cl_device_id id, cl_device_info what, const char *what_name, char *out, size_t size,
+                              clrt_error *err) {
+  size_t needed = 0;
+  cl_int rc = clGetDeviceInfo(id, what, 0, NULL, &needed);
+  char *text = rc == CL_SUCCESS ? malloc(needed + 1) : NULL;
+  if (rc == CL_SUCCESS && !text)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory reading %s", what_name);
+  if (rc == CL_SUCCESS)
+    rc = clGetDeviceInfo(id, what, needed, text, NULL);
+  if (rc == CL_SUCCESS) {
+    text[needed] = '\0';
+    snprintf(out, size, "%s", text);
+  }
+  free(text);
+  return clrt_cl_check(rc, "clGetDeviceInfo", what_name, err);
+}
+
+static clrt_status query_value(cl_device_id id, cl_device_info what, const char *what_name, void *out, size_t size,
+                               clrt_error *err) {
+  return clrt_cl_check(clGetDeviceInfo(id, what, size, out, NULL), "clGetDeviceInfo", what_name, err);
+}
+
+#define QUERY_VALUE(field, info) query_value(device->id, info, #info, &device->field, sizeof device->field, err)
+#define QUERY_TEXT(field, info) query_text(device->id, info, #info, device->field, sizeof device->field, err)
+
+/* Everything clrt reads of a device, once. */
+static clrt_status describe_device(clrt_device *device, clrt_error *err) {
+  cl_device_fp_config single = 0;
+  clrt_status status;
+  if ((status = QUERY_VALUE(type, CL_DEVICE_TYPE)) || (status = QUERY_TEXT(name, CL_DEVICE_NAME)) ||
+      (status = QUERY_TEXT(driver_version, CL_DRIVER_VERSION)) ||
+      (status = QUERY_TEXT(device_version, CL_DEVICE_VERSION)) ||
+      (status = QUERY_TEXT(c_version, CL_DEVICE_OPENCL_C_VERSION)) ||
+      (status = QUERY_VALUE(compute_units, CL_DEVICE_MAX_COMPUTE_UNITS)) ||
+      (status = QUERY_VALUE(global_memory, CL_DEVICE_GLOBAL_MEM_SIZE)) ||
+      (status = QUERY_VALUE(max_allocation, CL_DEVICE_MAX_MEM_ALLOC_SIZE)) ||
+      (status = QUERY_VALUE(constant_memory, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE)) ||
+      (status = QUERY_VALUE(max_constant_args, CL_DEVICE_MAX_CONSTANT_ARGS)) ||
+      (status = QUERY_VALUE(max_work_group, CL_DEVICE_MAX_WORK_GROUP_SIZE)) ||
+      (status = query_value(device->id, CL_DEVICE_SINGLE_FP_CONFIG, "CL_DEVICE_SINGLE_FP_CONFIG", &single,
+                            sizeof single, err)))
+    return status;
+  device->exact_divide_sqrt = (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
+  return CLRT_OK;
 }
 
 static clrt_status platform_devices(cl_platform_id platform, cl_device_id **ids, cl_uint *count, clrt_error *err) {
@@ -51,14 +92,18 @@ static clrt_status platform_devices(cl_platform_id platform, cl_device_id **ids,
 
 static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform, unsigned platform_index,
                                 clrt_error *err) {
-  if (platform_index < CLRT_MAX_PLATFORMS) {
-    char *name = list->platform_names[platform_index];
-    if (clGetPlatformInfo(platform, CL_PLATFORM_NAME, CLRT_DEVICE_NAME_SIZE - 1, name, NULL) != CL_SUCCESS)
-      snprintf(name, CLRT_DEVICE_NAME_SIZE, "?");
-  }
+  char platform_name[CLRT_DEVICE_NAME_SIZE];
+  clrt_status status =
+      clrt_cl_check(clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof platform_name - 1, platform_name, NULL),
+                    "clGetPlatformInfo", "CL_PLATFORM_NAME", err);
+  if (status != CLRT_OK)
+    return status;
+  platform_name[sizeof platform_name - 1] = '\0';
+  if (platform_index < CLRT_MAX_PLATFORMS)
+    snprintf(list->platform_names[platform_index], CLRT_DEVICE_NAME_SIZE, "%s", platform_name);
   cl_device_id *ids;
   cl_uint count;
-  clrt_status status = platform_devices(platform, &ids, &count, err);
+  status = platform_devices(platform, &ids, &count, err);
   if (status != CLRT_OK || count == 0) {
     free(ids);
     return status;
@@ -69,22 +114,18 @@ static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform,
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing devices");
   }
   list->devices = grown;
-  char platform_name[CLRT_DEVICE_NAME_SIZE] = "?";
-  clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof platform_name - 1, platform_name, NULL);
-  for (cl_uint i = 0; i < count; ++i) {
+  for (cl_uint i = 0; status == CLRT_OK && i < count; ++i) {
     clrt_device *device = &list->devices[list->count++];
     memset(device, 0, sizeof *device);
     device->platform = platform;
     device->id = ids[i];
     device->platform_index = platform_index;
     device->device_index = i;
-    if (clGetDeviceInfo(ids[i], CL_DEVICE_TYPE, sizeof device->type, &device->type, NULL) != CL_SUCCESS)
-      device->type = CL_DEVICE_TYPE_DEFAULT;
-    query_string(ids[i], CL_DEVICE_NAME, device->name, sizeof device->name);
-    memcpy(device->platform_name, platform_name, sizeof platform_name);
+    snprintf(device->platform_name, sizeof device->platform_name, "%s", platform_name);
+    status = describe_device(device, err);
   }
   free(ids);
-  return CLRT_OK;
+  return status;
 }
 
 static clrt_status discover_platforms(cl_platform_id **platforms, cl_uint *count, clrt_error *err) {
@@ -114,17 +155,9 @@ clrt_status clrt_devices_discover(clrt_device_list *list, clrt_error *err) {
 }
 
 static void print_device(const clrt_device *device, FILE *out) {
-  cl_uint compute_units = 0;
-  cl_ulong memory = 0;
-  size_t max_work_group = 0;
-  char c_version[128];
-  clGetDeviceInfo(device->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof compute_units, &compute_units, NULL);
-  clGetDeviceInfo(device->id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof memory, &memory, NULL);
-  clGetDeviceInfo(device->id, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_work_group, &max_work_group, NULL);
-  query_string(device->id, CL_DEVICE_OPENCL_C_VERSION, c_version, sizeof c_version);
   fprintf(out, "  %u:%u  %-11s %-40s %4u CUs  %7.1f GiB  max work-group %5zu  %s\n", device->platform_index,
-          device->device_index, clrt_device_type_name(device->type), device->name, compute_units,
-          (double)memory / BYTES_PER_GIB, max_work_group, c_version);
+          device->device_index, clrt_device_type_name(device->type), device->name, device->compute_units,
+          (double)device->global_memory / BYTES_PER_GIB, device->max_work_group, device->c_version);
 }
 
 void clrt_devices_print(const clrt_device_list *list, FILE *out) {

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "clrt_clock.h"
+#include "clrt_file.h"
 #include "clrt_hash.h"
+#include "clrt_scene_arrays.h"
 
 /* Exact by default: no -cl-fast-relaxed-math or -cl-mad-enable, since the
  * picture must match the host reference. Where the device can, division
@@ -21,33 +23,27 @@
 #define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
 #define CLRT_SCENE_IN_CONSTANT_OPTION " -DCLRT_SCENE_IN_CONSTANT"
 
-/* The kernel's __constant arguments: parameters, spheres, materials, lights. */
-enum { CLRT_CONSTANT_ARGUMENTS = 4 };
+/* The kernel's __constant arguments: the parameters and every scene array. */
+#define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_SCENE_ARRAY_COUNT)
+
+/* Constant memory kept free besides the scene arrays: the parameters and
+ * what a compiler may place there itself. */
+#define CLRT_CONSTANT_RESERVE_BYTES 4096u
 
 enum { CLRT_PATH_SIZE = 1024 };
-
-static cl_ulong device_ulong(const clrt_device *device, cl_device_info what) {
-  cl_ulong value = 0;
-  clGetDeviceInfo(device->id, what, sizeof value, &value, NULL);
-  return value;
-}
 
 /* Whether every scene array fits the device's constant memory at once
  * (some devices share one constant bank between all arguments). */
 static bool scene_fits_constant(const clrt_device *device, size_t scene_bytes) {
-  cl_uint arguments = 0;
-  clGetDeviceInfo(device->id, CL_DEVICE_MAX_CONSTANT_ARGS, sizeof arguments, &arguments, NULL);
-  cl_ulong capacity = device_ulong(device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE);
-  return arguments >= CLRT_CONSTANT_ARGUMENTS && scene_bytes + 4096 <= capacity;
+  return device->max_constant_args >= CLRT_CONSTANT_ARGUMENTS &&
+         scene_bytes + CLRT_CONSTANT_RESERVE_BYTES <= device->constant_memory;
 }
 
-static void build_options(const clrt_device *device, const clrt_build_config *config, char *out, size_t size,
+static void build_options(const clrt_device *device, size_t scene_bytes, bool fast_math, char *out, size_t size,
                           clrt_build_report *report) {
-  cl_device_fp_config single = 0;
-  clGetDeviceInfo(device->id, CL_DEVICE_SINGLE_FP_CONFIG, sizeof single, &single, NULL);
-  report->scene_in_constant = scene_fits_constant(device, config->scene_bytes);
-  snprintf(out, size, "%s%s%s", config->fast_math ? CLRT_FAST_MATH_OPTION : "",
-           !config->fast_math && (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
+  report->scene_in_constant = scene_fits_constant(device, scene_bytes);
+  snprintf(out, size, "%s%s%s", fast_math ? CLRT_FAST_MATH_OPTION : "",
+           !fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
            report->scene_in_constant ? CLRT_SCENE_IN_CONSTANT_OPTION : "");
 }
 
@@ -99,45 +95,19 @@ bool clrt_program_cache_dir(char *out, size_t size) {
   return home && *home && snprintf(out, size, "%s/.cache/clrt", home) < (int)size;
 }
 
-static void device_string(const clrt_device *device, cl_device_info what, char *out, size_t size) {
-  if (clGetDeviceInfo(device->id, what, size, out, NULL) != CL_SUCCESS)
-    out[0] = '\0';
-  out[size - 1] = '\0';
-}
-
 /* The cache file for this program: the key covers everything that changes
  * the binary. False when the cache is disabled. */
 static bool cache_path(const clrt_device *device, const char *options, char *out, size_t size) {
-  char directory[CLRT_PATH_SIZE], driver[256], version[256];
+  char directory[CLRT_PATH_SIZE];
   if (!clrt_program_cache_dir(directory, sizeof directory))
     return false;
-  device_string(device, CL_DRIVER_VERSION, driver, sizeof driver);
-  device_string(device, CL_DEVICE_VERSION, version, sizeof version);
   uint64_t key = clrt_hash_string(CLRT_HASH_START, clrt_kernel_source);
   key = clrt_hash_string(key, options);
   key = clrt_hash_string(key, device->name);
   key = clrt_hash_string(key, device->platform_name);
-  key = clrt_hash_string(key, driver);
-  key = clrt_hash_string(key, version);
+  key = clrt_hash_string(key, device->driver_version);
+  key = clrt_hash_string(key, device->device_version);
   return snprintf(out, size, "%s/program-%016llx.bin", directory, (unsigned long long)key) < (int)size;
-}
-
-static unsigned char *read_whole(const char *path, size_t *size) {
-  FILE *file = fopen(path, "rb");
-  if (!file)
-    return NULL;
-  unsigned char *data = NULL;
-  if (fseek(file, 0, SEEK_END) == 0) {
-    long length = ftell(file);
-    if (length > 0 && fseek(file, 0, SEEK_SET) == 0 && (data = malloc((size_t)length)) &&
-        fread(data, 1, (size_t)length, file) != (size_t)length) {
-      free(data);
-      data = NULL;
-    }
-    *size = length > 0 ? (size_t)length : 0;
-  }
-  fclose(file);
-  return data;
 }
 
 /* A cached binary, built; false (and nothing to release) on any failure,
@@ -145,10 +115,11 @@ static unsigned char *read_whole(const char *path, size_t *size) {
 static bool load_cached(cl_context context, const clrt_device *device, const char *path, const char *options,
                         cl_program *program) {
   size_t size = 0;
-  unsigned char *binary = read_whole(path, &size);
-  if (!binary)
+  char *binary;
+  clrt_error ignored;
+  if (clrt_file_read(path, "a cached program", &binary, &size, &ignored) != CLRT_OK)
     return false;
-  const unsigned char *binaries[] = {binary};
+  const unsigned char *binaries[] = {(const unsigned char *)binary};
   cl_int status, rc;
   *program = clCreateProgramWithBinary(context, 1, &device->id, &size, binaries, &status, &rc);
   free(binary);
@@ -194,11 +165,11 @@ static void store_cached(cl_program program, const char *path) {
   free(binary);
 }
 
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_build_config *config,
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, size_t scene_bytes, bool fast_math,
                                FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err) {
   char options[256], path[CLRT_PATH_SIZE];
   memset(report, 0, sizeof *report);
-  build_options(device, config, options, sizeof options, report);
+  build_options(device, scene_bytes, fast_math, options, sizeof options, report);
   double start = clrt_now_ms();
   bool cacheable = cache_path(device, options, path, sizeof path);
   report->from_cache = cacheable && load_cached(context, device, path, options, program);

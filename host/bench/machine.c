@@ -30,15 +30,25 @@ static bool read_field(const char *path, const char *key, char separator, char *
   return found;
 }
 
+/* A platform string, or what went wrong reading it (the record says so
+ * rather than failing the benchmark). */
+static void platform_text(cl_platform_id platform, cl_platform_info what, char *out, size_t size) {
+  cl_int rc = clGetPlatformInfo(platform, what, size - 1, out, NULL);
+  out[size - 1] = '\0';
+  if (rc != CL_SUCCESS)
+    snprintf(out, size, "unreadable: %s", clrt_cl_error_name(rc));
+}
+
 static void read_platforms(clrt_machine_facts *facts) {
-  cl_platform_id platforms[8];
+  enum { MAX_RECORDED = sizeof facts->platforms / sizeof facts->platforms[0] };
+  cl_platform_id platforms[MAX_RECORDED];
   cl_uint count = 0;
-  if (clGetPlatformIDs(8, platforms, &count) != CL_SUCCESS)
+  if (clGetPlatformIDs(MAX_RECORDED, platforms, &count) != CL_SUCCESS)
     count = 0;
-  for (cl_uint i = 0; i < count && i < 8; ++i) {
-    char name[120] = "?", version[120] = "?";
-    clGetPlatformInfo(platforms[i], CL_PLATFORM_NAME, sizeof name - 1, name, NULL);
-    clGetPlatformInfo(platforms[i], CL_PLATFORM_VERSION, sizeof version - 1, version, NULL);
+  for (cl_uint i = 0; i < count && i < MAX_RECORDED; ++i) {
+    char name[120], version[120];
+    platform_text(platforms[i], CL_PLATFORM_NAME, name, sizeof name);
+    platform_text(platforms[i], CL_PLATFORM_VERSION, version, sizeof version);
     snprintf(facts->platforms[facts->platform_count++], CLRT_BENCH_TEXT, "%s (%s)", name, version);
   }
 }

@@ -2,9 +2,9 @@
 #include "clrt_scheduler.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "clrt_array.h"
-#include <string.h>
 
 /* A guided strip is this fraction of the remaining rows per active device. */
 #define CLRT_GUIDED_DIVISOR 2u
@@ -27,8 +27,11 @@ clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned heig
   s->height = height;
   s->active_devices = device_count;
   s->guided = plan == NULL;
-  if (s->guided)
+  if (s->guided) {
+    s->max_tile_pixels = clrt_scheduler_guided_max_pixels(width, height);
     return CLRT_OK;
+  }
+  s->max_tile_pixels = (size_t)plan->max_width * plan->max_height;
   s->tiles_total = plan->count;
   /* A stack: push in reverse so that tiles are taken in plan order. */
   for (size_t i = plan->count; i-- > 0;)
@@ -56,11 +59,7 @@ size_t clrt_scheduler_guided_max_pixels(unsigned width, unsigned height) {
   return (size_t)(rows < height ? rows : height) * width;
 }
 
-size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s, const clrt_tile_plan *plan) {
-  if (!s->guided)
-    return (size_t)plan->max_width * plan->max_height;
-  return clrt_scheduler_guided_max_pixels(s->width, s->height);
-}
+size_t clrt_scheduler_max_tile_pixels(const clrt_scheduler *s) { return s->max_tile_pixels; }
 
 /* Cuts the next guided strip from the rows not yet handed out. */
 static clrt_tile cut_guided_strip(clrt_scheduler *s) {
@@ -81,11 +80,21 @@ static bool available(const clrt_scheduler *s) {
   return s->pending_count > 0 || (s->guided && s->next_row < s->height);
 }
 
+/* Room in the pending stack for every tile in flight and one more, so
+ * that a tile coming back never needs memory (and can never be lost). */
+static bool room_for_returns(clrt_scheduler *s) {
+  clrt_tile *grown =
+      clrt_array_reserve(s->pending, &s->pending_capacity, s->pending_count + s->in_flight + 1, sizeof *s->pending);
+  if (grown)
+    s->pending = grown;
+  return grown != NULL;
+}
+
 bool clrt_scheduler_take(clrt_scheduler *s, bool wait, clrt_tile *tile) {
   pthread_mutex_lock(&s->lock);
   while (wait && !s->stopping && !available(s) && s->in_flight > 0)
     pthread_cond_wait(&s->changed, &s->lock);
-  bool taken = !s->stopping && available(s);
+  bool taken = !s->stopping && available(s) && room_for_returns(s);
   if (taken) {
     *tile = s->pending_count > 0 ? s->pending[--s->pending_count] : cut_guided_strip(s);
     ++s->in_flight;
@@ -106,8 +115,7 @@ void clrt_scheduler_done(clrt_scheduler *s, const clrt_tile *tile) {
 void clrt_scheduler_return(clrt_scheduler *s, const clrt_tile *tile) {
   pthread_mutex_lock(&s->lock);
   --s->in_flight;
-  /* Out of memory here would lose the tile; it then shows up as missing. */
-  push_pending(s, tile);
+  s->pending[s->pending_count++] = *tile; /* room_for_returns made room */
   pthread_cond_broadcast(&s->changed);
   pthread_mutex_unlock(&s->lock);
 }
@@ -134,17 +142,26 @@ bool clrt_scheduler_stopping(clrt_scheduler *s) {
   return stopping;
 }
 
-size_t clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles) {
+clrt_status clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles, size_t *count, clrt_error *err) {
   pthread_mutex_lock(&s->lock);
-  size_t count = s->pending_count + (s->guided && s->next_row < s->height ? 1 : 0);
-  *tiles = count ? malloc(count * sizeof **tiles) : NULL;
+  *count = s->pending_count + (s->guided && s->next_row < s->height ? 1 : 0);
+  *tiles = *count ? malloc(*count * sizeof **tiles) : NULL;
   if (*tiles) {
     memcpy(*tiles, s->pending, s->pending_count * sizeof **tiles);
-    if (count > s->pending_count)
-      (*tiles)[count - 1] = (clrt_tile){0, s->next_row, s->width, s->height - s->next_row};
+    if (*count > s->pending_count)
+      (*tiles)[*count - 1] = (clrt_tile){0, s->next_row, s->width, s->height - s->next_row};
   }
   pthread_mutex_unlock(&s->lock);
-  return *tiles ? count : 0;
+  if (*count && !*tiles)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing %zu missing tiles", *count);
+  return CLRT_OK;
+}
+
+size_t clrt_scheduler_tiles_done(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  size_t done = s->tiles_done;
+  pthread_mutex_unlock(&s->lock);
+  return done;
 }
 
 void clrt_scheduler_destroy(clrt_scheduler *s) {

@@ -4,8 +4,9 @@
  * tile's origin; the global size is the tile's size rounded up to whole
  * work-groups, and work-items past the tile's edge only take part in the
  * ray-count reduction. Pixels go to a tile-sized buffer that the host
- * copies into the framebuffer; each work-group writes the number of rays
- * its work-items traced to group_rays (one slot per group, no atomics).
+ * reads back; each work-group writes the number of rays its work-items
+ * traced to group_rays (one slot per group, no atomics). The scene arrays
+ * are the parameters the list in clrt_scene_arrays.h names, in its order.
  */
 #include "clrt_tracer.h"
 
@@ -23,21 +24,21 @@ uint clrt_work_group_sum(uint value, __local uint *scratch) {
   return scratch[0];
 }
 
-__kernel void clrt_render_tile(__constant clrt_render_params *params, CLRT_SCENE_SPACE const clrt_sphere *spheres,
-                               CLRT_SCENE_SPACE const clrt_material *materials,
-                               CLRT_SCENE_SPACE const clrt_light *lights, uint tile_width, uint tile_height,
-                               __global float4 *tile_pixels, __global uint *group_rays, __local uint *scratch) {
+#define CLRT_ARRAY_PARAMETER(type, name) CLRT_SCENE_SPACE const type *name,
+#define CLRT_VIEW_ASSIGN(type, name) scene.name = name;
+
+__kernel void clrt_trace_tile(__constant clrt_trace_params *params,
+                              CLRT_SCENE_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
+                              __global float4 *tile_pixels, __global uint *group_rays, __local uint *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
   uint rays = 0u;
   if (column < tile_width && row < tile_height) {
-    clrt_render_params local_params = *params;
+    clrt_trace_params local_params = *params;
     clrt_scene_view scene;
     scene.params = &local_params;
-    scene.spheres = spheres;
-    scene.materials = materials;
-    scene.lights = lights;
-    float3 color = clrt_render_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &rays);
+    CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
+    float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &rays);
     tile_pixels[row * tile_width + column] = (float4)(color, 1.0f);
   }
   uint group_total = clrt_work_group_sum(rays, scratch);

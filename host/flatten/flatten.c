@@ -1,0 +1,129 @@
+/* Flattening: the host form of a scene to the trace parameters and the
+ * device's arrays. */
+#include "clrt_flat_scene.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double DEGREES_TO_RADIANS = 3.14159265358979323846 / 180.0;
+
+static clrt_float4 float4_of(clrt_dvec3 a) { return (clrt_float4){(float)a.x, (float)a.y, (float)a.z, 0.0f}; }
+
+static clrt_float4 float4_load(const double v[3]) { return float4_of(clrt_dvec3_load(v)); }
+
+clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double aspect_ratio) {
+  clrt_dvec3 u = {0, 0, 0}, v = {0, 0, 0}, w = {0, 0, 0};
+  clrt_camera_basis(settings, &u, &v, &w);
+  clrt_dvec3 origin = clrt_dvec3_load(settings->look_from);
+  double viewport_height = 2.0 * tan(settings->vfov_degrees * DEGREES_TO_RADIANS / 2.0);
+  clrt_dvec3 horizontal = clrt_dvec3_scale(u, aspect_ratio * viewport_height);
+  clrt_dvec3 vertical = clrt_dvec3_scale(v, viewport_height);
+  /* lower-left corner of the viewport, relative to the origin */
+  clrt_dvec3 lower_left = clrt_dvec3_sub(clrt_dvec3_sub(clrt_dvec3_scale(w, -1.0), clrt_dvec3_scale(horizontal, 0.5)),
+                                         clrt_dvec3_scale(vertical, 0.5));
+  clrt_camera camera = {float4_of(origin),   float4_of(lower_left), float4_of(horizontal),
+                        float4_of(vertical), float4_of(u),          float4_of(v)};
+  camera.unit_u.w = (float)(settings->aperture / 2.0);
+  camera.unit_v.w = (float)settings->focus_distance;
+  return camera;
+}
+
+static clrt_trace_params flatten_params(const clrt_scene *scene) {
+  clrt_trace_params params;
+  memset(&params, 0, sizeof params);
+  const clrt_image_settings *image = &scene->image;
+  params.camera = clrt_flatten_camera(&scene->camera, (double)image->width / (double)image->height);
+  params.background = float4_load(scene->background);
+  params.width = image->width;
+  params.height = image->height;
+  params.samples = scene->sampling.samples;
+  params.max_depth = scene->sampling.max_depth;
+  params.sphere_count = (clrt_uint)scene->sphere_count;
+  params.light_count = (clrt_uint)scene->light_count;
+  params.shadows = scene->shadows ? 1u : 0u;
+  params.shadow_samples = scene->sampling.shadow_samples;
+  return params;
+}
+
+static clrt_material flatten_material(const clrt_scene_material *m) {
+  clrt_material out;
+  memset(&out, 0, sizeof out);
+  out.color = float4_load(m->color);
+  out.ambient = (float)m->ambient;
+  out.diffuse = (float)m->diffuse;
+  out.specular = (float)m->specular;
+  out.shininess = (float)m->shininess;
+  out.reflectivity = (float)m->reflectivity;
+  out.transparency = (float)m->transparency;
+  out.ior = (float)m->ior;
+  return out;
+}
+
+static clrt_sphere flatten_sphere(const clrt_scene_sphere *s) {
+  clrt_sphere out;
+  memset(&out, 0, sizeof out);
+  out.center_radius = (clrt_float4){s->center[0], s->center[1], s->center[2], s->radius};
+  out.material = s->material;
+  return out;
+}
+
+static clrt_light flatten_light(const clrt_scene_light *l) {
+  clrt_light out;
+  memset(&out, 0, sizeof out);
+  out.position = float4_load(l->position);
+  out.color = float4_load(l->color);
+  out.intensity = (float)l->intensity;
+  out.radius = (float)l->radius;
+  return out;
+}
+
+/* Room for `count` elements, and at least one: OpenCL has no zero-sized
+ * buffers, so every array has an element to upload. */
+static void *allocate_array(size_t count, size_t element_size) { return calloc(count ? count : 1, element_size); }
+
+clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
+  memset(flat, 0, sizeof *flat);
+  flat->params = flatten_params(scene);
+  flat->spheres = allocate_array(scene->sphere_count, sizeof *flat->spheres);
+  flat->materials = allocate_array(scene->material_count, sizeof *flat->materials);
+  flat->lights = allocate_array(scene->light_count, sizeof *flat->lights);
+  if (!flat->spheres || !flat->materials || !flat->lights) {
+    clrt_flat_scene_free(flat);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", scene->sphere_count);
+  }
+  for (size_t i = 0; i < scene->sphere_count; ++i)
+    flat->spheres[i] = flatten_sphere(&scene->spheres[i]);
+  for (size_t i = 0; i < scene->material_count; ++i)
+    flat->materials[i] = flatten_material(&scene->materials[i]);
+  for (size_t i = 0; i < scene->light_count; ++i)
+    flat->lights[i] = flatten_light(&scene->lights[i]);
+  flat->spheres_count = scene->sphere_count;
+  flat->materials_count = scene->material_count;
+  flat->lights_count = scene->light_count;
+  return CLRT_OK;
+}
+
+clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat) {
+  clrt_scene_view view;
+  view.params = &flat->params;
+#define CLRT_VIEW_ASSIGN(type, name) view.name = flat->name;
+  CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
+#undef CLRT_VIEW_ASSIGN
+  return view;
+}
+
+size_t clrt_flat_scene_bytes(const clrt_flat_scene *flat) {
+  size_t bytes = 0;
+#define CLRT_ADD_BYTES(type, name) bytes += flat->name##_count * sizeof(type);
+  CLRT_SCENE_ARRAYS(CLRT_ADD_BYTES)
+#undef CLRT_ADD_BYTES
+  return bytes;
+}
+
+void clrt_flat_scene_free(clrt_flat_scene *flat) {
+#define CLRT_FREE_ARRAY(type, name) free(flat->name);
+  CLRT_SCENE_ARRAYS(CLRT_FREE_ARRAY)
+#undef CLRT_FREE_ARRAY
+  memset(flat, 0, sizeof *flat);
+}

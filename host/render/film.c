@@ -1,0 +1,92 @@
+/* The picture being assembled from finished tiles. */
+#include "clrt_film.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLRT_RGB_CHANNELS = 3 };
+
+/* Linear colour of tiles no device rendered, with --keep-partial. */
+static const clrt_float4 MISSING_TILE_COLOR = {1.0f, 0.0f, 1.0f, 1.0f};
+
+clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind, const clrt_tone *tone,
+                           clrt_error *err) {
+  memset(film, 0, sizeof *film);
+  film->width = width;
+  film->height = height;
+  film->kind = kind;
+  pthread_mutex_init(&film->lock, NULL);
+  clrt_tone_levels_make(tone, &film->levels);
+  size_t channels = (size_t)width * height * CLRT_RGB_CHANNELS;
+  if (kind == CLRT_FILM_LEVELS)
+    film->rgb = calloc(channels, sizeof *film->rgb);
+  else
+    film->linear = calloc(channels, sizeof *film->linear);
+  film->row_pixels = calloc(height, sizeof *film->row_pixels);
+  if ((!film->rgb && !film->linear) || !film->row_pixels) {
+    clrt_film_free(film);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u picture (%.0f MiB)", width, height,
+                     (double)channels * (kind == CLRT_FILM_LEVELS ? 1 : sizeof(float)) / (1024.0 * 1024.0));
+  }
+  return CLRT_OK;
+}
+
+/* One row of a tile into the picture. */
+static void store_row(clrt_film *film, size_t offset, const clrt_float4 *pixels, unsigned count) {
+  if (film->kind == CLRT_FILM_LEVELS) {
+    clrt_tone_map_pixels(pixels, count, &film->levels, film->rgb + offset * CLRT_RGB_CHANNELS);
+    return;
+  }
+  float *out = film->linear + offset * CLRT_RGB_CHANNELS;
+  for (unsigned i = 0; i < count; ++i) {
+    out[CLRT_RGB_CHANNELS * i + 0] = pixels[i].x;
+    out[CLRT_RGB_CHANNELS * i + 1] = pixels[i].y;
+    out[CLRT_RGB_CHANNELS * i + 2] = pixels[i].z;
+  }
+}
+
+void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels) {
+  for (unsigned row = 0; row < tile->height; ++row)
+    store_row(film, (size_t)(tile->y + row) * film->width + tile->x, pixels + (size_t)row * tile->width, tile->width);
+  pthread_mutex_lock(&film->lock);
+  for (unsigned row = 0; row < tile->height; ++row)
+    film->row_pixels[tile->y + row] += tile->width;
+  film->pixels_received += (size_t)tile->width * tile->height;
+  pthread_mutex_unlock(&film->lock);
+}
+
+void clrt_film_restart(clrt_film *film) {
+  pthread_mutex_lock(&film->lock);
+  memset(film->row_pixels, 0, film->height * sizeof *film->row_pixels);
+  film->pixels_received = 0;
+  pthread_mutex_unlock(&film->lock);
+}
+
+bool clrt_film_complete(clrt_film *film) {
+  pthread_mutex_lock(&film->lock);
+  bool complete = film->pixels_received == (size_t)film->width * film->height;
+  pthread_mutex_unlock(&film->lock);
+  return complete;
+}
+
+void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const clrt_tile *tile = &tiles[i];
+    for (unsigned row = 0; row < tile->height; ++row)
+      for (unsigned x = 0; x < tile->width; ++x)
+        store_row(film, (size_t)(tile->y + row) * film->width + tile->x + x, &MISSING_TILE_COLOR, 1);
+  }
+}
+
+clrt_image_view clrt_film_image(const clrt_film *film) {
+  clrt_image_view view = {film->width, film->height, film->rgb, film->linear};
+  return view;
+}
+
+void clrt_film_free(clrt_film *film) {
+  pthread_mutex_destroy(&film->lock);
+  free(film->rgb);
+  free(film->linear);
+  free(film->row_pixels);
+  memset(film, 0, sizeof *film);
+}

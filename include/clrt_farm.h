@@ -1,0 +1,82 @@
+/* The farm: several devices render one picture at once. One host thread
+ * per device session takes tiles from the shared scheduler, keeps its
+ * device's queue full, gives finished tiles to the film and hands a tile
+ * that failed back for another device; the calling thread watches
+ * (progress, Ctrl-C). Tiles' lives are the sessions' (clrt_session.h). */
+#ifndef CLRT_FARM_H
+#define CLRT_FARM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clrt_devices.h"
+#include "clrt_error.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
+#include "clrt_progress.h"
+#include "clrt_scheduler.h"
+#include "clrt_session.h"
+
+/* A device that fails this many tiles is retired for the rest of the frame. */
+#define CLRT_MAX_DEVICE_FAILURES 2
+/* Default limit on one tile's time, past which its device counts as hung:
+ * this many seconds per million samples of the tile's work (pixels x
+ * samples per pixel), and never less (clrt_session_options). */
+#define CLRT_DEFAULT_TILE_TIMEOUT_S 60.0
+
+/* Where the farm's tiles come from and go, and who watches. */
+typedef struct clrt_farm_job {
+  clrt_scheduler *scheduler;                /* the tiles of the frame */
+  clrt_film *film;                          /* where finished tiles go */
+  clrt_progress *progress;                  /* warnings and the bar */
+  const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
+} clrt_farm_job;
+
+/* How one device did. */
+typedef struct clrt_device_report {
+  clrt_device device;
+  size_t tiles;
+  size_t pixels;
+  uint64_t rays;
+  double busy_ms; /* sum of its kernel times (profiling events) */
+  double build_ms;
+  bool build_cached;  /* the program came from the binary cache */
+  double ready_ms;    /* when it was built and loaded, from the frame's start */
+  double finished_ms; /* when it ran out of work, from the frame's start */
+  unsigned failures;
+  double failed_ms; /* when it last failed, from the frame's start */
+  bool retired;
+  clrt_error last_error;
+} clrt_device_report;
+
+typedef struct clrt_farm_result {
+  clrt_device_report *devices; /* one per device, in the order given */
+  size_t device_count;
+  uint64_t rays;
+  double render_ms; /* from the first device ready to the last finishing */
+  double tail_ms;   /* from the first working device running out of work to the last finishing */
+  bool interrupted;
+} clrt_farm_result;
+
+/* Opens a session on every device (each on its own thread, so builds run
+ * side by side) and renders the scheduler's tiles into the film. Returns
+ * CLRT_OK even when tiles are left or the frame was interrupted: the
+ * scheduler and the result say so, and the caller decides. */
+clrt_status clrt_farm_render(const clrt_device *devices, size_t device_count, const clrt_flat_scene *scene,
+                             const clrt_session_options *options, const clrt_farm_job *job, clrt_farm_result *result,
+                             clrt_error *err);
+
+/* The same on sessions already open (program built, scene uploaded, tiles
+ * of at least the scheduler's largest), as benchmarks need: no build or
+ * upload is timed with the frame. */
+clrt_status clrt_farm_render_sessions(clrt_session *const *sessions, size_t count, const clrt_farm_job *job,
+                                      clrt_farm_result *result, clrt_error *err);
+
+/* The error behind a failed frame: the last error of the device that
+ * failed last (or of any device, when none did). */
+const clrt_error *clrt_farm_cause(const clrt_farm_result *result);
+
+void clrt_farm_result_free(clrt_farm_result *result);
+
+#endif /* CLRT_FARM_H */

@@ -1,0 +1,59 @@
+/* The film: the picture being assembled. Finished tiles come in from any
+ * device thread; it knows which rows are complete, paints the tiles no
+ * device rendered (--keep-partial's magenta), and hands the image to the
+ * writer. It holds 8-bit levels, tone-mapped as tiles arrive, or linear
+ * colour for .hdr output. */
+#ifndef CLRT_FILM_H
+#define CLRT_FILM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clrt_error.h"
+#include "clrt_image.h"
+#include "clrt_tiles.h"
+#include "clrt_tone_map.h"
+
+typedef enum clrt_film_kind {
+  CLRT_FILM_LEVELS, /* 8-bit RGB, tone-mapped */
+  CLRT_FILM_LINEAR, /* float RGB, linear */
+} clrt_film_kind;
+
+typedef struct clrt_film {
+  unsigned width, height;
+  clrt_film_kind kind;
+  clrt_tone_levels levels;
+  uint8_t *rgb;  /* CLRT_FILM_LEVELS: width * height * 3 */
+  float *linear; /* CLRT_FILM_LINEAR: width * height * 3 */
+  pthread_mutex_t lock;
+  unsigned *row_pixels; /* pixels received per row */
+  size_t pixels_received;
+} clrt_film;
+
+/* The film's pictures are allocated here, before any rendering, so that
+ * running out of memory fails at once. */
+clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind, const clrt_tone *tone,
+                           clrt_error *err);
+
+/* A finished tile's linear pixels (tile-sized, row-major). Safe to call
+ * from several threads for different tiles. */
+void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
+
+/* Forgets what was received, for another frame into the same film. */
+void clrt_film_restart(clrt_film *film);
+
+/* Whether every pixel has been received. */
+bool clrt_film_complete(clrt_film *film);
+
+/* Paints tiles that no device rendered magenta, as the PymoniK client
+ * marked a tile that never came back. */
+void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t count);
+
+/* The picture, for the image writer. */
+clrt_image_view clrt_film_image(const clrt_film *film);
+
+void clrt_film_free(clrt_film *film);
+
+#endif /* CLRT_FILM_H */

@@ -1,0 +1,42 @@
+/* The flat scene: what the device reads, made from the host form of a
+ * scene by flattening. The trace parameters (camera basis, counts,
+ * sampling) and every array of the list in clrt_scene_arrays.h. Sessions,
+ * the host reference renderer and the bench consume only this. */
+#ifndef CLRT_FLAT_SCENE_H
+#define CLRT_FLAT_SCENE_H
+
+#include <stddef.h>
+
+#include "clrt_error.h"
+#include "clrt_scene.h"
+#include "clrt_scene_arrays.h"
+#include "clrt_tracer.h"
+#include "clrt_types.h"
+
+#define CLRT_FLAT_ARRAY_FIELDS(type, name)                                                                             \
+  type *name;                                                                                                          \
+  size_t name##_count;
+
+typedef struct clrt_flat_scene {
+  clrt_trace_params params;
+  CLRT_SCENE_ARRAYS(CLRT_FLAT_ARRAY_FIELDS)
+} clrt_flat_scene;
+
+#undef CLRT_FLAT_ARRAY_FIELDS
+
+/* The camera for an image of the given aspect ratio, from the basis of
+ * clrt_camera_basis: a viewport 2*tan(vfov/2) high at distance 1. */
+clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double aspect_ratio);
+
+/* Flattens `scene` (whose camera is valid: the parser checked it). */
+clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
+
+/* The tracer's view of a flat scene. */
+clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat);
+
+/* The bytes of all its arrays together. */
+size_t clrt_flat_scene_bytes(const clrt_flat_scene *flat);
+
+void clrt_flat_scene_free(clrt_flat_scene *flat);
+
+#endif /* CLRT_FLAT_SCENE_H */

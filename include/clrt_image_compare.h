@@ -1,0 +1,30 @@
+/* How close two 8-bit pictures of one scene are, rendered two ways (a
+ * device and the host reference, two devices, a render and its golden
+ * image). The tolerance is defined here once, for the bench and the
+ * tests: at most 0.1% of channels differ by more than one level, and none
+ * by more than 4 (float rounding differs between compilers and devices). */
+#ifndef CLRT_IMAGE_COMPARE_H
+#define CLRT_IMAGE_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLRT_TOLERANCE_SMALL_DIFF 1
+#define CLRT_TOLERANCE_MAX_DIFF 4
+#define CLRT_TOLERANCE_LARGE_FRACTION 0.001
+
+typedef struct clrt_image_difference {
+  size_t channels;
+  size_t large; /* channels off by more than CLRT_TOLERANCE_SMALL_DIFF */
+  int worst;    /* the largest difference, in levels */
+} clrt_image_difference;
+
+clrt_image_difference clrt_image_compare(const uint8_t *a, const uint8_t *b, size_t channels);
+
+bool clrt_image_within_tolerance(const clrt_image_difference *difference);
+
+/* "N of M channels off by more than 1 level, worst W". */
+void clrt_image_difference_describe(const clrt_image_difference *difference, char *out, size_t size);
+
+#endif /* CLRT_IMAGE_COMPARE_H */

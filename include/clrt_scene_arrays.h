@@ -1,0 +1,24 @@
+/* The one list of the scene's device arrays.
+ *
+ * Everything that names the arrays follows from this list: the kernel's
+ * parameters (kernels/trace.cl), the tracer's view of the scene
+ * (clrt_tracer.h), the flat scene's fields (clrt_flat_scene.h), and the
+ * session's argument indices, uploads, releases and byte counts
+ * (host/device/session.c). Adding an array is one line here plus its use.
+ *
+ * X(type, name): `name` is an array of `type` (a struct of clrt_types.h).
+ * Compiles as C11 and as OpenCL C.
+ */
+#ifndef CLRT_SCENE_ARRAYS_H
+#define CLRT_SCENE_ARRAYS_H
+
+#define CLRT_SCENE_ARRAYS(X)                                                                                           \
+  X(clrt_sphere, spheres)                                                                                              \
+  X(clrt_material, materials)                                                                                          \
+  X(clrt_light, lights)
+
+/* How many arrays the list holds. */
+#define CLRT_COUNT_ONE(type, name) +1
+#define CLRT_SCENE_ARRAY_COUNT (0 CLRT_SCENE_ARRAYS(CLRT_COUNT_ONE))
+
+#endif /* CLRT_SCENE_ARRAYS_H */

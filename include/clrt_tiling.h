@@ -1,0 +1,49 @@
+/* Tilings: the rule that cuts an image into tiles, and the default one.
+ *
+ * A tiling is guided strips (sized while rendering: clrt_scheduler.h),
+ * N strips, or a grid of WxH tiles. Without --tiles or --tile-size, clrt
+ * render and clrt bench both take the default from here: guided strips on
+ * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
+ * it (in <cache dir>/tile-choices.json, keyed by device name and driver
+ * version), else a 256x256 grid. */
+#ifndef CLRT_TILING_H
+#define CLRT_TILING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clrt_devices.h"
+#include "clrt_error.h"
+#include "clrt_tiles.h"
+
+/* The largest tile a stored strip tiling may give: a single strip of a 16K
+ * image would need gigabytes of buffers. */
+#define CLRT_STORED_MAX_TILE_PIXELS 1048576u
+
+typedef struct clrt_tiling {
+  bool guided;
+  unsigned strips;                  /* N strips, when not 0 */
+  unsigned tile_width, tile_height; /* a grid, when not 0 */
+  bool from_sweep;                  /* the device's stored best */
+} clrt_tiling;
+
+/* Parses "strips:N" or "WxH"; false when it is neither. */
+bool clrt_tiling_parse(const char *text, clrt_tiling *tiling);
+
+/* "guided", "strips:N" or "WxH". */
+void clrt_tiling_name(const clrt_tiling *tiling, char *out, size_t size);
+
+/* The default tiling for these devices (see above). */
+clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count);
+
+/* The plan a tiling gives on a width x height image (none for guided:
+ * plan->count is 0). A stored strip tiling gets more strips where needed
+ * to keep every tile under CLRT_STORED_MAX_TILE_PIXELS. */
+clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned height, clrt_tile_plan *plan,
+                             clrt_error *err);
+
+/* Stores `tiling` as `device`'s best; the file's path goes to path_out. */
+clrt_status clrt_tiling_store(const clrt_device *device, const char *tiling, char *path_out, size_t path_size,
+                              clrt_error *err);
+
+#endif /* CLRT_TILING_H */

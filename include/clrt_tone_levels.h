@@ -1,0 +1,16 @@
+/* The 8-bit level of a linear value, for the kernel and the host alike.
+ *
+ * Implemented in kernels/tone_levels.c, which compiles as C11 and as
+ * OpenCL C. The thresholds (clrt_tone_levels, made on the host) carry the
+ * exposure, the clamp, the gamma or sRGB curve and the quantisation, so
+ * both sides give the same byte for every float. */
+#ifndef CLRT_TONE_LEVELS_H
+#define CLRT_TONE_LEVELS_H
+
+#include "clrt_math.h"
+#include "clrt_types.h"
+
+/* The level of `linear`: a binary search over the thresholds. */
+clrt_uint clrt_tone_level(float linear, CLRT_SCENE_SPACE const clrt_tone_levels *levels);
+
+#endif /* CLRT_TONE_LEVELS_H */
