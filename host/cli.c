@@ -134,7 +134,7 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
 
 /* `clrt bench` options that take a value. */
 static clrt_status apply_bench_option(const char *name, const char *value, clrt_bench_options *b, clrt_error *err) {
-  unsigned count;
+  unsigned count = 0;
   clrt_status status = CLRT_OK;
   if (strcmp(name, "--device") == 0)
     b->device_spec = value;

@@ -32,4 +32,7 @@ void clrt_tone_levels_make(const clrt_tone *tone, clrt_tone_levels *levels);
 /* `count` pixels of linear RGBA (clrt_float4) to packed 8-bit RGB. */
 void clrt_tone_map_pixels(const clrt_float4 *linear, size_t count, const clrt_tone_levels *levels, uint8_t *rgb);
 
+/* `count` linear channel values to 8-bit levels. */
+void clrt_tone_map_channels(const float *linear, size_t count, const clrt_tone_levels *levels, uint8_t *out);
+
 #endif /* CLRT_TONE_MAP_H */

@@ -8,7 +8,7 @@
 #include "clrt_image_compare.h"
 #include "clrt_reference.h"
 #include "clrt_scheduler.h"
-#include "clrt_tone_levels.h"
+#include "clrt_tone_map.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -159,8 +159,7 @@ static picture picture_of(const clrt_film *film) {
   p.rgb = malloc(channels);
   assert_true(p.linear && p.rgb);
   memcpy(p.linear, film->linear, channels * sizeof *p.linear);
-  for (size_t i = 0; i < channels; ++i)
-    p.rgb[i] = (uint8_t)clrt_tone_level(p.linear[i], &film->levels);
+  clrt_tone_map_channels(p.linear, channels, &film->levels, p.rgb);
   return p;
 }
 

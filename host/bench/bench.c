@@ -35,15 +35,19 @@ void bench_progress_clear(bench_context *b) {
     fputs("\r\033[K", b->log);
 }
 
-clrt_status bench_new_record(clrt_bench_results *r, clrt_bench_record **record, clrt_error *err) {
+clrt_bench_record *bench_new_record(clrt_bench_results *r) {
   clrt_bench_record *grown =
       clrt_array_reserve(r->records, &r->record_capacity, r->record_count + 1, sizeof *r->records);
   if (!grown)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu bench records", r->record_count + 1);
+    return NULL;
   r->records = grown;
-  *record = &r->records[r->record_count++];
-  memset(*record, 0, sizeof **record);
-  return CLRT_OK;
+  clrt_bench_record *record = &r->records[r->record_count++];
+  memset(record, 0, sizeof *record);
+  return record;
+}
+
+static clrt_status no_room_for_records(const clrt_bench_results *r, clrt_error *err) {
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu bench records", r->record_count + 1);
 }
 
 size_t bench_pixel_count(const bench_scene *s) { return (size_t)s->flat.params.width * s->flat.params.height; }
@@ -155,10 +159,9 @@ static void measure_and_check(bench_context *b, clrt_session *const *sessions, s
 
 clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *s, const clrt_tiling *tiling,
                           frame_plan frames, bool sweep, clrt_error *err) {
-  clrt_bench_record *record;
-  clrt_status status = bench_new_record(b->results, &record, err);
-  if (status != CLRT_OK)
-    return status;
+  clrt_bench_record *record = bench_new_record(b->results);
+  if (!record)
+    return no_room_for_records(b->results, err);
   describe_scene(s, record);
   describe_device(clrt_session_device(session), record);
   clrt_tiling_name(tiling, record->tiling, sizeof record->tiling);
@@ -173,10 +176,9 @@ clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *
 /* A device whose session would not open: marked, and the others go on. */
 static clrt_status record_failure(bench_context *b, const clrt_device *device, const bench_scene *s,
                                   const clrt_error *failure, clrt_error *err) {
-  clrt_bench_record *record;
-  clrt_status status = bench_new_record(b->results, &record, err);
-  if (status != CLRT_OK)
-    return status;
+  clrt_bench_record *record = bench_new_record(b->results);
+  if (!record)
+    return no_room_for_records(b->results, err);
   describe_scene(s, record);
   describe_device(device, record);
   snprintf(record->tiling, sizeof record->tiling, "-");
@@ -197,10 +199,9 @@ static double solo_median_sum(const clrt_bench_results *r, const char *scene) {
 
 static clrt_status measure_combined(bench_context *b, clrt_session **sessions, size_t count, bench_scene *s,
                                     clrt_error *err) {
-  clrt_bench_record *record;
-  clrt_status status = bench_new_record(b->results, &record, err);
-  if (status != CLRT_OK)
-    return status;
+  clrt_bench_record *record = bench_new_record(b->results);
+  if (!record)
+    return no_room_for_records(b->results, err);
   describe_scene(s, record);
   snprintf(record->device, sizeof record->device, "%zu devices together", count);
   snprintf(record->device_label, sizeof record->device_label, "all");

@@ -48,8 +48,8 @@ typedef struct frame_plan {
 /* bench.c */
 void bench_progress(bench_context *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void bench_progress_clear(bench_context *b);
-/* A new, zeroed record in the results. */
-clrt_status bench_new_record(clrt_bench_results *results, clrt_bench_record **record, clrt_error *err);
+/* A new, zeroed record in the results; NULL when out of memory. */
+clrt_bench_record *bench_new_record(clrt_bench_results *results);
 size_t bench_pixel_count(const bench_scene *s);
 
 /* frames.c: warm-up frames, then timed frames until both the run count and

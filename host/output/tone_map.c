@@ -70,3 +70,8 @@ void clrt_tone_map_pixels(const clrt_float4 *linear, size_t count, const clrt_to
     rgb[CLRT_RGB_CHANNELS * i + 2] = (uint8_t)clrt_tone_level(linear[i].z, levels);
   }
 }
+
+void clrt_tone_map_channels(const float *linear, size_t count, const clrt_tone_levels *levels, uint8_t *out) {
+  for (size_t i = 0; i < count; ++i)
+    out[i] = (uint8_t)clrt_tone_level(linear[i], levels);
+}
