@@ -155,8 +155,9 @@ static void print_summary(FILE *log, render_job *job, const clrt_farm_result *re
   double kernel_ms = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
     kernel_ms += result->devices[i].busy_ms;
-  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px on ", job->options->output_path, job->image.width, job->image.height,
-          job->scene.params.samples);
+  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px, %zu sphere(s) (BVH built in %.0f ms) on ", job->options->output_path,
+          job->image.width, job->image.height, job->scene.params.samples, job->scene.spheres_count,
+          job->scene.stats.bvh_build_ms);
   if (result->device_count == 1)
     fprintf(log, "%s [%s]", first->device.name, first->device.platform_name);
   else

@@ -38,6 +38,8 @@ typedef struct clrt_bench_record {
   char scene[64];
   char scene_hash[17]; /* FNV-1a 64 of the scene file's bytes */
   unsigned width, height, samples;
+  size_t spheres;
+  double bvh_build_ms; /* on the host, apart from any frame */
   char device[CLRT_BENCH_TEXT];
   char device_label[16]; /* P:D, or "all" for every device together */
   char device_type[16];

@@ -17,9 +17,17 @@
   type *name;                                                                                                          \
   size_t name##_count;
 
+/* How flattening went, for summaries and the bench. */
+typedef struct clrt_flat_stats {
+  double bvh_build_ms;
+  unsigned bvh_depth; /* levels from the root to the deepest leaf */
+  size_t bvh_leaves;
+} clrt_flat_stats;
+
 typedef struct clrt_flat_scene {
   clrt_trace_params params;
   CLRT_SCENE_ARRAYS(CLRT_FLAT_ARRAY_FIELDS)
+  clrt_flat_stats stats;
 } clrt_flat_scene;
 
 #undef CLRT_FLAT_ARRAY_FIELDS
@@ -28,7 +36,8 @@ typedef struct clrt_flat_scene {
  * clrt_camera_basis: a viewport 2*tan(vfov/2) high at distance 1. */
 clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double aspect_ratio);
 
-/* Flattens `scene` (whose camera is valid: the parser checked it). */
+/* Flattens `scene` (whose camera is valid: the parser checked it),
+ * building the BVH on every core. */
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
 
 /* The tracer's view of a flat scene. */

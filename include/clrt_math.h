@@ -25,6 +25,7 @@
 #endif
 #define CLRT_INLINE inline
 #define CLRT_INTERNAL static inline __attribute__((always_inline))
+#define CLRT_TESTABLE CLRT_INTERNAL
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -34,11 +35,30 @@ typedef float3 clrt_vec3;
 #define clrt_vec3_mul(a, b) ((a) * (b))
 #define clrt_vec3_scale(a, s) ((a) * (s))
 #define clrt_vec3_div(a, s) ((a) / (s))
+/* Component-wise min and max of vectors without NaN (a vector compare and
+ * select, which becomes the machine's vector min and max). */
+#define clrt_vec3_min(a, b) ((a) < (b) ? (a) : (b))
+#define clrt_vec3_max(a, b) ((a) > (b) ? (a) : (b))
+
+/* Four lanes, one per child of a BVH node. */
+typedef float4 clrt_vec4;
+#define clrt_vec4_splat(x) ((float4)(x))
+#define clrt_vec4_sub(a, b) ((a) - (b))
+#define clrt_vec4_mul(a, b) ((a) * (b))
+#define clrt_vec4_min(a, b) ((a) < (b) ? (a) : (b))
+#define clrt_vec4_max(a, b) ((a) > (b) ? (a) : (b))
+/* enter where enter <= leave, infinity elsewhere. */
+#define clrt_vec4_entered(enter, leave) select((float4)(INFINITY), (enter), (enter) <= (leave))
 #define clrt_sqrt(x) sqrt(x)
 #define clrt_exp2(x) exp2(x)
 #define clrt_log2(x) log2(x)
 #define clrt_floor(x) floor(x)
 #define clrt_fmax(a, b) fmax((a), (b))
+#define clrt_fmin(a, b) fmin((a), (b))
+/* min and max of numbers known not to be NaN: a compare, which compilers
+ * turn into the machine's min and max (fmin and fmax must handle NaN). */
+#define clrt_min(a, b) ((a) < (b) ? (a) : (b))
+#define clrt_max(a, b) ((a) > (b) ? (a) : (b))
 #define clrt_fabs(x) fabs(x)
 #define CLRT_INFINITY INFINITY
 
@@ -48,8 +68,10 @@ typedef float3 clrt_vec3;
 
 #define CLRT_SCENE_SPACE
 #define CLRT_INLINE static inline
-/* Functions of the shared tracer that only it calls: file-local on the host. */
-#define CLRT_INTERNAL static
+/* Functions of the shared tracer that only it calls: file-local on the host;
+ * those the tests also call directly have external linkage there. */
+#define CLRT_INTERNAL static inline
+#define CLRT_TESTABLE
 typedef struct clrt_vec3 {
   float x, y, z;
 } clrt_vec3;
@@ -70,11 +92,48 @@ static inline clrt_vec3 clrt_vec3_mul(clrt_vec3 a, clrt_vec3 b) {
 }
 static inline clrt_vec3 clrt_vec3_scale(clrt_vec3 a, float s) { return clrt_vec3_make(a.x * s, a.y * s, a.z * s); }
 static inline clrt_vec3 clrt_vec3_div(clrt_vec3 a, float s) { return clrt_vec3_make(a.x / s, a.y / s, a.z / s); }
+static inline clrt_vec3 clrt_vec3_min(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.x < b.x ? a.x : b.x, a.y < b.y ? a.y : b.y, a.z < b.z ? a.z : b.z);
+}
+static inline clrt_vec3 clrt_vec3_max(clrt_vec3 a, clrt_vec3 b) {
+  return clrt_vec3_make(a.x > b.x ? a.x : b.x, a.y > b.y ? a.y : b.y, a.z > b.z ? a.z : b.z);
+}
+/* Four lanes, one per child of a BVH node. */
+typedef clrt_float4 clrt_vec4;
+static inline clrt_vec4 clrt_vec4_splat(float x) { return (clrt_vec4){x, x, x, x}; }
+static inline clrt_vec4 clrt_vec4_sub(clrt_vec4 a, clrt_vec4 b) {
+  return (clrt_vec4){a.x - b.x, a.y - b.y, a.z - b.z, a.w - b.w};
+}
+static inline clrt_vec4 clrt_vec4_mul(clrt_vec4 a, clrt_vec4 b) {
+  return (clrt_vec4){a.x * b.x, a.y * b.y, a.z * b.z, a.w * b.w};
+}
+static inline float clrt_lane_min(float a, float b) { return a < b ? a : b; }
+static inline float clrt_lane_max(float a, float b) { return a > b ? a : b; }
+static inline clrt_vec4 clrt_vec4_min(clrt_vec4 a, clrt_vec4 b) {
+  return (clrt_vec4){clrt_lane_min(a.x, b.x), clrt_lane_min(a.y, b.y), clrt_lane_min(a.z, b.z),
+                     clrt_lane_min(a.w, b.w)};
+}
+static inline clrt_vec4 clrt_vec4_max(clrt_vec4 a, clrt_vec4 b) {
+  return (clrt_vec4){clrt_lane_max(a.x, b.x), clrt_lane_max(a.y, b.y), clrt_lane_max(a.z, b.z),
+                     clrt_lane_max(a.w, b.w)};
+}
+static inline float clrt_lane_entered(float enter, float leave) { return enter <= leave ? enter : INFINITY; }
+static inline clrt_vec4 clrt_vec4_entered(clrt_vec4 enter, clrt_vec4 leave) {
+  return (clrt_vec4){clrt_lane_entered(enter.x, leave.x), clrt_lane_entered(enter.y, leave.y),
+                     clrt_lane_entered(enter.z, leave.z), clrt_lane_entered(enter.w, leave.w)};
+}
+
 #define clrt_sqrt(x) sqrtf(x)
 #define clrt_exp2(x) exp2f(x)
 #define clrt_log2(x) log2f(x)
 #define clrt_floor(x) floorf(x)
 #define clrt_fmax(a, b) fmaxf((a), (b))
+#define clrt_fmin(a, b) fminf((a), (b))
+/* min and max of numbers known not to be NaN: a compare, where fminf and
+ * fmaxf are library calls (for NaN's sake) that took a quarter of a BVH
+ * traversal. For such numbers both sides agree. */
+#define clrt_min(a, b) ((a) < (b) ? (a) : (b))
+#define clrt_max(a, b) ((a) > (b) ? (a) : (b))
 #define clrt_fabs(x) fabsf(x)
 #define CLRT_INFINITY INFINITY
 

@@ -72,6 +72,8 @@ typedef struct clrt_scene_sphere {
   float center[3];
   float radius;
   uint32_t material; /* index into the scene's materials */
+  bool has_color;    /* its own colour replaces its material's */
+  float color[3];
 } clrt_scene_sphere;
 
 typedef struct clrt_scene_light {

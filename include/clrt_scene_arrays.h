@@ -14,8 +14,10 @@
 
 #define CLRT_SCENE_ARRAYS(X)                                                                                           \
   X(clrt_sphere, spheres)                                                                                              \
+  X(clrt_sphere_shading, sphere_shading)                                                                               \
   X(clrt_material, materials)                                                                                          \
-  X(clrt_light, lights)
+  X(clrt_light, lights)                                                                                                \
+  X(clrt_bvh_node, bvh_nodes)
 
 /* How many arrays the list holds. */
 #define CLRT_COUNT_ONE(type, name) +1

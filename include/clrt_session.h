@@ -49,6 +49,12 @@ typedef struct clrt_tile_outcome {
   clrt_error error;          /* FAILED, HUNG: what happened */
 } clrt_tile_outcome;
 
+/* Whether the device can hold the scene and two tiles of `tile_bytes`
+ * each: every array within its largest allocation, and all of them within
+ * its global memory. The error names the array and both sizes. */
+clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_scene *scene, size_t tile_bytes,
+                                    clrt_error *err);
+
 /* Opens a session: context, queue, program build (or cache), scene
  * upload, slot buffers. NULL on failure, with the error. */
 clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene *scene,

@@ -54,6 +54,20 @@ float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius);
  * 1 under total internal reflection, when *refracted is left unset. */
 float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted);
 
+#ifndef __OPENCL_C_VERSION__
+/* Inside the tracer on the device; callable on the host, for the tests. */
+
+/* Distance to the nearest sphere along the ray through the BVH, its
+ * position in the arrays in *hit_index; CLRT_INFINITY for none. Between
+ * equally near spheres the one first in the scene file wins. */
+float clrt_nearest_hit(const clrt_scene_view *scene, clrt_ray ray, clrt_uint *hit_index);
+
+/* Light let through along the ray up to max_t by the spheres in the way
+ * (each multiplies it by its transparency times colour; an opaque one
+ * stops it). Counts the ray in key->rays. */
+clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_trace_key *key, clrt_ray ray, float max_t);
+#endif
+
 /* Linear (not tone-mapped) colour seen along a camera ray; `seed` is its
  * pixel sample's (clrt_sample_seed). Adds the rays it traced (the camera
  * ray, mirror and refraction rays, shadow rays) to *rays. */

@@ -24,12 +24,45 @@ typedef struct clrt_float4 {
 typedef uint32_t clrt_uint;
 #endif
 
-/* A sphere: center in xyz, radius in w, and the index of its material. */
+/* A sphere as intersection reads it: center in xyz, radius in w. The
+ * spheres are stored in the order of the BVH's leaves. */
 typedef struct clrt_sphere {
   clrt_float4 center_radius;
-  clrt_uint material;
-  clrt_uint pad0, pad1, pad2;
 } clrt_sphere;
+
+/* What shading reads of the sphere at the same position: its material, its
+ * own colour (color.w = 1) or none (color.w = 0: the material's), and its
+ * index in the scene file. Between equally near spheres the lower index
+ * wins, so that the picture does not depend on the BVH. */
+typedef struct clrt_sphere_shading {
+  clrt_float4 color;
+  clrt_uint material;
+  clrt_uint scene_index;
+  clrt_uint pad0, pad1;
+} clrt_sphere_shading;
+
+/* The BVH over the spheres, built on the host (host/flatten/bvh.c): four
+ * children to a node, their boxes side by side (lane c of each vector is
+ * child c), so that one node is tested with a few vector operations.
+ * count[c] is a leaf's sphere count, 0 for an interior node; first[c] is a
+ * leaf's first sphere or an interior node's index. Unused children have
+ * their box at +infinity, where no ray enters. Nodes are in depth-first
+ * order; the root is node 0. */
+#define CLRT_BVH_WIDTH 4
+typedef struct clrt_bvh_node {
+  clrt_float4 lower_x, lower_y, lower_z;
+  clrt_float4 upper_x, upper_y, upper_z;
+  clrt_uint first[CLRT_BVH_WIDTH];
+  clrt_uint count[CLRT_BVH_WIDTH];
+} clrt_bvh_node;
+
+/* No path from the root to a leaf passes more nodes than this: the
+ * builder makes a leaf rather than go deeper. A balanced tree of 10^9
+ * spheres is 15 such nodes deep; SAH trees of uneven scenes run deeper. */
+#define CLRT_BVH_MAX_DEPTH 20
+/* The traversal's stack: a node visit leaves at most three of its
+ * children waiting, so it can never hold more than this. */
+#define CLRT_BVH_STACK_SIZE ((CLRT_BVH_WIDTH - 1) * CLRT_BVH_MAX_DEPTH)
 
 /* Phong material with mirror (reflectivity) and glass (transparency, ior)
  * shares; color in xyz (w unused). */
@@ -83,6 +116,8 @@ typedef struct clrt_trace_params {
   clrt_uint light_count;
   clrt_uint shadows;
   clrt_uint shadow_samples; /* shadow rays per sphere light */
+  clrt_uint scan_spheres;   /* 1: test every sphere in turn, not the BVH (few spheres) */
+  clrt_uint pad0, pad1, pad2;
 } clrt_trace_params;
 
 /* How a linear value becomes an 8-bit level, precomputed on the host from
@@ -100,13 +135,19 @@ typedef struct clrt_tone_levels {
   static_assert(alignof(type) == 16, #type " must be 16-byte aligned to match the device")
 
 CLRT_ASSERT_LAYOUT(clrt_float4, 16);
-CLRT_ASSERT_LAYOUT(clrt_sphere, 32);
+CLRT_ASSERT_LAYOUT(clrt_sphere, 16);
+CLRT_ASSERT_LAYOUT(clrt_sphere_shading, 32);
+CLRT_ASSERT_LAYOUT(clrt_bvh_node, 128);
 CLRT_ASSERT_LAYOUT(clrt_material, 48);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
 CLRT_ASSERT_LAYOUT(clrt_camera, 96);
-CLRT_ASSERT_LAYOUT(clrt_trace_params, 144);
+CLRT_ASSERT_LAYOUT(clrt_trace_params, 160);
 static_assert(sizeof(clrt_tone_levels) == 1024, "clrt_tone_levels must be 1024 bytes to match the device");
-static_assert(offsetof(clrt_sphere, material) == 16, "clrt_sphere.material offset");
+static_assert(offsetof(clrt_sphere_shading, material) == 16, "clrt_sphere_shading.material offset");
+static_assert(offsetof(clrt_sphere_shading, scene_index) == 20, "clrt_sphere_shading.scene_index offset");
+static_assert(offsetof(clrt_bvh_node, upper_x) == 48, "clrt_bvh_node.upper_x offset");
+static_assert(offsetof(clrt_bvh_node, first) == 96, "clrt_bvh_node.first offset");
+static_assert(offsetof(clrt_bvh_node, count) == 112, "clrt_bvh_node.count offset");
 static_assert(offsetof(clrt_material, ambient) == 16, "clrt_material.ambient offset");
 static_assert(offsetof(clrt_material, reflectivity) == 32, "clrt_material.reflectivity offset");
 static_assert(offsetof(clrt_material, ior) == 40, "clrt_material.ior offset");
@@ -116,6 +157,7 @@ static_assert(offsetof(clrt_camera, unit_v) == 80, "clrt_camera.unit_v offset");
 static_assert(offsetof(clrt_trace_params, background) == 96, "trace_params.background offset");
 static_assert(offsetof(clrt_trace_params, width) == 112, "trace_params.width offset");
 static_assert(offsetof(clrt_trace_params, shadow_samples) == 140, "trace_params.shadow_samples offset");
+static_assert(offsetof(clrt_trace_params, scan_spheres) == 144, "trace_params.scan_spheres offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

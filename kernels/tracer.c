@@ -138,36 +138,202 @@ float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
   return CLRT_INFINITY;
 }
 
-/* Nearest sphere along the ray; its index goes to *hit_index. */
-CLRT_INTERNAL float clrt_nearest_hit(const clrt_scene_view *scene, clrt_ray ray, clrt_uint *hit_index) {
-  float nearest = CLRT_INFINITY;
-  for (clrt_uint i = 0; i < scene->params->sphere_count; ++i) {
+/* ---- the BVH ---- */
+
+/* The largest inverse of a direction component: a component of 0 (or one
+ * whose inverse overflows) gets this instead of infinity, so that a box
+ * test never computes 0 * infinity, and no NaN reaches its min and max. */
+#define CLRT_MAX_INVERSE_DIRECTION 1e30f
+
+/* A ray ready for box tests: its origin and the inverse of its direction. */
+typedef struct clrt_box_ray {
+  clrt_vec3 origin;
+  clrt_vec3 inverse;
+} clrt_box_ray;
+
+CLRT_INTERNAL float clrt_finite_inverse(float d) {
+  float inverse = 1.0f / d;
+  float limited = clrt_fabs(inverse) < CLRT_MAX_INVERSE_DIRECTION ? inverse : CLRT_MAX_INVERSE_DIRECTION;
+  return d < 0.0f || (d == 0.0f && inverse < 0.0f) ? -clrt_fabs(limited) : clrt_fabs(limited);
+}
+
+CLRT_INTERNAL clrt_box_ray clrt_box_ray_of(clrt_ray ray) {
+  clrt_box_ray box_ray;
+  box_ray.origin = ray.origin;
+  box_ray.inverse = clrt_vec3_make(clrt_finite_inverse(ray.direction.x), clrt_finite_inverse(ray.direction.y),
+                                   clrt_finite_inverse(ray.direction.z));
+  return box_ray;
+}
+
+/* Where the ray enters each of a node's four children within [0, limit]
+ * (the slab test, a lane per child), infinity where it does not. An unused
+ * child's box lies at +infinity on every axis: no ray enters it. */
+CLRT_INTERNAL clrt_vec4 clrt_child_entries(const clrt_box_ray *ray, CLRT_SCENE_SPACE const clrt_bvh_node *node,
+                                           float limit) {
+  clrt_vec4 ox = clrt_vec4_splat(ray->origin.x), oy = clrt_vec4_splat(ray->origin.y);
+  clrt_vec4 oz = clrt_vec4_splat(ray->origin.z), ix = clrt_vec4_splat(ray->inverse.x);
+  clrt_vec4 iy = clrt_vec4_splat(ray->inverse.y), iz = clrt_vec4_splat(ray->inverse.z);
+  clrt_vec4 x0 = clrt_vec4_mul(clrt_vec4_sub(node->lower_x, ox), ix);
+  clrt_vec4 x1 = clrt_vec4_mul(clrt_vec4_sub(node->upper_x, ox), ix);
+  clrt_vec4 y0 = clrt_vec4_mul(clrt_vec4_sub(node->lower_y, oy), iy);
+  clrt_vec4 y1 = clrt_vec4_mul(clrt_vec4_sub(node->upper_y, oy), iy);
+  clrt_vec4 z0 = clrt_vec4_mul(clrt_vec4_sub(node->lower_z, oz), iz);
+  clrt_vec4 z1 = clrt_vec4_mul(clrt_vec4_sub(node->upper_z, oz), iz);
+  clrt_vec4 enter = clrt_vec4_max(clrt_vec4_max(clrt_vec4_min(x0, x1), clrt_vec4_min(y0, y1)),
+                                  clrt_vec4_max(clrt_vec4_min(z0, z1), clrt_vec4_splat(0.0f)));
+  clrt_vec4 leave = clrt_vec4_min(clrt_vec4_min(clrt_vec4_max(x0, x1), clrt_vec4_max(y0, y1)),
+                                  clrt_vec4_min(clrt_vec4_max(z0, z1), clrt_vec4_splat(limit)));
+  return clrt_vec4_entered(enter, leave);
+}
+
+/* Nodes still to visit, with the distance at which the ray enters them.
+ * A visit leaves at most three children waiting, and the builder keeps
+ * every path within CLRT_BVH_MAX_DEPTH nodes, so it never overflows. */
+typedef struct clrt_bvh_stack {
+  clrt_uint node[CLRT_BVH_STACK_SIZE];
+  float entry[CLRT_BVH_STACK_SIZE];
+  clrt_uint top;
+} clrt_bvh_stack;
+
+/* The next node to visit among the children entered (entry[c] not
+ * infinity; leaves are already done): the nearest, the others waiting on
+ * the stack, nearer on top. False when no child was entered. */
+CLRT_INTERNAL int clrt_descend(CLRT_SCENE_SPACE const clrt_bvh_node *node, const float entry[CLRT_BVH_WIDTH],
+                               clrt_bvh_stack *stack, clrt_uint *next) {
+  int order[CLRT_BVH_WIDTH], count = 0;
+  for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
+    if (entry[c] == CLRT_INFINITY)
+      continue;
+    int at = count++;
+    for (; at > 0 && entry[order[at - 1]] > entry[c]; --at)
+      order[at] = order[at - 1];
+    order[at] = c;
+  }
+  if (count == 0)
+    return 0;
+  for (int k = count - 1; k > 0; --k) {
+    stack->node[stack->top] = node->first[order[k]];
+    stack->entry[stack->top++] = entry[order[k]];
+  }
+  *next = node->first[order[0]];
+  return 1;
+}
+
+/* The next waiting node that the ray enters within `limit`; false when
+ * there is none. */
+CLRT_INTERNAL int clrt_pop(clrt_bvh_stack *stack, float limit, clrt_uint *next) {
+  while (stack->top > 0) {
+    --stack->top;
+    if (stack->entry[stack->top] <= limit) {
+      *next = stack->node[stack->top];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether sphere i beats the equally near sphere `best`: ties go to the
+ * lower index in the scene file, whatever the BVH's order. */
+CLRT_INTERNAL int clrt_wins_tie(const clrt_scene_view *scene, clrt_uint i, clrt_uint best) {
+  return scene->sphere_shading[i].scene_index < scene->sphere_shading[best].scene_index;
+}
+
+/* The spheres of a leaf against the nearest hit so far. */
+CLRT_INTERNAL void clrt_leaf_nearest(const clrt_scene_view *scene, clrt_ray ray, clrt_uint first, clrt_uint count,
+                                     float *nearest, clrt_uint *hit_index) {
+  for (clrt_uint i = first; i < first + count; ++i) {
     float t = clrt_ray_sphere(ray, scene->spheres[i].center_radius);
-    if (t < nearest) {
-      nearest = t;
+    if (t < *nearest || (t == *nearest && t != CLRT_INFINITY && clrt_wins_tie(scene, i, *hit_index))) {
+      *nearest = t;
       *hit_index = i;
     }
   }
-  return nearest;
+}
+
+/* Nearest sphere along the ray (its position in the arrays goes to
+ * *hit_index): front to back through the BVH, a node's leaves tested at
+ * once, and every node skipped that the ray enters beyond the nearest hit
+ * found so far. */
+CLRT_TESTABLE float clrt_nearest_hit(const clrt_scene_view *scene, clrt_ray ray, clrt_uint *hit_index) {
+  float nearest = CLRT_INFINITY;
+  if (scene->params->scan_spheres) {
+    clrt_leaf_nearest(scene, ray, 0u, scene->params->sphere_count, &nearest, hit_index);
+    return nearest;
+  }
+  clrt_box_ray box_ray = clrt_box_ray_of(ray);
+  clrt_bvh_stack stack;
+  stack.top = 0u;
+  clrt_uint index = 0u;
+  for (;;) {
+    CLRT_SCENE_SPACE const clrt_bvh_node *node = &scene->bvh_nodes[index];
+    clrt_vec4 entries = clrt_child_entries(&box_ray, node, nearest);
+    float entry[CLRT_BVH_WIDTH] = {entries.x, entries.y, entries.z, entries.w};
+    for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
+      if (entry[c] == CLRT_INFINITY || node->count[c] == 0u)
+        continue;
+      clrt_leaf_nearest(scene, ray, node->first[c], node->count[c], &nearest, hit_index);
+      entry[c] = CLRT_INFINITY;
+    }
+    for (int c = 0; c < CLRT_BVH_WIDTH; ++c)
+      entry[c] = entry[c] <= nearest ? entry[c] : CLRT_INFINITY;
+    if (!clrt_descend(node, entry, &stack, &index) && !clrt_pop(&stack, nearest, &index))
+      return nearest;
+  }
+}
+
+/* A sphere's colour: its own, or its material's. */
+CLRT_INTERNAL clrt_vec3 clrt_sphere_color(const clrt_scene_view *scene, clrt_uint i,
+                                          CLRT_SCENE_SPACE const clrt_material *material) {
+  clrt_float4 own = scene->sphere_shading[i].color;
+  return own.w > 0.0f ? clrt_vec3_from4(own) : clrt_vec3_from4(material->color);
+}
+
+/* Light let through by the spheres of a leaf, each in the way before
+ * max_t multiplying it by its transparency times colour; false when an
+ * opaque one blocks it. */
+CLRT_INTERNAL int clrt_leaf_transmission(const clrt_scene_view *scene, clrt_ray ray, clrt_uint first, clrt_uint count,
+                                         float max_t, clrt_vec3 *passed) {
+  for (clrt_uint i = first; i < first + count; ++i) {
+    if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) >= max_t)
+      continue;
+    CLRT_SCENE_SPACE const clrt_material *blocker = &scene->materials[scene->sphere_shading[i].material];
+    if (blocker->transparency <= 0.0f)
+      return 0;
+    *passed = clrt_vec3_mul(*passed, clrt_vec3_scale(clrt_sphere_color(scene, i, blocker), blocker->transparency));
+  }
+  return 1;
 }
 
 /* How much light gets through along the segment from the ray's origin to
- * distance max_t: each sphere in the way multiplies it by its material's
- * transparency times colour (0 for an opaque one). Shadow rays go straight:
- * glass dims and tints a shadow but does not bend or focus it. */
-CLRT_INTERNAL clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_trace_key *key, clrt_ray ray,
+ * distance max_t: every sphere in the way multiplies it once by its
+ * material's transparency times its colour (0 for an opaque one, which
+ * ends the search). So the traversal visits every blocker, not just the
+ * first. Shadow rays go straight: glass dims and tints a shadow but does
+ * not bend or focus it. */
+CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_trace_key *key, clrt_ray ray,
                                           float max_t) {
   ++key->rays;
-  clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
-  for (clrt_uint i = 0; i < scene->params->sphere_count; ++i) {
-    if (clrt_ray_sphere(ray, scene->spheres[i].center_radius) >= max_t)
-      continue;
-    CLRT_SCENE_SPACE const clrt_material *blocker = &scene->materials[scene->spheres[i].material];
-    if (blocker->transparency <= 0.0f)
-      return clrt_vec3_make(0.0f, 0.0f, 0.0f);
-    passed = clrt_vec3_mul(passed, clrt_vec3_scale(clrt_vec3_from4(blocker->color), blocker->transparency));
+  clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f), blocked = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  if (scene->params->scan_spheres)
+    return clrt_leaf_transmission(scene, ray, 0u, scene->params->sphere_count, max_t, &passed) ? passed : blocked;
+  clrt_box_ray box_ray = clrt_box_ray_of(ray);
+  clrt_bvh_stack stack;
+  stack.top = 0u;
+  clrt_uint index = 0u;
+  for (;;) {
+    CLRT_SCENE_SPACE const clrt_bvh_node *node = &scene->bvh_nodes[index];
+    clrt_vec4 entries = clrt_child_entries(&box_ray, node, max_t);
+    float entry[CLRT_BVH_WIDTH] = {entries.x, entries.y, entries.z, entries.w};
+    for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
+      if (entry[c] == CLRT_INFINITY || node->count[c] == 0u)
+        continue;
+      if (!clrt_leaf_transmission(scene, ray, node->first[c], node->count[c], max_t, &passed))
+        return blocked;
+      entry[c] = CLRT_INFINITY;
+    }
+    if (!clrt_descend(node, entry, &stack, &index) && !clrt_pop(&stack, max_t, &index))
+      return passed;
   }
-  return passed;
 }
 
 /* Unit vectors a, b completing the unit vector n to an orthonormal basis. */
@@ -211,8 +377,9 @@ CLRT_INTERNAL clrt_vec3 clrt_light_visibility(const clrt_scene_view *scene, clrt
 /* Light arriving from one light: diffuse + specular, scaled by how much of
  * the light is visible; nothing when the light is behind the surface. */
 CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trace_key *key,
-                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_uint light_index,
-                                         clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
+                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_vec3 color,
+                                         clrt_uint light_index, clrt_vec3 shadow_origin, clrt_vec3 normal,
+                                         clrt_vec3 to_eye) {
   clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   CLRT_SCENE_SPACE const clrt_light *light = &scene->lights[light_index];
   clrt_vec3 to_light = clrt_vec3_sub(clrt_vec3_from4(light->position), shadow_origin);
@@ -227,7 +394,6 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trac
     if (visible.x <= 0.0f && visible.y <= 0.0f && visible.z <= 0.0f)
       return zero;
   }
-  clrt_vec3 color = clrt_vec3_from4(material->color);
   clrt_vec3 diffuse = clrt_vec3_scale(color, material->diffuse * n_dot_l);
   float r_dot_v = clrt_vec3_dot(clrt_vec3_reflect(clrt_vec3_scale(l, -1.0f), normal), to_eye);
   float specular = 0.0f;
@@ -238,13 +404,15 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_scene_view *scene, clrt_trac
                        clrt_vec3_scale(clrt_vec3_mul(clrt_vec3_from4(light->color), reflected), light->intensity));
 }
 
-/* Ambient plus the sum over lights, at a hit point. */
+/* Ambient plus the sum over lights, at a hit point of a surface of
+ * colour `color` (the sphere's own, or its material's). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_scene_view *scene, clrt_trace_key *key,
-                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_vec3 shadow_origin,
-                                         clrt_vec3 normal, clrt_vec3 to_eye) {
-  clrt_vec3 local_color = clrt_vec3_scale(clrt_vec3_from4(material->color), material->ambient);
+                                         CLRT_SCENE_SPACE const clrt_material *material, clrt_vec3 color,
+                                         clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
+  clrt_vec3 local_color = clrt_vec3_scale(color, material->ambient);
   for (clrt_uint i = 0; i < scene->params->light_count; ++i)
-    local_color = clrt_vec3_add(local_color, clrt_shade_light(scene, key, material, i, shadow_origin, normal, to_eye));
+    local_color =
+        clrt_vec3_add(local_color, clrt_shade_light(scene, key, material, color, i, shadow_origin, normal, to_eye));
   return local_color;
 }
 
@@ -316,13 +484,14 @@ CLRT_INTERNAL void clrt_push_branch(clrt_branch *stack, clrt_uint *top, clrt_vec
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_key *key, const clrt_branch *branch,
                                        float t, clrt_uint hit_index, clrt_branch *stack, clrt_uint *top) {
   CLRT_SCENE_SPACE const clrt_sphere *sphere = &scene->spheres[hit_index];
-  CLRT_SCENE_SPACE const clrt_material *material = &scene->materials[sphere->material];
+  CLRT_SCENE_SPACE const clrt_material *material = &scene->materials[scene->sphere_shading[hit_index].material];
   clrt_surface surface = clrt_surface_at(sphere, branch->ray, t);
   clrt_vec3 outside = clrt_offset_from_surface(surface.point, surface.normal, surface.radius);
   clrt_vec3 to_eye = clrt_vec3_scale(branch->ray.direction, -1.0f);
   float kr = material->reflectivity, kt = material->transparency;
   key->node = branch->node;
-  clrt_vec3 local_color = clrt_shade_local(scene, key, material, outside, surface.normal, to_eye);
+  clrt_vec3 color = clrt_sphere_color(scene, hit_index, material);
+  clrt_vec3 local_color = clrt_shade_local(scene, key, material, color, outside, surface.normal, to_eye);
   /* At max_depth no branch is traced: mirror and refraction give black. */
   if (branch->depth < scene->params->max_depth) {
     float reflectance = 0.0f;

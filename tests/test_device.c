@@ -49,6 +49,13 @@ static void test_whitted_hard_matches_reference(void **state) {
   check_against_reference("tests/data/whitted_hard.json", 200, 150, 0);
 }
 
+/* Twenty thousand spheres of their own colours, some glass: the BVH on the
+ * device against the host reference. */
+static void test_many_spheres_match_reference(void **state) {
+  (void)state;
+  check_against_reference("tests/data/particles.json", 160, 90, 0);
+}
+
 /* The PNG bytes clrt would write for this picture. */
 static char *png_bytes(const picture *p, size_t *size) {
   char path[600];
@@ -179,6 +186,7 @@ int main(void) {
       cmocka_unit_test(test_showcase_matches_reference),
       cmocka_unit_test(test_default_scene_matches_reference),
       cmocka_unit_test(test_whitted_hard_matches_reference),
+      cmocka_unit_test(test_many_spheres_match_reference),
       cmocka_unit_test(test_every_tiling_gives_identical_bytes),
       cmocka_unit_test(test_pymonik_matches_python_program),
       cmocka_unit_test(test_kernel_build_failure_prints_log),

@@ -222,6 +222,64 @@ static void test_invalid_inputs(void **state) {
   test_parse_fails(SCENE(", \"lights\": [{\"color\": [1, 1, 1]}]"), "lights[0].position: missing", NULL);
 }
 
+#define SCENE_CAMERA(extra)                                                                                            \
+  "{\"image\": {\"width\": 64, \"height\": 48},"                                                                       \
+  " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60" extra "}}"
+
+static void test_sphere_colors_and_random_fields(void **state) {
+  (void)state;
+  clrt_scene scene, again;
+  const char *json = SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1, \"material\": "
+                                        "\"red\", \"color\": [0, 0.5, 1]},"
+                                        " {\"random\": {\"count\": 1000, \"seed\": 7, \"min\": [-1, 0, -9],"
+                                        " \"max\": [1, 2, -5], \"radius\": [0.05, 0.1], \"colors\": true},"
+                                        " \"material\": \"red\"}]");
+  test_parse_ok(json, &scene);
+  assert_int_equal(scene.sphere_count, 1001);
+  assert_true(scene.spheres[0].has_color && scene.spheres[0].color[2] == 1.0f);
+  for (size_t i = 1; i < scene.sphere_count; ++i) {
+    const clrt_scene_sphere *s = &scene.spheres[i];
+    assert_true(s->center[0] >= -1 && s->center[0] <= 1 && s->center[2] >= -9 && s->center[2] <= -5);
+    assert_true(s->radius >= 0.05f && s->radius <= 0.1f && s->has_color);
+  }
+  test_parse_ok(json, &again); /* the same seed, the same spheres */
+  assert_memory_equal(scene.spheres, again.spheres, scene.sphere_count * sizeof *scene.spheres);
+  clrt_scene_free(&scene);
+  clrt_scene_free(&again);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 1, \"material\": "
+                                      "\"red\", \"color\": [0, -1, 0]}]"),
+                   "spheres[0].color[1]: must be >= 0 (got -1)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 1, \"material\": "
+                                      "\"red\", \"colour\": [0, 1, 0]}]"),
+                   "spheres[0].colour: unknown key (allowed here: center, radius, material, color)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"random\": {\"count\": 5, \"min\": [0, 0, 0],"
+                                      " \"max\": [1, 1, 1], \"radius\": [0.2, 0.1]}, \"material\": \"red\"}]"),
+                   "spheres[0].random.radius: the smallest radius must come first", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"random\": {\"count\": 0, \"min\": [0, 0, 0],"
+                                      " \"max\": [1, 1, 1], \"radius\": [0.1, 0.2]}, \"material\": \"red\"}]"),
+                   "spheres[0].random.count: must be a whole number in 1..1000000000 (got 0)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"file\": \"\", \"material\": \"red\"}]"),
+                   "spheres[0].file: must be the path of a PLY file", NULL);
+}
+
+/* Numbers that reach the device are checked as the floats they become. */
+static void test_numbers_are_checked_in_single_precision(void **state) {
+  (void)state;
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1e39, \"material\": "
+                                      "\"red\"}]"),
+                   "spheres[0].radius: must be within single precision, at most 3.4e38 in size (got 1e+39)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, 0, -1], \"radius\": 1e-308,"
+                                      " \"material\": \"red\"}]"),
+                   "spheres[0].radius: must be > 0 in single precision, at least 1.4e-45 (got 1e-308)", NULL);
+  test_parse_fails(SCENE_CAMERA(", \"aperture\": 1e308"),
+                   "camera.aperture: must be within single precision, at most 3.4e38 in size (got 1e+308)", NULL);
+  test_parse_fails(SCENE(RED_MATERIAL ", \"spheres\": [{\"center\": [0, -5e38, -1], \"radius\": 1,"
+                                      " \"material\": \"red\"}]"),
+                   "spheres[0].center[1]: must be within single precision", NULL);
+  test_parse_fails(SCENE(", \"lights\": [{\"position\": [0, 1, 0], \"intensity\": 1e300}]"),
+                   "lights[0].intensity: must be within single precision", NULL);
+}
+
 #define IMAGE_WITH(extra)                                                                                              \
   "{\"image\": {\"width\": 64, \"height\": 48" extra "},"                                                              \
   " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60}}"
@@ -263,6 +321,8 @@ int main(void) {
       cmocka_unit_test(test_invalid_json_from_file_names_the_file),
       cmocka_unit_test(test_invalid_inputs),
       cmocka_unit_test(test_invalid_quality_inputs),
+      cmocka_unit_test(test_sphere_colors_and_random_fields),
+      cmocka_unit_test(test_numbers_are_checked_in_single_precision),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

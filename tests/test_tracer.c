@@ -83,101 +83,152 @@ static void test_camera_corners_span_the_field_of_view(void **state) {
   assert_float_equal(half_width, 2.0f * tanf(30.0f * 3.14159265f / 180.0f), 1e-4f);
 }
 
-/* A scene with one sphere at the origin, seen from +z, lit from +z. */
-typedef struct one_sphere {
-  clrt_trace_params params;
-  clrt_sphere spheres[2];
-  clrt_material material;
-  clrt_light light;
+/* A scene with one sphere at the origin, seen from +z, lit from +z: the
+ * host form, and its flat form that the tracer reads. Tests change the
+ * flat params, materials and lights in place; spheres through the host
+ * form and world_flatten (they live in the BVH). */
+typedef struct world {
+  clrt_scene scene;
+  clrt_scene_material materials[2];
+  clrt_scene_sphere spheres[3];
+  clrt_scene_light light;
+  clrt_flat_scene flat;
   clrt_scene_view view;
-} one_sphere;
+} world;
 
-static void one_sphere_init(one_sphere *s, float reflectivity) {
-  memset(s, 0, sizeof *s);
-  s->params.sphere_count = 1;
-  s->params.light_count = 1;
-  s->params.shadows = 1;
-  s->params.max_depth = 4;
-  s->params.background = (clrt_float4){0.25f, 0.5f, 0.75f, 0};
-  s->spheres[0].center_radius = sphere_at(0, 0, 0, 1);
-  s->material = (clrt_material){{0.5f, 0.25f, 1.0f, 0}, 0.1f, 0.9f, 0.0f, 32.0f, reflectivity, 0.0f, 1.5f, 0};
-  s->light = (clrt_light){{0, 0, 10, 0}, {1, 1, 1, 0}, 0.5f, 0.0f, 0, 0};
-  s->params.shadow_samples = 16;
-  s->view = (clrt_scene_view){&s->params, s->spheres, &s->material, &s->light};
+static void world_flatten(world *w) {
+  clrt_flat_scene_free(&w->flat);
+  clrt_error err;
+  if (clrt_flatten(&w->scene, &w->flat, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  w->view = clrt_flat_scene_view(&w->flat);
+}
+
+static clrt_scene_sphere sphere_of(float x, float y, float z, float radius, uint32_t material) {
+  clrt_scene_sphere sphere = {{x, y, z}, radius, material, false, {0, 0, 0}};
+  return sphere;
+}
+
+static void world_init(world *w, double reflectivity) {
+  memset(w, 0, sizeof *w);
+  clrt_scene *scene = &w->scene;
+  scene->image.width = scene->image.height = 1;
+  scene->sampling = (clrt_sampling_settings){1, 4, 16};
+  scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0};
+  scene->background[0] = 0.25, scene->background[1] = 0.5, scene->background[2] = 0.75;
+  scene->shadows = true;
+  w->materials[0] = (clrt_scene_material){NULL, {0.5, 0.25, 1.0}, 0.1, 0.9, 0.0, 32.0, reflectivity, 0.0, 1.5};
+  w->spheres[0] = sphere_of(0, 0, 0, 1, 0);
+  w->light = (clrt_scene_light){{0, 0, 10}, {1, 1, 1}, 0.5, 0.0};
+  scene->materials = w->materials;
+  scene->material_count = 1;
+  scene->spheres = w->spheres;
+  scene->sphere_count = 1;
+  scene->lights = &w->light;
+  scene->light_count = 1;
+  world_flatten(w);
+}
+
+static void world_free(world *w) { clrt_flat_scene_free(&w->flat); }
+
+static clrt_vec3 trace(const world *w, clrt_ray ray, clrt_uint *rays) {
+  return clrt_trace(&w->view, TEST_SEED, ray, rays);
 }
 
 static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  world_init(&w, 0.0);
+  clrt_vec3 c = trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   /* n.l = 1: color * (ambient + diffuse * intensity) */
   assert_float_equal(c.x, 0.5f * (0.1f + 0.9f * 0.5f), EPSILON);
   assert_float_equal(c.y, 0.25f * (0.1f + 0.9f * 0.5f), EPSILON);
   assert_float_equal(c.z, 1.0f * (0.1f + 0.9f * 0.5f), EPSILON);
+  world_free(&w);
+}
+
+static void test_own_color_replaces_the_material_color(void **state) {
+  (void)state;
+  world w;
+  clrt_uint rays = 0;
+  world_init(&w, 0.0);
+  w.spheres[0].has_color = true;
+  w.spheres[0].color[0] = 0.0f, w.spheres[0].color[1] = 1.0f, w.spheres[0].color[2] = 0.5f;
+  world_flatten(&w);
+  clrt_vec3 c = trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  assert_float_equal(c.x, 0.0f, EPSILON);
+  assert_float_equal(c.y, 1.0f * (0.1f + 0.9f * 0.5f), EPSILON);
+  assert_float_equal(c.z, 0.5f * (0.1f + 0.9f * 0.5f), EPSILON);
+  world_free(&w);
 }
 
 static void test_miss_returns_background(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 1, 0), &rays);
+  world_init(&w, 0.0);
+  clrt_vec3 c = trace(&w, make_ray(0, 0, 5, 0, 1, 0), &rays);
   assert_float_equal(c.x, 0.25f, 0.0f);
   assert_float_equal(c.z, 0.75f, 0.0f);
+  world_free(&w);
 }
 
 static void test_occluder_leaves_only_ambient(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* between the sphere and the light */
-  s.params.sphere_count = 2;
-  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  world_init(&w, 0.0);
+  w.spheres[1] = sphere_of(0, 0, 5, 0.5f, 0); /* between the sphere and the light */
+  w.scene.sphere_count = 2;
+  world_flatten(&w);
+  clrt_vec3 shadowed = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   clrt_vec3 hit_point_ambient = clrt_vec3_scale(clrt_vec3_make(0.5f, 0.25f, 1.0f), 0.1f);
   assert_float_equal(shadowed.x, hit_point_ambient.x, EPSILON);
-  s.params.shadows = 0;
-  clrt_vec3 unshadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  w.flat.params.shadows = 0;
+  clrt_vec3 unshadowed = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   assert_true(unshadowed.x > shadowed.x + 0.1f);
+  world_free(&w);
 }
 
 static void test_lit_side_is_not_self_shadowed(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
+  world_init(&w, 0.0);
   /* Grazing hits on the lit half must still see the light (no acne). */
   for (int i = 1; i < 100; ++i) {
     float x = 0.99f * (float)i / 100.0f;
-    clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(x, 0, 5, 0, 0, -1), &rays);
+    clrt_vec3 c = trace(&w, make_ray(x, 0, 5, 0, 0, -1), &rays);
     assert_true(c.z > 0.1f + 1e-4f);
   }
+  world_free(&w);
 }
 
 static void test_dark_side_is_self_shadowed(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  s.light.position = (clrt_float4){0, 0, -10, 0}; /* behind the sphere */
-  s.material.specular = 1.0f;
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0.3f, 0, 5, 0, 0, -1), &rays);
+  world_init(&w, 0.0);
+  w.flat.lights[0].position = (clrt_float4){0, 0, -10, 0}; /* behind the sphere */
+  w.flat.materials[0].specular = 1.0f;
+  clrt_vec3 c = trace(&w, make_ray(0.3f, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.z, 0.1f, EPSILON); /* ambient only */
+  world_free(&w);
 }
 
 static void test_perfect_mirror_reflects_background(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 1.0f);
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  world_init(&w, 1.0);
+  clrt_vec3 c = trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.x, 0.25f, EPSILON);
   assert_float_equal(c.y, 0.5f, EPSILON);
-  s.params.max_depth = 0; /* at the bound the mirror ray contributes black */
-  c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  w.flat.params.max_depth = 0; /* at the bound the mirror ray contributes black */
+  c = trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_float_equal(c.x, 0.0f, EPSILON);
+  world_free(&w);
 }
 
 /* A clear glass ball (kt = 1) seen head-on: the ray through the center
@@ -185,41 +236,45 @@ static void test_perfect_mirror_reflects_background(void **state) {
  * scaled by (1 - F) twice... plus what the mirror branches see. */
 static void test_glass_ball_passes_the_central_ray(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  s.material.transparency = 1.0f;
-  s.material.ior = 1.5f;
-  s.light.intensity = 0.0f;
-  s.material.ambient = 0.0f;
-  s.params.background = (clrt_float4){1, 1, 1, 0};
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  world_init(&w, 0.0);
+  w.flat.materials[0].transparency = 1.0f;
+  w.flat.materials[0].ior = 1.5f;
+  w.flat.materials[0].ambient = 0.0f;
+  w.flat.lights[0].intensity = 0.0f;
+  w.flat.params.background = (clrt_float4){1, 1, 1, 0};
+  clrt_vec3 c = trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   /* No light and no ambient: everything seen is white background, and no
    * energy is lost when depth allows both branches (F + (1 - F) = 1). */
   assert_float_equal(c.x, 1.0f, 1e-4f);
+  world_free(&w);
 }
 
 /* Off-center, a glass ball inverts the world behind it: a ray entering
  * above the center leaves heading downwards and sees the floor. */
 static void test_glass_ball_inverts_the_world_behind_it(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  clrt_sphere spheres[2] = {s.spheres[0], {{0, -1003, 0, 1000}, 1, 0, 0, 0}}; /* a floor below */
-  clrt_material materials[2] = {{{1, 1, 1, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 1.0f, 1.5f, 0},
-                                {{0.5f, 0.5f, 0.5f, 0}, 1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.5f, 0}};
-  s.view.spheres = spheres;
-  s.view.materials = materials;
-  s.params.sphere_count = 2;
-  s.light.intensity = 0.0f;
-  s.params.max_depth = 2; /* in and out of the ball */
-  s.params.background = (clrt_float4){0, 0, 0, 0};
-  clrt_vec3 above_center = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
+  world_init(&w, 0.0);
+  w.materials[0] = (clrt_scene_material){NULL, {1, 1, 1}, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.5};
+  w.materials[1] = (clrt_scene_material){NULL, {0.5, 0.5, 0.5}, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.5};
+  w.scene.material_count = 2;
+  w.spheres[1] = sphere_of(0, -1003, 0, 1000, 1); /* a floor below */
+  w.scene.sphere_count = 2;
+  w.light.intensity = 0.0;
+  w.scene.sampling.max_depth = 2; /* in and out of the ball */
+  w.scene.background[0] = w.scene.background[1] = w.scene.background[2] = 0.0;
+  world_flatten(&w);
+  clrt_vec3 above_center = trace(&w, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
   assert_true(above_center.x > 0.25f); /* mostly the grey floor, through the ball */
-  s.params.sphere_count = 0;
-  clrt_vec3 no_ball = clrt_trace(&s.view, TEST_SEED, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
+  w.scene.spheres = &w.spheres[1];
+  w.scene.sphere_count = 1;
+  world_flatten(&w);
+  clrt_vec3 no_ball = trace(&w, make_ray(0, 0.6f, 5, 0, 0, -1), &rays);
   assert_true(no_ball.x == 0.0f); /* without the ball that ray sees black sky */
+  world_free(&w);
 }
 
 static void test_refraction_follows_snell_and_fresnel(void **state) {
@@ -246,37 +301,48 @@ static void test_refraction_follows_snell_and_fresnel(void **state) {
 
 static void test_shadow_through_glass_is_tinted(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  clrt_sphere spheres[2] = {s.spheres[0], {{0, 0, 5, 0.5f}, 1, 0, 0, 0}};
-  clrt_material materials[2] = {s.material, {{1.0f, 0.5f, 0.25f, 0}, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.8f, 1.5f, 0}};
-  s.view.spheres = spheres;
-  s.view.materials = materials;
-  s.params.sphere_count = 2;
-  clrt_vec3 shadowed = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
-  s.params.sphere_count = 1;
-  clrt_vec3 lit = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  world_init(&w, 0.0);
+  w.materials[1] = (clrt_scene_material){NULL, {1.0, 0.5, 0.25}, 0.0, 0.0, 0.0, 1.0, 0.0, 0.8, 1.5};
+  w.scene.material_count = 2;
+  w.spheres[1] = sphere_of(0, 0, 5, 0.5f, 1);
+  w.scene.sphere_count = 2;
+  world_flatten(&w);
+  clrt_vec3 shadowed = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  w.scene.sphere_count = 1;
+  world_flatten(&w);
+  clrt_vec3 lit = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   float ambient = 0.1f;
   /* the direct part is scaled by transparency x colour of the glass */
   assert_float_equal((shadowed.x / 0.5f - ambient), (lit.x / 0.5f - ambient) * 0.8f * 1.0f, 1e-3f);
   assert_float_equal((shadowed.z / 1.0f - ambient), (lit.z / 1.0f - ambient) * 0.8f * 0.25f, 1e-3f);
+  /* a glass sphere of its own colour tints with that instead */
+  w.spheres[1].has_color = true;
+  w.spheres[1].color[0] = 0.5f, w.spheres[1].color[1] = 0.5f, w.spheres[1].color[2] = 1.0f;
+  w.scene.sphere_count = 2;
+  world_flatten(&w);
+  clrt_vec3 own = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  assert_float_equal((own.z / 1.0f - ambient), (lit.z / 1.0f - ambient) * 0.8f * 1.0f, 1e-3f);
+  world_free(&w);
 }
 
 static void test_sphere_light_gives_penumbra(void **state) {
   (void)state;
-  one_sphere s;
+  world w;
   clrt_uint rays = 0;
-  one_sphere_init(&s, 0.0f);
-  s.light.radius = 2.0f;
-  s.params.sphere_count = 2;
-  s.spheres[1].center_radius = sphere_at(0, 0, 5, 0.5f); /* covers part of the big light */
-  clrt_vec3 c = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  world_init(&w, 0.0);
+  w.light.radius = 2.0;
+  w.spheres[1] = sphere_of(0, 0, 5, 0.5f, 0); /* covers part of the big light */
+  w.scene.sphere_count = 2;
+  world_flatten(&w);
+  clrt_vec3 c = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   float ambient = 0.1f * 1.0f, full = (0.1f + 0.9f * 0.5f);
   assert_true(c.z > ambient + 0.01f); /* partly lit */
   assert_true(c.z < full - 0.01f);    /* partly shadowed */
-  clrt_vec3 again = clrt_trace(&s.view, TEST_SEED, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
+  clrt_vec3 again = trace(&w, make_ray(0, 3, 1.5f, 0, -3, -0.5f), &rays);
   assert_true(again.z == c.z); /* the same seed gives the same samples */
+  world_free(&w);
 }
 
 static void test_thin_lens_rays_meet_at_focus(void **state) {
@@ -294,27 +360,28 @@ static void test_thin_lens_rays_meet_at_focus(void **state) {
 
 static void test_rays_are_counted(void **state) {
   (void)state;
-  one_sphere s;
-  one_sphere_init(&s, 0.0f);
+  world w;
+  world_init(&w, 0.0);
   clrt_uint rays = 0;
-  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_int_equal(rays, 2); /* camera + shadow */
   rays = 0;
-  clrt_trace(&s.view, TEST_SEED, make_ray(0, 5, 5, 0, 0, -1), &rays);
+  trace(&w, make_ray(0, 5, 5, 0, 0, -1), &rays);
   assert_int_equal(rays, 1); /* a miss: the camera ray only */
-  s.material.reflectivity = 0.5f;
+  w.flat.materials[0].reflectivity = 0.5f;
   rays = 0;
-  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_int_equal(rays, 3); /* camera + shadow + mirror (which misses) */
-  s.material.reflectivity = 0.0f;
-  s.light.radius = 1.0f;
+  w.flat.materials[0].reflectivity = 0.0f;
+  w.flat.lights[0].radius = 1.0f;
   rays = 0;
-  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_int_equal(rays, 1 + 16); /* camera + one shadow ray per light sample */
-  s.params.shadows = 0;
+  w.flat.params.shadows = 0;
   rays = 0;
-  clrt_trace(&s.view, TEST_SEED, make_ray(0, 0, 5, 0, 0, -1), &rays);
+  trace(&w, make_ray(0, 0, 5, 0, 0, -1), &rays);
   assert_int_equal(rays, 1);
+  world_free(&w);
 }
 
 static void test_quarter_sin_cos_match_the_library(void **state) {
@@ -350,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_camera_center_ray_looks_at_target),
       cmocka_unit_test(test_camera_corners_span_the_field_of_view),
       cmocka_unit_test(test_head_on_light_gives_ambient_plus_diffuse),
+      cmocka_unit_test(test_own_color_replaces_the_material_color),
       cmocka_unit_test(test_miss_returns_background),
       cmocka_unit_test(test_occluder_leaves_only_ambient),
       cmocka_unit_test(test_lit_side_is_not_self_shadowed),

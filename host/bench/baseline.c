@@ -3,7 +3,6 @@
 
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "clrt_array.h"
 #include "clrt_clock.h"
@@ -34,10 +33,12 @@ static clrt_status host_run(bench_context *b, bench_scene *s, clrt_film *film, i
   return add_baseline(b->results, &baseline, err);
 }
 
+/* The film keeps linear colour, as a device's frame does (frames.c): the
+ * baseline times tracing, and the picture is tone-mapped afterwards. */
 clrt_status bench_host_baselines(bench_context *b, bench_scene *s, clrt_error *err) {
   clrt_film film;
   clrt_status status =
-      clrt_film_init(&film, s->flat.params.width, s->flat.params.height, CLRT_FILM_LEVELS, &s->tone, err);
+      clrt_film_init(&film, s->flat.params.width, s->flat.params.height, CLRT_FILM_LINEAR, &s->tone, err);
   if (status == CLRT_OK)
     status = host_run(b, s, &film, 1, err);
   if (status == CLRT_OK) {
@@ -45,7 +46,7 @@ clrt_status bench_host_baselines(bench_context *b, bench_scene *s, clrt_error *e
     if (!s->reference_rgb)
       status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %s's reference picture", s->name);
     else
-      memcpy(s->reference_rgb, film.rgb, bench_pixel_count(s) * 3);
+      clrt_tone_map_channels(film.linear, bench_pixel_count(s) * 3, &film.levels, s->reference_rgb);
   }
   int cores = omp_get_num_procs();
   if (status == CLRT_OK && cores > 1)

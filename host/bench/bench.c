@@ -134,6 +134,8 @@ static void describe_scene(const bench_scene *s, clrt_bench_record *record) {
   record->width = s->flat.params.width;
   record->height = s->flat.params.height;
   record->samples = s->flat.params.samples;
+  record->spheres = s->flat.spheres_count;
+  record->bvh_build_ms = s->flat.stats.bvh_build_ms;
   record->samples_per_frame = (double)bench_pixel_count(s) * s->flat.params.samples;
 }
 

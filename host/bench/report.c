@@ -83,6 +83,8 @@ void clrt_bench_print_table(const clrt_bench_results *results, FILE *out) {
       continue;
     if (!scene || strcmp(scene, r->scene)) {
       scene = r->scene;
+      fprintf(out, "-- %s: %ux%u, %u sample(s)/px, %zu sphere(s), BVH built in %.0f ms on the host\n", scene, r->width,
+              r->height, r->samples, r->spheres, r->bvh_build_ms);
       print_baselines(results, scene, out);
     }
     print_record(r, out);
@@ -113,6 +115,8 @@ static json_t *record_json(const clrt_bench_record *r) {
   json_object_set_new(o, "frames", json_integer(r->frames));
   json_object_set_new(o, "rays_per_frame", json_integer((json_int_t)r->rays));
   json_object_set_new(o, "samples_per_frame", json_real(r->samples_per_frame));
+  json_object_set_new(o, "spheres", json_integer((json_int_t)r->spheres));
+  json_object_set_new(o, "bvh_build_ms", json_real(r->bvh_build_ms));
   json_object_set_new(o, "mrays_per_s", stats_json(r->mrays));
   json_object_set_new(o, "msamples_per_s", stats_json(r->msamples));
   json_object_set_new(o, "frame_ms", stats_json(r->frame_ms));
@@ -193,7 +197,8 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
   FILE *out = fopen(path, "w");
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
-  fputs("scene,scene_hash,width,height,samples,device_index,device,device_type,compute_units,platform,driver_version,"
+  fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,device_type,compute_units,"
+        "platform,driver_version,"
         "tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,mrays_min,mrays_median,"
         "mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,speedup_vs_host_1_thread,"
         "scaling_efficiency,scored,image_check\n",
@@ -201,7 +206,7 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
   for (size_t i = 0; i < results->record_count; ++i) {
     const clrt_bench_record *r = &results->records[i];
     csv_field(out, r->scene, false);
-    fprintf(out, "%s,%u,%u,%u,", r->scene_hash, r->width, r->height, r->samples);
+    fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
     csv_field(out, r->device_label, false);
     csv_field(out, r->device, false);
     fprintf(out, "%s,%u,", r->device_type, r->compute_units);

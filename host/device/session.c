@@ -160,14 +160,40 @@ static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, c
 
 /* Refuses tiles whose output the device cannot allocate in one piece,
  * with the fix in the message rather than a bare CL error. */
-static clrt_status check_tile_fits(const clrt_session *s, size_t tile_bytes, clrt_error *err) {
-  if (tile_bytes <= s->device.max_allocation)
+static clrt_status check_tile_fits(const clrt_device *device, size_t tile_bytes, clrt_error *err) {
+  if (tile_bytes <= device->max_allocation)
     return CLRT_OK;
   return clrt_fail(err, CLRT_ERR_INPUT,
                    "%s: a tile needs %.1f MiB but the device allocates at most %.1f MiB at once; use a smaller "
                    "--tile-size or more --tiles",
-                   s->device.name, (double)tile_bytes / BYTES_PER_MIB,
-                   (double)s->device.max_allocation / BYTES_PER_MIB);
+                   device->name, (double)tile_bytes / BYTES_PER_MIB, (double)device->max_allocation / BYTES_PER_MIB);
+}
+
+static clrt_status array_too_big(const clrt_device *device, const char *name, size_t count, size_t bytes,
+                                 clrt_error *err) {
+  return clrt_fail(err, CLRT_ERR_RUNTIME,
+                   "%s: the scene's %s (%zu of them) take %.1f MiB, but the device allocates at most %.1f MiB at "
+                   "once (CL_DEVICE_MAX_MEM_ALLOC_SIZE): render fewer spheres, or on a device with more memory",
+                   device->name, name, count, (double)bytes / BYTES_PER_MIB,
+                   (double)device->max_allocation / BYTES_PER_MIB);
+}
+
+clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_scene *scene, size_t tile_bytes,
+                                    clrt_error *err) {
+  clrt_status status = check_tile_fits(device, tile_bytes, err);
+  size_t total = CLRT_SESSION_SLOTS * tile_bytes;
+#define CLRT_CHECK_ARRAY(type, name)                                                                                   \
+  if (status == CLRT_OK && scene->name##_count * sizeof(type) > device->max_allocation)                                \
+    status = array_too_big(device, #name, scene->name##_count, scene->name##_count * sizeof(type), err);               \
+  total += scene->name##_count * sizeof(type);
+  CLRT_SCENE_ARRAYS(CLRT_CHECK_ARRAY)
+#undef CLRT_CHECK_ARRAY
+  if (status == CLRT_OK && total > device->global_memory)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME,
+                       "%s: the scene and two tiles need %.1f MiB, more than the device's %.1f MiB of global memory: "
+                       "render fewer spheres or smaller tiles, or on a device with more memory",
+                       device->name, (double)total / BYTES_PER_MIB, (double)device->global_memory / BYTES_PER_MIB);
+  return status;
 }
 
 static clrt_status set_buffer_argument(clrt_session *s, cl_uint index, cl_mem buffer, clrt_error *err) {
@@ -218,7 +244,7 @@ static clrt_status create_slot(clrt_session *s, tile_slot *slot, clrt_error *err
 
 static clrt_status open_session(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
   clrt_status status;
-  if ((status = check_tile_fits(s, s->options.max_tile_pixels * sizeof(clrt_float4), err)) ||
+  if ((status = clrt_session_check_fits(&s->device, scene, s->options.max_tile_pixels * sizeof(clrt_float4), err)) ||
       (status = create_queue(s, err)) || (status = build_kernel(s, scene, err)) ||
       (status = upload_scene(s, scene, err)))
     return status;
