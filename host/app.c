@@ -86,7 +86,7 @@ static clrt_status prepare_output(render_job *job, clrt_error *err) {
   if (status != CLRT_OK)
     return status;
   clrt_film_kind kind = clrt_image_format_is_linear(format) ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
-  return clrt_film_init(&job->film, job->image.width, job->image.height, kind, &job->image.tone, err);
+  return clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
 }
 
 static clrt_status prepare_job(render_job *job, clrt_error *err) {
@@ -236,6 +236,7 @@ static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_err
   double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
   clrt_session_options session = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&job->scheduler),
                                   .fast_math = options->fast_math,
+                                  .linear_output = job->film.kind == CLRT_FILM_LINEAR,
                                   .tile_timeout_ms = timeout_s * 1e3,
                                   .faults = &job->faults,
                                   .build_log = log};

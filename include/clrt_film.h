@@ -1,8 +1,8 @@
 /* The film: the picture being assembled. Finished tiles come in from any
  * device thread; it knows which rows are complete, paints the tiles no
  * device rendered (--keep-partial's magenta), and hands the image to the
- * writer. It holds 8-bit levels, tone-mapped as tiles arrive, or linear
- * colour for .hdr output. */
+ * writer. It holds 8-bit levels (3 bytes a pixel; devices tone-map their
+ * tiles) or, for .hdr output only, linear colour (12 bytes a pixel). */
 #ifndef CLRT_FILM_H
 #define CLRT_FILM_H
 
@@ -33,13 +33,19 @@ typedef struct clrt_film {
 } clrt_film;
 
 /* The film's pictures are allocated here, before any rendering, so that
- * running out of memory fails at once. */
-clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind, const clrt_tone *tone,
-                           clrt_error *err);
+ * running out of memory fails at once. `levels` tone-map what comes in
+ * linear (clrt_film_receive_linear, --keep-partial's magenta). */
+clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind,
+                           const clrt_tone_levels *levels, clrt_error *err);
 
-/* A finished tile's linear pixels (tile-sized, row-major). Safe to call
- * from several threads for different tiles. */
-void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
+/* A finished tile in the film's own form, as a device read it back
+ * (tile-sized, row-major): 8-bit RGB, or clrt_float4 for a linear film.
+ * Safe to call from several threads for different tiles. */
+void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels);
+
+/* A finished tile of linear colour (the host reference's): tone-mapped
+ * into a film of levels. */
+void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
 
 /* Forgets what was received, for another frame into the same film. */
 void clrt_film_restart(clrt_film *film);

@@ -34,13 +34,17 @@ typedef struct clrt_build_report {
  * there is no home to put it in. */
 bool clrt_program_cache_dir(char *out, size_t size);
 
-/* Builds (or loads from the cache) the program for `device`, with the
- * scene's arrays in __constant memory when all `scene_bytes` of them fit;
- * fast_math adds -cl-fast-relaxed-math (faster on some GPUs, not exact).
- * On a build failure the compiler's log goes to `log` and the error names
- * the device. */
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, size_t scene_bytes, bool fast_math,
-                               FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err);
+/* What the program is built for. */
+typedef struct clrt_program_kind {
+  size_t scene_bytes; /* the scene's arrays: in __constant memory when they all fit */
+  bool fast_math;     /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
+  bool linear_output; /* tiles of linear colour (for .hdr), not 8-bit levels */
+} clrt_program_kind;
+
+/* Builds (or loads from the cache) the program for `device`. On a build
+ * failure the compiler's log goes to `log` and the error names the device. */
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
+                               cl_program *program, clrt_build_report *report, clrt_error *err);
 
 /* Compiles any source text, without the cache (tests build broken ones). */
 clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source,

@@ -17,7 +17,8 @@
   X(clrt_sphere_shading, sphere_shading)                                                                               \
   X(clrt_material, materials)                                                                                          \
   X(clrt_light, lights)                                                                                                \
-  X(clrt_bvh_node, bvh_nodes)
+  X(clrt_bvh_node, bvh_nodes)                                                                                          \
+  X(clrt_tone_levels, tone_levels)
 
 /* How many arrays the list holds. */
 #define CLRT_COUNT_ONE(type, name) +1

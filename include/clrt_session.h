@@ -28,6 +28,7 @@ typedef struct clrt_session clrt_session;
 typedef struct clrt_session_options {
   size_t max_tile_pixels;         /* the largest tile it must hold */
   bool fast_math;                 /* -cl-fast-relaxed-math: not exact */
+  bool linear_output;             /* tiles of linear colour (float4) for .hdr, else 8-bit RGB */
   double tile_timeout_ms;         /* a tile's limit per million samples, and at least this */
   const clrt_fault_rules *faults; /* injected faults; NULL for none */
   FILE *build_log;                /* where a failed build's log goes */
@@ -43,11 +44,14 @@ typedef enum clrt_tile_state {
 /* How the oldest tile in flight ended. */
 typedef struct clrt_tile_outcome {
   clrt_tile tile;
-  const clrt_float4 *pixels; /* DONE: tile-sized, valid until the next submit */
-  uint64_t rays;             /* DONE: rays its kernel traced */
-  double kernel_ms;          /* DONE: from profiling events */
-  clrt_error error;          /* FAILED, HUNG: what happened */
+  const void *pixels; /* DONE: the tile's pixels in the film's form (clrt_film_receive), valid until the next submit */
+  uint64_t rays;      /* DONE: rays its kernel traced */
+  double kernel_ms;   /* DONE: from profiling events */
+  clrt_error error;   /* FAILED, HUNG: what happened */
 } clrt_tile_outcome;
+
+/* Bytes a pixel of a tile takes on the device and when read back. */
+size_t clrt_session_pixel_bytes(bool linear_output);
 
 /* Whether the device can hold the scene and two tiles of `tile_bytes`
  * each: every array within its largest allocation, and all of them within

@@ -11,6 +11,7 @@
 #ifdef __OPENCL_C_VERSION__
 typedef float4 clrt_float4;
 typedef uint clrt_uint;
+typedef uchar clrt_uchar;
 #else
 #include <assert.h> /* static_assert */
 #include <stdalign.h>
@@ -22,6 +23,7 @@ typedef struct clrt_float4 {
   float y, z, w;
 } clrt_float4;
 typedef uint32_t clrt_uint;
+typedef uint8_t clrt_uchar;
 #endif
 
 /* A sphere as intersection reads it: center in xyz, radius in w. The
@@ -123,10 +125,16 @@ typedef struct clrt_trace_params {
 /* How a linear value becomes an 8-bit level, precomputed on the host from
  * the tone settings (host/output/tone_map.c): the level of v is the largest
  * k with v >= thresholds[k] (0 when there is none, NaN included).
- * thresholds[0] is unused; thresholds[1..255] rise. */
+ * thresholds[0] is unused; thresholds[1..255] rise. For a first guess,
+ * guesses[i] is the level where the exposed value v * exposure is
+ * i / CLRT_TONE_GUESSES: the thresholds then correct it by a level or two. */
 #define CLRT_TONE_LEVELS 256
+#define CLRT_TONE_GUESSES 4096
 typedef struct clrt_tone_levels {
   float thresholds[CLRT_TONE_LEVELS];
+  float exposure;
+  clrt_uint pad0, pad1, pad2;
+  clrt_uchar guesses[CLRT_TONE_GUESSES];
 } clrt_tone_levels;
 
 #ifndef __OPENCL_C_VERSION__
@@ -142,7 +150,8 @@ CLRT_ASSERT_LAYOUT(clrt_material, 48);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
 CLRT_ASSERT_LAYOUT(clrt_camera, 96);
 CLRT_ASSERT_LAYOUT(clrt_trace_params, 160);
-static_assert(sizeof(clrt_tone_levels) == 1024, "clrt_tone_levels must be 1024 bytes to match the device");
+static_assert(sizeof(clrt_tone_levels) == 5136, "clrt_tone_levels must be 5136 bytes to match the device");
+static_assert(offsetof(clrt_tone_levels, guesses) == 1040, "clrt_tone_levels.guesses offset");
 static_assert(offsetof(clrt_sphere_shading, material) == 16, "clrt_sphere_shading.material offset");
 static_assert(offsetof(clrt_sphere_shading, scene_index) == 20, "clrt_sphere_shading.scene_index offset");
 static_assert(offsetof(clrt_bvh_node, upper_x) == 48, "clrt_bvh_node.upper_x offset");

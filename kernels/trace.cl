@@ -4,11 +4,34 @@
  * tile's origin; the global size is the tile's size rounded up to whole
  * work-groups, and work-items past the tile's edge only take part in the
  * ray-count reduction. Pixels go to a tile-sized buffer that the host
- * reads back; each work-group writes the number of rays its work-items
- * traced to group_rays (one slot per group, no atomics). The scene arrays
- * are the parameters the list in clrt_scene_arrays.h names, in its order.
+ * reads back: 8-bit RGB, tone-mapped here (3 bytes a pixel), or, when the
+ * program is built with CLRT_LINEAR_OUTPUT (for .hdr files), linear colour
+ * (a float4 a pixel). Each work-group writes the number of rays its
+ * work-items traced to group_rays (one slot per group, no atomics). The
+ * scene arrays are the parameters the list in clrt_scene_arrays.h names,
+ * in its order.
  */
+#include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
+
+#ifdef CLRT_LINEAR_OUTPUT
+typedef float4 clrt_tile_pixel;
+#else
+typedef uchar clrt_tile_pixel; /* three a pixel */
+#endif
+
+/* Pixel `index` of the tile, in the output's form. */
+void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
+                      CLRT_SCENE_SPACE const clrt_tone_levels *levels) {
+#ifdef CLRT_LINEAR_OUTPUT
+  (void)levels;
+  tile_pixels[index] = (float4)(color, 1.0f);
+#else
+  uchar3 rgb = (uchar3)((uchar)clrt_tone_level(color.x, levels), (uchar)clrt_tone_level(color.y, levels),
+                        (uchar)clrt_tone_level(color.z, levels));
+  vstore3(rgb, index, tile_pixels);
+#endif
+}
 
 /* Sums `value` over the work-group; the local size must be a power of two. */
 uint clrt_work_group_sum(uint value, __local uint *scratch) {
@@ -29,7 +52,7 @@ uint clrt_work_group_sum(uint value, __local uint *scratch) {
 
 __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
                               CLRT_SCENE_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
-                              __global float4 *tile_pixels, __global uint *group_rays, __local uint *scratch) {
+                              __global clrt_tile_pixel *tile_pixels, __global uint *group_rays, __local uint *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
   uint rays = 0u;
@@ -39,7 +62,7 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
     scene.params = &local_params;
     CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
     float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &rays);
-    tile_pixels[row * tile_width + column] = (float4)(color, 1.0f);
+    clrt_store_pixel(tile_pixels, row * tile_width + column, color, tone_levels);
   }
   uint group_total = clrt_work_group_sum(rays, scratch);
   if (get_local_id(0) == 0 && get_local_id(1) == 0)

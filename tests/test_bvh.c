@@ -290,7 +290,7 @@ static void test_coincident_spheres_stay_in_one_leaf_and_render(void **state) {
   assert_int_equal(t.flat.stats.bvh_depth, 1);
   assert_int_equal(t.flat.bvh_nodes_count, 1);
   clrt_film film;
-  assert_int_equal(clrt_film_init(&film, 24, 24, CLRT_FILM_LEVELS, &t.scene.image.tone, &err), CLRT_OK);
+  assert_int_equal(clrt_film_init(&film, 24, 24, CLRT_FILM_LEVELS, t.flat.tone_levels, &err), CLRT_OK);
   assert_true(clrt_reference_render(&t.flat, &film, 1) >= 24 * 24);
   /* the sphere first in the file is the one seen: material 0, red */
   size_t centre = (12 * 24 + 12) * 3;

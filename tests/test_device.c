@@ -2,6 +2,7 @@
  * the PymoniK picture against the Python program's, and build failures. */
 #include "test_support.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "clrt_image.h"
 #include "clrt_program.h"
+#include "clrt_tone_map.h"
 
 static void check_against_reference(const char *scene_name, unsigned width, unsigned height, unsigned samples) {
   clrt_device device;
@@ -18,7 +20,7 @@ static void check_against_reference(const char *scene_name, unsigned width, unsi
   test_load_scene(scene_name, width, height, &scene);
   if (samples)
     scene.sampling.samples = samples;
-  picture on_device = test_render_device(&device, &scene, 0, 64, 64);
+  picture on_device = test_render_device(&device, &scene, 0, 64, 64, CLRT_FILM_LEVELS);
   picture reference = test_render_reference(&scene);
   test_assert_not_flat(&on_device);
   test_assert_images_close(on_device.rgb, reference.rgb, (size_t)width * height * 3);
@@ -75,16 +77,20 @@ static void test_every_tiling_gives_identical_bytes(void **state) {
   clrt_scene scene;
   test_load_scene("scenes/showcase.json", 203, 117, &scene); /* prime-ish sizes: ragged edge tiles */
   scene.sampling.samples = 4;
-  picture one_tile = test_render_device(&device, &scene, 1, 0, 0);
-  picture strips = test_render_device(&device, &scene, 7, 0, 0);
-  picture squares = test_render_device(&device, &scene, 0, 16, 16);
-  picture large_squares = test_render_device(&device, &scene, 0, 32, 32);
+  picture one_tile = test_render_device(&device, &scene, 1, 0, 0, CLRT_FILM_LINEAR);
+  picture strips = test_render_device(&device, &scene, 7, 0, 0, CLRT_FILM_LINEAR);
+  picture squares = test_render_device(&device, &scene, 0, 16, 16, CLRT_FILM_LINEAR);
+  picture large_squares = test_render_device(&device, &scene, 0, 32, 32, CLRT_FILM_LINEAR);
+  picture levels = test_render_device(&device, &scene, 0, 16, 16, CLRT_FILM_LEVELS);
   size_t pixels = (size_t)203 * 117;
   test_assert_not_flat(&one_tile);
   assert_memory_equal(one_tile.linear, strips.linear, pixels * 3 * sizeof(float));
   assert_memory_equal(one_tile.linear, squares.linear, pixels * 3 * sizeof(float));
   assert_memory_equal(one_tile.linear, large_squares.linear, pixels * 3 * sizeof(float));
   test_picture_free(&large_squares);
+  /* the device's tone mapping gives the levels the host's gives */
+  assert_memory_equal(one_tile.rgb, levels.rgb, pixels * 3);
+  test_picture_free(&levels);
   size_t size_a, size_b, size_c;
   char *a = png_bytes(&one_tile, &size_a), *b = png_bytes(&strips, &size_b), *c = png_bytes(&squares, &size_c);
   assert_int_equal(size_a, size_b);
@@ -108,7 +114,7 @@ static void test_pymonik_matches_python_program(void **state) {
   test_require_device(&device);
   clrt_scene scene;
   test_load_scene("scenes/pymonik.json", 0, 0, &scene);
-  picture on_device = test_render_device(&device, &scene, 10, 0, 0);
+  picture on_device = test_render_device(&device, &scene, 10, 0, 0, CLRT_FILM_LEVELS);
   int width, height, channels;
   uint8_t *python = stbi_load(CLRT_SOURCE_DIR "/tests/data/pymonik_python_600x400.png", &width, &height, &channels, 3);
   assert_non_null(python);
@@ -157,7 +163,8 @@ static clrt_build_report build_once(const clrt_device *device, bool fast_math) {
   clrt_build_report report;
   cl_program program;
   clrt_error err;
-  if (clrt_program_build(context, device, 1024, fast_math, stderr, &program, &report, &err) != CLRT_OK)
+  clrt_program_kind kind = {1024, fast_math, false};
+  if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
   assert_int_equal(rc, CL_SUCCESS); /* a cached binary must still give the kernel */
@@ -180,6 +187,103 @@ static void test_second_build_comes_from_the_cache(void **state) {
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
 }
 
+/* Every variant of the kernel compiles without a warning. */
+static void test_kernel_builds_without_warnings(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *variants[] = {"-Werror", "-Werror -DCLRT_LINEAR_OUTPUT", "-Werror -DCLRT_SCENE_IN_CONSTANT",
+                            "-Werror -DCLRT_SCENE_IN_CONSTANT -DCLRT_LINEAR_OUTPUT -cl-fast-relaxed-math"};
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  for (size_t i = 0; i < sizeof variants / sizeof variants[0]; ++i) {
+    cl_program program;
+    clrt_error err;
+    if (clrt_program_build_source(context, &device, clrt_kernel_source, variants[i], stderr, &program, &err) != CLRT_OK)
+      fail_msg("%s: %s", variants[i], err.message);
+    clReleaseProgram(program);
+  }
+  clReleaseContext(context);
+}
+
+/* A kernel that tone-maps a list of values with the shared function, built
+ * with the kernel sources clrt embeds. */
+static const char TONE_TEST_KERNEL[] =
+    "__kernel void tone_test(__global const float *values, __global const clrt_tone_levels *levels,\n"
+    "                        __global uchar *out) {\n"
+    "  size_t i = get_global_id(0);\n"
+    "  out[i] = (uchar)clrt_tone_level(values[i], levels);\n"
+    "}\n";
+
+/* Runs tone_test on the device over `count` values. */
+static void tone_map_on_device(const clrt_device *device, const float *values, size_t count,
+                               const clrt_tone_levels *levels, uint8_t *out) {
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  size_t length = strlen(clrt_kernel_source) + sizeof TONE_TEST_KERNEL;
+  char *source = malloc(length);
+  assert_non_null(source);
+  snprintf(source, length, "%s%s", clrt_kernel_source, TONE_TEST_KERNEL);
+  cl_program program;
+  clrt_error err;
+  if (clrt_program_build_source(context, device, source, "", stderr, &program, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  cl_kernel kernel = clCreateKernel(program, "tone_test", &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  cl_command_queue queue = clCreateCommandQueue(context, device->id, 0, &rc);
+  cl_mem in =
+      clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, count * sizeof *values, (void *)values, &rc);
+  cl_mem table = clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof *levels, (void *)levels, &rc);
+  cl_mem result = clCreateBuffer(context, CL_MEM_WRITE_ONLY, count, NULL, &rc);
+  clSetKernelArg(kernel, 0, sizeof in, &in);
+  clSetKernelArg(kernel, 1, sizeof table, &table);
+  clSetKernelArg(kernel, 2, sizeof result, &result);
+  assert_int_equal(clEnqueueNDRangeKernel(queue, kernel, 1, NULL, &count, NULL, 0, NULL, NULL), CL_SUCCESS);
+  assert_int_equal(clEnqueueReadBuffer(queue, result, CL_TRUE, 0, count, out, 0, NULL, NULL), CL_SUCCESS);
+  clReleaseMemObject(in);
+  clReleaseMemObject(table);
+  clReleaseMemObject(result);
+  clReleaseCommandQueue(queue);
+  clReleaseKernel(kernel);
+  clReleaseProgram(program);
+  clReleaseContext(context);
+  free(source);
+}
+
+/* The device's levels equal the host's formula for the floats on both
+ * sides of every threshold, for gamma 1, 2.2, sRGB and exposures. */
+static void test_device_tone_mapping_equals_the_host(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const clrt_tone tones[] = {{CLRT_TRANSFER_GAMMA, 1.0, 1.0},
+                             {CLRT_TRANSFER_GAMMA, 2.2, 1.0},
+                             {CLRT_TRANSFER_SRGB, 2.2, 1.0},
+                             {CLRT_TRANSFER_GAMMA, 2.2, 0.3},
+                             {CLRT_TRANSFER_SRGB, 2.2, 4.0}};
+  enum { AROUND = 6, COUNT = (CLRT_TONE_LEVELS - 1) * AROUND + 4 };
+  float values[COUNT];
+  uint8_t on_device[COUNT];
+  for (size_t t = 0; t < sizeof tones / sizeof tones[0]; ++t) {
+    clrt_tone_levels levels;
+    clrt_tone_levels_make(&tones[t], &levels);
+    size_t n = 0;
+    for (unsigned k = 1; k < CLRT_TONE_LEVELS; ++k) {
+      float v = nextafterf(nextafterf(nextafterf(levels.thresholds[k], 0.0f), 0.0f), 0.0f);
+      for (int step = 0; step < AROUND; ++step, v = nextafterf(v, INFINITY))
+        values[n++] = v;
+    }
+    values[n++] = -1.0f, values[n++] = 0.0f, values[n++] = 1e30f, values[n++] = NAN;
+    tone_map_on_device(&device, values, n, &levels, on_device);
+    for (size_t i = 0; i < n; ++i)
+      if (on_device[i] != clrt_tone_map_exact(values[i], &tones[t]))
+        fail_msg("tone %zu, %.9g: device %u, formula %u", t, values[i], on_device[i],
+                 clrt_tone_map_exact(values[i], &tones[t]));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pymonik_matches_reference),
@@ -190,6 +294,8 @@ int main(void) {
       cmocka_unit_test(test_every_tiling_gives_identical_bytes),
       cmocka_unit_test(test_pymonik_matches_python_program),
       cmocka_unit_test(test_kernel_build_failure_prints_log),
+      cmocka_unit_test(test_kernel_builds_without_warnings),
+      cmocka_unit_test(test_device_tone_mapping_equals_the_host),
       cmocka_unit_test(test_second_build_comes_from_the_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

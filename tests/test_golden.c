@@ -82,7 +82,7 @@ static void check_feature(const char *feature) {
   snprintf(name, sizeof name, "scenes/features/%s.json", feature);
   clrt_scene scene;
   test_load_scene(name, 0, 0, &scene);
-  picture render = test_render_device(&device, &scene, 0, 32, 32);
+  picture render = test_render_device(&device, &scene, 0, 32, 32, CLRT_FILM_LEVELS);
   test_assert_not_flat(&render);
   check_golden(feature, &render);
   picture reference = test_render_reference(&scene);

@@ -43,12 +43,13 @@ static void compare_with_faults(comparison *c, const char *faults, double timeou
   unsetenv(CLRT_FAULT_ENVIRONMENT);
   /* Both programs into the cache first: otherwise which device gets tiles
    * would depend on how long the slow one takes to build. */
-  picture warm = test_render_device(&d.devices[0], &c->scene, 0, 64, 64);
+  picture warm = test_render_device(&d.devices[0], &c->scene, 0, 64, 64, CLRT_FILM_LINEAR);
   test_picture_free(&warm);
-  c->alone = test_render_device(&d.devices[1], &c->scene, 0, 64, 64);
+  c->alone = test_render_device(&d.devices[1], &c->scene, 0, 64, 64, CLRT_FILM_LINEAR);
   if (faults)
     setenv(CLRT_FAULT_ENVIRONMENT, faults, 1);
-  c->together = test_render_on(d.devices, 2, &c->scene, NULL, timeout_ms, &c->result, &c->missing_pixels);
+  c->together =
+      test_render_on(d.devices, 2, &c->scene, NULL, CLRT_FILM_LINEAR, timeout_ms, &c->result, &c->missing_pixels);
   unsetenv(CLRT_FAULT_ENVIRONMENT);
 }
 
@@ -126,13 +127,13 @@ static void test_fixed_tiles_on_both_devices(void **state) {
   require_two_devices(&d);
   clrt_scene scene;
   test_load_scene("scenes/pymonik.json", 0, 0, &scene);
-  picture alone = test_render_device(&d.devices[0], &scene, 1, 0, 0);
+  picture alone = test_render_device(&d.devices[0], &scene, 1, 0, 0, CLRT_FILM_LINEAR);
   clrt_tile_plan plan;
   clrt_error err;
   assert_int_equal(clrt_tiles_grid(600, 400, 32, 32, &plan, &err), CLRT_OK);
   clrt_farm_result result;
   size_t missing_pixels;
-  picture together = test_render_on(d.devices, 2, &scene, &plan, 60e3, &result, &missing_pixels);
+  picture together = test_render_on(d.devices, 2, &scene, &plan, CLRT_FILM_LINEAR, 60e3, &result, &missing_pixels);
   assert_memory_equal(alone.linear, together.linear, (size_t)600 * 400 * 3 * sizeof(float));
   assert_int_equal(result.devices[0].tiles + result.devices[1].tiles, plan.count);
   assert_int_equal(result.rays, 600 * 400); /* PymoniK: one camera ray per pixel, nothing else */

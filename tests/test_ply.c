@@ -292,7 +292,7 @@ static picture render_host(const clrt_scene *scene) {
   clrt_error err;
   assert_int_equal(clrt_flatten(scene, &flat, &err), CLRT_OK);
   assert_int_equal(
-      clrt_film_init(&film, scene->image.width, scene->image.height, CLRT_FILM_LINEAR, &scene->image.tone, &err),
+      clrt_film_init(&film, scene->image.width, scene->image.height, CLRT_FILM_LINEAR, flat.tone_levels, &err),
       CLRT_OK);
   clrt_reference_render(&flat, &film, 1);
   picture p = {film.width, film.height, film.linear, NULL};

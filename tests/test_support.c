@@ -144,20 +144,24 @@ static void flatten_ok(const clrt_scene *scene, clrt_flat_scene *flat) {
     fail_msg("%s", err.message);
 }
 
-static void film_ok(const clrt_scene *scene, clrt_film *film) {
+static void film_ok(const clrt_flat_scene *flat, clrt_film_kind kind, clrt_film *film) {
   clrt_error err;
-  if (clrt_film_init(film, scene->image.width, scene->image.height, CLRT_FILM_LINEAR, &scene->image.tone, &err) !=
-      CLRT_OK)
+  if (clrt_film_init(film, flat->params.width, flat->params.height, kind, flat->tone_levels, &err) != CLRT_OK)
     fail_msg("%s", err.message);
 }
 
-/* The film's linear colour, and its levels by the shared tone mapping. */
+/* The film's levels (tone-mapped on the host from a linear film). */
 static picture picture_of(const clrt_film *film) {
   picture p = {film->width, film->height, NULL, NULL};
   size_t channels = (size_t)p.width * p.height * 3;
-  p.linear = malloc(channels * sizeof *p.linear);
   p.rgb = malloc(channels);
-  assert_true(p.linear && p.rgb);
+  assert_non_null(p.rgb);
+  if (film->kind == CLRT_FILM_LEVELS) {
+    memcpy(p.rgb, film->rgb, channels);
+    return p;
+  }
+  p.linear = malloc(channels * sizeof *p.linear);
+  assert_non_null(p.linear);
   memcpy(p.linear, film->linear, channels * sizeof *p.linear);
   clrt_tone_map_channels(p.linear, channels, &film->levels, p.rgb);
   return p;
@@ -172,7 +176,7 @@ picture test_render_reference(const clrt_scene *scene) {
   clrt_flat_scene flat;
   clrt_film film;
   flatten_ok(scene, &flat);
-  film_ok(scene, &film);
+  film_ok(&flat, CLRT_FILM_LINEAR, &film);
   assert_true(clrt_reference_render(&flat, &film, 1) > 0);
   picture p = picture_of(&film);
   clrt_film_free(&film);
@@ -182,7 +186,7 @@ picture test_render_reference(const clrt_scene *scene) {
 
 /* Renders on the device with the given tiling (strips, or tile_w x tile_h). */
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
-                           unsigned tile_h) {
+                           unsigned tile_h, clrt_film_kind kind) {
   clrt_tile_plan plan;
   clrt_error err;
   unsigned width = scene->image.width, height = scene->image.height;
@@ -191,7 +195,8 @@ picture test_render_device(const clrt_device *device, const clrt_scene *scene, u
   assert_int_equal(status, CLRT_OK);
   clrt_farm_result result;
   size_t missing_pixels;
-  picture p = test_render_on(device, 1, scene, &plan, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &result, &missing_pixels);
+  picture p =
+      test_render_on(device, 1, scene, &plan, kind, CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3, &result, &missing_pixels);
   assert_int_equal(missing_pixels, 0);
   clrt_farm_result_free(&result);
   clrt_tiles_free(&plan);
@@ -199,7 +204,7 @@ picture test_render_device(const clrt_device *device, const clrt_scene *scene, u
 }
 
 picture test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
-                       double timeout_ms, clrt_farm_result *result, size_t *missing_pixels) {
+                       clrt_film_kind kind, double timeout_ms, clrt_farm_result *result, size_t *missing_pixels) {
   clrt_flat_scene flat;
   clrt_film film;
   clrt_scheduler scheduler;
@@ -207,11 +212,15 @@ picture test_render_on(const clrt_device *devices, size_t count, const clrt_scen
   clrt_progress progress;
   clrt_error err;
   flatten_ok(scene, &flat);
-  film_ok(scene, &film);
+  film_ok(&flat, kind, &film);
   assert_int_equal(clrt_faults_from_environment(&faults, &err), CLRT_OK);
   assert_int_equal(clrt_scheduler_init(&scheduler, film.width, film.height, plan, (unsigned)count, &err), CLRT_OK);
   clrt_progress_init(&progress, stderr, false, (size_t)film.width * film.height);
-  clrt_session_options options = {clrt_scheduler_max_tile_pixels(&scheduler), false, timeout_ms, &faults, stderr};
+  clrt_session_options options = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&scheduler),
+                                  .linear_output = kind == CLRT_FILM_LINEAR,
+                                  .tile_timeout_ms = timeout_ms,
+                                  .faults = &faults,
+                                  .build_log = stderr};
   clrt_farm_job job = {&scheduler, &film, &progress, NULL};
   if (clrt_farm_render(devices, count, &flat, &options, &job, result, &err) != CLRT_OK)
     fail_msg("%s", err.message);

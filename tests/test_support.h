@@ -12,6 +12,7 @@
 
 #include "clrt_devices.h"
 #include "clrt_farm.h"
+#include "clrt_film.h"
 #include "clrt_scene.h"
 #include "clrt_tiles.h"
 
@@ -44,11 +45,12 @@ void test_require_device(clrt_device *device);
  * 8-bit images. */
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
 
-/* A scene rendered one way or another: its linear colour (3 floats a
- * pixel) and the 8-bit levels clrt would write. */
+/* A scene rendered one way or another: the 8-bit levels clrt would write
+ * and, when rendered linear, the linear colour (3 floats a pixel) they
+ * were tone-mapped from on the host. */
 typedef struct picture {
   unsigned width, height;
-  float *linear;
+  float *linear; /* NULL when the device tone-mapped */
   uint8_t *rgb;
 } picture;
 
@@ -60,16 +62,17 @@ void test_load_scene(const char *path, unsigned width, unsigned height, clrt_sce
 picture test_render_reference(const clrt_scene *scene);
 
 /* The scene on `device`, cut into `strips` strips, or tile_w x tile_h
- * tiles when strips is 0. */
+ * tiles when strips is 0: 8-bit levels from the device (as clrt render
+ * makes them), or linear colour when `kind` is CLRT_FILM_LINEAR. */
 picture test_render_device(const clrt_device *device, const clrt_scene *scene, unsigned strips, unsigned tile_w,
-                           unsigned tile_h);
+                           unsigned tile_h, clrt_film_kind kind);
 
 /* Renders on `count` devices with `plan` (NULL: guided strips), faults
  * from the environment, a tile time limit of timeout_ms; the result says
  * how each device did (free it), and *missing_pixels how many pixels no
  * device rendered. */
 picture test_render_on(const clrt_device *devices, size_t count, const clrt_scene *scene, const clrt_tile_plan *plan,
-                       double timeout_ms, clrt_farm_result *result, size_t *missing_pixels);
+                       clrt_film_kind kind, double timeout_ms, clrt_farm_result *result, size_t *missing_pixels);
 
 /* Fails unless the picture has some variety: a black or flat picture would
  * make every comparison pass. */

@@ -38,7 +38,7 @@ static clrt_status host_run(bench_context *b, bench_scene *s, clrt_film *film, i
 clrt_status bench_host_baselines(bench_context *b, bench_scene *s, clrt_error *err) {
   clrt_film film;
   clrt_status status =
-      clrt_film_init(&film, s->flat.params.width, s->flat.params.height, CLRT_FILM_LINEAR, &s->tone, err);
+      clrt_film_init(&film, s->flat.params.width, s->flat.params.height, CLRT_FILM_LINEAR, s->flat.tone_levels, err);
   if (status == CLRT_OK)
     status = host_run(b, s, &film, 1, err);
   if (status == CLRT_OK) {

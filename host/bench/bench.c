@@ -74,7 +74,6 @@ static clrt_status prepare_scene(const char *name, const char *source, const cha
   clrt_status status = clrt_scene_parse(text, source, &scene, err);
   if (status != CLRT_OK)
     return status;
-  out->tone = scene.image.tone;
   status = clrt_flatten(&scene, &out->flat, err);
   clrt_scene_free(&scene);
   return status;

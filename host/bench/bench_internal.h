@@ -22,7 +22,6 @@ typedef struct bench_scene {
   char name[64];
   char hash[17]; /* FNV-1a of the scene file's bytes */
   clrt_flat_scene flat;
-  clrt_tone tone;
   uint8_t *reference_rgb; /* the host reference's picture */
   uint8_t *first_rgb;     /* the first device's picture */
   double host_mrays;      /* the one-thread host baseline */

@@ -63,9 +63,8 @@ static void log_frame(frame_log *frames, const clrt_farm_result *result, double 
   frames->msamples[k] = samples / wall_ms / 1e3;
 }
 
-/* What a frame renders with. Its film holds linear colour: a frame times
- * the devices and the copy of their tiles, as clrt render's kernel and
- * read-back, not the host's tone mapping. */
+/* What a frame renders with: its sessions, tiles and film (8-bit, tone
+ * mapped by the devices, as clrt render's). */
 typedef struct frame_run {
   clrt_session *const *sessions;
   size_t count;
@@ -140,7 +139,7 @@ bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t co
   clrt_error err;
   unsigned width = s->flat.params.width, height = s->flat.params.height;
   if (clrt_tiling_plan(tiling, width, height, &tiles, &err) != CLRT_OK ||
-      clrt_film_init(&film, width, height, CLRT_FILM_LINEAR, &s->tone, &err) != CLRT_OK) {
+      clrt_film_init(&film, width, height, CLRT_FILM_LEVELS, s->flat.tone_levels, &err) != CLRT_OK) {
     snprintf(record->check, sizeof record->check, "%.240s", err.message);
     clrt_tiles_free(&tiles);
     return false;
@@ -148,8 +147,8 @@ bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t co
   record->tile_count = tiles.count;
   frame_run run = {sessions, count, tiling->guided ? NULL : &tiles, &film};
   bool ok = run_frames(b, &run, s, plan, record);
-  if (ok) /* tone-mapped after timing: the host's tone mapping is not the device's speed */
-    clrt_tone_map_channels(film.linear, bench_pixel_count(s) * 3, &film.levels, rgb);
+  if (ok)
+    memcpy(rgb, film.rgb, bench_pixel_count(s) * 3);
   clrt_film_free(&film);
   clrt_tiles_free(&tiles);
   return ok;

@@ -22,6 +22,7 @@
 #define CLRT_EXACT_DIVIDE_SQRT_OPTION " -cl-fp32-correctly-rounded-divide-sqrt"
 #define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
 #define CLRT_SCENE_IN_CONSTANT_OPTION " -DCLRT_SCENE_IN_CONSTANT"
+#define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
 
 /* The kernel's __constant arguments: the parameters and every scene array. */
 #define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_SCENE_ARRAY_COUNT)
@@ -39,12 +40,13 @@ static bool scene_fits_constant(const clrt_device *device, size_t scene_bytes) {
          scene_bytes + CLRT_CONSTANT_RESERVE_BYTES <= device->constant_memory;
 }
 
-static void build_options(const clrt_device *device, size_t scene_bytes, bool fast_math, char *out, size_t size,
+static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
                           clrt_build_report *report) {
-  report->scene_in_constant = scene_fits_constant(device, scene_bytes);
-  snprintf(out, size, "%s%s%s", fast_math ? CLRT_FAST_MATH_OPTION : "",
-           !fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
-           report->scene_in_constant ? CLRT_SCENE_IN_CONSTANT_OPTION : "");
+  report->scene_in_constant = scene_fits_constant(device, kind->scene_bytes);
+  snprintf(out, size, "%s%s%s%s", kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
+           !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
+           report->scene_in_constant ? CLRT_SCENE_IN_CONSTANT_OPTION : "",
+           kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "");
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {
@@ -165,11 +167,11 @@ static void store_cached(cl_program program, const char *path) {
   free(binary);
 }
 
-clrt_status clrt_program_build(cl_context context, const clrt_device *device, size_t scene_bytes, bool fast_math,
-                               FILE *log, cl_program *program, clrt_build_report *report, clrt_error *err) {
+clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
+                               cl_program *program, clrt_build_report *report, clrt_error *err) {
   char options[256], path[CLRT_PATH_SIZE];
   memset(report, 0, sizeof *report);
-  build_options(device, scene_bytes, fast_math, options, sizeof options, report);
+  build_options(device, kind, options, sizeof options, report);
   double start = clrt_now_ms();
   bool cacheable = cache_path(device, options, path, sizeof path);
   report->from_cache = cacheable && load_cached(context, device, path, options, program);

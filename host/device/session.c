@@ -57,10 +57,10 @@ typedef struct tile_slot {
   cl_int error;     /* the failing status, for SLOT_FAILED */
   clrt_tile tile;
   double submitted_ms;
-  cl_mem pixels;         /* the tile on the device */
-  cl_mem group_rays;     /* rays per work-group on the device */
-  clrt_float4 *staging;  /* the tile, read back */
-  cl_uint *staging_rays; /* rays per work-group, read back */
+  cl_mem pixels;          /* the tile on the device */
+  cl_mem group_rays;      /* rays per work-group on the device */
+  unsigned char *staging; /* the tile, read back */
+  cl_uint *staging_rays;  /* rays per work-group, read back */
   size_t group_count;
   cl_event kernel_done;
   cl_event read_done;
@@ -147,8 +147,9 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
 }
 
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
-  clrt_status status = clrt_program_build(s->context, &s->device, clrt_flat_scene_bytes(scene), s->options.fast_math,
-                                          s->options.build_log, &s->program, &s->build, err);
+  clrt_program_kind kind = {clrt_flat_scene_bytes(scene), s->options.fast_math, s->options.linear_output};
+  clrt_status status =
+      clrt_program_build(s->context, &s->device, &kind, s->options.build_log, &s->program, &s->build, err);
   if (status != CLRT_OK)
     return status;
   cl_int rc;
@@ -226,17 +227,23 @@ static clrt_status upload_scene(clrt_session *s, const clrt_flat_scene *scene, c
   return status;
 }
 
+size_t clrt_session_pixel_bytes(bool linear_output) { return linear_output ? sizeof(clrt_float4) : 3; }
+
+static size_t tile_bytes(const clrt_session *s, size_t pixels) {
+  return pixels * clrt_session_pixel_bytes(s->options.linear_output);
+}
+
 static clrt_status create_slot(clrt_session *s, tile_slot *slot, clrt_error *err) {
   size_t pixels = s->options.max_tile_pixels;
   slot->owner = s;
   slot->state = SLOT_FREE;
   /* Every work-group holds at least one pixel of its tile. */
-  slot->staging = malloc(pixels * sizeof *slot->staging);
+  slot->staging = malloc(tile_bytes(s, pixels));
   slot->staging_rays = malloc(pixels * sizeof *slot->staging_rays);
   if (!slot->staging || !slot->staging_rays)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu-pixel tiles", pixels);
   clrt_status status =
-      create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(clrt_float4), NULL, &slot->pixels, "tile output", err);
+      create_buffer(s, CL_MEM_WRITE_ONLY, tile_bytes(s, pixels), NULL, &slot->pixels, "tile output", err);
   if (status != CLRT_OK)
     return status;
   return create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(cl_uint), NULL, &slot->group_rays, "ray counts", err);
@@ -244,7 +251,7 @@ static clrt_status create_slot(clrt_session *s, tile_slot *slot, clrt_error *err
 
 static clrt_status open_session(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
   clrt_status status;
-  if ((status = clrt_session_check_fits(&s->device, scene, s->options.max_tile_pixels * sizeof(clrt_float4), err)) ||
+  if ((status = clrt_session_check_fits(&s->device, scene, tile_bytes(s, s->options.max_tile_pixels), err)) ||
       (status = create_queue(s, err)) || (status = build_kernel(s, scene, err)) ||
       (status = upload_scene(s, scene, err)))
     return status;
@@ -328,9 +335,8 @@ static clrt_status enqueue_commands(clrt_session *s, tile_slot *slot, clrt_error
   if ((status = check(s, rc, "clEnqueueReadBuffer", err)))
     return status;
   /* The queue is in order: when this last read is done, so is the tile. */
-  rc =
-      clEnqueueReadBuffer(s->queue, slot->pixels, CL_FALSE, 0, (size_t)tile->width * tile->height * sizeof(clrt_float4),
-                          slot->staging, 0, NULL, &slot->read_done);
+  rc = clEnqueueReadBuffer(s->queue, slot->pixels, CL_FALSE, 0, tile_bytes(s, (size_t)tile->width * tile->height),
+                           slot->staging, 0, NULL, &slot->read_done);
   if ((status = check(s, rc, "clEnqueueReadBuffer", err)))
     return status;
   if ((status =
@@ -445,10 +451,10 @@ static double event_duration_ms(cl_event event) {
   return (double)(end - start) / NANOSECONDS_PER_MS;
 }
 
-static void describe_done(tile_slot *slot, clrt_tile_outcome *outcome) {
+static void describe_done(const clrt_session *s, tile_slot *slot, clrt_tile_outcome *outcome) {
   const clrt_tile *tile = &slot->tile;
   if (slot->corrupt)
-    memset(slot->staging, 0, (size_t)tile->width * tile->height * sizeof *slot->staging);
+    memset(slot->staging, 0, tile_bytes(s, (size_t)tile->width * tile->height));
   outcome->pixels = slot->staging;
   outcome->rays = 0;
   for (size_t i = 0; i < slot->group_count; ++i)
@@ -488,7 +494,7 @@ clrt_tile_state clrt_session_wait(clrt_session *s, double wake_ms, clrt_tile_out
   }
   pop_oldest(s);
   if (state == SLOT_DONE)
-    describe_done(oldest, outcome);
+    describe_done(s, oldest, outcome);
   else
     describe_failure(s, oldest, outcome);
   release_events(oldest);

@@ -129,8 +129,9 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   flat->sphere_shading = allocate_array(scene->sphere_count, sizeof *flat->sphere_shading);
   flat->materials = allocate_array(scene->material_count, sizeof *flat->materials);
   flat->lights = allocate_array(scene->light_count, sizeof *flat->lights);
+  flat->tone_levels = allocate_array(1, sizeof *flat->tone_levels);
   clrt_status status = CLRT_OK;
-  if (!flat->spheres || !flat->sphere_shading || !flat->materials || !flat->lights)
+  if (!flat->spheres || !flat->sphere_shading || !flat->materials || !flat->lights || !flat->tone_levels)
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", scene->sphere_count);
   if (status == CLRT_OK)
     status = flatten_spheres(scene, flat, err);
@@ -142,9 +143,11 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
     flat->materials[i] = flatten_material(&scene->materials[i]);
   for (size_t i = 0; i < scene->light_count; ++i)
     flat->lights[i] = flatten_light(&scene->lights[i]);
+  clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
   flat->spheres_count = flat->sphere_shading_count = scene->sphere_count;
   flat->materials_count = scene->material_count;
   flat->lights_count = scene->light_count;
+  flat->tone_levels_count = 1;
   return CLRT_OK;
 }
 

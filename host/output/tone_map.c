@@ -30,10 +30,14 @@ static double transfer(double v, const clrt_tone *tone) {
   return tone->gamma == 1.0 ? v : pow(v, 1.0 / tone->gamma);
 }
 
-uint8_t clrt_tone_map_exact(float linear, const clrt_tone *tone) {
-  double v = (double)linear * tone->exposure;
+/* The level of an exposed value (after exposure, before the clamp). */
+static uint8_t level_of_exposed(double v, const clrt_tone *tone) {
   v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0;
   return (uint8_t)(transfer(v, tone) * CLRT_QUANTIZE_SCALE);
+}
+
+uint8_t clrt_tone_map_exact(float linear, const clrt_tone *tone) {
+  return level_of_exposed((double)linear * tone->exposure, tone);
 }
 
 static float float_of_bits(uint32_t bits) {
@@ -58,9 +62,14 @@ static float threshold_of(unsigned level, const clrt_tone *tone) {
 }
 
 void clrt_tone_levels_make(const clrt_tone *tone, clrt_tone_levels *levels) {
+  memset(levels, 0, sizeof *levels);
+  levels->exposure = (float)tone->exposure;
   levels->thresholds[0] = -INFINITY; /* never read: level 0 needs no threshold */
   for (unsigned level = 1; level < CLRT_TONE_LEVELS; ++level)
     levels->thresholds[level] = threshold_of(level, tone);
+  /* A guess may be any level: the thresholds correct it. These are close. */
+  for (unsigned i = 0; i < CLRT_TONE_GUESSES; ++i)
+    levels->guesses[i] = level_of_exposed((double)i / CLRT_TONE_GUESSES, tone);
 }
 
 void clrt_tone_map_pixels(const clrt_float4 *linear, size_t count, const clrt_tone_levels *levels, uint8_t *rgb) {

@@ -9,14 +9,14 @@ enum { CLRT_RGB_CHANNELS = 3 };
 /* Linear colour of tiles no device rendered, with --keep-partial. */
 static const clrt_float4 MISSING_TILE_COLOR = {1.0f, 0.0f, 1.0f, 1.0f};
 
-clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind, const clrt_tone *tone,
-                           clrt_error *err) {
+clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind,
+                           const clrt_tone_levels *levels, clrt_error *err) {
   memset(film, 0, sizeof *film);
   film->width = width;
   film->height = height;
   film->kind = kind;
   pthread_mutex_init(&film->lock, NULL);
-  clrt_tone_levels_make(tone, &film->levels);
+  film->levels = *levels;
   size_t channels = (size_t)width * height * CLRT_RGB_CHANNELS;
   if (kind == CLRT_FILM_LEVELS)
     film->rgb = calloc(channels, sizeof *film->rgb);
@@ -31,8 +31,8 @@ clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clr
   return CLRT_OK;
 }
 
-/* One row of a tile into the picture. */
-static void store_row(clrt_film *film, size_t offset, const clrt_float4 *pixels, unsigned count) {
+/* One row of linear pixels into the picture. */
+static void store_linear_row(clrt_film *film, size_t offset, const clrt_float4 *pixels, unsigned count) {
   if (film->kind == CLRT_FILM_LEVELS) {
     clrt_tone_map_pixels(pixels, count, &film->levels, film->rgb + offset * CLRT_RGB_CHANNELS);
     return;
@@ -45,14 +45,34 @@ static void store_row(clrt_film *film, size_t offset, const clrt_float4 *pixels,
   }
 }
 
-void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels) {
-  for (unsigned row = 0; row < tile->height; ++row)
-    store_row(film, (size_t)(tile->y + row) * film->width + tile->x, pixels + (size_t)row * tile->width, tile->width);
+static void count_received(clrt_film *film, const clrt_tile *tile) {
   pthread_mutex_lock(&film->lock);
   for (unsigned row = 0; row < tile->height; ++row)
     film->row_pixels[tile->y + row] += tile->width;
   film->pixels_received += (size_t)tile->width * tile->height;
   pthread_mutex_unlock(&film->lock);
+}
+
+static size_t offset_of(const clrt_film *film, const clrt_tile *tile, unsigned row) {
+  return (size_t)(tile->y + row) * film->width + tile->x;
+}
+
+void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels) {
+  for (unsigned row = 0; row < tile->height; ++row)
+    store_linear_row(film, offset_of(film, tile, row), pixels + (size_t)row * tile->width, tile->width);
+  count_received(film, tile);
+}
+
+void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels) {
+  if (film->kind == CLRT_FILM_LINEAR) {
+    clrt_film_receive_linear(film, tile, pixels);
+    return;
+  }
+  const uint8_t *rgb = pixels;
+  size_t row_bytes = (size_t)tile->width * CLRT_RGB_CHANNELS;
+  for (unsigned row = 0; row < tile->height; ++row)
+    memcpy(film->rgb + offset_of(film, tile, row) * CLRT_RGB_CHANNELS, rgb + row * row_bytes, row_bytes);
+  count_received(film, tile);
 }
 
 void clrt_film_restart(clrt_film *film) {
@@ -74,7 +94,7 @@ void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t cou
     const clrt_tile *tile = &tiles[i];
     for (unsigned row = 0; row < tile->height; ++row)
       for (unsigned x = 0; x < tile->width; ++x)
-        store_row(film, (size_t)(tile->y + row) * film->width + tile->x + x, &MISSING_TILE_COLOR, 1);
+        store_linear_row(film, offset_of(film, tile, row) + x, &MISSING_TILE_COLOR, 1);
   }
 }
 

@@ -32,7 +32,7 @@ uint64_t clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, in
         continue;
       rays += render_row(&view, (clrt_uint)y, pixels);
       clrt_tile row = {0, (unsigned)y, width, 1};
-      clrt_film_receive(film, &row, pixels);
+      clrt_film_receive_linear(film, &row, pixels);
     }
     free(pixels);
   }
