@@ -15,6 +15,8 @@
 #include "clrt_film.h"
 #include "clrt_flat_scene.h"
 #include "clrt_image.h"
+#include "clrt_output.h"
+#include "clrt_png.h"
 #include "clrt_progress.h"
 #include "clrt_scene.h"
 #include "clrt_scheduler.h"
@@ -52,6 +54,8 @@ typedef struct render_job {
   clrt_tiling tiling;
   clrt_tile_plan plan;
   clrt_film film;
+  clrt_output *output; /* the file being written, from before the render */
+  double output_ms;    /* finishing it after the render */
   clrt_scheduler scheduler;
   bool scheduler_ready;
   clrt_tile *missing; /* after the render: tiles no device rendered */
@@ -78,15 +82,22 @@ static clrt_tiling choose_tiling(const render_job *job) {
   return clrt_tiling_default(job->devices, job->device_count);
 }
 
-/* Output buffers come before the render: running out of memory fails at
- * once, not after the whole picture. */
+/* The film and the output file come before the render: running out of
+ * memory fails at once, not after the whole picture, and a PNG is
+ * compressed while the picture renders. */
 static clrt_status prepare_output(render_job *job, clrt_error *err) {
   clrt_image_format format;
   clrt_status status = clrt_image_format_of(job->options->output_path, &format, err);
   if (status != CLRT_OK)
     return status;
   clrt_film_kind kind = clrt_image_format_is_linear(format) ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
-  return clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
+  status = clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
+  clrt_output_options options = {job->options->png_level.set ? (int)job->options->png_level.value
+                                                             : CLRT_PNG_DEFAULT_LEVEL,
+                                 (int)sysconf(_SC_NPROCESSORS_ONLN)};
+  if (status == CLRT_OK)
+    status = clrt_output_open(job->options->output_path, &options, &job->output, err);
+  return status == CLRT_OK ? clrt_output_stream(job->output, &job->film, err) : status;
 }
 
 static clrt_status prepare_job(render_job *job, clrt_error *err) {
@@ -104,6 +115,7 @@ static clrt_status prepare_job(render_job *job, clrt_error *err) {
 }
 
 static void free_job(render_job *job) {
+  clrt_output_discard(job->output); /* unless committed: then it is NULL */
   if (job->scheduler_ready)
     clrt_scheduler_destroy(&job->scheduler);
   clrt_film_free(&job->film);
@@ -163,9 +175,9 @@ static void print_summary(FILE *log, render_job *job, const clrt_farm_result *re
   else
     fprintf(log, "%zu devices", result->device_count);
   print_tiles(log, job);
-  fprintf(log, ": build %.0f ms%s, kernel %.1f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n", first->build_ms,
-          first->build_cached ? " (cached)" : "", kernel_ms, wall_ms, (double)result->rays / 1e6,
-          mrays_per_second(result->rays, result->render_ms),
+  fprintf(log, ": build %.0f ms%s, kernel %.1f ms, output %.0f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n",
+          first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, job->output_ms, wall_ms,
+          (double)result->rays / 1e6, mrays_per_second(result->rays, result->render_ms),
           job->options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (result->device_count < 2)
     return;
@@ -190,7 +202,12 @@ static void list_missing(const render_job *job, char *out, size_t size) {
 
 static clrt_status write_image(render_job *job, clrt_error *err) {
   clrt_image_view view = clrt_film_image(&job->film);
-  return clrt_image_write(job->options->output_path, &view, err);
+  clrt_output *output = job->output;
+  job->output = NULL; /* committed or discarded, it is gone */
+  double start = clrt_now_ms();
+  clrt_status status = clrt_output_commit(output, &view, err);
+  job->output_ms = clrt_now_ms() - start;
+  return status;
 }
 
 /* Some tiles were never rendered: no file, or with --keep-partial the

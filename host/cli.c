@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clrt_image.h"
+#include "clrt_png.h"
 #include "clrt_scene.h"
 
 /* The largest duration accepted (a day in seconds): more is surely a typo. */
@@ -22,6 +24,7 @@ static const char USAGE[] =
     "  --height H            image height in pixels, 1..16384 (overrides the scene)\n"
     "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
     "  --max-depth D         mirror bounces, 0..64 (overrides the scene)\n"
+    "  --png-level N         PNG compression, 0 (none, fastest) to 9 (smallest); default 6\n"
     "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name;\n"
     "                        'all' or a comma list (0:0,0:1) renders on several at once\n"
     "                        (default: the first GPU, else the first CPU)\n"
@@ -123,6 +126,8 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_override(name, value, 1, CLRT_MAX_SAMPLES, &o->samples, err);
   if (strcmp(name, "--max-depth") == 0)
     return parse_override(name, value, 0, CLRT_MAX_DEPTH_LIMIT, &o->max_depth, err);
+  if (strcmp(name, "--png-level") == 0)
+    return parse_override(name, value, CLRT_PNG_MIN_LEVEL, CLRT_PNG_MAX_LEVEL, &o->png_level, err);
   if (strcmp(name, "--tiles") == 0)
     return parse_unsigned(name, value, 1, CLRT_MAX_IMAGE_SIDE, &o->strip_count, err);
   if (strcmp(name, "--tile-size") == 0)
@@ -221,8 +226,9 @@ void clrt_cli_free(clrt_options *options) {
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {"-o",        "--output",    "--device", "--width",     "--height",
-                                       "--samples", "--max-depth", "--tiles",  "--tile-size", "--tile-timeout"};
+  static const char *const valued[] = {"-o",          "--output",       "--device",    "--width",
+                                       "--height",    "--samples",      "--max-depth", "--tiles",
+                                       "--tile-size", "--tile-timeout", "--png-level"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -275,6 +281,9 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
     return usage_error(err, "render: missing the output file: add -o OUT.png%s%s", "", "");
   if (o->strip_count && o->tile_width)
     return usage_error(err, "--tiles and --tile-size cannot be used together%s%s", "", "");
+  clrt_image_format format;
+  if (o->png_level.set && (clrt_image_format_of(o->output_path, &format, NULL) != CLRT_OK || format != CLRT_FORMAT_PNG))
+    return usage_error(err, "--png-level is for .png output, not %s%s", o->output_path, "");
   return CLRT_OK;
 }
 

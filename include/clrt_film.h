@@ -21,6 +21,9 @@ typedef enum clrt_film_kind {
   CLRT_FILM_LINEAR, /* float RGB, linear */
 } clrt_film_kind;
 
+/* Told, once per band, that a band of rows is complete. */
+typedef void (*clrt_film_band_fn)(void *context, unsigned band);
+
 typedef struct clrt_film {
   unsigned width, height;
   clrt_film_kind kind;
@@ -28,8 +31,12 @@ typedef struct clrt_film {
   uint8_t *rgb;  /* CLRT_FILM_LEVELS: width * height * 3 */
   float *linear; /* CLRT_FILM_LINEAR: width * height * 3 */
   pthread_mutex_t lock;
-  unsigned *row_pixels; /* pixels received per row */
   size_t pixels_received;
+  unsigned band_rows, band_count; /* bands watched by band_ready */
+  size_t *band_pixels;            /* pixels received per band */
+  bool *band_told;                /* band_ready was called for it */
+  clrt_film_band_fn band_ready;
+  void *band_context;
 } clrt_film;
 
 /* The film's pictures are allocated here, before any rendering, so that
@@ -46,6 +53,16 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
 /* A finished tile of linear colour (the host reference's): tone-mapped
  * into a film of levels. */
 void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
+
+/* From now on, band_ready(context, b) is called as soon as band b (rows
+ * b * band_rows on, band_rows of them) is complete: from the thread that
+ * completed it, under the film's lock. */
+clrt_status clrt_film_watch_bands(clrt_film *film, unsigned band_rows, clrt_film_band_fn band_ready, void *context,
+                                  clrt_error *err);
+
+/* Tells band_ready of every band not told yet, complete or not (after the
+ * tiles no device rendered were painted). */
+void clrt_film_tell_all_bands(clrt_film *film);
 
 /* Forgets what was received, for another frame into the same film. */
 void clrt_film_restart(clrt_film *film);

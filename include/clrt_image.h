@@ -1,5 +1,5 @@
-/* Image files: the format the file name asks for, and an atomic write (a
- * temporary file beside it, renamed into place) through stb_image_write. */
+/* Image files: the format the file name asks for, and the encoders: PNG by
+ * clrt_png (parallel, zlib), the others by stb_image_write. */
 #ifndef CLRT_IMAGE_H
 #define CLRT_IMAGE_H
 
@@ -35,7 +35,13 @@ bool clrt_image_format_is_linear(clrt_image_format format);
  * be written: an unknown extension, or a directory that does not exist. */
 clrt_status clrt_image_check_output(const char *path, clrt_error *err);
 
-/* Writes the picture to `path` in the format of its extension. */
+/* Encodes the picture into the open file `fd` (`name` labels messages);
+ * png_level and threads are for PNG. */
+clrt_status clrt_image_encode(int fd, const char *name, clrt_image_format format, const clrt_image_view *image,
+                              int png_level, int threads, clrt_error *err);
+
+/* Writes the picture to `path` in the format of its extension, at the
+ * default PNG level on every core, atomically (clrt_output.h). */
 clrt_status clrt_image_write(const char *path, const clrt_image_view *image, clrt_error *err);
 
 #endif /* CLRT_IMAGE_H */

@@ -50,6 +50,7 @@ typedef struct clrt_options {
   const char *output_path;
   const char *device_spec; /* NULL: the best available device; "all"; or a comma list */
   clrt_override width, height, samples, max_depth;
+  clrt_override png_level;          /* zlib's 0..9 for .png output */
   unsigned strip_count;             /* --tiles N; 0 when not given */
   unsigned tile_width, tile_height; /* --tile-size WxH; 0 when not given */
   double tile_timeout_s;            /* 0 when not given */

@@ -19,7 +19,7 @@
  * stays small) and at most the other (so a tile's buffers stay modest and
  * one enqueue stays short). */
 #define CLRT_GUIDED_MIN_TILE_PIXELS 16384u
-#define CLRT_GUIDED_MAX_TILE_PIXELS 1048576u
+#define CLRT_GUIDED_MAX_TILE_PIXELS CLRT_MAX_TILE_PIXELS
 
 typedef struct clrt_scheduler {
   pthread_mutex_t lock;

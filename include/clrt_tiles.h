@@ -10,6 +10,10 @@
 /* Default tile size: large enough that per-enqueue overhead is small,
  * small enough that a 4K image still gives dozens of tiles. */
 #define CLRT_DEFAULT_TILE_SIDE 256u
+/* No tile handed to a device is larger: a bigger one is cut into bands of
+ * its rows. So a device's buffers stay bounded (3 MiB a tile of 8-bit
+ * pixels) whatever the tiling, and one enqueue stays short. */
+#define CLRT_MAX_TILE_PIXELS 1048576u
 
 typedef struct clrt_tile {
   unsigned x, y;          /* origin, in pixels; y = 0 is the top row */
@@ -19,7 +23,8 @@ typedef struct clrt_tile {
 typedef struct clrt_tile_plan {
   clrt_tile *tiles;
   size_t count;
-  unsigned max_width, max_height; /* the largest tile's sides */
+  unsigned max_width, max_height; /* the widest and the tallest tile's sides */
+  size_t max_pixels;              /* the largest tile's pixels */
 } clrt_tile_plan;
 
 /* `strip_count` strips of full width, heights differing by at most one row. */
@@ -29,6 +34,10 @@ clrt_status clrt_tiles_strips(unsigned width, unsigned height, unsigned strip_co
 /* Row-major grid of tile_width x tile_height tiles, clipped at the edges. */
 clrt_status clrt_tiles_grid(unsigned width, unsigned height, unsigned tile_width, unsigned tile_height,
                             clrt_tile_plan *plan, clrt_error *err);
+
+/* Cuts every tile of more than max_pixels into bands of its rows, as few
+ * and as even as fit; the plan then covers the same pixels. */
+clrt_status clrt_tiles_cap(clrt_tile_plan *plan, size_t max_pixels, clrt_error *err);
 
 void clrt_tiles_free(clrt_tile_plan *plan);
 

@@ -16,10 +16,6 @@
 #include "clrt_error.h"
 #include "clrt_tiles.h"
 
-/* The largest tile a stored strip tiling may give: a single strip of a 16K
- * image would need gigabytes of buffers. */
-#define CLRT_STORED_MAX_TILE_PIXELS 1048576u
-
 typedef struct clrt_tiling {
   bool guided;
   unsigned strips;                  /* N strips, when not 0 */
@@ -37,8 +33,8 @@ void clrt_tiling_name(const clrt_tiling *tiling, char *out, size_t size);
 clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count);
 
 /* The plan a tiling gives on a width x height image (none for guided:
- * plan->count is 0). A stored strip tiling gets more strips where needed
- * to keep every tile under CLRT_STORED_MAX_TILE_PIXELS. */
+ * plan->count is 0), every tile within CLRT_MAX_TILE_PIXELS (larger ones
+ * are cut into bands of their rows). */
 clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned height, clrt_tile_plan *plan,
                              clrt_error *err);
 

@@ -5,11 +5,12 @@
 set -euo pipefail
 
 # Build tools, the OpenCL ICD loader and headers, POCL (the CPU device),
-# and the libraries clrt links: jansson (JSON), stb (PNG), cmocka (tests).
+# and the libraries clrt links: jansson (JSON), stb (JPG/BMP/TGA/HDR output),
+# zlib (PNG compression), cmocka (tests).
 CLRT_PACKAGES=(
   cmake gcc make pkg-config
   ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
-  libjansson-dev libstb-dev libcmocka-dev
+  libjansson-dev libstb-dev zlib1g-dev libcmocka-dev
 )
 
 missing_packages() {

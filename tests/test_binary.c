@@ -1,12 +1,15 @@
 /* The clrt binary itself: exit codes, one-line messages, and files. */
+#define _DEFAULT_SOURCE /* wait4 */
 #include "test_support.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <stb_image.h>
 
@@ -215,6 +218,61 @@ static void test_all_devices_failing_writes_nothing(void **state) {
   count_lines_and_find(r.err, "no file written (--keep-partial");
   assert_false(file_exists(output_path));
   run_free(&r);
+  /* an existing picture of that name stays as it was, and no temporary file is left */
+  FILE *old = fopen(output_path, "w");
+  assert_non_null(old);
+  fputs("the old picture", old);
+  fclose(old);
+  r = run_clrt_with(TWO_DEVICES " CLRT_INJECT_FAULT='0:0/all;0:1/all'", args);
+  assert_int_equal(r.exit_code, 1);
+  char *kept = test_read_file(output_path, NULL);
+  assert_string_equal(kept, "the old picture");
+  free(kept);
+  char listing[800];
+  snprintf(listing, sizeof listing, "ls -A \"$(dirname '%s')\"", output_path);
+  run_result files = run_shell(listing);
+  assert_string_equal(files.out, "out.png\n");
+  run_free(&files);
+  run_free(&r);
+}
+
+/* The peak memory (KiB) of `clrt ARGS`, from the kernel's count. */
+static long peak_kib_of(const char *args) {
+  char command[2048];
+  snprintf(command, sizeof command, "exec '%s' %s >/dev/null 2>&1", CLRT_BINARY, args);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  struct rusage usage;
+  assert_int_equal(wait4(child, &status, 0, &usage), child);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return usage.ru_maxrss;
+}
+
+/* One 16-Mpixel tile: the memory grows with the 8-bit picture (3 bytes a
+ * pixel), not with the tile (which a device gets in bands of 1 Mpixel). */
+static void test_one_big_tile_keeps_memory_bounded(void **state) {
+  (void)state;
+#ifdef CLRT_TESTS_SANITIZED
+  print_message("not measured under the sanitizers: their shadow memory counts too (the plain build measures)\n");
+  skip();
+#endif
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s' --width 64 --height 64 --tiles 1",
+           CLRT_SOURCE_DIR, fresh_output());
+  long base = peak_kib_of(args);
+  snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s' --width 4000 --height 4000 --tiles 1",
+           CLRT_SOURCE_DIR, fresh_output());
+  long big = peak_kib_of(args);
+  double bytes_per_pixel = (double)(big - base) * 1024.0 / (4000.0 * 4000.0);
+  print_message("peak %ld KiB against %ld KiB for 64x64: %.2f bytes a pixel\n", big, base, bytes_per_pixel);
+  assert_true(bytes_per_pixel < 5.0);
 }
 
 static void test_keep_partial_paints_missing_tiles_magenta(void **state) {
@@ -378,6 +436,7 @@ int main(void) {
       cmocka_unit_test(test_render_writes_png_and_summary),
       cmocka_unit_test(test_help_version_devices),
       cmocka_unit_test(test_all_devices_failing_writes_nothing),
+      cmocka_unit_test(test_one_big_tile_keeps_memory_bounded),
       cmocka_unit_test(test_keep_partial_paints_missing_tiles_magenta),
       cmocka_unit_test(test_several_devices_report_each),
       cmocka_unit_test(test_progress_bar_on_a_terminal),

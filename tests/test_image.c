@@ -9,7 +9,10 @@
 
 #include <stb_image.h>
 
+#include "clrt_film.h"
 #include "clrt_image.h"
+#include "clrt_output.h"
+#include "clrt_png.h"
 
 /* A gradient with some variety in every channel. */
 static void fill_pattern(uint8_t *rgb, int w, int h) {
@@ -96,6 +99,133 @@ static void test_png_reads_back_equal(void **state) {
   assert_true(info.st_mode & S_IRUSR);
 }
 
+static size_t entries_in(const char *directory);
+
+/* Noise with some structure: every filter gets used. */
+static uint8_t *pattern_of(unsigned w, unsigned h, unsigned seed) {
+  uint8_t *rgb = malloc((size_t)w * h * 3 + 1);
+  assert_non_null(rgb);
+  uint32_t state = seed * 2654435761u + 1;
+  for (size_t i = 0; i < (size_t)w * h * 3; ++i) {
+    state = state * 1664525u + 1013904223u;
+    size_t x = (i / 3) % w, y = (i / 3) / w;
+    rgb[i] = (uint8_t)((x * 3 + y * 5 + (i % 3) * 70) % 256 ^ ((state >> 24) & (i % 7 == 0 ? 0xff : 0x03)));
+  }
+  return rgb;
+}
+
+static void round_trip(unsigned w, unsigned h, int level) {
+  uint8_t *rgb = pattern_of(w, h, w * 31 + h);
+  char path[600];
+  snprintf(path, sizeof path, "%s/round.png", test_temp_dir());
+  clrt_output_options options = {level, 3};
+  clrt_output *out;
+  clrt_error err;
+  assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
+  clrt_image_view view = {w, h, rgb, NULL};
+  if (clrt_output_commit(out, &view, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  int width, height, channels;
+  uint8_t *loaded = stbi_load(path, &width, &height, &channels, 3);
+  if (!loaded)
+    fail_msg("%ux%u at level %d: stb cannot read it: %s", w, h, level, stbi_failure_reason());
+  assert_int_equal(width, w);
+  assert_int_equal(height, h);
+  assert_memory_equal(loaded, rgb, (size_t)w * h * 3);
+  stbi_image_free(loaded);
+  free(rgb);
+}
+
+/* The parallel PNG through an independent decoder (stb_image): odd sizes,
+ * a height that is no multiple of the band's (1009 wide: 692 rows a band),
+ * one row, and every level. */
+static void test_png_round_trips_for_awkward_sizes_and_every_level(void **state) {
+  (void)state;
+  const unsigned sizes[][2] = {{1, 1}, {1009, 37}, {1009, 1500}, {5000, 1}, {1, 3000}, {2, 2}};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i)
+    round_trip(sizes[i][0], sizes[i][1], CLRT_PNG_DEFAULT_LEVEL);
+  for (int level = CLRT_PNG_MIN_LEVEL; level <= CLRT_PNG_MAX_LEVEL; ++level)
+    round_trip(701, 1409, level);
+}
+
+/* Bands compressed while the film fills, its tiles arriving out of order,
+ * and two tiles never coming: painted, then the rest of the bands. */
+static void test_png_streams_from_the_film(void **state) {
+  (void)state;
+  enum { W = 777, H = 3100, TILE = 100 };
+  uint8_t *expected = pattern_of(W, H, 5);
+  clrt_tone tone = {CLRT_TRANSFER_GAMMA, 1.0, 1.0};
+  clrt_tone_levels levels;
+  clrt_tone_levels_make(&tone, &levels);
+  clrt_film film;
+  clrt_error err;
+  assert_int_equal(clrt_film_init(&film, W, H, CLRT_FILM_LEVELS, &levels, &err), CLRT_OK);
+  char path[600];
+  snprintf(path, sizeof path, "%s/stream.png", test_temp_dir());
+  clrt_output_options options = {CLRT_PNG_DEFAULT_LEVEL, 2};
+  clrt_output *out;
+  assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
+  assert_int_equal(clrt_output_stream(out, &film, &err), CLRT_OK);
+  clrt_tile_plan plan;
+  assert_int_equal(clrt_tiles_grid(W, H, TILE, TILE, &plan, &err), CLRT_OK);
+  uint8_t *tile_rgb = malloc(TILE * TILE * 3);
+  assert_non_null(tile_rgb);
+  for (size_t k = 0; k < plan.count; ++k) {
+    const clrt_tile *t = &plan.tiles[(k * 37) % plan.count]; /* 37 is prime to the count: a shuffle */
+    if ((k * 37) % plan.count == 5 || (k * 37) % plan.count == 200)
+      continue; /* these two never come */
+    for (unsigned r = 0; r < t->height; ++r)
+      memcpy(tile_rgb + (size_t)r * t->width * 3, expected + ((size_t)(t->y + r) * W + t->x) * 3, t->width * 3);
+    clrt_film_receive(&film, t, tile_rgb);
+  }
+  assert_false(clrt_film_complete(&film));
+  clrt_film_paint_missing(&film, &plan.tiles[5], 1);
+  clrt_film_paint_missing(&film, &plan.tiles[200], 1);
+  for (int missing = 0; missing < 2; ++missing) {
+    const clrt_tile *t = &plan.tiles[missing ? 200 : 5];
+    for (unsigned r = 0; r < t->height; ++r)
+      for (unsigned x = 0; x < t->width; ++x)
+        memcpy(expected + ((size_t)(t->y + r) * W + t->x + x) * 3, "\xff\x00\xff", 3);
+  }
+  clrt_image_view view = clrt_film_image(&film);
+  assert_int_equal(clrt_output_commit(out, &view, &err), CLRT_OK);
+  int width, height, channels;
+  uint8_t *loaded = stbi_load(path, &width, &height, &channels, 3);
+  assert_non_null(loaded);
+  assert_memory_equal(loaded, expected, (size_t)W * H * 3);
+  stbi_image_free(loaded);
+  free(tile_rgb);
+  free(expected);
+  clrt_tiles_free(&plan);
+  clrt_film_free(&film);
+}
+
+/* A write that fails leaves no new file, and the old one as it was. */
+static void test_failed_write_keeps_the_existing_file(void **state) {
+  (void)state;
+  char directory[600], path[700];
+  snprintf(directory, sizeof directory, "%s", test_temp_dir());
+  snprintf(path, sizeof path, "%s/kept.hdr", directory);
+  FILE *file = fopen(path, "w");
+  assert_non_null(file);
+  fputs("the old picture", file);
+  fclose(file);
+  uint8_t rgb[3] = {1, 2, 3};
+  clrt_image_view eight_bit = {1, 1, rgb, NULL}; /* .hdr needs linear colour: the encoding fails */
+  clrt_error err;
+  assert_int_equal(clrt_image_write(path, &eight_bit, &err), CLRT_ERR_RUNTIME);
+  char *kept = test_read_file(path, NULL);
+  assert_string_equal(kept, "the old picture");
+  free(kept);
+  assert_int_equal(entries_in(directory), 1);                /* no temporary file left */
+  clrt_output_options options = {CLRT_PNG_DEFAULT_LEVEL, 1}; /* and one given up on */
+  clrt_output *out;
+  assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
+  assert_int_equal(entries_in(directory), 2);
+  clrt_output_discard(out);
+  assert_int_equal(entries_in(directory), 1);
+}
+
 static size_t entries_in(const char *directory) {
   DIR *dir = opendir(directory);
   assert_non_null(dir);
@@ -136,9 +266,14 @@ static void test_output_path_checks(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_formats_by_extension), cmocka_unit_test(test_hdr_keeps_linear_values),
-      cmocka_unit_test(test_png_reads_back_equal), cmocka_unit_test(test_failed_write_leaves_no_file),
+      cmocka_unit_test(test_formats_by_extension),
+      cmocka_unit_test(test_hdr_keeps_linear_values),
+      cmocka_unit_test(test_png_reads_back_equal),
+      cmocka_unit_test(test_failed_write_leaves_no_file),
       cmocka_unit_test(test_output_path_checks),
+      cmocka_unit_test(test_png_round_trips_for_awkward_sizes_and_every_level),
+      cmocka_unit_test(test_png_streams_from_the_film),
+      cmocka_unit_test(test_failed_write_keeps_the_existing_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

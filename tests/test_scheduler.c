@@ -109,14 +109,23 @@ static void test_guided_remainder_counts_as_one_missing_tile(void **state) {
   clrt_scheduler_destroy(&s);
 }
 
-static void test_stored_strips_are_capped_but_given_ones_are_not(void **state) {
+static void test_big_tiles_are_cut_into_bands(void **state) {
   (void)state;
   clrt_tile_plan plan;
   clrt_error err;
   clrt_tiling stored = {.strips = 1, .from_sweep = true};
   assert_int_equal(clrt_tiling_plan(&stored, 16384, 16384, &plan, &err), CLRT_OK);
-  assert_int_equal(plan.count, 256); /* 256 Mpixel in strips of at most 1 Mpixel */
-  assert_true((size_t)plan.max_width * plan.max_height <= CLRT_STORED_MAX_TILE_PIXELS);
+  assert_int_equal(plan.count, 256); /* 256 Mpixel in bands of at most 1 Mpixel */
+  assert_true(plan.max_pixels <= CLRT_MAX_TILE_PIXELS);
+  clrt_tiles_free(&plan);
+  clrt_tiling one = {.strips = 1}; /* --tiles 1 of 8000x8000: 62 bands of 129 or 130 rows (131 fit) */
+  assert_int_equal(clrt_tiling_plan(&one, 8000, 8000, &plan, &err), CLRT_OK);
+  assert_int_equal(plan.count, 62);
+  assert_int_equal(plan.max_height, 130);
+  clrt_tiles_free(&plan);
+  clrt_tiling grid = {.tile_width = 3000, .tile_height = 3000}; /* 9 Mpixel tiles, clipped at the edges */
+  assert_int_equal(clrt_tiling_plan(&grid, 7000, 4000, &plan, &err), CLRT_OK);
+  assert_true(plan.max_pixels <= CLRT_MAX_TILE_PIXELS && plan.max_pixels > CLRT_MAX_TILE_PIXELS * 9 / 10);
   clrt_tiles_free(&plan);
   clrt_tiling given = {.strips = 1};
   assert_int_equal(clrt_tiling_plan(&given, 600, 400, &plan, &err), CLRT_OK);
@@ -161,7 +170,7 @@ int main(void) {
       cmocka_unit_test(test_guided_strips_stay_under_the_maximum),
       cmocka_unit_test(test_returned_tile_is_taken_again_and_missing_listed),
       cmocka_unit_test(test_guided_remainder_counts_as_one_missing_tile),
-      cmocka_unit_test(test_stored_strips_are_capped_but_given_ones_are_not),
+      cmocka_unit_test(test_big_tiles_are_cut_into_bands),
       cmocka_unit_test(test_tiling_names_parse_back),
       cmocka_unit_test(test_default_tiling),
   };

@@ -15,6 +15,7 @@ static void assert_exact_cover(const clrt_tile_plan *plan, unsigned width, unsig
     assert_true(tile->width > 0 && tile->height > 0);
     assert_true(tile->x + tile->width <= width && tile->y + tile->height <= height);
     assert_true(tile->width <= plan->max_width && tile->height <= plan->max_height);
+    assert_true((size_t)tile->width * tile->height <= plan->max_pixels);
     for (unsigned y = tile->y; y < tile->y + tile->height; ++y)
       for (unsigned x = tile->x; x < tile->x + tile->width; ++x)
         ++covered[(size_t)y * width + x];

@@ -38,7 +38,7 @@ static size_t largest_of(const clrt_tiling *tiling, unsigned width, unsigned hei
   clrt_error err;
   if (clrt_tiling_plan(tiling, width, height, &plan, &err) != CLRT_OK)
     return 0;
-  size_t largest = (size_t)plan.max_width * plan.max_height;
+  size_t largest = plan.max_pixels;
   clrt_tiles_free(&plan);
   return largest;
 }

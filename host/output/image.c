@@ -1,4 +1,4 @@
-/* Image files through stb_image_write, written atomically. */
+/* Image formats and their encoders: PNG by clrt_png, the rest by stb_image_write. */
 #define _POSIX_C_SOURCE 200809L
 #include "clrt_image.h"
 
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <stb_image_write.h>
+
+#include "clrt_png.h"
 
 /* JPEG quality (1..100): high, since renders have smooth gradients. */
 #define CLRT_JPEG_QUALITY 95
@@ -74,11 +76,10 @@ static void write_to_sink(void *context, void *data, int size) {
     sink->failed = 1;
 }
 
-static int encode(clrt_image_format format, const clrt_image_view *image, file_sink *sink) {
+/* The formats stb_image_write encodes (all but PNG). */
+static int encode_stb(clrt_image_format format, const clrt_image_view *image, file_sink *sink) {
   int w = (int)image->width, h = (int)image->height, n = CLRT_RGB_CHANNELS;
   switch (format) {
-  case CLRT_FORMAT_PNG:
-    return stbi_write_png_to_func(write_to_sink, sink, w, h, n, image->rgb, w * n);
   case CLRT_FORMAT_JPG:
     return stbi_write_jpg_to_func(write_to_sink, sink, w, h, n, image->rgb, CLRT_JPEG_QUALITY);
   case CLRT_FORMAT_BMP:
@@ -87,69 +88,46 @@ static int encode(clrt_image_format format, const clrt_image_view *image, file_s
     return stbi_write_tga_to_func(write_to_sink, sink, w, h, n, image->rgb);
   case CLRT_FORMAT_HDR:
     return stbi_write_hdr_to_func(write_to_sink, sink, w, h, n, image->linear);
+  case CLRT_FORMAT_PNG:
+    break;
   }
   return 0;
 }
 
-/* The permissions a plainly created file would get (mkstemp uses 0600). */
-static mode_t default_file_mode(void) {
-  mode_t mask = umask(0);
-  umask(mask);
-  return 0666 & ~mask;
-}
-
-static clrt_status write_temporary(int fd, const char *path, clrt_image_format format, const clrt_image_view *image,
-                                   clrt_error *err) {
-  file_sink sink = {fdopen(fd, "wb"), 0};
-  if (!sink.file) {
-    close(fd);
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-  }
-  int encoded = encode(format, image, &sink);
-  int flushed = fflush(sink.file) == 0 && fsync(fileno(sink.file)) == 0;
-  int closed = fclose(sink.file) == 0;
-  if (!encoded || sink.failed || !flushed || !closed)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", path,
-                     encoded ? strerror(errno) : "encoder error");
-  return CLRT_OK;
-}
-
-/* Encodes into a temporary file beside `path`, then renames it into place. */
-static clrt_status write_atomically(const char *path, clrt_image_format format, const clrt_image_view *image,
-                                    clrt_error *err) {
-  size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
-  char *temporary = malloc(length);
-  if (!temporary)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
-  snprintf(temporary, length, "%s.tmp-XXXXXX", path);
-  int fd = mkstemp(temporary);
-  clrt_status status = CLRT_OK;
-  if (fd < 0)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot create a temporary file: %s", path, strerror(errno));
-  else if (fchmod(fd, default_file_mode()) != 0)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot set permissions: %s", temporary, strerror(errno));
-  if (status == CLRT_OK)
-    status = write_temporary(fd, path, format, image, err);
-  else if (fd >= 0)
-    close(fd);
-  if (status == CLRT_OK && rename(temporary, path) != 0)
-    status =
-        clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s", path, strerror(errno));
-  if (status != CLRT_OK && fd >= 0)
-    unlink(temporary);
-  free(temporary);
-  return status;
+/* A PNG from a picture that is complete: every band ready at once. */
+static clrt_status encode_png(int fd, const char *name, const clrt_image_view *image, int level, int threads,
+                              clrt_error *err) {
+  clrt_png_encoder *encoder;
+  clrt_status status = clrt_png_start(fd, name, image->width, image->height, image->rgb, level, threads, &encoder, err);
+  if (status != CLRT_OK)
+    return status;
+  unsigned rows = clrt_png_band_rows(encoder);
+  for (unsigned band = 0; band * rows < image->height; ++band)
+    clrt_png_band_ready(encoder, band);
+  return clrt_png_finish(encoder, err);
 }
 
 bool clrt_image_format_is_linear(clrt_image_format format) { return format == CLRT_FORMAT_HDR; }
 
-clrt_status clrt_image_write(const char *path, const clrt_image_view *image, clrt_error *err) {
-  clrt_image_format format;
-  clrt_status status = clrt_image_format_of(path, &format, err);
-  if (status != CLRT_OK)
-    return status;
+clrt_status clrt_image_encode(int fd, const char *name, clrt_image_format format, const clrt_image_view *image,
+                              int png_level, int threads, clrt_error *err) {
   if (clrt_image_format_is_linear(format) ? !image->linear : !image->rgb)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: the picture holds %s colour, not what this format stores", path,
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: the picture holds %s colour, not what this format stores", name,
                      image->linear ? "linear" : "8-bit");
-  return write_atomically(path, format, image, err);
+  if (format == CLRT_FORMAT_PNG)
+    return encode_png(fd, name, image, png_level, threads, err);
+  int copy = dup(fd); /* fclose below must not close the caller's descriptor */
+  file_sink sink = {copy >= 0 ? fdopen(copy, "wb") : NULL, 0};
+  if (!sink.file) {
+    if (copy >= 0)
+      close(copy);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot write: %s", name, strerror(errno));
+  }
+  int encoded = encode_stb(format, image, &sink);
+  int flushed = fflush(sink.file) == 0;
+  int closed = fclose(sink.file) == 0;
+  if (!encoded || sink.failed || !flushed || !closed)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", name,
+                     encoded ? strerror(errno) : "encoder error");
+  return CLRT_OK;
 }

@@ -22,8 +22,7 @@ clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clr
     film->rgb = calloc(channels, sizeof *film->rgb);
   else
     film->linear = calloc(channels, sizeof *film->linear);
-  film->row_pixels = calloc(height, sizeof *film->row_pixels);
-  if ((!film->rgb && !film->linear) || !film->row_pixels) {
+  if (!film->rgb && !film->linear) {
     clrt_film_free(film);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u picture (%.0f MiB)", width, height,
                      (double)channels * (kind == CLRT_FILM_LEVELS ? 1 : sizeof(float)) / (1024.0 * 1024.0));
@@ -45,11 +44,58 @@ static void store_linear_row(clrt_film *film, size_t offset, const clrt_float4 *
   }
 }
 
+static unsigned band_height(const clrt_film *film, unsigned band) {
+  unsigned first = band * film->band_rows;
+  return film->height - first < film->band_rows ? film->height - first : film->band_rows;
+}
+
+static void tell_band(clrt_film *film, unsigned band) {
+  if (film->band_told[band])
+    return;
+  film->band_told[band] = true;
+  film->band_ready(film->band_context, band);
+}
+
+/* Counts a tile's pixels into the bands it covers; tells of those it
+ * completes. */
+static void count_in_bands(clrt_film *film, const clrt_tile *tile) {
+  for (unsigned band = tile->y / film->band_rows; band < film->band_count; ++band) {
+    unsigned first = band * film->band_rows, last = first + band_height(film, band);
+    if (first >= tile->y + tile->height)
+      break;
+    unsigned top = tile->y > first ? tile->y : first;
+    unsigned bottom = tile->y + tile->height < last ? tile->y + tile->height : last;
+    film->band_pixels[band] += (size_t)tile->width * (bottom - top);
+    if (film->band_pixels[band] == (size_t)film->width * (last - first))
+      tell_band(film, band);
+  }
+}
+
 static void count_received(clrt_film *film, const clrt_tile *tile) {
   pthread_mutex_lock(&film->lock);
-  for (unsigned row = 0; row < tile->height; ++row)
-    film->row_pixels[tile->y + row] += tile->width;
   film->pixels_received += (size_t)tile->width * tile->height;
+  if (film->band_ready)
+    count_in_bands(film, tile);
+  pthread_mutex_unlock(&film->lock);
+}
+
+clrt_status clrt_film_watch_bands(clrt_film *film, unsigned band_rows, clrt_film_band_fn band_ready, void *context,
+                                  clrt_error *err) {
+  film->band_rows = band_rows ? band_rows : 1;
+  film->band_count = (film->height + film->band_rows - 1) / film->band_rows;
+  film->band_pixels = calloc(film->band_count, sizeof *film->band_pixels);
+  film->band_told = calloc(film->band_count, sizeof *film->band_told);
+  if (!film->band_pixels || !film->band_told)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %u bands of rows", film->band_count);
+  film->band_ready = band_ready;
+  film->band_context = context;
+  return CLRT_OK;
+}
+
+void clrt_film_tell_all_bands(clrt_film *film) {
+  pthread_mutex_lock(&film->lock);
+  for (unsigned band = 0; film->band_ready && band < film->band_count; ++band)
+    tell_band(film, band);
   pthread_mutex_unlock(&film->lock);
 }
 
@@ -77,8 +123,11 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
 
 void clrt_film_restart(clrt_film *film) {
   pthread_mutex_lock(&film->lock);
-  memset(film->row_pixels, 0, film->height * sizeof *film->row_pixels);
   film->pixels_received = 0;
+  for (unsigned band = 0; film->band_ready && band < film->band_count; ++band) {
+    film->band_pixels[band] = 0;
+    film->band_told[band] = false;
+  }
   pthread_mutex_unlock(&film->lock);
 }
 
@@ -107,6 +156,7 @@ void clrt_film_free(clrt_film *film) {
   pthread_mutex_destroy(&film->lock);
   free(film->rgb);
   free(film->linear);
-  free(film->row_pixels);
+  free(film->band_pixels);
+  free(film->band_told);
   memset(film, 0, sizeof *film);
 }

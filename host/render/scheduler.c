@@ -31,7 +31,7 @@ clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned heig
     s->max_tile_pixels = clrt_scheduler_guided_max_pixels(width, height);
     return CLRT_OK;
   }
-  s->max_tile_pixels = (size_t)plan->max_width * plan->max_height;
+  s->max_tile_pixels = plan->max_pixels;
   s->tiles_total = plan->count;
   /* A stack: push in reverse so that tiles are taken in plan order. */
   for (size_t i = plan->count; i-- > 0;)

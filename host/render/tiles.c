@@ -7,6 +7,7 @@ static clrt_status allocate_plan(size_t count, clrt_tile_plan *plan, clrt_error 
   plan->tiles = calloc(count, sizeof *plan->tiles);
   plan->count = count;
   plan->max_width = plan->max_height = 0;
+  plan->max_pixels = 0;
   if (!plan->tiles)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu tiles", count);
   return CLRT_OK;
@@ -18,6 +19,8 @@ static void add_tile(clrt_tile_plan *plan, size_t index, clrt_tile tile) {
     plan->max_width = tile.width;
   if (tile.height > plan->max_height)
     plan->max_height = tile.height;
+  if ((size_t)tile.width * tile.height > plan->max_pixels)
+    plan->max_pixels = (size_t)tile.width * tile.height;
 }
 
 clrt_status clrt_tiles_strips(unsigned width, unsigned height, unsigned strip_count, clrt_tile_plan *plan,
@@ -58,6 +61,38 @@ clrt_status clrt_tiles_grid(unsigned width, unsigned height, unsigned tile_width
                (clrt_tile){x, y, min_unsigned(tile_width, width - x), min_unsigned(tile_height, height - y)});
     }
   }
+  return CLRT_OK;
+}
+
+/* How many bands a tile is cut into to stay within max_pixels. */
+static unsigned pieces_of(const clrt_tile *tile, size_t max_pixels) {
+  size_t rows = max_pixels / tile->width;
+  rows = rows ? rows : 1;
+  return (unsigned)((tile->height + rows - 1) / rows);
+}
+
+clrt_status clrt_tiles_cap(clrt_tile_plan *plan, size_t max_pixels, clrt_error *err) {
+  size_t count = 0;
+  for (size_t i = 0; i < plan->count; ++i)
+    count += pieces_of(&plan->tiles[i], max_pixels);
+  if (count == plan->count)
+    return CLRT_OK;
+  clrt_tile_plan capped;
+  clrt_status status = allocate_plan(count, &capped, err);
+  if (status != CLRT_OK)
+    return status;
+  size_t index = 0;
+  for (size_t i = 0; i < plan->count; ++i) {
+    const clrt_tile *tile = &plan->tiles[i];
+    unsigned pieces = pieces_of(tile, max_pixels);
+    for (unsigned k = 0; k < pieces; ++k) { /* even bands: heights differ by a row at most */
+      unsigned top = (unsigned)((unsigned long long)tile->height * k / pieces);
+      unsigned bottom = (unsigned)((unsigned long long)tile->height * (k + 1) / pieces);
+      add_tile(&capped, index++, (clrt_tile){tile->x, tile->y + top, tile->width, bottom - top});
+    }
+  }
+  clrt_tiles_free(plan);
+  *plan = capped;
   return CLRT_OK;
 }
 

@@ -70,16 +70,10 @@ clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned
   memset(plan, 0, sizeof *plan);
   if (tiling->guided)
     return CLRT_OK;
-  if (!tiling->strips)
-    return clrt_tiles_grid(width, height, tiling->tile_width, tiling->tile_height, plan, err);
-  size_t strips = tiling->strips;
-  if (tiling->from_sweep) {
-    size_t pixels = (size_t)width * height;
-    size_t needed = (pixels + CLRT_STORED_MAX_TILE_PIXELS - 1) / CLRT_STORED_MAX_TILE_PIXELS;
-    strips = strips > needed ? strips : needed;
-    strips = strips < height ? strips : height;
-  }
-  return clrt_tiles_strips(width, height, (unsigned)strips, plan, err);
+  clrt_status status = tiling->strips
+                           ? clrt_tiles_strips(width, height, tiling->strips, plan, err)
+                           : clrt_tiles_grid(width, height, tiling->tile_width, tiling->tile_height, plan, err);
+  return status == CLRT_OK ? clrt_tiles_cap(plan, CLRT_MAX_TILE_PIXELS, err) : status;
 }
 
 clrt_status clrt_tiling_store(const clrt_device *device, const char *tiling, char *path_out, size_t path_size,

@@ -1,0 +1,45 @@
+/* PNG files written in parallel, while the picture is still rendering.
+ *
+ * The rows are cut into bands. As soon as the film has a band's rows, a
+ * pool of threads filters them (per row, the PNG filter that makes the
+ * bytes smallest) and deflates them with zlib, each band on its own (raw
+ * deflate, ended by a sync flush), as pigz does. The bands' deflate
+ * streams, joined in order behind one zlib header and ended by the Adler-32
+ * of the whole, are the image's zlib stream: one valid PNG, written to the
+ * file a band at a time as they come done in order. Only the bands done
+ * out of order wait in memory, compressed. */
+#ifndef CLRT_PNG_H
+#define CLRT_PNG_H
+
+#include <stdint.h>
+
+#include "clrt_error.h"
+
+/* zlib's levels: 0 stores, 1 is fastest, 9 smallest. */
+#define CLRT_PNG_MIN_LEVEL 0
+#define CLRT_PNG_MAX_LEVEL 9
+#define CLRT_PNG_DEFAULT_LEVEL 6
+
+typedef struct clrt_png_encoder clrt_png_encoder;
+
+/* Starts a PNG of width x height 8-bit RGB pixels (`picture`, rows of
+ * width * 3 bytes, filled in by the caller) into the open file `fd`, and
+ * the threads that compress its bands. `name` labels messages. */
+clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture, int level,
+                           int threads, clrt_png_encoder **encoder, clrt_error *err);
+
+/* How many rows a band holds (the last may hold fewer). */
+unsigned clrt_png_band_rows(const clrt_png_encoder *encoder);
+
+/* Band `band`'s rows are final in the picture: compress it. Safe from any
+ * thread, once per band. */
+void clrt_png_band_ready(clrt_png_encoder *encoder, unsigned band);
+
+/* After every band was made ready: waits for the last, writes the rest of
+ * the file, and frees the encoder (whatever the outcome). */
+clrt_status clrt_png_finish(clrt_png_encoder *encoder, clrt_error *err);
+
+/* Stops the threads and frees the encoder without finishing the file. */
+void clrt_png_cancel(clrt_png_encoder *encoder);
+
+#endif /* CLRT_PNG_H */
