@@ -2,7 +2,6 @@
  * the tiling, render the tiles into the film, write the image, summarise. */
 #include "clrt_app.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,17 +19,11 @@
 #include "clrt_progress.h"
 #include "clrt_scene.h"
 #include "clrt_scheduler.h"
+#include "clrt_stop.h"
 #include "clrt_tiling.h"
 
 /* How many missing tiles an error message lists before "and N more". */
 enum { LISTED_MISSING_TILES = 4 };
-
-static volatile sig_atomic_t interrupt_requested;
-
-static void on_interrupt(int signal_number) {
-  (void)signal_number;
-  interrupt_requested = 1;
-}
 
 static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
   if (options->width.set)
@@ -79,7 +72,7 @@ static clrt_tiling choose_tiling(const render_job *job) {
     return (clrt_tiling){.strips = options->strip_count};
   if (options->tile_width)
     return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
-  return clrt_tiling_default(job->devices, job->device_count);
+  return clrt_tiling_default(job->devices, job->device_count, stderr);
 }
 
 /* The film and the output file come before the render: running out of
@@ -92,11 +85,10 @@ static clrt_status prepare_output(render_job *job, clrt_error *err) {
     return status;
   clrt_film_kind kind = clrt_image_format_is_linear(format) ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
   status = clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
-  clrt_output_options options = {job->options->png_level.set ? (int)job->options->png_level.value
-                                                             : CLRT_PNG_DEFAULT_LEVEL,
-                                 (int)sysconf(_SC_NPROCESSORS_ONLN)};
+  clrt_png_settings png = {job->options->png_level.set ? (int)job->options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
+                           (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
   if (status == CLRT_OK)
-    status = clrt_output_open(job->options->output_path, &options, &job->output, err);
+    status = clrt_output_open(job->options->output_path, &png, &job->output, err);
   return status == CLRT_OK ? clrt_output_stream(job->output, &job->film, err) : status;
 }
 
@@ -167,11 +159,14 @@ static void print_summary(FILE *log, render_job *job, const clrt_farm_result *re
   double kernel_ms = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
     kernel_ms += result->devices[i].busy_ms;
-  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px, %zu sphere(s) (BVH built in %.0f ms) on ", job->options->output_path,
-          job->image.width, job->image.height, job->scene.params.samples, job->scene.spheres_count,
-          job->scene.stats.bvh_build_ms);
+  char path[CLRT_ERROR_MESSAGE_SIZE], name[CLRT_ERROR_MESSAGE_SIZE], platform[CLRT_ERROR_MESSAGE_SIZE];
+  clrt_printable(job->options->output_path, path, sizeof path);
+  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px, %zu sphere(s) (BVH built in %.0f ms) on ", path, job->image.width,
+          job->image.height, job->scene.params.samples, job->scene.spheres_count, job->scene.stats.bvh_build_ms);
+  clrt_printable(first->device.name, name, sizeof name);
+  clrt_printable(first->device.platform_name, platform, sizeof platform);
   if (result->device_count == 1)
-    fprintf(log, "%s [%s]", first->device.name, first->device.platform_name);
+    fprintf(log, "%s [%s]", name, platform);
   else
     fprintf(log, "%zu devices", result->device_count);
   print_tiles(log, job);
@@ -231,37 +226,86 @@ static clrt_status incomplete_render(render_job *job, const clrt_farm_result *re
 }
 
 static clrt_status finish_render(render_job *job, const clrt_farm_result *result, clrt_error *err) {
-  if (result->interrupted)
-    return clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted after %zu tile(s); no file written",
-                     clrt_scheduler_tiles_done(&job->scheduler));
+  if (result->interrupted) {
+    char stage[64];
+    snprintf(stage, sizeof stage, "rendering, after %zu tile(s)", clrt_scheduler_tiles_done(&job->scheduler));
+    return clrt_stop_check(stage, err);
+  }
   clrt_status status = clrt_scheduler_missing(&job->scheduler, &job->missing, &job->missing_count, err);
   if (status != CLRT_OK)
     return status;
   return job->missing_count ? incomplete_render(job, result, err) : write_image(job, err);
 }
 
-static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_error *err) {
-  const clrt_options *options = job->options;
-  clrt_progress progress;
-  clrt_progress_init(&progress, log, !options->quiet && isatty(fileno(log)),
+/* Samples whose ray tree was cut short: their deepest branches are
+ * black. Said even with --quiet, since the picture is not all there. */
+static void warn_cut_short(FILE *log, const render_job *job, const clrt_farm_result *result) {
+  if (result->truncated_samples == 0)
+    return;
+  double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
+  fprintf(log,
+          "clrt: warning: %llu of %.0f samples (%.1f%%) were cut short, their ray trees needing more than "
+          "image.max_tree_rays (%u) rays or going over %d bounces deep through glass; the branches left out are "
+          "black (raise image.max_tree_rays, or lower max_depth)\n",
+          (unsigned long long)result->truncated_samples, samples, 100.0 * (double)result->truncated_samples / samples,
+          job->scene.params.max_tree_rays, CLRT_TRACE_STACK_SIZE - 1);
+}
+
+/* What is about to be rendered, so that a render without a terminal (no
+ * bar) says at once how much work it has ahead. */
+static void print_start(FILE *log, const render_job *job) {
+  char scene[CLRT_ERROR_MESSAGE_SIZE], path[CLRT_ERROR_MESSAGE_SIZE], device[CLRT_DEVICE_TITLE_SIZE],
+      shown[CLRT_ERROR_MESSAGE_SIZE];
+  clrt_printable(job->options->scene_path, scene, sizeof scene);
+  clrt_printable(job->options->output_path, path, sizeof path);
+  double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
+  fprintf(log, "clrt: rendering %s to %s: %ux%u at %u sample(s)/px (%.1f M samples), %zu sphere(s), on ", scene, path,
+          job->image.width, job->image.height, job->scene.params.samples, samples / 1e6, job->scene.spheres_count);
+  if (job->device_count == 1) {
+    clrt_device_title(&job->devices[0], device, sizeof device);
+    clrt_printable(device, shown, sizeof shown);
+    fprintf(log, "%s\n", shown);
+  } else {
+    fprintf(log, "%zu devices\n", job->device_count);
+  }
+}
+
+/* The bar (on a terminal), with each device's P:D. */
+static void start_progress(const render_job *job, FILE *log, clrt_progress *progress) {
+  clrt_progress_init(progress, log, !job->options->quiet && isatty(fileno(log)),
                      (size_t)job->image.width * job->image.height);
   for (size_t i = 0; i < job->device_count; ++i) {
     char label[32];
     clrt_device_label(&job->devices[i], label, sizeof label);
-    clrt_progress_label(&progress, (unsigned)i, label);
+    clrt_progress_label(progress, (unsigned)i, label);
   }
+}
+
+static clrt_session_options session_options(const render_job *job, FILE *log) {
+  const clrt_options *options = job->options;
   double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
-  clrt_session_options session = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&job->scheduler),
-                                  .fast_math = options->fast_math,
-                                  .linear_output = job->film.kind == CLRT_FILM_LINEAR,
-                                  .tile_timeout_ms = timeout_s * 1e3,
-                                  .faults = &job->faults,
-                                  .build_log = log};
-  clrt_farm_job farm = {&job->scheduler, &job->film, &progress, &interrupt_requested};
+  return (clrt_session_options){.max_tile_pixels = clrt_scheduler_max_tile_pixels(&job->scheduler),
+                                .fast_math = options->fast_math,
+                                .linear_output = job->film.kind == CLRT_FILM_LINEAR,
+                                .tile_timeout_ms = timeout_s * 1e3,
+                                .faults = &job->faults,
+                                .build_log = log};
+}
+
+static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_error *err) {
+  const clrt_options *options = job->options;
+  if (!options->quiet)
+    print_start(log, job);
+  clrt_progress progress;
+  start_progress(job, log, &progress);
+  clrt_session_options session = session_options(job, log);
+  clrt_farm_job farm = {&job->scheduler, &job->film, &progress, clrt_stop_flag()};
   clrt_farm_result result;
   clrt_status status = clrt_farm_render(job->devices, job->device_count, &job->scene, &session, &farm, &result, err);
   if (status == CLRT_OK)
     status = finish_render(job, &result, err);
+  if (status == CLRT_OK)
+    warn_cut_short(log, job, &result);
   if (status == CLRT_OK && !options->quiet)
     print_summary(log, job, &result, clrt_now_ms() - start_ms);
   clrt_farm_result_free(&result);
@@ -282,31 +326,25 @@ static clrt_status load_job_scene(render_job *job, clrt_error *err) {
   return status;
 }
 
-static clrt_status render_with_interrupts(render_job *job, FILE *log, double start_ms, clrt_error *err) {
-  struct sigaction previous, handler = {0};
-  handler.sa_handler = on_interrupt;
-  sigemptyset(&handler.sa_mask);
-  interrupt_requested = 0;
-  sigaction(SIGINT, &handler, &previous);
-  clrt_status status = run_job(job, log, start_ms, err);
-  sigaction(SIGINT, &previous, NULL);
-  return status;
-}
-
 clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err) {
   double start_ms = clrt_now_ms();
   render_job job;
   memset(&job, 0, sizeof job);
   job.options = options;
+  clrt_stop_catch();
   clrt_status status = clrt_image_check_output(options->output_path, err);
   if (status == CLRT_OK)
     status = clrt_faults_from_environment(&job.faults, err);
   if (status == CLRT_OK)
     status = load_job_scene(&job, err);
   if (status == CLRT_OK)
+    status = clrt_stop_check("reading the scene", err);
+  if (status == CLRT_OK)
     status = prepare_job(&job, err);
   if (status == CLRT_OK)
-    status = render_with_interrupts(&job, log, start_ms, err);
+    status = clrt_stop_check("preparing the render", err);
+  if (status == CLRT_OK)
+    status = run_job(&job, log, start_ms, err);
   free_job(&job);
   return status;
 }
@@ -315,6 +353,7 @@ clrt_status clrt_app_bench(const clrt_bench_options *options, FILE *out, FILE *l
   if (options->compare_paths[0])
     return clrt_bench_compare(options->compare_paths[0], options->compare_paths[1], out, err);
   clrt_bench_results results;
+  clrt_stop_catch();
   clrt_status status = clrt_bench_run(options, log, &results, err);
   if (status == CLRT_OK) {
     clrt_bench_print_table(&results, out);

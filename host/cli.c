@@ -1,11 +1,11 @@
-/* Command-line parsing for `clrt render` and `clrt devices`. */
+/* Command-line parsing for `clrt render`, `clrt bench` and `clrt devices`. */
 #include "clrt_cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clrt_image.h"
+#include "clrt_parse.h"
 #include "clrt_png.h"
 #include "clrt_scene.h"
 
@@ -19,26 +19,30 @@ static const char USAGE[] =
     "       clrt --help | --version\n"
     "\n"
     "render options:\n"
-    "  -o, --output FILE     the PNG to write (required)\n"
+    "  -o, --output FILE     the image to write (required); its extension picks the format:\n"
+    "                        .png, .jpg, .bmp, .tga, or .hdr (linear colour)\n"
     "  --width W             image width in pixels, 1..16384 (overrides the scene)\n"
     "  --height H            image height in pixels, 1..16384 (overrides the scene)\n"
     "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
-    "  --max-depth D         mirror bounces, 0..64 (overrides the scene)\n"
+    "  --max-depth D         mirror and glass bounces, 0..64 (overrides the scene)\n"
     "  --png-level N         PNG compression, 0 (none, fastest) to 9 (smallest); default 6\n"
     "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name;\n"
     "                        'all' or a comma list (0:0,0:1) renders on several at once\n"
     "                        (default: the first GPU, else the first CPU)\n"
     "  --tiles N             cut the image into N horizontal strips\n"
-    "  --tile-size WxH       cut the image into WxH tiles (default: 256x256 on one device,\n"
-    "                        guided strips on several)\n"
-    "  --tile-timeout S      a tile running longer than S seconds per million samples of\n"
-    "                        its work (and at least S) counts as a hung device (default 60)\n"
+    "  --tile-size WxH       cut the image into WxH tiles (default on one device: the tiling\n"
+    "                        'clrt bench --tile-sweep' stored for it, else 256x256; on several:\n"
+    "                        guided strips)\n"
+    "  --tile-timeout S      a tile running S seconds longer than its work can take at the\n"
+    "                        device's measured speed counts as a hung device (default 60)\n"
     "  --keep-partial        if no device can render some tiles, still write the image,\n"
     "                        with those tiles magenta (the exit status is still 1)\n"
     "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
     "                        GPUs, but the picture is no longer exactly reproducible\n"
-    "  -q, --quiet           print nothing but errors\n"
+    "  -q, --quiet           print nothing but errors and warnings\n"
     "\n"
+    "The scene file (JSON: image, camera, materials, spheres, lights) is described key by\n"
+    "key in README.md, section \"The scene file\"; scenes/ has examples.\n"
     "\n"
     "bench options (without scenes: the built-in suite):\n"
     "  --device SPEC|all     devices to measure, as for render; 'all' also measures them together\n"
@@ -53,7 +57,7 @@ static const char USAGE[] =
     "  --compare A.json B.json   compare two --json files side by side (renders nothing)\n"
     "\n"
     "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
-    "             130 interrupted (Ctrl-C)\n";
+    "             128 + the signal when stopped: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP\n";
 
 void clrt_cli_print_usage(FILE *out) { fputs(USAGE, out); }
 
@@ -63,15 +67,13 @@ static clrt_status usage_error(clrt_error *err, const char *format, const char *
   return clrt_fail(err, CLRT_ERR_INPUT, "%s (see 'clrt --help')", detail);
 }
 
-/* A decimal integer in [min, max], the whole string. */
+/* A decimal integer in [min, max], the whole string, digits only. */
 static clrt_status parse_unsigned(const char *option, const char *text, unsigned min, unsigned max, unsigned *out,
                                   clrt_error *err) {
-  char *end;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (errno || end == text || *end != '\0' || value < (long)min || value > (long)max)
+  unsigned value;
+  if (!clrt_parse_unsigned(text, max, &value) || value < min)
     return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected a whole number in %u..%u, got '%s'", option, min, max, text);
-  *out = (unsigned)value;
+  *out = value;
   return CLRT_OK;
 }
 
@@ -85,11 +87,10 @@ static clrt_status parse_override(const char *option, const char *text, unsigned
  * allowed). */
 static clrt_status parse_duration(const char *option, const char *text, const char *unit, bool allow_zero, double *out,
                                   clrt_error *err) {
-  char *end;
-  errno = 0;
-  double value = strtod(text, &end);
+  double value = 0.0;
+  bool number = clrt_parse_decimal(text, &value);
   bool low = allow_zero ? !(value >= 0.0) : !(value > 0.0);
-  if (errno || end == text || *end != '\0' || low || value > CLRT_MAX_DURATION)
+  if (!number || low || value > CLRT_MAX_DURATION)
     return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected %s, %s 0 and at most %d, got '%s'", option, unit,
                      allow_zero ? "at least" : "more than", CLRT_MAX_DURATION, text);
   *out = value;
@@ -98,9 +99,7 @@ static clrt_status parse_duration(const char *option, const char *text, const ch
 
 static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt_error *err) {
   unsigned width, height;
-  char tail;
-  if (sscanf(text, "%ux%u%c", &width, &height, &tail) != 2 || width == 0 || height == 0 || text[0] == '-' ||
-      width > CLRT_MAX_IMAGE_SIDE || height > CLRT_MAX_IMAGE_SIDE)
+  if (!clrt_parse_size(text, CLRT_MAX_IMAGE_SIDE, &width, &height))
     return clrt_fail(err, CLRT_ERR_INPUT, "--tile-size: expected WxH with sides in 1..%d, like 64x64, got '%s'",
                      CLRT_MAX_IMAGE_SIDE, text);
   options->tile_width = width;

@@ -3,6 +3,7 @@
 
 #include "clrt_app.h"
 #include "clrt_cli.h"
+#include "clrt_stop.h"
 
 int main(int argc, char **argv) {
   clrt_options options;
@@ -30,5 +31,5 @@ int main(int argc, char **argv) {
   clrt_cli_free(&options);
   if (status != CLRT_OK)
     fprintf(stderr, "clrt: error: %s\n", err.message);
-  return (int)status;
+  return clrt_stop_exit_code(status);
 }

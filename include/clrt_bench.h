@@ -56,20 +56,29 @@ typedef struct clrt_bench_record {
   double samples_per_frame;
   clrt_stats mrays, msamples, frame_ms, kernel_ms;
   double spread_percent;     /* (max - min) / median of Mrays/s */
-  double speedup_vs_host;    /* median Mrays/s over the 1-thread host baseline's */
-  double scaling_efficiency; /* "all": combined over the sum of the devices alone */
+  double speedup_vs_host;    /* median Mrays/s over the host baseline's on 1 thread */
+  double speedup_vs_cores;   /* ... and on all cores; 0 on a 1-core machine */
+  double scaling_efficiency; /* "all": combined over the sum of the devices alone; 0 otherwise */
   bool scored;
   char check[CLRT_BENCH_TEXT]; /* "ok", or what is wrong with the picture or device */
 } clrt_bench_record;
 
-/* The host reference renderer on one scene. */
+/* The host reference renderer on one scene, on 1 thread or on all cores,
+ * over one or more frames. */
 typedef struct clrt_host_baseline {
   char scene[64];
   int threads;
-  double ms;
-  uint64_t rays;
-  double mrays;
+  bool all_cores; /* threads is every core the machine has */
+  unsigned frames;
+  uint64_t rays; /* per frame */
+  double samples_per_frame;
+  clrt_stats mrays, msamples, frame_ms;
+  double spread_percent; /* (max - min) / median of Mrays/s */
 } clrt_host_baseline;
+
+/* "host C, 1 thread" or "host C, N threads (all cores)": what tables and
+ * charts call a baseline. */
+void clrt_bench_host_name(const clrt_host_baseline *baseline, char *out, size_t size);
 
 typedef struct clrt_machine_facts {
   char cpu[CLRT_BENCH_TEXT];

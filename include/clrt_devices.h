@@ -63,6 +63,13 @@ clrt_status clrt_devices_select_many(const clrt_device_list *list, const char *s
 /* "P:D", for messages. */
 void clrt_device_label(const clrt_device *device, char *out, size_t size);
 
+/* Room for a title: the label, the name and what joins them. */
+#define CLRT_DEVICE_TITLE_SIZE (CLRT_DEVICE_NAME_SIZE + 32)
+
+/* "P:D (name)": how messages name a device, since two of one model share
+ * a name. */
+void clrt_device_title(const clrt_device *device, char *out, size_t size);
+
 const char *clrt_device_type_name(cl_device_type type);
 
 void clrt_devices_free(clrt_device_list *list);

@@ -21,8 +21,8 @@
 /* A device that fails this many tiles is retired for the rest of the frame. */
 #define CLRT_MAX_DEVICE_FAILURES 2
 /* Default limit on one tile's time, past which its device counts as hung:
- * this many seconds per million samples of the tile's work (pixels x
- * samples per pixel), and never less (clrt_session_options). */
+ * this many seconds more than its work can take at the device's speed
+ * (clrt_session_options). */
 #define CLRT_DEFAULT_TILE_TIMEOUT_S 60.0
 
 /* Where the farm's tiles come from and go, and who watches. */
@@ -39,7 +39,8 @@ typedef struct clrt_device_report {
   size_t tiles;
   size_t pixels;
   uint64_t rays;
-  double busy_ms; /* sum of its kernel times (profiling events) */
+  uint64_t truncated_samples; /* whose ray tree was cut short (clrt_tracer.h) */
+  double busy_ms;             /* sum of its kernel times (profiling events) */
   double build_ms;
   bool build_cached;  /* the program came from the binary cache */
   double ready_ms;    /* when it was built and loaded, from the frame's start */
@@ -54,6 +55,7 @@ typedef struct clrt_farm_result {
   clrt_device_report *devices; /* one per device, in the order given */
   size_t device_count;
   uint64_t rays;
+  uint64_t truncated_samples;
   double render_ms; /* from the first device ready to the last finishing */
   double tail_ms;   /* from the first working device running out of work to the last finishing */
   bool interrupted;

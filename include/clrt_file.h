@@ -1,9 +1,11 @@
-/* Reading whole files: scene files, cached program binaries, stored tile
- * choices. Only regular files are read, so a directory or a FIFO given by
- * mistake gets a clear message instead of a parse error or a hang. */
+/* Whole files: reading scene files, cached program binaries and stored
+ * tile choices, and replacing cache files all at once. Only regular files
+ * are read, so a directory or a FIFO given by mistake gets a clear message
+ * instead of a parse error or a hang. */
 #ifndef CLRT_FILE_H
 #define CLRT_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "clrt_error.h"
@@ -12,5 +14,18 @@
  * *size); free it. `what` names the file in messages ("the scene file").
  * Errors are input errors: the path is the user's to fix. */
 clrt_status clrt_file_read(const char *path, const char *what, char **data, size_t *size, clrt_error *err);
+
+/* One piece of a file's new content. */
+typedef struct clrt_file_part {
+  const void *data;
+  size_t size;
+} clrt_file_part;
+
+/* Replaces `path` with the parts, all or nothing: they go to a temporary
+ * file with an unpredictable name beside it (mode 0600), which is synced
+ * to disk and renamed over `path`, so a crash or power cut leaves the old
+ * file or the new one, never a piece. False (and no temporary left) on
+ * failure. */
+bool clrt_file_replace(const char *path, const clrt_file_part *parts, size_t count);
 
 #endif /* CLRT_FILE_H */

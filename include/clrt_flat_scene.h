@@ -6,6 +6,7 @@
 #define CLRT_FLAT_SCENE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clrt_error.h"
 #include "clrt_scene.h"
@@ -39,6 +40,17 @@ clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double asp
 /* Flattens `scene` (whose camera is valid: the parser checked it),
  * building the BVH on every core. */
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
+
+/* The weight the branches a sample leaves out of its ray tree may add up
+ * to (the parameter max_dropped_weight, kernels/tracer.c): at the scene's
+ * brightest possible radiance, less than half the smallest step between
+ * 8-bit levels. 0 (every branch is traced) when nothing bounds that
+ * radiance. */
+float clrt_max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels *levels);
+
+/* The most rays a sample can cost (its tree within max_tree_rays, and the
+ * shadow rays of every hit): what the time limit of a tile allows for. */
+uint64_t clrt_flat_most_rays_per_sample(const clrt_flat_scene *flat);
 
 /* The tracer's view of a flat scene. */
 clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat);

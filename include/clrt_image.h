@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "clrt_error.h"
+#include "clrt_png.h"
 
 typedef enum clrt_image_format {
   CLRT_FORMAT_PNG,
@@ -32,13 +33,14 @@ clrt_status clrt_image_format_of(const char *path, clrt_image_format *format, cl
 bool clrt_image_format_is_linear(clrt_image_format format);
 
 /* Fails with a usage error, before any rendering, when the output cannot
- * be written: an unknown extension, or a directory that does not exist. */
+ * be written: an unknown extension, a directory that does not exist or is
+ * not writable, or a directory (or special file) under the output's name. */
 clrt_status clrt_image_check_output(const char *path, clrt_error *err);
 
 /* Encodes the picture into the open file `fd` (`name` labels messages);
- * png_level and threads are for PNG. */
+ * `png` is for PNG. */
 clrt_status clrt_image_encode(int fd, const char *name, clrt_image_format format, const clrt_image_view *image,
-                              int png_level, int threads, clrt_error *err);
+                              const clrt_png_settings *png, clrt_error *err);
 
 /* Writes the picture to `path` in the format of its extension, at the
  * default PNG level on every core, atomically (clrt_output.h). */

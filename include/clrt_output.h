@@ -10,18 +10,14 @@
 #include "clrt_error.h"
 #include "clrt_film.h"
 #include "clrt_image.h"
-
-typedef struct clrt_output_options {
-  int png_level; /* zlib's 0..9 (clrt_png.h) */
-  int threads;   /* for PNG compression */
-} clrt_output_options;
+#include "clrt_png.h"
 
 typedef struct clrt_output clrt_output;
 
 /* Creates the temporary file beside `path` (whose extension names the
- * format). */
-clrt_status clrt_output_open(const char *path, const clrt_output_options *options, clrt_output **output,
-                             clrt_error *err);
+ * format). `png` is for PNG, but its stop flag holds for every format:
+ * once it is set the file is given up, even while it is being written. */
+clrt_status clrt_output_open(const char *path, const clrt_png_settings *png, clrt_output **output, clrt_error *err);
 
 /* A PNG is compressed band by band as the film completes them (other
  * formats wait for clrt_output_commit). */

@@ -11,6 +11,7 @@
 #ifndef CLRT_PNG_H
 #define CLRT_PNG_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "clrt_error.h"
@@ -22,11 +23,19 @@
 
 typedef struct clrt_png_encoder clrt_png_encoder;
 
+typedef struct clrt_png_settings {
+  int level;   /* zlib's */
+  int threads; /* that compress bands */
+  /* Not 0 once the file is given up (Ctrl-C): the threads compress
+   * nothing more and clrt_png_finish fails at once. NULL: never. */
+  const volatile sig_atomic_t *stop;
+} clrt_png_settings;
+
 /* Starts a PNG of width x height 8-bit RGB pixels (`picture`, rows of
  * width * 3 bytes, filled in by the caller) into the open file `fd`, and
  * the threads that compress its bands. `name` labels messages. */
-clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture, int level,
-                           int threads, clrt_png_encoder **encoder, clrt_error *err);
+clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture,
+                           const clrt_png_settings *settings, clrt_png_encoder **encoder, clrt_error *err);
 
 /* How many rows a band holds (the last may hold fewer). */
 unsigned clrt_png_band_rows(const clrt_png_encoder *encoder);

@@ -1,5 +1,6 @@
 /* Building the trace program for one device from the kernel sources that
- * are embedded in the binary, through a persistent program-binary cache. */
+ * are embedded in the binary, through a persistent program-binary cache
+ * (clrt_cache.h). */
 #ifndef CLRT_PROGRAM_H
 #define CLRT_PROGRAM_H
 
@@ -19,20 +20,11 @@ extern const char clrt_kernel_source[];
 /* The trace kernel's name in kernels/trace.cl. */
 #define CLRT_TRACE_KERNEL_NAME "clrt_trace_tile"
 
-/* Where compiled programs are kept: $CLRT_CACHE_DIR, else
- * $XDG_CACHE_HOME/clrt, else ~/.cache/clrt. CLRT_CACHE_DIR=off disables
- * the cache. */
-#define CLRT_CACHE_DIR_ENVIRONMENT "CLRT_CACHE_DIR"
-
 typedef struct clrt_build_report {
   double build_ms;
   bool from_cache; /* loaded from the program-binary cache, not compiled */
   bool scene_in_constant;
 } clrt_build_report;
-
-/* The cache folder (no trailing slash) into out; false when disabled or
- * there is no home to put it in. */
-bool clrt_program_cache_dir(char *out, size_t size);
 
 /* What the program is built for. */
 typedef struct clrt_program_kind {
@@ -42,7 +34,8 @@ typedef struct clrt_program_kind {
 } clrt_program_kind;
 
 /* Builds (or loads from the cache) the program for `device`. On a build
- * failure the compiler's log goes to `log` and the error names the device. */
+ * failure the compiler's log goes to `log` and the error names the device;
+ * so does a warning about a cache folder that is not safe to use. */
 clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
                                cl_program *program, clrt_build_report *report, clrt_error *err);
 

@@ -3,6 +3,8 @@
 #ifndef CLRT_REFERENCE_H
 #define CLRT_REFERENCE_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "clrt_film.h"
@@ -10,8 +12,10 @@
 
 /* Renders every pixel into the film (the scene's size) on `threads`
  * threads (OpenMP, rows handed out dynamically, as the seeds' prange
- * experiment found best for uneven rows). Returns the rays traced, or 0
- * when out of memory (a scene always traces at least one ray a pixel). */
-uint64_t clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads);
+ * experiment found best for uneven rows), and tallies what it cost (rays,
+ * samples cut short: the same as on a device). False when out of memory.
+ * Once *stop is not 0 (Ctrl-C; NULL: never) the rows left are skipped. */
+bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads,
+                           const volatile sig_atomic_t *stop, clrt_tally *tally);
 
 #endif /* CLRT_REFERENCE_H */

@@ -17,6 +17,7 @@ enum {
   CLRT_MAX_SAMPLES = 4096,
   CLRT_MAX_DEPTH_LIMIT = 64,
   CLRT_MAX_SHADOW_SAMPLES = 1024,
+  CLRT_MAX_TREE_RAYS_LIMIT = 1 << 20,
 };
 
 /* Defaults of keys the scene file may leave out. */
@@ -25,6 +26,9 @@ enum {
 #define CLRT_DEFAULT_GAMMA 2.2
 #define CLRT_DEFAULT_EXPOSURE 1.0
 #define CLRT_DEFAULT_SHADOW_SAMPLES 16
+/* A full tree of 9 bounces through glass (1023 rays) fits: only runaway
+ * trees are cut. */
+#define CLRT_DEFAULT_MAX_TREE_RAYS 1024
 #define CLRT_DEFAULT_APERTURE 0.0
 #define CLRT_DEFAULT_TRANSPARENCY 0.0
 #define CLRT_DEFAULT_IOR 1.5
@@ -48,6 +52,7 @@ typedef struct clrt_sampling_settings {
   unsigned samples;        /* per pixel */
   unsigned max_depth;      /* mirror and refraction bounces */
   unsigned shadow_samples; /* shadow rays per sphere light */
+  unsigned max_tree_rays;  /* per camera ray: the rays its tree may trace, shadow rays aside */
 } clrt_sampling_settings;
 
 typedef struct clrt_camera_settings {
@@ -115,6 +120,11 @@ clrt_status clrt_scene_load(const char *path, clrt_scene *scene, clrt_error *err
 
 /* The same from a string; `source_name` stands for the file in messages. */
 clrt_status clrt_scene_parse(const char *text, const char *source_name, clrt_scene *scene, clrt_error *err);
+
+/* The same from `size` bytes, which may hold anything (a NUL is an error,
+ * as in a file): what clrt_scene_load parses, and what the fuzzer feeds. */
+clrt_status clrt_scene_parse_bytes(const char *data, size_t size, const char *source_name, clrt_scene *scene,
+                                   clrt_error *err);
 
 void clrt_scene_free(clrt_scene *scene);
 

@@ -29,7 +29,7 @@ typedef struct clrt_session_options {
   size_t max_tile_pixels;         /* the largest tile it must hold */
   bool fast_math;                 /* -cl-fast-relaxed-math: not exact */
   bool linear_output;             /* tiles of linear colour (float4) for .hdr, else 8-bit RGB */
-  double tile_timeout_ms;         /* a tile's limit per million samples, and at least this */
+  double tile_timeout_ms;         /* a tile's limit beyond what its work can take (session.c) */
   const clrt_fault_rules *faults; /* injected faults; NULL for none */
   FILE *build_log;                /* where a failed build's log goes */
 } clrt_session_options;
@@ -46,8 +46,9 @@ typedef struct clrt_tile_outcome {
   clrt_tile tile;
   const void *pixels; /* DONE: the tile's pixels in the film's form (clrt_film_receive), valid until the next submit */
   uint64_t rays;      /* DONE: rays its kernel traced */
-  double kernel_ms;   /* DONE: from profiling events */
-  clrt_error error;   /* FAILED, HUNG: what happened */
+  uint64_t truncated_samples; /* DONE: samples whose ray tree was cut short (clrt_tracer.h) */
+  double kernel_ms;           /* DONE: from profiling events */
+  clrt_error error;           /* FAILED, HUNG: what happened */
 } clrt_tile_outcome;
 
 /* Bytes a pixel of a tile takes on the device and when read back. */

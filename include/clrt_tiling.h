@@ -5,16 +5,27 @@
  * render and clrt bench both take the default from here: guided strips on
  * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
  * it (in <cache dir>/tile-choices.json, keyed by device name and driver
- * version), else a 256x256 grid. */
+ * version), else a 256x256 grid. That file is checked like user input:
+ * a damaged one, or a tiling the sweep does not make, is ignored with a
+ * warning. */
 #ifndef CLRT_TILING_H
 #define CLRT_TILING_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "clrt_devices.h"
 #include "clrt_error.h"
 #include "clrt_tiles.h"
+
+/* The most strips, and the largest tile side, a tiling may have: the
+ * largest image's side. */
+#define CLRT_MAX_TILING_SIDE 16384u
+
+/* The smallest tile side the tile sweep tries: a stored grid with smaller
+ * tiles did not come from it and is ignored. */
+#define CLRT_SWEEP_MIN_TILE_SIDE 16u
 
 typedef struct clrt_tiling {
   bool guided;
@@ -29,8 +40,9 @@ bool clrt_tiling_parse(const char *text, clrt_tiling *tiling);
 /* "guided", "strips:N" or "WxH". */
 void clrt_tiling_name(const clrt_tiling *tiling, char *out, size_t size);
 
-/* The default tiling for these devices (see above). */
-clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count);
+/* The default tiling for these devices (see above); warnings about the
+ * stored choices go to `log` (clrt_warn_once). */
+clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count, FILE *log);
 
 /* The plan a tiling gives on a width x height image (none for guided:
  * plan->count is 0), every tile within CLRT_MAX_TILE_PIXELS (larger ones
@@ -38,8 +50,9 @@ clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count);
 clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned height, clrt_tile_plan *plan,
                              clrt_error *err);
 
-/* Stores `tiling` as `device`'s best; the file's path goes to path_out. */
-clrt_status clrt_tiling_store(const clrt_device *device, const char *tiling, char *path_out, size_t path_size,
-                              clrt_error *err);
+/* Stores `tiling` as `device`'s best, under a lock (several sweeps may
+ * run at once) and all or nothing; the file's path goes to path_out. */
+clrt_status clrt_tiling_store(const clrt_device *device, const char *tiling, FILE *log, char *path_out,
+                              size_t path_size, clrt_error *err);
 
 #endif /* CLRT_TILING_H */

@@ -11,6 +11,12 @@
 #include "clrt_scene_arrays.h"
 #include "clrt_types.h"
 
+/* Pending branches of one camera ray's tree (depth-first: a level adds at
+ * most one entry, so max_depth + 1 entries are ever needed). A branch
+ * that finds the stack full is not traced and contributes black, and its
+ * sample counts as cut short: only past 23 bounces through glass. */
+#define CLRT_TRACE_STACK_SIZE 24
+
 typedef struct clrt_ray {
   clrt_vec3 origin;
   clrt_vec3 direction; /* unit length */
@@ -30,7 +36,7 @@ typedef struct clrt_scene_view {
 typedef struct clrt_trace_key {
   clrt_uint seed;
   clrt_uint node;
-  clrt_uint rays; /* rays traced so far: camera, mirror, refraction, shadow */
+  clrt_ulong rays; /* rays traced so far: camera, mirror, refraction, shadow */
 } clrt_trace_key;
 
 /* Counter-based hash: randomness that depends only on its inputs. */
@@ -70,11 +76,19 @@ clrt_vec3 clrt_transmission(const clrt_scene_view *scene, clrt_trace_key *key, c
 
 /* Linear (not tone-mapped) colour seen along a camera ray; `seed` is its
  * pixel sample's (clrt_sample_seed). Adds the rays it traced (the camera
- * ray, mirror and refraction rays, shadow rays) to *rays. */
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_uint *rays);
+ * ray, mirror and refraction rays, shadow rays) to the tally, and counts
+ * the sample there if its tree was cut short.
+ *
+ * The tree is bounded, so that no scene can make a pixel's work grow
+ * without end (glass inside glass inside a mirror doubles it at every
+ * bounce): it stops at params->max_tree_rays rays besides shadow rays, and
+ * leaves out light branches while their weights add up to less than
+ * params->max_dropped_weight. Both cut the same branches wherever the
+ * pixel is traced. */
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
 
 /* Linear colour of pixel (x, y), y = 0 the top row: the box-filtered
- * average of the pixel's samples. Adds the rays traced to *rays. */
-clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays);
+ * average of the pixel's samples. Adds what they cost to the tally. */
+clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_tally *tally);
 
 #endif /* CLRT_TRACER_H */

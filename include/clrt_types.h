@@ -1,9 +1,10 @@
 /* The structs that cross from host to device, defined once for both sides.
  *
  * This header compiles as C11 (host) and as OpenCL C (kernel). Only 32-bit
- * scalars and 4-float vectors are used, with explicit padding, because a
- * 3-float vector is 16 bytes on the device and struct layout must agree
- * byte for byte. The host side asserts every size and offset at compile time.
+ * scalars, 4-float vectors and (in the tally) one 64-bit count are used,
+ * with explicit padding, because a 3-float vector is 16 bytes on the device
+ * and struct layout must agree byte for byte. The host side asserts every
+ * size and offset at compile time.
  */
 #ifndef CLRT_TYPES_H
 #define CLRT_TYPES_H
@@ -11,6 +12,7 @@
 #ifdef __OPENCL_C_VERSION__
 typedef float4 clrt_float4;
 typedef uint clrt_uint;
+typedef ulong clrt_ulong;
 typedef uchar clrt_uchar;
 #else
 #include <assert.h> /* static_assert */
@@ -23,6 +25,7 @@ typedef struct clrt_float4 {
   float y, z, w;
 } clrt_float4;
 typedef uint32_t clrt_uint;
+typedef uint64_t clrt_ulong;
 typedef uint8_t clrt_uchar;
 #endif
 
@@ -119,8 +122,22 @@ typedef struct clrt_trace_params {
   clrt_uint shadows;
   clrt_uint shadow_samples; /* shadow rays per sphere light */
   clrt_uint scan_spheres;   /* 1: test every sphere in turn, not the BVH (few spheres) */
-  clrt_uint pad0, pad1, pad2;
+  /* The bounds of a camera ray's tree (kernels/tracer.c): the most rays
+   * it traces besides shadow rays, and the weight the branches too light
+   * to trace may add up to. */
+  clrt_uint max_tree_rays;
+  float max_dropped_weight;
+  clrt_uint pad0;
 } clrt_trace_params;
+
+/* What tracing a pixel, a work-group or a tile cost: rays traced (camera,
+ * mirror, refraction, shadow), and the samples whose ray tree was cut
+ * short by max_tree_rays (or by the tracer's stack) before it was done. */
+typedef struct clrt_tally {
+  clrt_ulong rays;
+  clrt_uint truncated_samples;
+  clrt_uint pad0;
+} clrt_tally;
 
 /* How a linear value becomes an 8-bit level, precomputed on the host from
  * the tone settings (host/output/tone_map.c): the level of v is the largest
@@ -167,6 +184,10 @@ static_assert(offsetof(clrt_trace_params, background) == 96, "trace_params.backg
 static_assert(offsetof(clrt_trace_params, width) == 112, "trace_params.width offset");
 static_assert(offsetof(clrt_trace_params, shadow_samples) == 140, "trace_params.shadow_samples offset");
 static_assert(offsetof(clrt_trace_params, scan_spheres) == 144, "trace_params.scan_spheres offset");
+static_assert(offsetof(clrt_trace_params, max_tree_rays) == 148, "trace_params.max_tree_rays offset");
+static_assert(offsetof(clrt_trace_params, max_dropped_weight) == 152, "trace_params.max_dropped_weight offset");
+static_assert(sizeof(clrt_tally) == 16, "clrt_tally must be 16 bytes to match the device");
+static_assert(offsetof(clrt_tally, truncated_samples) == 8, "clrt_tally.truncated_samples offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

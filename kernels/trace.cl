@@ -6,10 +6,10 @@
  * ray-count reduction. Pixels go to a tile-sized buffer that the host
  * reads back: 8-bit RGB, tone-mapped here (3 bytes a pixel), or, when the
  * program is built with CLRT_LINEAR_OUTPUT (for .hdr files), linear colour
- * (a float4 a pixel). Each work-group writes the number of rays its
- * work-items traced to group_rays (one slot per group, no atomics). The
- * scene arrays are the parameters the list in clrt_scene_arrays.h names,
- * in its order.
+ * (a float4 a pixel). Each work-group writes the tally of its work-items
+ * (rays traced, samples cut short: clrt_tally) to group_tallies, one slot
+ * per group, no atomics. The scene arrays are the parameters the list in
+ * clrt_scene_arrays.h names, in its order.
  */
 #include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
@@ -33,15 +33,18 @@ void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 
 #endif
 }
 
-/* Sums `value` over the work-group; the local size must be a power of two. */
-uint clrt_work_group_sum(uint value, __local uint *scratch) {
+/* Sums the tallies over the work-group; the local size must be a power of
+ * two. */
+clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
   uint size = (uint)(get_local_size(0) * get_local_size(1));
   uint id = (uint)(get_local_id(1) * get_local_size(0) + get_local_id(0));
-  scratch[id] = value;
+  scratch[id] = tally;
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint stride = size / 2u; stride > 0u; stride /= 2u) {
-    if (id < stride)
-      scratch[id] += scratch[id + stride];
+    if (id < stride) {
+      scratch[id].rays += scratch[id + stride].rays;
+      scratch[id].truncated_samples += scratch[id + stride].truncated_samples;
+    }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   return scratch[0];
@@ -52,19 +55,23 @@ uint clrt_work_group_sum(uint value, __local uint *scratch) {
 
 __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
                               CLRT_SCENE_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
-                              __global clrt_tile_pixel *tile_pixels, __global uint *group_rays, __local uint *scratch) {
+                              __global clrt_tile_pixel *tile_pixels, __global clrt_tally *group_tallies,
+                              __local clrt_tally *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
-  uint rays = 0u;
+  clrt_tally tally;
+  tally.rays = 0ul;
+  tally.truncated_samples = 0u;
+  tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
     clrt_trace_params local_params = *params;
     clrt_scene_view scene;
     scene.params = &local_params;
     CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
-    float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &rays);
+    float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &tally);
     clrt_store_pixel(tile_pixels, row * tile_width + column, color, tone_levels);
   }
-  uint group_total = clrt_work_group_sum(rays, scratch);
+  clrt_tally group_total = clrt_work_group_sum(tally, scratch);
   if (get_local_id(0) == 0 && get_local_id(1) == 0)
-    group_rays[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
+    group_tallies[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
 }

@@ -15,12 +15,6 @@
  * visible gap (no light leaking where spheres touch). */
 #define CLRT_SURFACE_OFFSET_RELATIVE 4e-6f
 
-/* Pending branches of one camera ray's tree (depth-first: a level adds at
- * most one entry, so max_depth + 1 entries are ever needed). A branch
- * that finds the stack full is not traced and contributes black; with the
- * limit of 64 bounces that can only happen past 23 bounces through glass. */
-#define CLRT_TRACE_STACK_SIZE 24
-
 /* Hash purposes, so that different random decisions never share a stream. */
 #define CLRT_PURPOSE_PIXEL 0u
 #define CLRT_PURPOSE_LENS 1u
@@ -467,11 +461,34 @@ typedef struct clrt_branch {
   clrt_uint node; /* heap numbering: root 1, children 2n (mirror), 2n+1 (refraction) */
 } clrt_branch;
 
-CLRT_INTERNAL void clrt_push_branch(clrt_branch *stack, clrt_uint *top, clrt_vec3 origin, clrt_vec3 direction,
-                                    float weight, clrt_uint depth, clrt_uint node) {
-  if (weight <= 0.0f || *top >= CLRT_TRACE_STACK_SIZE)
+/* A camera ray's tree being traced: the branches waiting, and whether one
+ * was left out for want of room (or budget). */
+typedef struct clrt_tree {
+  clrt_branch pending[CLRT_TRACE_STACK_SIZE];
+  clrt_uint top;
+  clrt_uint cut_short;
+  float dropped; /* the weight of the branches too light to trace */
+} clrt_tree;
+
+/* Queues a branch. Branches too light to matter are dropped while their
+ * weights add up to less than max_dropped_weight: a subtree brings back at
+ * most its weight times the scene's brightest radiance, so all that a
+ * sample leaves out this way is under half the smallest step between two
+ * 8-bit levels (a pixel can end a level off only where it sits that close
+ * to the next one). */
+CLRT_INTERNAL void clrt_push_branch(const clrt_scene_view *scene, clrt_tree *tree, clrt_vec3 origin,
+                                    clrt_vec3 direction, float weight, clrt_uint depth, clrt_uint node) {
+  if (weight <= 0.0f)
     return;
-  clrt_branch *branch = &stack[(*top)++];
+  if (tree->dropped + weight < scene->params->max_dropped_weight) {
+    tree->dropped += weight;
+    return;
+  }
+  if (tree->top >= CLRT_TRACE_STACK_SIZE) {
+    tree->cut_short = 1u;
+    return;
+  }
+  clrt_branch *branch = &tree->pending[tree->top++];
   branch->ray.origin = origin;
   branch->ray.direction = direction;
   branch->weight = weight;
@@ -479,10 +496,12 @@ CLRT_INTERNAL void clrt_push_branch(clrt_branch *stack, clrt_uint *top, clrt_vec
   branch->node = node;
 }
 
-/* Shades one hit and pushes its mirror and refraction branches:
- * (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted). */
+/* Shades one hit and queues its mirror and refraction branches:
+ * (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted).
+ * The weights sum to 1, so no subtree is brighter than the brightest
+ * local shading or background (what max_dropped_weight is made from). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_key *key, const clrt_branch *branch,
-                                       float t, clrt_uint hit_index, clrt_branch *stack, clrt_uint *top) {
+                                       float t, clrt_uint hit_index, clrt_tree *tree) {
   CLRT_SCENE_SPACE const clrt_sphere *sphere = &scene->spheres[hit_index];
   CLRT_SCENE_SPACE const clrt_material *material = &scene->materials[scene->sphere_shading[hit_index].material];
   clrt_surface surface = clrt_surface_at(sphere, branch->ray, t);
@@ -499,34 +518,43 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_scene_view *scene, clrt_trace_
     if (kt > 0.0f)
       reflectance = clrt_refract(branch->ray.direction, surface.normal, surface.entering, material->ior, &refracted);
     clrt_vec3 inside = clrt_offset_from_surface(surface.point, clrt_vec3_scale(surface.normal, -1.0f), surface.radius);
-    clrt_push_branch(stack, top, inside, refracted, branch->weight * kt * (1.0f - reflectance), branch->depth + 1u,
+    clrt_push_branch(scene, tree, inside, refracted, branch->weight * kt * (1.0f - reflectance), branch->depth + 1u,
                      2u * branch->node + 1u);
-    clrt_push_branch(stack, top, outside, clrt_vec3_reflect(branch->ray.direction, surface.normal),
+    clrt_push_branch(scene, tree, outside, clrt_vec3_reflect(branch->ray.direction, surface.normal),
                      branch->weight * (kr + kt * reflectance), branch->depth + 1u, 2u * branch->node);
   }
   return clrt_vec3_scale(local_color, branch->weight * (1.0f - kr - kt));
 }
 
-clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_uint *rays) {
-  clrt_branch stack[CLRT_TRACE_STACK_SIZE];
-  clrt_uint top = 0;
-  clrt_push_branch(stack, &top, ray.origin, ray.direction, 1.0f, 0u, 1u);
+clrt_vec3 clrt_trace(const clrt_scene_view *scene, clrt_uint seed, clrt_ray ray, clrt_tally *tally) {
+  clrt_tree tree;
+  tree.top = 0u;
+  tree.cut_short = 0u;
+  tree.dropped = 0.0f;
+  clrt_push_branch(scene, &tree, ray.origin, ray.direction, 1.0f, 0u, 1u);
   clrt_trace_key key;
   key.seed = seed;
   key.node = 1u;
   key.rays = 0u;
   clrt_vec3 color = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  while (top > 0u) {
-    clrt_branch branch = stack[--top];
+  /* Depth first, so the branches a budget leaves out are always the same
+   * ones: the picture stays a function of the scene alone. */
+  for (clrt_uint traced = 0u; tree.top > 0u; ++traced) {
+    if (traced == scene->params->max_tree_rays) {
+      tree.cut_short = 1u;
+      break;
+    }
+    clrt_branch branch = tree.pending[--tree.top];
     clrt_uint hit_index = 0;
     ++key.rays;
     float t = clrt_nearest_hit(scene, branch.ray, &hit_index);
     if (t == CLRT_INFINITY)
       color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(scene->params->background), branch.weight));
     else
-      color = clrt_vec3_add(color, clrt_shade_hit(scene, &key, &branch, t, hit_index, stack, &top));
+      color = clrt_vec3_add(color, clrt_shade_hit(scene, &key, &branch, t, hit_index, &tree));
   }
-  *rays += key.rays;
+  tally->rays += key.rays;
+  tally->truncated_samples += tree.cut_short;
   return color;
 }
 
@@ -553,7 +581,7 @@ CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, cl
   clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
-clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_uint *rays) {
+clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint y, clrt_tally *tally) {
   const clrt_trace_params *params = scene->params;
   clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   for (clrt_uint sample = 0; sample < params->samples; ++sample) {
@@ -565,7 +593,7 @@ clrt_vec3 clrt_trace_pixel(const clrt_scene_view *scene, clrt_uint x, clrt_uint 
     /* Viewport t runs upwards while image rows run downwards. */
     float s = ((float)x + dx) / (float)params->width;
     float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
-    sum = clrt_vec3_add(sum, clrt_trace(scene, seed, clrt_camera_ray(&params->camera, s, t, lens_x, lens_y), rays));
+    sum = clrt_vec3_add(sum, clrt_trace(scene, seed, clrt_camera_ray(&params->camera, s, t, lens_x, lens_y), tally));
   }
   return clrt_vec3_div(sum, (float)params->samples);
 }

@@ -22,28 +22,44 @@ missing_packages() {
   done
 }
 
+# Runs apt-get quietly (as root, or through `sudo -n` when given "sudo"):
+# one line says what is installed; apt's own output is kept in a log that
+# is shown only when something fails.
+install_quietly() {
+  local log
+  log="$(mktemp "${TMPDIR:-/tmp}/clrt-apt.XXXXXX")"
+  echo "clrt: installing ${missing[*]} (apt-get; a minute or two)" >&2
+  if "$@" env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1 &&
+    "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  fi
+  echo "clrt: installing packages failed; apt-get said:" >&2
+  cat "$log" >&2
+  rm -f "$log"
+  return 1
+}
+
 main() {
   if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "clrt: not a Debian/Ubuntu system; install by hand: ${CLRT_PACKAGES[*]}" >&2
     return 0
   fi
-  local missing
   mapfile -t missing < <(missing_packages)
   [ "${#missing[@]}" -eq 0 ] && return 0
 
   local install_line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then
-    echo "clrt: installing missing packages: ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    install_quietly
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    echo "clrt: installing missing packages with sudo: ${missing[*]}" >&2
-    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-      sudo -n env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  else
-    echo "clrt: missing packages (${missing[*]}) and no root or password-less sudo; run:" >&2
+    install_quietly sudo -n
+  elif command -v sudo >/dev/null 2>&1; then
+    echo "clrt: missing packages (${missing[*]}); install them with:" >&2
     echo "  sudo sh -c '$install_line'" >&2
+    return 1
+  else
+    echo "clrt: missing packages (${missing[*]}); as root, run:" >&2
+    echo "  $install_line" >&2
     return 1
   fi
 }

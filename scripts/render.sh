@@ -9,7 +9,15 @@ output="${1:-clrt-default.png}"
 [ $# -gt 0 ] && shift
 
 "$root/scripts/deps.sh"
-cmake -S "$root" -B "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$root/build-release" --parallel "$(nproc)" --target clrt >/dev/null
+# The build's output matters only when it fails: then it is shown whole.
+log="$(mktemp "${TMPDIR:-/tmp}/clrt-build.XXXXXX")"
+trap 'rm -f "$log"' EXIT
+echo "clrt: building (build-release/)" >&2
+if ! { cmake -S "$root" -B "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF &&
+  cmake --build "$root/build-release" --parallel "$(nproc)" --target clrt; } >"$log" 2>&1; then
+  echo "clrt: the build failed:" >&2
+  cat "$log" >&2
+  exit 1
+fi
 "$root/build-release/clrt" render "$root/scenes/default.json" -o "$output" "$@"
 echo "clrt: wrote $output"

@@ -6,7 +6,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-build="$root/build"
+# Its own build folder: the warnings-as-errors setting it caches must not
+# reach the README's `cmake -S . -B build` (a Release build of your own).
+build="$root/build-test"
 options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLRT_WERROR=ON -DBUILD_TESTING=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-sanitize"

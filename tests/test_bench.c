@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clrt_bench.h"
+#include "clrt_cache.h"
 #include "clrt_faults.h"
 #include "clrt_program.h"
 #include "clrt_tiling.h"
@@ -118,7 +119,7 @@ static void test_tile_sweep_stores_the_best_tiling(void **state) {
   assert_true(sweep >= 8 + 5); /* strips 1..64 and 90, and five squares */
   assert_true(one_per_row);
   assert_int_equal(results.pick_count, 1);
-  assert_true(clrt_tiling_default(&device, 1).from_sweep);
+  assert_true(clrt_tiling_default(&device, 1, NULL).from_sweep);
   assert_non_null(strstr(results.tile_choice_path, "tile-choices.json"));
   clrt_bench_results_free(&results);
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
@@ -168,12 +169,141 @@ static void test_reports_and_comparison(void **state) {
   clrt_bench_results_free(&results);
 }
 
+/* Results made up for the reports: two devices of a long name, both
+ * together, one that failed, and the host on 1 and on 2 threads. */
+static clrt_bench_results made_up_results(void) {
+  clrt_bench_results results;
+  memset(&results, 0, sizeof results);
+  snprintf(results.machine.cpu, sizeof results.machine.cpu, "Intel(R) Xeon(R) Processor");
+  snprintf(results.machine.os, sizeof results.machine.os, "Debian GNU/Linux 12 (bookworm), Linux 6.1");
+  results.machine.cores = 2;
+  results.record_count = 4;
+  results.records = calloc(4, sizeof *results.records);
+  const char *labels[] = {"0:0", "0:1", "all", "1:0"};
+  for (int i = 0; i < 4; ++i) {
+    clrt_bench_record *r = &results.records[i];
+    snprintf(r->scene, sizeof r->scene, "particles");
+    r->width = 640, r->height = 360, r->samples = 1, r->spheres = 100001;
+    snprintf(r->device, sizeof r->device, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor with a long name");
+    snprintf(r->device_label, sizeof r->device_label, "%s", labels[i]);
+    snprintf(r->device_type, sizeof r->device_type, "cpu");
+    snprintf(r->platform, sizeof r->platform, "Portable Computing Language");
+    snprintf(r->driver, sizeof r->driver, "3.1+debian");
+    snprintf(r->tiling, sizeof r->tiling, i == 2 ? "guided" : "256x256");
+    r->compute_units = 2, r->frames = 7, r->build_ms = 1344.0, r->rays = 230400;
+    r->scored = i != 3;
+    r->mrays = (clrt_stats){1234.5, 1300.25, 1411.75};
+    r->msamples = (clrt_stats){1.0, 1234.56, 2.0};
+    r->frame_ms = (clrt_stats){1.0, 75.1, 2.0};
+    r->speedup_vs_host = 123.4, r->speedup_vs_cores = 61.7;
+    r->scaling_efficiency = i == 2 ? 0.5 : 0.0;
+    snprintf(r->check, sizeof r->check,
+             i == 3 ? "device failed: 1:0 (a GPU): clEnqueueNDRangeKernel failed with "
+                      "CL_OUT_OF_RESOURCES during the kernel, twice"
+                    : "ok");
+  }
+  results.baseline_count = 2;
+  results.baselines = calloc(2, sizeof *results.baselines);
+  for (int i = 0; i < 2; ++i) {
+    clrt_host_baseline *h = &results.baselines[i];
+    snprintf(h->scene, sizeof h->scene, "particles");
+    h->threads = i + 1, h->all_cores = i == 1, h->frames = 3, h->rays = 230400;
+    h->mrays = (clrt_stats){2.2 * (i + 1), 2.3 * (i + 1), 2.4 * (i + 1)};
+    h->msamples = (clrt_stats){0.8, 0.88 * (i + 1), 0.9};
+    h->frame_ms = (clrt_stats){250.0, 260.4 / (i + 1), 270.0};
+  }
+  return results;
+}
+
+/* The column where the header word ends in a table's header line. */
+static size_t header_end(const char *header, const char *word) {
+  const char *at = strstr(header, word);
+  assert_non_null(at);
+  return (size_t)(at - header) + strlen(word);
+}
+
+/* The table fits 100 columns, names every device whole, and puts each
+ * number under its header, host rows included. */
+static void test_table_fits_a_terminal(void **state) {
+  (void)state;
+  clrt_bench_results results = made_up_results();
+  FILE *out = tmpfile();
+  clrt_bench_print_table(&results, out);
+  rewind(out);
+  char line[512], header[512] = "";
+  size_t rows = 0;
+  bool named = false, wrapped_check = false;
+  while (fgets(line, sizeof line, out)) {
+    line[strcspn(line, "\n")] = '\0';
+    if (strlen(line) > 100)
+      fail_msg("a line of %zu columns: %s", strlen(line), line);
+    named = named || strstr(line, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor with a") != NULL;
+    wrapped_check = wrapped_check || strstr(line, "image: device failed: 1:0 (a GPU)") != NULL;
+    if (!strncmp(line, "dev ", 4))
+      snprintf(header, sizeof header, "%s", line);
+    if (header[0] && (!strncmp(line, "host ", 5) || !strncmp(line, "0:0 ", 4) || !strncmp(line, "all ", 4))) {
+      ++rows; /* a number ends exactly where its header does */
+      const char *columns[] = {"Mrays/s", "Msamp/s", "frame ms", "vs 1 thr", "vs cores"};
+      for (size_t c = 0; c < 5; ++c) {
+        size_t end = header_end(header, columns[c]);
+        if (line[end - 1] == ' ' || line[end] != ' ')
+          fail_msg("'%s' is not under %s: %s", line, columns[c], header);
+      }
+    }
+  }
+  fclose(out);
+  assert_int_equal(rows, 4); /* two host rows, 0:0 and all */
+  assert_true(named && wrapped_check);
+  free(results.records);
+  free(results.baselines);
+}
+
+/* The CSV has the host rows, and no made-up 0 where a figure has no
+ * meaning (scaling for one device); the chart's labels clear the whiskers. */
+static void test_csv_and_chart_details(void **state) {
+  (void)state;
+  clrt_bench_results results = made_up_results();
+  char dir[300], csv[400], chart[400];
+  snprintf(dir, sizeof dir, "%s", test_temp_dir());
+  snprintf(csv, sizeof csv, "%s/a.csv", dir);
+  snprintf(chart, sizeof chart, "%s/a.svg", dir);
+  clrt_error err;
+  assert_int_equal(clrt_bench_write_csv(&results, csv, &err), CLRT_OK);
+  char *text = test_read_file(csv, NULL);
+  assert_non_null(strstr(text, ",host,\"host C, 1 thread\",cpu,1,"));
+  assert_non_null(strstr(text, ",host,\"host C, 2 threads (all cores)\",cpu,2,"));
+  assert_non_null(strstr(text, ",123.400,61.700,,1,ok\n"));      /* one device: no scaling figure */
+  assert_non_null(strstr(text, ",123.400,61.700,0.500,1,ok\n")); /* all devices together */
+  free(text);
+  assert_int_equal(clrt_bench_write_chart(&results, chart, &err), CLRT_OK);
+  text = test_read_file(chart, NULL);
+  size_t whiskers = 0;
+  for (const char *at = text; (at = strstr(at, "stroke='#333'/>\n<text ")); ++at) {
+    const char *line = at;
+    while (line > text && line[-1] != '\n')
+      --line;
+    int x1, y1, x2, top, label_x, label_y;
+    assert_int_equal(sscanf(line, "<line x1='%d' y1='%d' x2='%d' y2='%d'", &x1, &y1, &x2, &top), 4);
+    assert_int_equal(sscanf(strchr(at, '<'), "<text x='%d' y='%d'", &label_x, &label_y), 2);
+    assert_true(label_y < top); /* the label sits above the whisker's top */
+    ++whiskers;
+  }
+  assert_true(whiskers >= 3);
+  assert_non_null(strstr(text, ">host C, 2 threads (all cores)</text>"));
+  assert_null(strstr(text, "all cores (OpenMP)"));
+  free(text);
+  free(results.records);
+  free(results.baselines);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_records_count_rays_and_check_pictures),
       cmocka_unit_test(test_wrong_picture_gets_no_score),
       cmocka_unit_test(test_tile_sweep_stores_the_best_tiling),
       cmocka_unit_test(test_reports_and_comparison),
+      cmocka_unit_test(test_table_fits_a_terminal),
+      cmocka_unit_test(test_csv_and_chart_details),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

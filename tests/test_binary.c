@@ -146,6 +146,48 @@ static void test_bad_output_is_refused_before_rendering(void **state) {
   expect_failure(args, "out.gif", 2, "unknown image format");
 }
 
+/* An output name taken by a directory is refused before rendering, not
+ * after the whole picture. */
+static void test_output_that_is_a_directory_is_refused_at_once(void **state) {
+  (void)state;
+  const char *scene = test_write_temp(VALID_SCENE, "ok.json");
+  char folder[700], args[2048];
+  snprintf(folder, sizeof folder, "%s/out.png", test_temp_dir());
+  assert_int_equal(mkdir(folder, 0700), 0);
+  snprintf(args, sizeof args, "render '%s' -o '%s' --width 4000 --height 4000 --samples 64", scene, folder);
+  double start = clrt_now_ms();
+  expect_failure(args, NULL, 2, "out.png: a directory is there; name a file");
+  assert_true(clrt_now_ms() - start < 5000.0); /* the render would take minutes */
+}
+
+/* Hostile scene and output names: exactly one error line, with no control
+ * character in it; a FIFO for a scene neither hangs nor is read. */
+static void test_hostile_names_cannot_forge_lines(void **state) {
+  (void)state;
+  const char *scene = test_write_temp(
+      "{\"image\": {\"width\": 4, \"height\": 4}, \"camera\": {\"look_from\": [0, 0, 2], \"look_at\": [0, 0, 0],"
+      " \"vfov\": 60}, \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 1,"
+      " \"material\": \"x\\nclrt: error: forged\\u001b]0;owned\\u0007\\u001b[2J\"}]}",
+      "hostile.json");
+  char args[2048];
+  snprintf(args, sizeof args, "render '%s' -o '%s'", scene, fresh_output());
+  expect_failure(args, output_path, 2, "unknown material \"x\\nclrt: error: forged\\x1b]0;owned\\x07\\x1b[2J\"");
+  run_result r = run_clrt(args);
+  for (const char *c = r.err; *c; ++c)
+    if ((unsigned char)*c < 0x20 && *c != '\n')
+      fail_msg("a control character 0x%02x reached the terminal: %s", *c, r.err);
+  run_free(&r);
+  char fifo[700];
+  snprintf(fifo, sizeof fifo, "%s/scene.json", test_temp_dir());
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  snprintf(args, sizeof args, "render '%s' -o '%s'", fifo, fresh_output());
+  expect_failure(args, output_path, 2, "scene.json: the scene file must be a regular file");
+  snprintf(args, sizeof args, "bench '%s'", fifo);
+  expect_failure(args, NULL, 2, "scene.json: the scene file must be a regular file");
+  expect_failure("bench /nonexistent/missing.json", NULL, 2,
+                 "/nonexistent/missing.json: cannot open the scene file: No such file or directory");
+}
+
 static void test_render_writes_png_and_summary(void **state) {
   (void)state;
   clrt_device device;
@@ -155,6 +197,9 @@ static void test_render_writes_png_and_summary(void **state) {
   snprintf(args, sizeof args, "render '%s' -o '%s' --tile-size 16x16", scene, fresh_output());
   run_result r = run_clrt(args);
   assert_int_equal(r.exit_code, 0);
+  /* without a terminal there is no bar: a first line says what is ahead */
+  count_lines_and_find(r.err, "clrt: rendering ");
+  count_lines_and_find(r.err, ": 48x32 at 1 sample(s)/px (0.0 M samples), 1 sphere(s), on 0:");
   count_lines_and_find(r.err, "48x32");
   count_lines_and_find(r.err, "6 tile(s)");
   count_lines_and_find(r.err, "kernel");
@@ -183,6 +228,11 @@ static void test_help_version_devices(void **state) {
   run_result r = run_clrt("--help");
   assert_int_equal(r.exit_code, 0);
   count_lines_and_find(r.out, "usage: clrt render SCENE.json -o OUT.png");
+  count_lines_and_find(r.out, ".png, .jpg, .bmp, .tga, or .hdr");         /* every format -o writes */
+  count_lines_and_find(r.out, "'clrt bench --tile-sweep' stored for it"); /* the default tiling, whole */
+  count_lines_and_find(r.out, "README.md, section \"The scene file\"");   /* where the format is */
+  for (const char *line = r.out; *line; line = strchr(line, '\n') + 1)
+    assert_true(strcspn(line, "\n") <= 100);
   run_free(&r);
   r = run_clrt("--version");
   assert_int_equal(r.exit_code, 0);
@@ -233,6 +283,71 @@ static void test_all_devices_failing_writes_nothing(void **state) {
   run_result files = run_shell(listing);
   assert_string_equal(files.out, "out.png\n");
   run_free(&files);
+  run_free(&r);
+}
+
+/* Two devices of one model failing one after the other: the error quotes
+ * the one that failed last (the last one retired), by P:D. */
+static void test_error_names_the_device_that_failed(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *faults[] = {"0:0/all;0:1/all/hang", "0:0/all/hang;0:1/all"};
+  for (size_t i = 0; i < 2; ++i) {
+    char args[1024], environment[256], expected[128];
+    snprintf(args, sizeof args,
+             "render '%s/scenes/pymonik.json' -o '%s' --device all --width 64 --height 48 --tile-timeout 1",
+             CLRT_SOURCE_DIR, fresh_output());
+    snprintf(environment, sizeof environment, TWO_DEVICES " CLRT_INJECT_FAULT='%s'", faults[i]);
+    run_result r = run_clrt_with(environment, args);
+    assert_int_equal(r.exit_code, 1);
+    const char *last_retired = NULL;
+    for (const char *at = r.err; (at = strstr(at, "retiring ")); at += 9)
+      last_retired = at + 9;
+    assert_non_null(last_retired);
+    snprintf(expected, sizeof expected, "(last error: %.3s (", last_retired);
+    count_lines_and_find(r.err, expected);
+    count_lines_and_find(r.err, "exceeded its 1.0 s time limit");
+    run_free(&r);
+  }
+}
+
+/* A ray tree that doubles at every bounce renders, and benchmarks, in
+ * bounded time: the samples cut short are counted in a warning. */
+static void test_runaway_ray_trees_finish(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/tests/data/runaway.json' -o '%s' --width 32 --height 32", CLRT_SOURCE_DIR,
+           fresh_output());
+  double start = clrt_now_ms();
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.err, "clrt: warning: 1024 of 1024 samples (100.0%) were cut short");
+  count_lines_and_find(r.err, "image.max_tree_rays (1024)");
+  assert_true(file_exists(output_path));
+  run_free(&r);
+  snprintf(args, sizeof args, "bench '%s/tests/data/runaway.json' --runs 1 --warmup 0 --min-time 0", CLRT_SOURCE_DIR);
+  r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  count_lines_and_find(r.out, "runaway");
+  run_free(&r);
+  assert_true(clrt_now_ms() - start < 120e3);
+}
+
+/* A heavy tile is not a hung device: glass at 16 samples a pixel takes far
+ * longer than a 10 ms --tile-timeout, but no longer than its work allows. */
+static void test_heavy_tiles_are_not_taken_for_hangs(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/features/glass.json' -o '%s' --samples 16 --tile-timeout 0.01",
+           CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  assert_null(strstr(r.err, "warning"));
   run_free(&r);
 }
 
@@ -337,48 +452,81 @@ static void test_progress_bar_on_a_terminal(void **state) {
   run_free(&r);
 }
 
-static void test_interrupt_stops_cleanly(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  char directory[512], command[3072];
+/* Runs `clrt ARGS` (where "DIR" stands for a fresh folder) and sends it
+ * `signal_name` after `delay`: it must stop with 128 + the signal's number
+ * well before it would finish, with one error line naming the stage, and
+ * leave no file, temporary or final. */
+static void interrupt_clrt(const char *args, const char *signal_name, const char *delay, const char *stage,
+                           const char *exit_code) {
+  char directory[512], command[4096], expanded[2048] = "";
   snprintf(directory, sizeof directory, "%s", test_temp_dir());
-  /* a long render, interrupted after a second: exit 130 well before it
-   * would finish, and no file, temporary or final */
+  for (const char *a = args; *a;)
+    if (strncmp(a, "DIR", 3) == 0) {
+      strcat(expanded, directory);
+      a += 3;
+    } else {
+      strncat(expanded, a++, 1);
+    }
   snprintf(command, sizeof command,
-           "'%s' render '%s/scenes/showcase.json' -o '%s/out.png' --samples 64 2>'%s/stderr' & pid=$!; sleep 1; "
-           "kill -INT $pid; wait $pid; echo $? >'%s/rc'",
-           CLRT_BINARY, CLRT_SOURCE_DIR, directory, directory, directory);
+           "cd '%s' && '%s' %s 2>'%s/stderr' >/dev/null & pid=$!; sleep %s; kill -%s $pid; wait $pid; "
+           "echo $? >'%s/rc'",
+           CLRT_SOURCE_DIR, CLRT_BINARY, expanded, directory, delay, signal_name, directory);
   double start = clrt_now_ms();
   assert_int_equal(system(command), 0);
   double elapsed_s = (clrt_now_ms() - start) / 1e3;
   char path[700];
   snprintf(path, sizeof path, "%s/rc", directory);
   char *rc = test_read_file(path, NULL);
-  assert_string_equal(rc, "130\n");
+  if (strcmp(rc, exit_code) != 0)
+    fail_msg("%s after %s s: exit code %s, not %s", signal_name, delay, rc, exit_code);
   free(rc);
   snprintf(path, sizeof path, "%s/stderr", directory);
   char *err = test_read_file(path, NULL);
-  count_lines_and_find(err, "clrt: error: interrupted after");
+  count_lines_and_find(err, "clrt: error: interrupted (");
+  count_lines_and_find(err, stage);
+  count_lines_and_find(err, "no file written");
   free(err);
-  snprintf(path, sizeof path, "%s/out.png", directory);
-  assert_false(file_exists(path));
-  assert_true(elapsed_s < 60.0); /* the full render takes minutes */
+  snprintf(command, sizeof command, "ls '%s' | grep -v -x -e stderr -e rc", directory);
+  assert_int_not_equal(system(command), 0); /* nothing else there */
+  assert_true(elapsed_s < 60.0);            /* the full run takes minutes */
+}
+
+static void test_interrupt_stops_cleanly(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  /* the showcase at its 64 samples renders for minutes on a CPU */
+  const char *showcase = "render scenes/showcase.json -o DIR/out.png";
+  interrupt_clrt(showcase, "INT", "1", "(Ctrl-C) while rendering, after", "130\n");
+  interrupt_clrt(showcase, "TERM", "1", "(SIGTERM) while rendering", "143\n");
+  interrupt_clrt(showcase, "HUP", "1", "(SIGHUP) while rendering", "129\n");
+  /* a million spheres take a while to read and build a BVH over */
+  interrupt_clrt("render scenes/particles.json -o DIR/out.png", "TERM", "0.2", "(SIGTERM) while", "143\n");
+  interrupt_clrt("bench scenes/showcase.json --json DIR/b.json --csv DIR/b.csv", "INT", "2",
+                 "(Ctrl-C) while benchmarking", "130\n");
 }
 
 static void test_no_platform_says_how_to_install(void **state) {
   (void)state;
-  char empty[600];
-  snprintf(empty, sizeof empty, "OCL_ICD_VENDORS='%s'", test_temp_dir()); /* the loader finds no driver */
-  const char *commands[] = {"devices", "bench"};
-  for (size_t i = 0; i < 2; ++i) {
+  char empty[700], folder[600];
+  snprintf(folder, sizeof folder, "%s", test_temp_dir());
+  snprintf(empty, sizeof empty, "OCL_ICD_VENDORS='%s'", folder); /* the loader finds no driver */
+  char render[1024], named[700];
+  snprintf(render, sizeof render, "render '%s/scenes/pymonik.json' -o '%s'", CLRT_SOURCE_DIR, fresh_output());
+  const char *commands[] = {"devices", "bench", render};
+  for (size_t i = 0; i < 3; ++i) {
     run_result r = run_clrt_with(empty, commands[i]);
     assert_int_equal(r.exit_code, 1);
     count_lines_and_find(r.err, "no OpenCL platform found");
     count_lines_and_find(r.err, "ICD loader/driver matter");
-    count_lines_and_find(r.err, "sudo apt-get install pocl-opencl-icd");
+    /* the variable that sent the loader elsewhere is named */
+    snprintf(named, sizeof named, "no driver is registered in OCL_ICD_VENDORS=%s, where the ICD loader looks", folder);
+    count_lines_and_find(r.err, named);
+    count_lines_and_find(r.err, geteuid() == 0 ? "(apt-get install pocl-opencl-icd)"
+                                               : "(sudo apt-get install pocl-opencl-icd)");
     run_free(&r);
   }
+  assert_false(file_exists(output_path));
 }
 
 static void test_platform_without_devices_is_listed(void **state) {
@@ -409,8 +557,9 @@ static void test_bench_prints_the_table(void **state) {
            CLRT_SOURCE_DIR, json);
   run_result r = run_clrt(args);
   assert_int_equal(r.exit_code, 0);
-  count_lines_and_find(r.out, "Mrays/s med (min-max)");
-  count_lines_and_find(r.out, "host C, 1 thread");
+  count_lines_and_find(r.out, "Mrays/s (min-max)");
+  count_lines_and_find(r.out, "host  1 thread");
+  count_lines_and_find(r.out, "vs 1 thr vs cores");
   count_lines_and_find(r.out, "antialiasing");
   count_lines_and_find(r.out, " ok");
   assert_true(file_exists(json));
@@ -433,9 +582,14 @@ int main(void) {
       cmocka_unit_test(test_zero_width),
       cmocka_unit_test(test_unknown_device),
       cmocka_unit_test(test_bad_output_is_refused_before_rendering),
+      cmocka_unit_test(test_output_that_is_a_directory_is_refused_at_once),
+      cmocka_unit_test(test_hostile_names_cannot_forge_lines),
       cmocka_unit_test(test_render_writes_png_and_summary),
       cmocka_unit_test(test_help_version_devices),
       cmocka_unit_test(test_all_devices_failing_writes_nothing),
+      cmocka_unit_test(test_error_names_the_device_that_failed),
+      cmocka_unit_test(test_runaway_ray_trees_finish),
+      cmocka_unit_test(test_heavy_tiles_are_not_taken_for_hangs),
       cmocka_unit_test(test_one_big_tile_keeps_memory_bounded),
       cmocka_unit_test(test_keep_partial_paints_missing_tiles_magenta),
       cmocka_unit_test(test_several_devices_report_each),

@@ -90,6 +90,35 @@ static void test_usage_errors(void **state) {
   expect_usage_error(6, two_scenes, "unexpected argument 'b.json'");
 }
 
+/* Numbers are digits only: no sign, space, base prefix, exponent, and no
+ * wrap-around of a huge or negative value. */
+static void test_numbers_are_parsed_strictly(void **state) {
+  (void)state;
+  const char *bad_sizes[] = {"64x-4294967295", "64x4294967360", "-64x64", " 64x64", "+64x64", "64x 64",
+                             "64x64 ",         "0x40x64",       "64x",    "x64",    "64X64",  "64x0"};
+  for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; ++i) {
+    char *argv[] = {"clrt", "render", "s.json", "-o", "x.png", "--tile-size", (char *)bad_sizes[i]};
+    expect_usage_error(7, argv, "--tile-size: expected WxH");
+  }
+  const char *bad_counts[] = {" 64", "+64", "-0", "0x40", "64 ", "6.4", "1e2", "", "4294967297"};
+  for (size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; ++i) {
+    char *argv[] = {"clrt", "render", "s.json", "-o", "x.png", "--width", (char *)bad_counts[i]};
+    expect_usage_error(7, argv, "--width: expected a whole number");
+  }
+  const char *bad_times[] = {"inf", "nan", "1e3", "-1", " 5", "+5", "5.", "0x10", ""};
+  for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; ++i) {
+    char *argv[] = {"clrt", "render", "s.json", "-o", "x.png", "--tile-timeout", (char *)bad_times[i]};
+    expect_usage_error(7, argv, "--tile-timeout: expected seconds");
+  }
+  char *good[] = {"clrt", "render", "s.json", "-o", "x.png", "--tile-timeout", ".5", "--width", "0064"};
+  clrt_options o;
+  clrt_error err;
+  assert_int_equal(clrt_cli_parse(ARGC(good), good, &o, &err), CLRT_OK);
+  assert_true(o.tile_timeout_s == 0.5);
+  assert_int_equal(o.width.value, 64);
+  clrt_cli_free(&o);
+}
+
 static void test_bench_options(void **state) {
   (void)state;
   char *argv[] = {"clrt",
@@ -146,7 +175,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_render_command), cmocka_unit_test(test_tile_size_and_defaults),
       cmocka_unit_test(test_other_commands),      cmocka_unit_test(test_usage_errors),
-      cmocka_unit_test(test_bench_options),
+      cmocka_unit_test(test_bench_options),       cmocka_unit_test(test_numbers_are_parsed_strictly),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <stb_image.h>
 
+#include "clrt_cache.h"
 #include "clrt_image.h"
 #include "clrt_program.h"
 #include "clrt_tone_map.h"
@@ -187,6 +189,61 @@ static void test_second_build_comes_from_the_cache(void **state) {
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
 }
 
+/* Runs a shell command on every cached program binary of `folder`. */
+static void damage_entries(const char *folder, const char *command) {
+  char line[1400];
+  snprintf(line, sizeof line, "for f in %s/program-*.bin; do %s; done", folder, command);
+  assert_int_equal(system(line), 0);
+}
+
+/* A fresh cache folder of the tests' own, named by CLRT_CACHE_DIR. */
+static const char *fresh_cache(void) {
+  static char folder[1024];
+  snprintf(folder, sizeof folder, "%s", test_temp_dir());
+  setenv(CLRT_CACHE_DIR_ENVIRONMENT, folder, 1);
+  return folder;
+}
+
+/* A damaged cached binary never reaches the driver (some crash on one):
+ * it is rebuilt from source and stored again. */
+static void test_damaged_cache_is_rebuilt(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *folder = fresh_cache();
+  assert_false(build_once(&device, false).from_cache);
+  const char *damages[] = {
+      "truncate -s -1 $f",                                                /* cut short by a byte */
+      "printf 'X' | dd of=$f bs=1 seek=3 conv=notrunc status=none",       /* the header */
+      "printf 'X' | dd of=$f bs=1 seek=20 conv=notrunc status=none",      /* its length */
+      "printf '\\377' | dd of=$f bs=1 seek=200 conv=notrunc status=none", /* the binary */
+      "truncate -s 16 $f",
+      ": > $f",
+      "printf 'garbage' >> $f",
+  };
+  for (size_t i = 0; i < sizeof damages / sizeof damages[0]; ++i) {
+    assert_true(build_once(&device, false).from_cache);
+    damage_entries(folder, damages[i]);
+    if (build_once(&device, false).from_cache)
+      fail_msg("a cached binary damaged by '%s' was used", damages[i]);
+  }
+  assert_true(build_once(&device, false).from_cache); /* stored again */
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
+/* A cache folder that others may write is not used. */
+static void test_cache_writable_by_others_is_not_used(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *folder = fresh_cache();
+  build_once(&device, false);
+  assert_true(build_once(&device, false).from_cache);
+  assert_int_equal(chmod(folder, 0777), 0);
+  assert_false(build_once(&device, false).from_cache);
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
 /* Every variant of the kernel compiles without a warning. */
 static void test_kernel_builds_without_warnings(void **state) {
   (void)state;
@@ -297,6 +354,8 @@ int main(void) {
       cmocka_unit_test(test_kernel_builds_without_warnings),
       cmocka_unit_test(test_device_tone_mapping_equals_the_host),
       cmocka_unit_test(test_second_build_comes_from_the_cache),
+      cmocka_unit_test(test_damaged_cache_is_rebuilt),
+      cmocka_unit_test(test_cache_writable_by_others_is_not_used),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,31 @@ static void test_specs_by_index_type_and_name(void **state) {
   assert_int_equal(clrt_devices_select(&list, "radeon", &chosen, &err), CLRT_ERR_INPUT);
 }
 
+/* An index spec is digits, a colon, digits: nothing else picks a device
+ * by index, and an empty name is not "the first device". */
+static void test_specs_are_strict(void **state) {
+  (void)state;
+  clrt_device devices[3];
+  clrt_device_list list = fake_list(devices);
+  const char *bad[] = {"", " ", " 1:0", "1: 0", "+1:0", "1:0 ", "1:-0", "1:4294967296", "4294967297:0", "1:0x0", ":0"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+    clrt_device chosen;
+    clrt_error err;
+    if (clrt_devices_select(&list, bad[i], &chosen, &err) != CLRT_ERR_INPUT)
+      fail_msg("--device '%s' picked %s", bad[i], chosen.name);
+  }
+  const char *bad_lists[] = {"gpu,", ",gpu", "gpu,,cpu", ","};
+  for (size_t i = 0; i < sizeof bad_lists / sizeof bad_lists[0]; ++i) {
+    clrt_device *chosen = NULL;
+    size_t count = 0;
+    clrt_error err;
+    if (clrt_devices_select_many(&list, bad_lists[i], &chosen, &count, &err) != CLRT_ERR_INPUT)
+      fail_msg("--device '%s' was accepted with %zu devices", bad_lists[i], count);
+    assert_non_null(strstr(err.message, "an empty name"));
+    free(chosen);
+  }
+}
+
 static void test_several_devices(void **state) {
   (void)state;
   clrt_device devices[3];
@@ -98,8 +123,9 @@ static void test_scene_too_big_for_the_device(void **state) {
   clrt_flat_scene scene = {.spheres_count = 9000000, .sphere_shading_count = 9000000, .bvh_nodes_count = 100};
   clrt_error err;
   assert_int_equal(clrt_session_check_fits(&device, &scene, 1 << 20, &err), CLRT_ERR_RUNTIME);
-  assert_non_null(strstr(err.message, "tiny: the scene's sphere_shading (9000000 of them) take 274.7 MiB, but the "
-                                      "device allocates at most 256.0 MiB at once"));
+  assert_non_null(strstr(err.message,
+                         "0:0 (tiny): the scene's sphere_shading (9000000 of them) take 274.7 MiB, but the "
+                         "device allocates at most 256.0 MiB at once"));
   /* every array under 256 MiB, but 702 MiB together */
   scene = (clrt_flat_scene){.spheres_count = 16000000, .sphere_shading_count = 7000000, .bvh_nodes_count = 2000000};
   device.global_memory = 512u << 20;
@@ -115,6 +141,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_is_the_first_gpu),
       cmocka_unit_test(test_specs_by_index_type_and_name),
+      cmocka_unit_test(test_specs_are_strict),
       cmocka_unit_test(test_several_devices),
       cmocka_unit_test(test_no_devices_is_a_clear_error),
       cmocka_unit_test(test_scene_too_big_for_the_device),

@@ -9,6 +9,7 @@
 
 #include <stb_image.h>
 
+#include "clrt_clock.h"
 #include "clrt_film.h"
 #include "clrt_image.h"
 #include "clrt_output.h"
@@ -118,7 +119,7 @@ static void round_trip(unsigned w, unsigned h, int level) {
   uint8_t *rgb = pattern_of(w, h, w * 31 + h);
   char path[600];
   snprintf(path, sizeof path, "%s/round.png", test_temp_dir());
-  clrt_output_options options = {level, 3};
+  clrt_png_settings options = {level, 3, NULL};
   clrt_output *out;
   clrt_error err;
   assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
@@ -162,7 +163,7 @@ static void test_png_streams_from_the_film(void **state) {
   assert_int_equal(clrt_film_init(&film, W, H, CLRT_FILM_LEVELS, &levels, &err), CLRT_OK);
   char path[600];
   snprintf(path, sizeof path, "%s/stream.png", test_temp_dir());
-  clrt_output_options options = {CLRT_PNG_DEFAULT_LEVEL, 2};
+  clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 2, NULL};
   clrt_output *out;
   assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
   assert_int_equal(clrt_output_stream(out, &film, &err), CLRT_OK);
@@ -200,6 +201,32 @@ static void test_png_streams_from_the_film(void **state) {
   clrt_film_free(&film);
 }
 
+/* Asked to stop while the image is written (Ctrl-C): the file is given up
+ * at once, with nothing left behind. */
+static void test_stop_while_writing_leaves_nothing(void **state) {
+  (void)state;
+  enum { W = 2000, H = 2000 };
+  uint8_t *rgb = pattern_of(W, H, 9);
+  clrt_image_view view = {W, H, rgb, NULL};
+  const char *names[] = {"stopped.png", "stopped.bmp"};
+  for (size_t i = 0; i < 2; ++i) {
+    char directory[600], path[700];
+    snprintf(directory, sizeof directory, "%s", test_temp_dir());
+    snprintf(path, sizeof path, "%s/%s", directory, names[i]);
+    volatile sig_atomic_t stop = 1;
+    clrt_png_settings png = {9, 2, &stop};
+    clrt_output *out;
+    clrt_error err;
+    assert_int_equal(clrt_output_open(path, &png, &out, &err), CLRT_OK);
+    double start = clrt_now_ms();
+    assert_int_equal(clrt_output_commit(out, &view, &err), CLRT_ERR_INTERRUPTED);
+    assert_true(clrt_now_ms() - start < 1000.0); /* level 9 of 12 MB would take seconds */
+    assert_non_null(strstr(err.message, "interrupted while writing"));
+    assert_int_equal(entries_in(directory), 0);
+  }
+  free(rgb);
+}
+
 /* A write that fails leaves no new file, and the old one as it was. */
 static void test_failed_write_keeps_the_existing_file(void **state) {
   (void)state;
@@ -217,8 +244,8 @@ static void test_failed_write_keeps_the_existing_file(void **state) {
   char *kept = test_read_file(path, NULL);
   assert_string_equal(kept, "the old picture");
   free(kept);
-  assert_int_equal(entries_in(directory), 1);                /* no temporary file left */
-  clrt_output_options options = {CLRT_PNG_DEFAULT_LEVEL, 1}; /* and one given up on */
+  assert_int_equal(entries_in(directory), 1);                    /* no temporary file left */
+  clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 1, NULL}; /* and one given up on */
   clrt_output *out;
   assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
   assert_int_equal(entries_in(directory), 2);
@@ -274,6 +301,7 @@ int main(void) {
       cmocka_unit_test(test_png_round_trips_for_awkward_sizes_and_every_level),
       cmocka_unit_test(test_png_streams_from_the_film),
       cmocka_unit_test(test_failed_write_keeps_the_existing_file),
+      cmocka_unit_test(test_stop_while_writing_leaves_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

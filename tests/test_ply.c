@@ -294,7 +294,8 @@ static picture render_host(const clrt_scene *scene) {
   assert_int_equal(
       clrt_film_init(&film, scene->image.width, scene->image.height, CLRT_FILM_LINEAR, flat.tone_levels, &err),
       CLRT_OK);
-  clrt_reference_render(&flat, &film, 1);
+  clrt_tally tally;
+  assert_true(clrt_reference_render(&flat, &film, 1, NULL, &tally));
   picture p = {film.width, film.height, film.linear, NULL};
   film.linear = NULL;
   clrt_film_free(&film);

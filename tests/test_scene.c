@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clrt_scene.h"
 
@@ -130,6 +131,66 @@ static void test_missing_file(void **state) {
   clrt_error err = {{0}};
   assert_int_equal(clrt_scene_load("/nonexistent/scene.json", &scene, &err), CLRT_ERR_INPUT);
   assert_non_null(strstr(err.message, "/nonexistent/scene.json: cannot open the scene file"));
+}
+
+/* Only regular files are scene files: a directory or a FIFO gets a clear
+ * message (a FIFO with no writer must not hang clrt). */
+static void test_scene_must_be_a_regular_file(void **state) {
+  (void)state;
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  const char *folder = test_temp_dir();
+  assert_int_equal(clrt_scene_load(folder, &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "the scene file must be a regular file, not a directory"));
+  char fifo[1024];
+  snprintf(fifo, sizeof fifo, "%s/scene.json", folder);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  assert_int_equal(clrt_scene_load(fifo, &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "not a special file (FIFO, device or socket)"));
+}
+
+/* A NUL byte anywhere (jansson alone would stop at one after a number and
+ * take the rest for the end of the file). */
+static void test_nul_bytes_are_refused(void **state) {
+  (void)state;
+  const char *path = test_write_temp("", "nul.json");
+  FILE *file = fopen(path, "wb");
+  assert_non_null(file);
+  static const char text[] = "{\"image\": {\"width\": 4, \"height\": 4}, \"camera\": {\"look_from\": [0, 0, 2],"
+                             " \"look_at\": [0, 0, 0], \"vfov\": 60}}";
+  static const char after_number[] = "4\0garbage";
+  fwrite(text, 1, sizeof text - 1, file);
+  fclose(file);
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  assert_int_equal(clrt_scene_load(path, &scene, &err), CLRT_OK);
+  clrt_scene_free(&scene);
+  file = fopen(path, "wb");
+  fwrite(text, 1, 23, file); /* up to "width": */
+  fwrite(after_number, 1, sizeof after_number - 1, file);
+  fclose(file);
+  assert_int_equal(clrt_scene_load(path, &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "nul.json:1:25: invalid JSON: a NUL byte"));
+}
+
+/* Names from the file may hold control characters: messages quote them
+ * escaped, so they cannot forge lines or drive the terminal. */
+static void test_messages_escape_control_characters(void **state) {
+  (void)state;
+  clrt_scene scene;
+  clrt_error err = {{0}};
+  const char *text = "{\"image\": {\"width\": 4, \"height\": 4}, \"camera\": {\"look_from\": [0, 0, 2],"
+                     " \"look_at\": [0, 0, 0], \"vfov\": 60}, \"spheres\": [{\"center\": [0, 0, 0], \"radius\": 1,"
+                     " \"material\": \"x\\nclrt: error: forged\\u001b[2J\\u009b31m\\u00e9\"}]}";
+  assert_int_equal(clrt_scene_parse(text, "t.json", &scene, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "unknown material \"x\\nclrt: error: forged\\x1b[2J\\u009b31m\xc3\xa9\""));
+  for (const char *c = err.message; *c; ++c)
+    assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
+  char out[64];
+  clrt_printable("\xff\xc2\x9b\xed\xa0\x80ok\t\r", out, sizeof out);
+  assert_string_equal(out, "\\xff\\u009b\\xed\\xa0\\x80ok\\t\\r"); /* not UTF-8, C1, a surrogate */
+  clrt_printable("\x1b\x1b\x1b", out, 9);
+  assert_string_equal(out, "\\x1b\\x1b"); /* cut between escapes, not inside one */
 }
 
 static void test_invalid_json_names_line_and_column(void **state) {
@@ -317,6 +378,9 @@ int main(void) {
       cmocka_unit_test(test_integral_reals_count_as_integers),
       cmocka_unit_test(test_scene_file_on_disk),
       cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_scene_must_be_a_regular_file),
+      cmocka_unit_test(test_nul_bytes_are_refused),
+      cmocka_unit_test(test_messages_escape_control_characters),
       cmocka_unit_test(test_invalid_json_names_line_and_column),
       cmocka_unit_test(test_invalid_json_from_file_names_the_file),
       cmocka_unit_test(test_invalid_inputs),

@@ -177,7 +177,8 @@ picture test_render_reference(const clrt_scene *scene) {
   clrt_film film;
   flatten_ok(scene, &flat);
   film_ok(&flat, CLRT_FILM_LINEAR, &film);
-  assert_true(clrt_reference_render(&flat, &film, 1) > 0);
+  clrt_tally tally;
+  assert_true(clrt_reference_render(&flat, &film, 1, NULL, &tally));
   picture p = picture_of(&film);
   clrt_film_free(&film);
   clrt_flat_scene_free(&flat);

@@ -2,9 +2,12 @@
 #include "test_support.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "clrt_film.h"
 #include "clrt_flat_scene.h"
+#include "clrt_reference.h"
 #include "clrt_tracer.h"
 
 #define EPSILON 1e-5f
@@ -113,7 +116,7 @@ static void world_init(world *w, double reflectivity) {
   memset(w, 0, sizeof *w);
   clrt_scene *scene = &w->scene;
   scene->image.width = scene->image.height = 1;
-  scene->sampling = (clrt_sampling_settings){1, 4, 16};
+  scene->sampling = (clrt_sampling_settings){1, 4, 16, CLRT_DEFAULT_MAX_TREE_RAYS};
   scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0};
   scene->background[0] = 0.25, scene->background[1] = 0.5, scene->background[2] = 0.75;
   scene->shadows = true;
@@ -132,7 +135,11 @@ static void world_init(world *w, double reflectivity) {
 static void world_free(world *w) { clrt_flat_scene_free(&w->flat); }
 
 static clrt_vec3 trace(const world *w, clrt_ray ray, clrt_uint *rays) {
-  return clrt_trace(&w->view, TEST_SEED, ray, rays);
+  clrt_tally tally = {0, 0, 0};
+  clrt_vec3 color = clrt_trace(&w->view, TEST_SEED, ray, &tally);
+  assert_int_equal(tally.truncated_samples, 0);
+  *rays += (clrt_uint)tally.rays;
+  return color;
 }
 
 static void test_head_on_light_gives_ambient_plus_diffuse(void **state) {
@@ -384,6 +391,89 @@ static void test_rays_are_counted(void **state) {
   world_free(&w);
 }
 
+/* A flat scene of a scene file, at width x height. */
+static void flat_of(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat) {
+  clrt_scene scene;
+  test_load_scene(path, width, height, &scene);
+  clrt_error err;
+  if (clrt_flatten(&scene, flat, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  clrt_scene_free(&scene);
+}
+
+/* Glass in glass in a mirror, 64 bounces deep: the tree would double at
+ * every bounce. It stops at max_tree_rays, the same way every time, and
+ * says the sample was cut short. */
+static void test_runaway_tree_is_bounded(void **state) {
+  (void)state;
+  clrt_flat_scene flat;
+  flat_of("tests/data/runaway.json", 0, 0, &flat);
+  clrt_scene_view view = clrt_flat_scene_view(&flat);
+  assert_int_equal(flat.params.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
+  assert_int_equal(clrt_flat_most_rays_per_sample(&flat), CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
+  for (clrt_uint budget = 1; budget <= 4096; budget *= 8) {
+    flat.params.max_tree_rays = budget;
+    clrt_tally first = {0, 0, 0}, again = {0, 0, 0};
+    clrt_vec3 color = clrt_trace_pixel(&view, 0, 0, &first);
+    clrt_vec3 same = clrt_trace_pixel(&view, 0, 0, &again);
+    assert_int_equal(first.truncated_samples, 1);
+    assert_true(first.rays > budget && first.rays <= 2u * budget);
+    assert_true(first.rays == again.rays && color.x == same.x && color.y == same.y && color.z == same.z);
+  }
+  flat.params.max_depth = 8; /* a tree of 511 rays at most: it fits */
+  flat.params.max_tree_rays = 1024;
+  clrt_tally whole = {0, 0, 0};
+  clrt_trace_pixel(&view, 0, 0, &whole);
+  assert_int_equal(whole.truncated_samples, 0);
+  clrt_flat_scene_free(&flat);
+}
+
+/* The host reference is bounded the same way. */
+static void test_reference_of_a_runaway_tree_is_bounded(void **state) {
+  (void)state;
+  clrt_flat_scene flat;
+  flat_of("tests/data/runaway.json", 16, 16, &flat);
+  clrt_film film;
+  clrt_error err;
+  assert_int_equal(clrt_film_init(&film, 16, 16, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
+  clrt_tally tally;
+  assert_true(clrt_reference_render(&flat, &film, 2, NULL, &tally));
+  assert_int_equal(tally.truncated_samples, 16 * 16);
+  assert_true(tally.rays <= 16u * 16u * clrt_flat_most_rays_per_sample(&flat));
+  clrt_film_free(&film);
+  clrt_flat_scene_free(&flat);
+}
+
+/* Light branches left out add up, in a sample, to less than half the
+ * smallest step between levels: the picture moves a level at most, in few
+ * pixels, for a good share of the rays saved. */
+static void test_light_branches_cannot_change_a_level(void **state) {
+  (void)state;
+  clrt_flat_scene flat;
+  flat_of("scenes/showcase.json", 96, 54, &flat);
+  flat.params.samples = 2;
+  assert_true(flat.params.max_dropped_weight > 0.0f && flat.params.max_dropped_weight < 1e-3f);
+  clrt_film pruned, whole;
+  clrt_error err;
+  assert_int_equal(clrt_film_init(&pruned, 96, 54, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
+  assert_int_equal(clrt_film_init(&whole, 96, 54, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
+  clrt_tally pruned_tally, whole_tally;
+  assert_true(clrt_reference_render(&flat, &pruned, 2, NULL, &pruned_tally));
+  flat.params.max_dropped_weight = 0.0f;
+  assert_true(clrt_reference_render(&flat, &whole, 2, NULL, &whole_tally));
+  size_t changed = 0;
+  for (size_t i = 0; i < 96 * 54 * 3; ++i) {
+    int difference = abs((int)pruned.rgb[i] - (int)whole.rgb[i]);
+    assert_true(difference <= 1);
+    changed += difference != 0;
+  }
+  assert_true(changed < 96 * 54 * 3 / 100);
+  assert_true(pruned_tally.rays < whole_tally.rays * 9 / 10);
+  clrt_film_free(&pruned);
+  clrt_film_free(&whole);
+  clrt_flat_scene_free(&flat);
+}
+
 static void test_quarter_sin_cos_match_the_library(void **state) {
   (void)state;
   float worst = 0.0f;
@@ -430,6 +520,9 @@ int main(void) {
       cmocka_unit_test(test_sphere_light_gives_penumbra),
       cmocka_unit_test(test_thin_lens_rays_meet_at_focus),
       cmocka_unit_test(test_rays_are_counted),
+      cmocka_unit_test(test_runaway_tree_is_bounded),
+      cmocka_unit_test(test_reference_of_a_runaway_tree_is_bounded),
+      cmocka_unit_test(test_light_branches_cannot_change_a_level),
       cmocka_unit_test(test_quarter_sin_cos_match_the_library),
       cmocka_unit_test(test_hash_is_deterministic_and_mixes),
   };

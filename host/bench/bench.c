@@ -13,6 +13,7 @@
 #include "clrt_farm.h"
 #include "clrt_file.h"
 #include "clrt_hash.h"
+#include "clrt_stop.h"
 
 /* The progress line is redrawn at most this often. */
 #define CLRT_BENCH_PROGRESS_MS 250.0
@@ -150,6 +151,7 @@ static void measure_and_check(bench_context *b, clrt_session *const *sessions, s
   if (bench_run_frames(b, sessions, count, s, tiling, frames, record, rgb)) {
     bench_check_picture(s, rgb, record);
     record->speedup_vs_host = s->host_mrays > 0 ? record->mrays.median / s->host_mrays : 0.0;
+    record->speedup_vs_cores = s->cores_mrays > 0 ? record->mrays.median / s->cores_mrays : 0.0;
     if (!s->first_rgb && record->scored && count == 1) {
       s->first_rgb = rgb;
       rgb = NULL;
@@ -253,7 +255,7 @@ static clrt_status measure_devices(bench_context *b, clrt_session **open, size_t
   frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
   clrt_status status = CLRT_OK;
   for (size_t i = 0; status == CLRT_OK && i < open_count; ++i) {
-    clrt_tiling tiling = clrt_tiling_default(clrt_session_device(open[i]), 1);
+    clrt_tiling tiling = clrt_tiling_default(clrt_session_device(open[i]), 1, b->log);
     status = bench_measure(b, open[i], s, &tiling, frames, false, err);
   }
   for (size_t i = 0; status == CLRT_OK && b->options->tile_sweep && i < open_count; ++i)
@@ -303,6 +305,8 @@ clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_be
     status = bench_host_baselines(&b, &scenes[i], err);
     if (status == CLRT_OK)
       status = bench_scene_on_devices(&b, &scenes[i], err);
+    if (status == CLRT_OK) /* a frame cut short measured nothing */
+      status = clrt_stop_check("benchmarking", err);
   }
   if (status == CLRT_OK && options->tile_sweep)
     status = bench_pick_tilings(&b, scene_count, err);

@@ -24,7 +24,8 @@ typedef struct bench_scene {
   clrt_flat_scene flat;
   uint8_t *reference_rgb; /* the host reference's picture */
   uint8_t *first_rgb;     /* the first device's picture */
-  double host_mrays;      /* the one-thread host baseline */
+  double host_mrays;      /* the host baseline's median on one thread */
+  double cores_mrays;     /* ... and on all cores (0 with one core) */
 } bench_scene;
 
 typedef struct bench_context {
@@ -51,6 +52,9 @@ void bench_progress_clear(bench_context *b);
 clrt_bench_record *bench_new_record(clrt_bench_results *results);
 size_t bench_pixel_count(const bench_scene *s);
 
+/* frames.c: min, median and max of `values` (sorts them). */
+clrt_stats bench_stats_of(double *values, size_t count);
+
 /* frames.c: warm-up frames, then timed frames until both the run count and
  * the minimum time are reached, on the sessions with the tiling; the
  * record gets the statistics and the last frame's picture goes to rgb
@@ -59,7 +63,8 @@ bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t co
                       const clrt_tiling *tiling, frame_plan plan, clrt_bench_record *record, uint8_t *rgb);
 
 /* baseline.c: the host reference on one thread (its picture is what every
- * device is checked against) and on all cores. */
+ * device is checked against) and on all cores, each for up to --runs
+ * frames within CLRT_BENCH_HOST_SECONDS. */
 clrt_status bench_host_baselines(bench_context *b, bench_scene *s, clrt_error *err);
 
 /* check.c: the picture against the host reference's and the first

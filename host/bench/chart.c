@@ -65,10 +65,15 @@ static size_t label_index(label_set *set, const char *name) {
   return set->count - 1;
 }
 
+/* "P:D name", cut after a whole word when it is too long for the legend. */
 static void device_name(const clrt_bench_record *r, char *out, size_t size) {
   snprintf(out, size, "%.15s %.200s", r->device_label, r->device);
-  if (strlen(out) > LEGEND_LABEL_LENGTH && size > LEGEND_LABEL_LENGTH + 4)
-    strcpy(out + LEGEND_LABEL_LENGTH - 3, "...");
+  if (strlen(out) <= LEGEND_LABEL_LENGTH || size <= LEGEND_LABEL_LENGTH + 4)
+    return;
+  size_t cut = LEGEND_LABEL_LENGTH - 3;
+  while (cut > strlen(r->device_label) + 1 && out[cut] != ' ' && out[cut] != '-')
+    --cut;
+  strcpy(out + cut, "...");
 }
 
 static void y_axis(FILE *out, int top, int height, double max, const char *title) {
@@ -83,7 +88,9 @@ static void y_axis(FILE *out, int top, int height, double max, const char *title
           top + height / 2, top + height / 2, title);
 }
 
-static void legend(FILE *out, int top, const label_set *series, bool with_host) {
+/* The series' colours and names, then the host baselines' (`hosts`, one
+ * per thread count). */
+static void legend(FILE *out, int top, const label_set *series, const clrt_host_baseline *hosts, size_t host_count) {
   int x = CHART_WIDTH - MARGIN_RIGHT + 16;
   for (size_t i = 0; i < series->count; ++i) {
     fprintf(out, "<rect x='%d' y='%zu' width='12' height='12' fill='%s'/>\n", x, top + 18 * i,
@@ -92,32 +99,42 @@ static void legend(FILE *out, int top, const label_set *series, bool with_host) 
     escape(out, series->names[i]);
     fputs("</text>\n", out);
   }
-  if (with_host) {
-    size_t y = top + 18 * series->count;
+  for (size_t i = 0; i < host_count; ++i) {
+    size_t y = top + 18 * (series->count + i);
+    char name[64];
+    clrt_bench_host_name(&hosts[i], name, sizeof name);
     fprintf(out,
-            "<rect x='%d' y='%zu' width='12' height='12' fill='%s'/><text x='%d' y='%zu' font-size='11'>host C, "
-            "1 thread</text>\n",
-            x, y, HOST_COLOR, x + 18, y + 10);
-    fprintf(out,
-            "<rect x='%d' y='%zu' width='12' height='12' fill='%s'/><text x='%d' y='%zu' font-size='11'>host C, "
-            "all cores (OpenMP)</text>\n",
-            x, y + 18, HOST_ALL_CORES_COLOR, x + 18, y + 28);
+            "<rect x='%d' y='%zu' width='12' height='12' fill='%s'/><text x='%d' y='%zu' font-size='11'>%s</text>\n", x,
+            y, hosts[i].threads > 1 ? HOST_ALL_CORES_COLOR : HOST_COLOR, x + 18, y + 10, name);
   }
 }
 
 /* The host baseline on one thread (all_cores false) or on every core. */
-static double host_rate(const clrt_bench_results *results, const char *scene, bool all_cores) {
+static const clrt_host_baseline *host_baseline(const clrt_bench_results *results, const char *scene, bool all_cores) {
   for (size_t i = 0; i < results->baseline_count; ++i)
     if (!strcmp(results->baselines[i].scene, scene) && (results->baselines[i].threads > 1) == all_cores)
-      return results->baselines[i].mrays;
-  return 0.0;
+      return &results->baselines[i];
+  return NULL;
 }
 
-static void bar(FILE *out, int x, int width, int bottom, int height, double value, double max, const char *color) {
-  int h = (int)(height * value / max);
+/* A bar of the median with its whisker from min to max, and the median's
+ * value above both, where the whisker cannot strike through it. */
+static void bar(FILE *out, int x, int width, int bottom, int height, clrt_stats value, double max, const char *color) {
+  int h = (int)(height * value.median / max);
   fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>\n", x, bottom - h, width, h, color);
-  fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='10'>%.1f</text>\n", x + width / 2, bottom - h - 4,
-          value);
+  int y_min = bottom - (int)(height * value.min / max), y_max = bottom - (int)(height * value.max / max);
+  if (value.max > value.min)
+    fprintf(out, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#333'/>\n", x + width / 2, y_min, x + width / 2, y_max);
+  int top = y_max < bottom - h ? y_max : bottom - h;
+  fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='10'>%.1f</text>\n", x + width / 2, top - 4,
+          value.median);
+}
+
+static void host_bar(FILE *out, const clrt_bench_results *results, const char *scene, bool all_cores, int x, int width,
+                     int bottom, int height, double max) {
+  const clrt_host_baseline *h = host_baseline(results, scene, all_cores);
+  if (h)
+    bar(out, x, width, bottom, height, h->mrays, max, all_cores ? HOST_ALL_CORES_COLOR : HOST_COLOR);
 }
 
 static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
@@ -131,7 +148,8 @@ static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
     device_name(r, name, sizeof name);
     label_index(&scenes, r->scene);
     label_index(&devices, name);
-    max = fmax(max, fmax(r->mrays.max, host_rate(results, r->scene, true)));
+    const clrt_host_baseline *host = host_baseline(results, r->scene, true);
+    max = fmax(max, fmax(r->mrays.max, host ? host->mrays.max : 0.0));
   }
   max = nice_ceiling(max);
   int height = BAR_CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, bottom = top + MARGIN_TOP + height;
@@ -144,9 +162,8 @@ static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
   int bar_width = (int)(group * 0.8 / (double)(devices.count + 2));
   for (size_t s = 0; s < scenes.count; ++s) {
     int x0 = MARGIN_LEFT + (int)(group * s + group * 0.1);
-    bar(out, x0, bar_width - 2, bottom, height, host_rate(results, scenes.names[s], false), max, HOST_COLOR);
-    bar(out, x0 + bar_width, bar_width - 2, bottom, height, host_rate(results, scenes.names[s], true), max,
-        HOST_ALL_CORES_COLOR);
+    host_bar(out, results, scenes.names[s], false, x0, bar_width - 2, bottom, height, max);
+    host_bar(out, results, scenes.names[s], true, x0 + bar_width, bar_width - 2, bottom, height, max);
     for (size_t i = 0; i < results->record_count; ++i) {
       const clrt_bench_record *r = &results->records[i];
       if (r->sweep || !r->scored || strcmp(r->scene, scenes.names[s]))
@@ -155,17 +172,21 @@ static void bar_chart(const clrt_bench_results *results, FILE *out, int top) {
       device_name(r, name, sizeof name);
       size_t d = label_index(&devices, name);
       int x = x0 + bar_width * (int)(d + 2);
-      bar(out, x, bar_width - 2, bottom, height, r->mrays.median, max, PALETTE[d % PALETTE_SIZE]);
-      int y_min = bottom - (int)(height * r->mrays.min / max), y_max = bottom - (int)(height * r->mrays.max / max);
-      fprintf(out, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#333'/>\n", x + bar_width / 2 - 1, y_min,
-              x + bar_width / 2 - 1, y_max);
+      bar(out, x, bar_width - 2, bottom, height, r->mrays, max, PALETTE[d % PALETTE_SIZE]);
     }
     fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='12'>", MARGIN_LEFT + (int)(group * (s + 0.5)),
             bottom + 20);
     escape(out, scenes.names[s]);
     fputs("</text>\n", out);
   }
-  legend(out, top + MARGIN_TOP, &devices, true);
+  clrt_host_baseline hosts[2];
+  size_t host_count = 0;
+  for (int all_cores = 0; all_cores < 2 && scenes.count > 0; ++all_cores) {
+    const clrt_host_baseline *h = host_baseline(results, scenes.names[0], all_cores);
+    if (h)
+      hosts[host_count++] = *h;
+  }
+  legend(out, top + MARGIN_TOP, &devices, hosts, host_count);
 }
 
 static double log_x(size_t tiles, size_t max_tiles, int width) {
@@ -219,7 +240,7 @@ static void line_chart(const clrt_bench_results *results, FILE *out, int top) {
                 PALETTE[s % PALETTE_SIZE], r->tiling);
     }
   }
-  legend(out, top + MARGIN_TOP, &series, false);
+  legend(out, top + MARGIN_TOP, &series, NULL, 0);
 }
 
 clrt_status clrt_bench_write_chart(const clrt_bench_results *results, const char *path, clrt_error *err) {

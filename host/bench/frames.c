@@ -8,6 +8,7 @@
 #include "clrt_farm.h"
 #include "clrt_film.h"
 #include "clrt_scheduler.h"
+#include "clrt_stop.h"
 
 /* Frames stop here even if --min-time asks for more (a tiny scene). */
 #define CLRT_BENCH_MAX_FRAMES 2000u
@@ -24,7 +25,7 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static clrt_stats stats_of(double *values, size_t count) {
+clrt_stats bench_stats_of(double *values, size_t count) {
   clrt_stats s = {0, 0, 0};
   if (count == 0)
     return s;
@@ -83,7 +84,7 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
   double start = clrt_now_ms();
   clrt_status status =
       clrt_scheduler_init(&scheduler, run->film->width, run->film->height, run->plan, (unsigned)run->count, &err);
-  clrt_farm_job job = {&scheduler, run->film, &quiet, NULL};
+  clrt_farm_job job = {&scheduler, run->film, &quiet, clrt_stop_flag()};
   if (status == CLRT_OK)
     status = clrt_farm_render_sessions(run->sessions, run->count, &job, &result, &err);
   double wall_ms = clrt_now_ms() - start;
@@ -102,10 +103,10 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
 static void summarise_frames(frame_log *frames, clrt_bench_record *record) {
   record->frames = frames->count;
   record->rays = frames->rays;
-  record->mrays = stats_of(frames->mrays, frames->count);
-  record->msamples = stats_of(frames->msamples, frames->count);
-  record->frame_ms = stats_of(frames->frame_ms, frames->count);
-  record->kernel_ms = stats_of(frames->kernel_ms, frames->count);
+  record->mrays = bench_stats_of(frames->mrays, frames->count);
+  record->msamples = bench_stats_of(frames->msamples, frames->count);
+  record->frame_ms = bench_stats_of(frames->frame_ms, frames->count);
+  record->kernel_ms = bench_stats_of(frames->kernel_ms, frames->count);
   record->spread_percent =
       record->mrays.median > 0 ? 100.0 * (record->mrays.max - record->mrays.min) / record->mrays.median : 0.0;
 }
@@ -116,12 +117,12 @@ static bool run_frames(bench_context *b, const frame_run *run, const bench_scene
   bool ok = frame_log_init(&frames, CLRT_BENCH_MAX_FRAMES);
   if (!ok)
     snprintf(record->check, sizeof record->check, "out of memory for the frame log");
-  for (unsigned i = 0; ok && i < plan.warmup; ++i) {
+  for (unsigned i = 0; ok && !clrt_stop_signal() && i < plan.warmup; ++i) {
     bench_progress(b, "%s on %s (%s): warm-up", s->name, record->device_label, record->tiling);
     ok = render_frame(run, record, NULL);
   }
   double start = clrt_now_ms();
-  while (ok && frames.count < CLRT_BENCH_MAX_FRAMES &&
+  while (ok && !clrt_stop_signal() && frames.count < CLRT_BENCH_MAX_FRAMES &&
          (frames.count < plan.runs || clrt_now_ms() - start < plan.min_time_s * 1e3)) {
     bench_progress(b, "%s on %s (%s): frame %u", s->name, record->device_label, record->tiling, frames.count + 1);
     ok = render_frame(run, record, &frames);

@@ -1,4 +1,5 @@
-/* clrt bench reports: the table, JSON, CSV, and comparing two JSON runs. */
+/* clrt bench reports: JSON, CSV, and comparing two JSON runs (the table is
+ * in table.c). */
 #include "clrt_bench.h"
 
 #include <jansson.h>
@@ -6,95 +7,6 @@
 #include <string.h>
 
 #include "clrt_revision.h" /* generated at build time */
-
-/* ---- the table ---- */
-
-static void print_record(const clrt_bench_record *r, FILE *out) {
-  char build[32], rate[48], samples[16], frame[16], speedup[16];
-  snprintf(build, sizeof build, "%.0f%s", r->build_ms, r->build_cached ? " cached" : "");
-  if (r->scored) {
-    snprintf(rate, sizeof rate, "%.1f (%.1f-%.1f)", r->mrays.median, r->mrays.min, r->mrays.max);
-    snprintf(samples, sizeof samples, "%.2f", r->msamples.median);
-    snprintf(frame, sizeof frame, "%.1f", r->frame_ms.median);
-    snprintf(speedup, sizeof speedup, r->speedup_vs_host > 0 ? "%.1fx" : "-", r->speedup_vs_host);
-  } else {
-    snprintf(rate, sizeof rate, "no score");
-    snprintf(samples, sizeof samples, "-");
-    snprintf(frame, sizeof frame, "-");
-    snprintf(speedup, sizeof speedup, "-");
-  }
-  fprintf(out, "%-13s %-4s %-28.28s %-6s %4u %-10s %-12s %-20s %-8s %-9s %-7s %s", r->scene, r->device_label, r->device,
-          r->device_type, r->compute_units, r->tiling, build, rate, samples, frame, speedup, r->check);
-  if (r->scaling_efficiency > 0)
-    fprintf(out, " (scaling %.0f%% of the devices alone)", 100.0 * r->scaling_efficiency);
-  fputc('\n', out);
-}
-
-static void print_baselines(const clrt_bench_results *results, const char *scene, FILE *out) {
-  for (size_t i = 0; i < results->baseline_count; ++i) {
-    const clrt_host_baseline *h = &results->baselines[i];
-    if (strcmp(h->scene, scene))
-      continue;
-    char device[48], rate[24], frame[16];
-    snprintf(device, sizeof device, "host C, %d thread%s%s", h->threads, h->threads > 1 ? "s" : "",
-             h->threads > 1 ? " (OpenMP)" : "");
-    snprintf(rate, sizeof rate, "%.1f", h->mrays);
-    snprintf(frame, sizeof frame, "%.1f", h->ms);
-    fprintf(out, "%-13s %-4s %-28.28s %-6s %4d %-10s %-12s %-20s %-8s %-9s %-7s %s\n", scene, "-", device, "cpu",
-            h->threads, "rows", "-", rate, "-", frame, h->threads == 1 ? "1.0x" : "", "reference");
-  }
-}
-
-static void print_sweep(const clrt_bench_results *results, FILE *out) {
-  fprintf(out, "\ntile sweep (median Mrays/s per tiling):\n");
-  const char *scene = "", *device = "";
-  for (size_t i = 0; i < results->record_count; ++i) {
-    const clrt_bench_record *r = &results->records[i];
-    if (!r->sweep)
-      continue;
-    if (strcmp(scene, r->scene) || strcmp(device, r->device_label)) {
-      scene = r->scene;
-      device = r->device_label;
-      fprintf(out, "  %s on %s:", scene, device);
-    }
-    fprintf(out, " %s=%.1f", r->tiling, r->scored ? r->mrays.median : 0.0);
-    if (i + 1 == results->record_count || !results->records[i + 1].sweep ||
-        strcmp(results->records[i + 1].scene, scene) || strcmp(results->records[i + 1].device_label, device))
-      fputc('\n', out);
-  }
-  for (size_t i = 0; i < results->pick_count; ++i) {
-    const clrt_tile_pick *p = &results->picks[i];
-    fprintf(out, "best tiling for %s (%s): %s%s; stored in %s, clrt render uses it by default on this device\n",
-            p->device_label, p->device, p->tiling,
-            p->capped ? " (smaller than the fastest, to keep one enqueue under --max-enqueue-ms)" : "",
-            results->tile_choice_path);
-  }
-}
-
-void clrt_bench_print_table(const clrt_bench_results *results, FILE *out) {
-  fprintf(out, "clrt %s (%s) on %s, %d cores, %s\n", CLRT_VERSION, CLRT_GIT_REVISION, results->machine.cpu,
-          results->machine.cores, results->machine.os);
-  fprintf(out, "%-13s %-4s %-28s %-6s %4s %-10s %-12s %-20s %-8s %-9s %-7s %s\n", "scene", "dev", "device", "type",
-          "CUs", "tiling", "build ms", "Mrays/s med (min-max)", "Msamp/s", "frame ms", "vs host", "image");
-  const char *scene = NULL;
-  for (size_t i = 0; i < results->record_count; ++i) {
-    const clrt_bench_record *r = &results->records[i];
-    if (r->sweep)
-      continue;
-    if (!scene || strcmp(scene, r->scene)) {
-      scene = r->scene;
-      fprintf(out, "-- %s: %ux%u, %u sample(s)/px, %zu sphere(s), BVH built in %.0f ms on the host\n", scene, r->width,
-              r->height, r->samples, r->spheres, r->bvh_build_ms);
-      print_baselines(results, scene, out);
-    }
-    print_record(r, out);
-  }
-  if (results->options.tile_sweep)
-    print_sweep(results, out);
-  if (results->options.fast_math)
-    fprintf(out, "--fast-math: kernels built with -cl-fast-relaxed-math; pictures are not exact\n");
-  fflush(out);
-}
 
 /* ---- JSON ---- */
 
@@ -123,10 +35,23 @@ static json_t *record_json(const clrt_bench_record *r) {
   json_object_set_new(o, "kernel_ms", stats_json(r->kernel_ms));
   json_object_set_new(o, "spread_percent", json_real(r->spread_percent));
   json_object_set_new(o, "speedup_vs_host_1_thread", json_real(r->speedup_vs_host));
+  if (r->speedup_vs_cores > 0)
+    json_object_set_new(o, "speedup_vs_host_all_cores", json_real(r->speedup_vs_cores));
   if (r->scaling_efficiency > 0)
     json_object_set_new(o, "scaling_efficiency", json_real(r->scaling_efficiency));
   json_object_set_new(o, "scored", json_boolean(r->scored));
   json_object_set_new(o, "image_check", json_string(r->check));
+  return o;
+}
+
+static json_t *baseline_json(const clrt_host_baseline *h) {
+  json_t *o = json_pack("{s:s,s:i,s:b,s:i,s:I,s:f}", "scene", h->scene, "threads", (json_int_t)h->threads, "all_cores",
+                        h->all_cores, "frames", (json_int_t)h->frames, "rays_per_frame", (json_int_t)h->rays,
+                        "samples_per_frame", h->samples_per_frame);
+  json_object_set_new(o, "mrays_per_s", stats_json(h->mrays));
+  json_object_set_new(o, "msamples_per_s", stats_json(h->msamples));
+  json_object_set_new(o, "frame_ms", stats_json(h->frame_ms));
+  json_object_set_new(o, "spread_percent", json_real(h->spread_percent));
   return o;
 }
 
@@ -152,12 +77,8 @@ static json_t *results_json(const clrt_bench_results *results) {
   json_t *records = json_array(), *baselines = json_array(), *picks = json_array();
   for (size_t i = 0; i < results->record_count; ++i)
     json_array_append_new(records, record_json(&results->records[i]));
-  for (size_t i = 0; i < results->baseline_count; ++i) {
-    const clrt_host_baseline *h = &results->baselines[i];
-    json_array_append_new(baselines,
-                          json_pack("{s:s,s:i,s:f,s:I,s:f}", "scene", h->scene, "threads", (json_int_t)h->threads, "ms",
-                                    h->ms, "rays", (json_int_t)h->rays, "mrays_per_s", h->mrays));
-  }
+  for (size_t i = 0; i < results->baseline_count; ++i)
+    json_array_append_new(baselines, baseline_json(&results->baselines[i]));
   for (size_t i = 0; i < results->pick_count; ++i)
     json_array_append_new(picks,
                           json_pack("{s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label, "device",
@@ -193,31 +114,75 @@ static void csv_field(FILE *out, const char *text, bool last) {
   fputc(last ? '\n' : ',', out);
 }
 
+/* A number, or an empty field when there is none (0). */
+static void csv_number(FILE *out, const char *format, double value) {
+  if (value > 0)
+    fprintf(out, format, value);
+  fputc(',', out);
+}
+
+static void csv_record(FILE *out, const clrt_bench_record *r) {
+  csv_field(out, r->scene, false);
+  fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
+  csv_field(out, r->device_label, false);
+  csv_field(out, r->device, false);
+  fprintf(out, "%s,%u,", r->device_type, r->compute_units);
+  csv_field(out, r->platform, false);
+  csv_field(out, r->driver, false);
+  fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,", r->tiling, r->tile_count, r->sweep,
+          r->build_ms, r->build_cached, r->upload_ms, r->frames, (unsigned long long)r->rays, r->mrays.min,
+          r->mrays.median, r->mrays.max, r->msamples.median, r->frame_ms.median, r->kernel_ms.median,
+          r->spread_percent);
+  csv_number(out, "%.3f", r->speedup_vs_host);
+  csv_number(out, "%.3f", r->speedup_vs_cores);
+  csv_number(out, "%.3f", r->scaling_efficiency);
+  fprintf(out, "%d,", r->scored);
+  csv_field(out, r->check, true);
+}
+
+/* A host baseline as a row of the same columns: device "host", tiling
+ * "rows", no build, no kernel time. */
+static void csv_baseline(FILE *out, const clrt_bench_results *results, const clrt_host_baseline *h) {
+  const clrt_bench_record *scene = NULL;
+  for (size_t i = 0; i < results->record_count && !scene; ++i)
+    if (!strcmp(results->records[i].scene, h->scene))
+      scene = &results->records[i];
+  char name[64];
+  clrt_bench_host_name(h, name, sizeof name);
+  csv_field(out, h->scene, false);
+  if (scene)
+    fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", scene->scene_hash, scene->width, scene->height, scene->samples,
+            scene->spheres, scene->bvh_build_ms);
+  else
+    fputs(",,,,,,", out);
+  fputs("host,", out);
+  csv_field(out, name, false);
+  fprintf(out, "cpu,%d,,,rows,,0,,,,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,,%.2f,", h->threads, h->frames,
+          (unsigned long long)h->rays, h->mrays.min, h->mrays.median, h->mrays.max, h->msamples.median,
+          h->frame_ms.median, h->spread_percent);
+  double one = 0.0, all = 0.0;
+  for (size_t i = 0; i < results->baseline_count; ++i)
+    if (!strcmp(results->baselines[i].scene, h->scene))
+      *(results->baselines[i].threads == 1 ? &one : &all) = results->baselines[i].mrays.median;
+  csv_number(out, "%.3f", one > 0 ? h->mrays.median / one : 0.0);
+  csv_number(out, "%.3f", all > 0 ? h->mrays.median / all : 0.0);
+  fputs(",1,", out);
+  csv_field(out, "reference", true);
+}
+
 clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *path, clrt_error *err) {
   FILE *out = fopen(path, "w");
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
   fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,device_type,compute_units,"
-        "platform,driver_version,"
-        "tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,mrays_min,mrays_median,"
-        "mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,speedup_vs_host_1_thread,"
-        "scaling_efficiency,scored,image_check\n",
+        "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,"
+        "mrays_min,mrays_median,mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,"
+        "speedup_vs_host_1_thread,speedup_vs_host_all_cores,scaling_efficiency,scored,image_check\n",
         out);
-  for (size_t i = 0; i < results->record_count; ++i) {
-    const clrt_bench_record *r = &results->records[i];
-    csv_field(out, r->scene, false);
-    fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
-    csv_field(out, r->device_label, false);
-    csv_field(out, r->device, false);
-    fprintf(out, "%s,%u,", r->device_type, r->compute_units);
-    csv_field(out, r->platform, false);
-    csv_field(out, r->driver, false);
-    fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,%.3f,%.3f,%d,", r->tiling,
-            r->tile_count, r->sweep, r->build_ms, r->build_cached, r->upload_ms, r->frames, (unsigned long long)r->rays,
-            r->mrays.min, r->mrays.median, r->mrays.max, r->msamples.median, r->frame_ms.median, r->kernel_ms.median,
-            r->spread_percent, r->speedup_vs_host, r->scaling_efficiency, r->scored);
-    csv_field(out, r->check, true);
-  }
+  for (size_t i = 0; i < results->baseline_count; ++i)
+    csv_baseline(out, results, &results->baselines[i]);
+  for (size_t i = 0; i < results->record_count; ++i)
+    csv_record(out, &results->records[i]);
   return fclose(out) == 0 ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: writing failed", path);
 }
 
@@ -247,8 +212,21 @@ static double median_of(json_t *record) {
 
 static bool same_measurement(json_t *a, json_t *b) {
   return !strcmp(text_of(a, "scene"), text_of(b, "scene")) && !strcmp(text_of(a, "device"), text_of(b, "device")) &&
+         !strcmp(text_of(a, "device_index"), text_of(b, "device_index")) &&
          !strcmp(text_of(a, "tiling"), text_of(b, "tiling")) &&
          json_is_true(json_object_get(a, "tile_sweep")) == json_is_true(json_object_get(b, "tile_sweep"));
+}
+
+/* `text` in at most `width` characters: whole, or cut after a whole word
+ * (at a space or a hyphen) with "..." added. */
+static void shorten(const char *text, size_t width, char *out, size_t size) {
+  snprintf(out, size, "%s", text);
+  if (strlen(out) <= width || width < 8 || size <= width)
+    return;
+  size_t cut = width - 3;
+  while (cut > width / 2 && out[cut] != ' ' && out[cut - 1] != '-')
+    --cut;
+  snprintf(out + cut, size - cut, "...");
 }
 
 clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out, clrt_error *err) {
@@ -261,7 +239,8 @@ clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out
   fprintf(out, "A: %s (%s, %s)\nB: %s (%s, %s)\n", path_a, text_of(json_object_get(a, "machine"), "cpu"),
           text_of(json_object_get(a, "clrt"), "revision"), path_b, text_of(json_object_get(b, "machine"), "cpu"),
           text_of(json_object_get(b, "clrt"), "revision"));
-  fprintf(out, "%-13s %-28s %-10s %10s %10s %8s\n", "scene", "device", "tiling", "A Mrays/s", "B Mrays/s", "B/A");
+  fprintf(out, "%-13s %-5s %-28s %-10s %10s %10s %8s\n", "scene", "dev", "device", "tiling", "A Mrays/s", "B Mrays/s",
+          "B/A");
   size_t index, matched = 0;
   json_t *ra;
   json_array_foreach(json_object_get(a, "records"), index, ra) {
@@ -276,8 +255,10 @@ clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out
       char ratio[16] = "-";
       if (scored && ma > 0)
         snprintf(ratio, sizeof ratio, "%.2fx", mb / ma);
-      fprintf(out, "%-13s %-28.28s %-10s %10.2f %10.2f %8s%s\n", text_of(ra, "scene"), text_of(ra, "device"),
-              text_of(ra, "tiling"), ma, mb, ratio, changed);
+      char device[40];
+      shorten(text_of(ra, "device"), 28, device, sizeof device);
+      fprintf(out, "%-13s %-5s %-28s %-10s %10.2f %10.2f %8s%s\n", text_of(ra, "scene"), text_of(ra, "device_index"),
+              device, text_of(ra, "tiling"), ma, mb, ratio, changed);
       ++matched;
       break;
     }

@@ -10,7 +10,7 @@
 /* Frames per tiling in the sweep, after one warm-up frame. */
 #define CLRT_SWEEP_RUNS 3u
 /* Square tile sides the sweep tries besides strips. */
-static const unsigned SWEEP_SQUARES[] = {16, 32, 64, 128, 256};
+static const unsigned SWEEP_SQUARES[] = {CLRT_SWEEP_MIN_TILE_SIDE, 32, 64, 128, 256};
 
 /* Strips from 1 to one per row (doubling), then a few squares. */
 clrt_status bench_sweep_device(bench_context *b, clrt_session *session, bench_scene *s, clrt_error *err) {
@@ -47,7 +47,7 @@ size_t bench_tile_capacity(const bench_context *b, const bench_scene *s) {
   unsigned width = s->flat.params.width, height = s->flat.params.height;
   size_t needed = 0;
   for (size_t i = 0; i < b->device_count; ++i) {
-    clrt_tiling tiling = clrt_tiling_default(&b->devices[i], 1);
+    clrt_tiling tiling = clrt_tiling_default(&b->devices[i], 1, NULL);
     size_t largest = largest_of(&tiling, width, height);
     needed = largest > needed ? largest : needed;
   }
@@ -142,7 +142,8 @@ static clrt_status pick_tiling(bench_context *b, const clrt_device *device, size
   snprintf(pick.device_label, sizeof pick.device_label, "%s", label);
   snprintf(pick.device, sizeof pick.device, "%s", device->name);
   clrt_error store_err;
-  if (clrt_tiling_store(device, pick.tiling, r->tile_choice_path, sizeof r->tile_choice_path, &store_err) != CLRT_OK)
+  if (clrt_tiling_store(device, pick.tiling, b->log, r->tile_choice_path, sizeof r->tile_choice_path, &store_err) !=
+      CLRT_OK)
     fprintf(b->log, "clrt: warning: %s\n", store_err.message);
   return add_pick(r, &pick, err);
 }

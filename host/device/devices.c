@@ -2,17 +2,35 @@
 #include "clrt_devices.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
-#define CLRT_POCL_INSTALL_LINE "sudo apt-get install pocl-opencl-icd"
+#include "clrt_parse.h"
 
-static const char NO_DEVICE_HINT[] =
-    "this is an OpenCL ICD loader/driver matter, not a clrt bug: no driver is registered in "
-    "/etc/OpenCL/vendors. For the CPU install POCL (" CLRT_POCL_INSTALL_LINE
-    "); for a GPU install its vendor's OpenCL driver";
+#define CLRT_POCL_PACKAGE "pocl-opencl-icd"
+
+/* Why the ICD loader found no driver, and what to install: where it
+ * looked (OCL_ICD_VENDORS replaces /etc/OpenCL/vendors when set), and the
+ * install line (sudo only for a user who is not root). */
+static void no_driver_hint(char *out, size_t size) {
+  const char *vendors = getenv("OCL_ICD_VENDORS");
+  char where[600];
+  if (vendors && *vendors)
+    snprintf(where, sizeof where,
+             "OCL_ICD_VENDORS=%s, where the ICD loader looks instead of /etc/OpenCL/vendors (unset it to use the "
+             "drivers installed there)",
+             vendors);
+  else
+    snprintf(where, sizeof where, "/etc/OpenCL/vendors");
+  snprintf(out, size,
+           "this is an OpenCL ICD loader/driver matter, not a clrt bug: no driver is registered in %s. For the CPU "
+           "install POCL (%sapt-get install " CLRT_POCL_PACKAGE "); for a GPU install its vendor's OpenCL driver",
+           where, geteuid() == 0 ? "" : "sudo ");
+}
 
 static const double BYTES_PER_GIB = 1024.0 * 1024.0 * 1024.0;
 
@@ -131,9 +149,12 @@ static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform,
 static clrt_status discover_platforms(cl_platform_id **platforms, cl_uint *count, clrt_error *err) {
   *platforms = NULL;
   cl_int rc = clGetPlatformIDs(0, NULL, count);
-  if (rc != CL_SUCCESS || *count == 0)
+  if (rc != CL_SUCCESS || *count == 0) {
+    char hint[900];
+    no_driver_hint(hint, sizeof hint);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "no OpenCL platform found (clGetPlatformIDs: %s): %s",
-                     rc == CL_SUCCESS ? "0 platforms" : clrt_cl_error_name(rc), NO_DEVICE_HINT);
+                     rc == CL_SUCCESS ? "0 platforms" : clrt_cl_error_name(rc), hint);
+  }
   *platforms = calloc(*count, sizeof **platforms);
   if (!*platforms)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing platforms");
@@ -199,10 +220,16 @@ static const clrt_device *first_of_type(const clrt_device_list *list, cl_device_
   return NULL;
 }
 
-/* "P:D" with both parts decimal; returns false if spec has another form. */
+/* "P:D" with both parts decimal digits; false if spec has another form. */
 static bool parse_index_spec(const char *spec, unsigned *platform, unsigned *device) {
-  char tail;
-  return sscanf(spec, "%u:%u%c", platform, device, &tail) == 2 && isdigit((unsigned char)spec[0]);
+  const char *colon = strchr(spec, ':');
+  unsigned long long p, d;
+  if (!colon || !clrt_parse_whole(spec, (unsigned long)(colon - spec), UINT_MAX, &p) ||
+      !clrt_parse_whole(colon + 1, (unsigned long)strlen(colon + 1), UINT_MAX, &d))
+    return false;
+  *platform = (unsigned)p;
+  *device = (unsigned)d;
+  return true;
 }
 
 static const clrt_device *match_spec(const clrt_device_list *list, const char *spec) {
@@ -234,8 +261,12 @@ clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, 
     if (!found && list->count > 0)
       found = &list->devices[0];
     if (!found)
-      return clrt_fail(err, CLRT_ERR_RUNTIME, "no OpenCL device found: %s", NO_DEVICE_HINT);
+      return no_device(list, err);
   } else {
+    if (!spec[strspn(spec, " \t")])
+      return clrt_fail(err, CLRT_ERR_INPUT,
+                       "--device '%s': an empty name (use P:D, gpu, cpu or part of a name; 'clrt devices' lists them)",
+                       spec);
     found = match_spec(list, spec);
     if (!found)
       return clrt_fail(err, CLRT_ERR_INPUT,
@@ -251,6 +282,10 @@ void clrt_device_label(const clrt_device *device, char *out, size_t size) {
   snprintf(out, size, "%u:%u", device->platform_index, device->device_index);
 }
 
+void clrt_device_title(const clrt_device *device, char *out, size_t size) {
+  snprintf(out, size, "%u:%u (%s)", device->platform_index, device->device_index, device->name);
+}
+
 static bool already_chosen(const clrt_device *chosen, size_t count, const clrt_device *device) {
   for (size_t i = 0; i < count; ++i)
     if (chosen[i].id == device->id)
@@ -258,25 +293,38 @@ static bool already_chosen(const clrt_device *chosen, size_t count, const clrt_d
   return false;
 }
 
-/* Each comma-separated spec in turn; naming a device twice is an error. */
+/* One name of a --device list. */
+static clrt_status select_one_listed(const clrt_device_list *list, const char *spec, const char *item,
+                                     clrt_device *chosen, size_t *count, clrt_error *err) {
+  clrt_device device;
+  clrt_status status = clrt_devices_select(list, item, &device, err);
+  if (status != CLRT_OK)
+    return status;
+  if (already_chosen(chosen, *count, &device))
+    return clrt_fail(err, CLRT_ERR_INPUT, "--device %s: '%s' names %s, which is already listed", spec, item,
+                     device.name);
+  chosen[(*count)++] = device;
+  return CLRT_OK;
+}
+
+/* Each comma-separated spec in turn; an empty one, or naming a device
+ * twice, is an error. */
 static clrt_status select_listed(const clrt_device_list *list, const char *spec, clrt_device *chosen, size_t *count,
                                  clrt_error *err) {
-  char copy[512];
-  snprintf(copy, sizeof copy, "%s", spec);
-  char *saved;
-  for (char *item = strtok_r(copy, ",", &saved); item; item = strtok_r(NULL, ",", &saved)) {
-    clrt_device device;
-    clrt_status status = clrt_devices_select(list, item, &device, err);
-    if (status != CLRT_OK)
-      return status;
-    if (already_chosen(chosen, *count, &device))
-      return clrt_fail(err, CLRT_ERR_INPUT, "--device %s: '%s' names %s, which is already listed", spec, item,
-                       device.name);
-    chosen[(*count)++] = device;
+  char *copy = strdup(spec);
+  if (!copy)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory choosing devices");
+  clrt_status status = CLRT_OK;
+  char *item = copy;
+  for (char *next; status == CLRT_OK && item; item = next) {
+    next = strchr(item, ',');
+    if (next)
+      *next++ = '\0';
+    status = !item[0] ? clrt_fail(err, CLRT_ERR_INPUT, "--device %s: an empty name in the list", spec)
+                      : select_one_listed(list, spec, item, chosen, count, err);
   }
-  if (*count == 0)
-    return clrt_fail(err, CLRT_ERR_INPUT, "--device '%s': names no device", spec);
-  return CLRT_OK;
+  free(copy);
+  return status;
 }
 
 /* The devices a spec names, into `chosen` (room for every device). */

@@ -3,15 +3,12 @@
  * build options and source), so that the second run does not recompile. */
 #include "clrt_program.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "clrt_cache.h"
 #include "clrt_clock.h"
-#include "clrt_file.h"
 #include "clrt_hash.h"
 #include "clrt_scene_arrays.h"
 
@@ -58,7 +55,9 @@ static void print_build_log(cl_program program, const clrt_device *device, FILE 
     return;
   if (clGetProgramBuildInfo(program, device->id, CL_PROGRAM_BUILD_LOG, size, text, NULL) == CL_SUCCESS) {
     text[size] = '\0';
-    fprintf(log, "clrt: build log for %s:\n%s\n", device->name, text);
+    char title[CLRT_DEVICE_TITLE_SIZE];
+    clrt_device_title(device, title, sizeof title);
+    fprintf(log, "clrt: build log for %s:\n%s\n", title, text);
   }
   free(text);
 }
@@ -66,9 +65,11 @@ static void print_build_log(cl_program program, const clrt_device *device, FILE 
 clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source,
                                       const char *options, FILE *log, cl_program *program, clrt_error *err) {
   const char *sources[] = {source};
+  char title[CLRT_DEVICE_TITLE_SIZE];
+  clrt_device_title(device, title, sizeof title);
   cl_int rc;
   *program = clCreateProgramWithSource(context, 1, sources, NULL, &rc);
-  clrt_status status = clrt_cl_check(rc, "clCreateProgramWithSource", device->name, err);
+  clrt_status status = clrt_cl_check(rc, "clCreateProgramWithSource", title, err);
   if (status != CLRT_OK)
     return status;
   rc = clBuildProgram(*program, 1, &device->id, options, NULL, NULL);
@@ -81,46 +82,33 @@ clrt_status clrt_program_build_source(cl_context context, const clrt_device *dev
   return clrt_fail(err, CLRT_ERR_RUNTIME,
                    "the trace kernel failed to build for %s: clBuildProgram returned %s (build log above; "
                    "try another device with --device, or update its OpenCL driver)",
-                   device->name, clrt_cl_error_name(rc));
+                   title, clrt_cl_error_name(rc));
 }
 
-bool clrt_program_cache_dir(char *out, size_t size) {
-  const char *chosen = getenv(CLRT_CACHE_DIR_ENVIRONMENT);
-  if (chosen && strcmp(chosen, "off") == 0)
-    return false;
-  if (chosen && *chosen)
-    return snprintf(out, size, "%s", chosen) < (int)size;
-  const char *xdg = getenv("XDG_CACHE_HOME");
-  if (xdg && *xdg)
-    return snprintf(out, size, "%s/clrt", xdg) < (int)size;
-  const char *home = getenv("HOME");
-  return home && *home && snprintf(out, size, "%s/.cache/clrt", home) < (int)size;
-}
-
-/* The cache file for this program: the key covers everything that changes
- * the binary. False when the cache is disabled. */
-static bool cache_path(const clrt_device *device, const char *options, char *out, size_t size) {
-  char directory[CLRT_PATH_SIZE];
-  if (!clrt_program_cache_dir(directory, sizeof directory))
-    return false;
+/* The cache entry for this program: its key covers everything that
+ * changes the binary. */
+static uint64_t cache_key(const clrt_device *device, const char *options, char *name, size_t size) {
   uint64_t key = clrt_hash_string(CLRT_HASH_START, clrt_kernel_source);
   key = clrt_hash_string(key, options);
   key = clrt_hash_string(key, device->name);
   key = clrt_hash_string(key, device->platform_name);
   key = clrt_hash_string(key, device->driver_version);
   key = clrt_hash_string(key, device->device_version);
-  return snprintf(out, size, "%s/program-%016llx.bin", directory, (unsigned long long)key) < (int)size;
+  snprintf(name, size, "program-%016llx.bin", (unsigned long long)key);
+  return key;
 }
 
 /* A cached binary, built; false (and nothing to release) on any failure,
- * so the caller compiles from source instead. */
-static bool load_cached(cl_context context, const clrt_device *device, const char *path, const char *options,
-                        cl_program *program) {
+ * so the caller compiles from source instead. Only an entry whose header
+ * checks out reaches the driver. */
+static bool load_cached(cl_context context, const clrt_device *device, const char *directory, const char *name,
+                        uint64_t key, const char *options, cl_program *program) {
   size_t size = 0;
   char *binary;
-  clrt_error ignored;
-  if (clrt_file_read(path, "a cached program", &binary, &size, &ignored) != CLRT_OK)
+  if (!clrt_cache_load(directory, name, key, &binary, &size) || size == 0) {
+    free(binary);
     return false;
+  }
   const unsigned char *binaries[] = {(const unsigned char *)binary};
   cl_int status, rc;
   *program = clCreateProgramWithBinary(context, 1, &device->id, &size, binaries, &status, &rc);
@@ -134,52 +122,32 @@ static bool load_cached(cl_context context, const clrt_device *device, const cha
   return false;
 }
 
-static void make_directories(const char *path) {
-  char partial[CLRT_PATH_SIZE];
-  snprintf(partial, sizeof partial, "%s", path);
-  for (char *slash = strchr(partial + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-    *slash = '\0';
-    mkdir(partial, 0755);
-    *slash = '/';
-  }
-}
-
 /* Stores the program's binary; failures only cost a rebuild next time. */
-static void store_cached(cl_program program, const char *path) {
+static void store_cached(cl_program program, const char *directory, const char *name, uint64_t key) {
   size_t size = 0;
   if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS || size == 0)
     return;
   unsigned char *binary = malloc(size);
   unsigned char *binaries[] = {binary};
-  if (!binary || clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binaries, binaries, NULL) != CL_SUCCESS) {
-    free(binary);
-    return;
-  }
-  make_directories(path);
-  char temporary[CLRT_PATH_SIZE + 16];
-  snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path);
-  int fd = mkstemp(temporary);
-  if (fd >= 0) {
-    bool written = write(fd, binary, size) == (ssize_t)size;
-    if (close(fd) != 0 || !written || rename(temporary, path) != 0)
-      unlink(temporary);
-  }
+  if (binary && clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binaries, binaries, NULL) == CL_SUCCESS)
+    clrt_cache_store(directory, name, key, binary, size);
   free(binary);
 }
 
 clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
                                cl_program *program, clrt_build_report *report, clrt_error *err) {
-  char options[256], path[CLRT_PATH_SIZE];
+  char options[256], directory[CLRT_PATH_SIZE], name[64];
   memset(report, 0, sizeof *report);
   build_options(device, kind, options, sizeof options, report);
   double start = clrt_now_ms();
-  bool cacheable = cache_path(device, options, path, sizeof path);
-  report->from_cache = cacheable && load_cached(context, device, path, options, program);
+  bool cacheable = clrt_cache_dir(directory, sizeof directory, log);
+  uint64_t key = cache_key(device, options, name, sizeof name);
+  report->from_cache = cacheable && load_cached(context, device, directory, name, key, options, program);
   clrt_status status = CLRT_OK;
   if (!report->from_cache) {
     status = clrt_program_build_source(context, device, clrt_kernel_source, options, log, program, err);
     if (status == CLRT_OK && cacheable)
-      store_cached(*program, path);
+      store_cached(*program, directory, name, key);
   }
   report->build_ms = clrt_now_ms() - start;
   return status;

@@ -23,9 +23,13 @@ static const double BYTES_PER_MIB = 1024.0 * 1024.0;
 #define CLRT_WORK_GROUP_MAXIMUM 256u
 #define CLRT_WORK_GROUP_WIDTH 16u
 
-/* A tile's time limit is tile_timeout_ms per this many samples of its work
- * (pixels x samples per pixel), and never less than tile_timeout_ms. */
-#define CLRT_TILE_TIMEOUT_SAMPLES 1e6
+/* A tile's time limit allows this many times the time its heaviest
+ * possible ray trees would take at the device's measured speed. */
+#define CLRT_TILE_LIMIT_FACTOR 2.0
+/* The speed assumed before the device has finished a tile: 1 Mray/s, below
+ * any device that renders at all, so that a heavy first tile is not taken
+ * for a hang. */
+#define CLRT_ASSUMED_RAYS_PER_MS 1e3
 
 /* The kernel's arguments, in order (kernels/trace.cl): the parameters, the
  * scene arrays of the list, then the tile's. */
@@ -37,7 +41,7 @@ enum {
       ARG_TILE_WIDTH,
   ARG_TILE_HEIGHT,
   ARG_TILE_PIXELS,
-  ARG_GROUP_RAYS,
+  ARG_GROUP_TALLIES,
   ARG_SCRATCH,
 };
 #define ARG_FIRST_ARRAY (ARG_PARAMS + 1)
@@ -57,10 +61,10 @@ typedef struct tile_slot {
   cl_int error;     /* the failing status, for SLOT_FAILED */
   clrt_tile tile;
   double submitted_ms;
-  cl_mem pixels;          /* the tile on the device */
-  cl_mem group_rays;      /* rays per work-group on the device */
-  unsigned char *staging; /* the tile, read back */
-  cl_uint *staging_rays;  /* rays per work-group, read back */
+  cl_mem pixels;               /* the tile on the device */
+  cl_mem group_tallies;        /* a tally per work-group on the device */
+  unsigned char *staging;      /* the tile, read back */
+  clrt_tally *staging_tallies; /* the same, read back */
   size_t group_count;
   cl_event kernel_done;
   cl_event read_done;
@@ -69,8 +73,13 @@ typedef struct tile_slot {
 
 struct clrt_session {
   clrt_device device;
+  char title[CLRT_DEVICE_TITLE_SIZE]; /* the device, in messages */
   clrt_session_options options;
-  unsigned samples; /* per pixel, for the tile time limit */
+  /* For the tile time limit: the work a pixel can cost, and the rays and
+   * kernel time of the tiles finished so far (the device's speed). */
+  unsigned samples;
+  uint64_t most_rays_per_sample;
+  double finished_rays, finished_kernel_ms;
   cl_context context;
   cl_command_queue queue;
   cl_program program;
@@ -92,7 +101,7 @@ struct clrt_session {
 };
 
 static clrt_status check(clrt_session *s, cl_int rc, const char *call, clrt_error *err) {
-  return clrt_cl_check(rc, call, s->device.name, err);
+  return clrt_cl_check(rc, call, s->title, err);
 }
 
 static clrt_status create_buffer(clrt_session *s, cl_mem_flags flags, size_t size, const void *data, cl_mem *out,
@@ -101,7 +110,7 @@ static clrt_status create_buffer(clrt_session *s, cl_mem_flags flags, size_t siz
   *out = clCreateBuffer(s->context, flags | (data ? CL_MEM_COPY_HOST_PTR : 0), size, (void *)data, &rc);
   if (rc == CL_SUCCESS)
     return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clCreateBuffer for %s (%.1f MiB) failed with %s", s->device.name, what,
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clCreateBuffer for %s (%.1f MiB) failed with %s", s->title, what,
                    (double)size / BYTES_PER_MIB, clrt_cl_error_name(rc));
 }
 
@@ -143,7 +152,7 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
   size_t total = work_group_total(multiple, kernel_limit);
   s->local_size[0] = total < CLRT_WORK_GROUP_WIDTH ? total : CLRT_WORK_GROUP_WIDTH;
   s->local_size[1] = total / s->local_size[0];
-  return check(s, clSetKernelArg(s->kernel, ARG_SCRATCH, total * sizeof(cl_uint), NULL), "clSetKernelArg", err);
+  return check(s, clSetKernelArg(s->kernel, ARG_SCRATCH, total * sizeof(clrt_tally), NULL), "clSetKernelArg", err);
 }
 
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
@@ -164,19 +173,22 @@ static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, c
 static clrt_status check_tile_fits(const clrt_device *device, size_t tile_bytes, clrt_error *err) {
   if (tile_bytes <= device->max_allocation)
     return CLRT_OK;
+  char title[CLRT_DEVICE_TITLE_SIZE];
+  clrt_device_title(device, title, sizeof title);
   return clrt_fail(err, CLRT_ERR_INPUT,
                    "%s: a tile needs %.1f MiB but the device allocates at most %.1f MiB at once; use a smaller "
                    "--tile-size or more --tiles",
-                   device->name, (double)tile_bytes / BYTES_PER_MIB, (double)device->max_allocation / BYTES_PER_MIB);
+                   title, (double)tile_bytes / BYTES_PER_MIB, (double)device->max_allocation / BYTES_PER_MIB);
 }
 
 static clrt_status array_too_big(const clrt_device *device, const char *name, size_t count, size_t bytes,
                                  clrt_error *err) {
+  char title[CLRT_DEVICE_TITLE_SIZE];
+  clrt_device_title(device, title, sizeof title);
   return clrt_fail(err, CLRT_ERR_RUNTIME,
                    "%s: the scene's %s (%zu of them) take %.1f MiB, but the device allocates at most %.1f MiB at "
                    "once (CL_DEVICE_MAX_MEM_ALLOC_SIZE): render fewer spheres, or on a device with more memory",
-                   device->name, name, count, (double)bytes / BYTES_PER_MIB,
-                   (double)device->max_allocation / BYTES_PER_MIB);
+                   title, name, count, (double)bytes / BYTES_PER_MIB, (double)device->max_allocation / BYTES_PER_MIB);
 }
 
 clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_scene *scene, size_t tile_bytes,
@@ -189,11 +201,13 @@ clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_s
   total += scene->name##_count * sizeof(type);
   CLRT_SCENE_ARRAYS(CLRT_CHECK_ARRAY)
 #undef CLRT_CHECK_ARRAY
+  char title[CLRT_DEVICE_TITLE_SIZE];
+  clrt_device_title(device, title, sizeof title);
   if (status == CLRT_OK && total > device->global_memory)
     status = clrt_fail(err, CLRT_ERR_RUNTIME,
                        "%s: the scene and two tiles need %.1f MiB, more than the device's %.1f MiB of global memory: "
                        "render fewer spheres or smaller tiles, or on a device with more memory",
-                       device->name, (double)total / BYTES_PER_MIB, (double)device->global_memory / BYTES_PER_MIB);
+                       title, (double)total / BYTES_PER_MIB, (double)device->global_memory / BYTES_PER_MIB);
   return status;
 }
 
@@ -239,14 +253,15 @@ static clrt_status create_slot(clrt_session *s, tile_slot *slot, clrt_error *err
   slot->state = SLOT_FREE;
   /* Every work-group holds at least one pixel of its tile. */
   slot->staging = malloc(tile_bytes(s, pixels));
-  slot->staging_rays = malloc(pixels * sizeof *slot->staging_rays);
-  if (!slot->staging || !slot->staging_rays)
+  slot->staging_tallies = malloc(pixels * sizeof *slot->staging_tallies);
+  if (!slot->staging || !slot->staging_tallies)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu-pixel tiles", pixels);
   clrt_status status =
       create_buffer(s, CL_MEM_WRITE_ONLY, tile_bytes(s, pixels), NULL, &slot->pixels, "tile output", err);
   if (status != CLRT_OK)
     return status;
-  return create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(cl_uint), NULL, &slot->group_rays, "ray counts", err);
+  return create_buffer(s, CL_MEM_WRITE_ONLY, pixels * sizeof(clrt_tally), NULL, &slot->group_tallies, "ray tallies",
+                       err);
 }
 
 static clrt_status open_session(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
@@ -269,8 +284,10 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
     return NULL;
   }
   s->device = *device;
+  clrt_device_title(device, s->title, sizeof s->title);
   s->options = *options;
   s->samples = scene->params.samples;
+  s->most_rays_per_sample = clrt_flat_most_rays_per_sample(scene);
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);
   if (open_session(s, scene, err) != CLRT_OK) {
@@ -315,7 +332,7 @@ static clrt_status set_tile_arguments(clrt_session *s, tile_slot *slot, clrt_err
       (status = check(s, clSetKernelArg(s->kernel, ARG_TILE_HEIGHT, sizeof height, &height), "clSetKernelArg", err)) ||
       (status = set_buffer_argument(s, ARG_TILE_PIXELS, slot->pixels, err)))
     return status;
-  return set_buffer_argument(s, ARG_GROUP_RAYS, slot->group_rays, err);
+  return set_buffer_argument(s, ARG_GROUP_TALLIES, slot->group_tallies, err);
 }
 
 static clrt_status enqueue_commands(clrt_session *s, tile_slot *slot, clrt_error *err) {
@@ -330,8 +347,8 @@ static clrt_status enqueue_commands(clrt_session *s, tile_slot *slot, clrt_error
       clEnqueueNDRangeKernel(s->queue, s->kernel, 2, offset, global, s->local_size, 0, NULL, &slot->kernel_done);
   if ((status = check(s, rc, "clEnqueueNDRangeKernel", err)))
     return status;
-  rc = clEnqueueReadBuffer(s->queue, slot->group_rays, CL_FALSE, 0, slot->group_count * sizeof(cl_uint),
-                           slot->staging_rays, 0, NULL, NULL);
+  rc = clEnqueueReadBuffer(s->queue, slot->group_tallies, CL_FALSE, 0, slot->group_count * sizeof(clrt_tally),
+                           slot->staging_tallies, 0, NULL, NULL);
   if ((status = check(s, rc, "clEnqueueReadBuffer", err)))
     return status;
   /* The queue is in order: when this last read is done, so is the tile. */
@@ -377,13 +394,13 @@ static void pop_oldest(clrt_session *s) {
 
 static clrt_status injected_failure(clrt_session *s, clrt_error *err) {
   return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: clEnqueueNDRangeKernel failed with CL_OUT_OF_RESOURCES (injected by %s)",
-                   s->device.name, CLRT_FAULT_ENVIRONMENT);
+                   s->title, CLRT_FAULT_ENVIRONMENT);
 }
 
 clrt_status clrt_session_submit(clrt_session *s, const clrt_tile *tile, clrt_error *err) {
   int index = free_slot(s);
   if (index < 0 || s->abandoned)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: no room for another tile", s->device.name);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: no room for another tile", s->title);
   tile_slot *slot = &s->slots[index];
   slot->tile = *tile;
   slot->submitted_ms = clrt_now_ms();
@@ -405,14 +422,17 @@ clrt_status clrt_session_submit(clrt_session *s, const clrt_tile *tile, clrt_err
 }
 
 /* The oldest tile's time limit, from when it became first in the queue:
- * tile_timeout_ms per million samples of work, and never less, so that
- * 4096 samples per pixel do not look like a hung device while one sample
- * still gets a prompt verdict. */
+ * --tile-timeout, plus twice what the heaviest ray trees its pixels could
+ * have would take at the device's speed (measured on the tiles it
+ * finished; assumed slow before the first). A heavy scene, or 4096
+ * samples a pixel, is so never taken for a hung device, while a light
+ * tile still gets a prompt verdict. */
 static double oldest_limit_ms(const clrt_session *s) {
   const tile_slot *oldest = &s->slots[s->fifo[0]];
-  double samples = (double)oldest->tile.width * oldest->tile.height * s->samples;
-  double millions = samples / CLRT_TILE_TIMEOUT_SAMPLES;
-  return s->options.tile_timeout_ms * (millions > 1.0 ? millions : 1.0);
+  double most_rays = (double)oldest->tile.width * oldest->tile.height * s->samples * (double)s->most_rays_per_sample;
+  double rays_per_ms = s->finished_kernel_ms > 0.0 && s->finished_rays > 0.0 ? s->finished_rays / s->finished_kernel_ms
+                                                                             : CLRT_ASSUMED_RAYS_PER_MS;
+  return s->options.tile_timeout_ms + CLRT_TILE_LIMIT_FACTOR * most_rays / rays_per_ms;
 }
 
 static double oldest_deadline_ms(const clrt_session *s) {
@@ -451,15 +471,20 @@ static double event_duration_ms(cl_event event) {
   return (double)(end - start) / NANOSECONDS_PER_MS;
 }
 
-static void describe_done(const clrt_session *s, tile_slot *slot, clrt_tile_outcome *outcome) {
+static void describe_done(clrt_session *s, tile_slot *slot, clrt_tile_outcome *outcome) {
   const clrt_tile *tile = &slot->tile;
   if (slot->corrupt)
     memset(slot->staging, 0, tile_bytes(s, (size_t)tile->width * tile->height));
   outcome->pixels = slot->staging;
   outcome->rays = 0;
-  for (size_t i = 0; i < slot->group_count; ++i)
-    outcome->rays += slot->staging_rays[i];
+  outcome->truncated_samples = 0;
+  for (size_t i = 0; i < slot->group_count; ++i) {
+    outcome->rays += slot->staging_tallies[i].rays;
+    outcome->truncated_samples += slot->staging_tallies[i].truncated_samples;
+  }
   outcome->kernel_ms = event_duration_ms(slot->kernel_done);
+  s->finished_rays += (double)outcome->rays;
+  s->finished_kernel_ms += outcome->kernel_ms;
 }
 
 static void describe_failure(const clrt_session *s, const tile_slot *slot, clrt_tile_outcome *outcome) {
@@ -467,7 +492,7 @@ static void describe_failure(const clrt_session *s, const tile_slot *slot, clrt_
   if (slot->kernel_done)
     clGetEventInfo(slot->kernel_done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof kernel_status, &kernel_status, NULL);
   cl_int failure = kernel_status < 0 ? kernel_status : slot->error;
-  clrt_fail(&outcome->error, CLRT_ERR_RUNTIME, "%s failed on tile (%u,%u %ux%u): %s during the %s", s->device.name,
+  clrt_fail(&outcome->error, CLRT_ERR_RUNTIME, "%s failed on tile (%u,%u %ux%u): %s during the %s", s->title,
             slot->tile.x, slot->tile.y, slot->tile.width, slot->tile.height, clrt_cl_error_name(failure),
             kernel_status < 0 ? "kernel" : "read-back");
 }
@@ -475,7 +500,7 @@ static void describe_failure(const clrt_session *s, const tile_slot *slot, clrt_
 static void describe_hang(const clrt_session *s, clrt_tile_outcome *outcome) {
   const clrt_tile *tile = &s->slots[s->fifo[0]].tile;
   clrt_fail(&outcome->error, CLRT_ERR_RUNTIME, "%s: tile (%u,%u %ux%u) exceeded its %.1f s time limit (--tile-timeout)",
-            s->device.name, tile->x, tile->y, tile->width, tile->height, oldest_limit_ms(s) / 1e3);
+            s->title, tile->x, tile->y, tile->width, tile->height, oldest_limit_ms(s) / 1e3);
 }
 
 clrt_tile_state clrt_session_wait(clrt_session *s, double wake_ms, clrt_tile_outcome *outcome) {
@@ -528,10 +553,10 @@ size_t clrt_session_abandon(clrt_session *s, clrt_tile *tiles) {
 static void release_slot_memory(tile_slot *slot) {
   if (slot->pixels)
     clReleaseMemObject(slot->pixels);
-  if (slot->group_rays)
-    clReleaseMemObject(slot->group_rays);
+  if (slot->group_tallies)
+    clReleaseMemObject(slot->group_tallies);
   free(slot->staging);
-  free(slot->staging_rays);
+  free(slot->staging_tallies);
 }
 
 static void release_scene(clrt_session *s) {

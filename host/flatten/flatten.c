@@ -55,6 +55,7 @@ static clrt_trace_params flatten_params(const clrt_scene *scene) {
   params.shadows = scene->shadows ? 1u : 0u;
   params.shadow_samples = scene->sampling.shadow_samples;
   params.scan_spheres = scene->sphere_count <= CLRT_SCAN_MAX_SPHERES ? 1u : 0u;
+  params.max_tree_rays = scene->sampling.max_tree_rays;
   return params;
 }
 
@@ -144,6 +145,7 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   for (size_t i = 0; i < scene->light_count; ++i)
     flat->lights[i] = flatten_light(&scene->lights[i]);
   clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
+  flat->params.max_dropped_weight = clrt_max_dropped_weight(scene, flat->tone_levels);
   flat->spheres_count = flat->sphere_shading_count = scene->sphere_count;
   flat->materials_count = scene->material_count;
   flat->lights_count = scene->light_count;

@@ -54,9 +54,13 @@ clrt_status clrt_image_check_output(const char *path, clrt_error *err) {
   clrt_status status = clrt_image_format_of(path, &format, err);
   if (status != CLRT_OK)
     return status;
+  struct stat info;
+  /* The new file is renamed over an existing one: only a file may be. */
+  if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
+    return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: %s is there; name a file", path,
+                     S_ISDIR(info.st_mode) ? "a directory" : "a special file (FIFO, device or socket)");
   char directory[4096];
   directory_of(path, directory, sizeof directory);
-  struct stat info;
   if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode))
     return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: directory '%s' does not exist; create it first", path, directory);
   if (access(directory, W_OK) != 0)
@@ -95,10 +99,10 @@ static int encode_stb(clrt_image_format format, const clrt_image_view *image, fi
 }
 
 /* A PNG from a picture that is complete: every band ready at once. */
-static clrt_status encode_png(int fd, const char *name, const clrt_image_view *image, int level, int threads,
+static clrt_status encode_png(int fd, const char *name, const clrt_image_view *image, const clrt_png_settings *png,
                               clrt_error *err) {
   clrt_png_encoder *encoder;
-  clrt_status status = clrt_png_start(fd, name, image->width, image->height, image->rgb, level, threads, &encoder, err);
+  clrt_status status = clrt_png_start(fd, name, image->width, image->height, image->rgb, png, &encoder, err);
   if (status != CLRT_OK)
     return status;
   unsigned rows = clrt_png_band_rows(encoder);
@@ -110,12 +114,12 @@ static clrt_status encode_png(int fd, const char *name, const clrt_image_view *i
 bool clrt_image_format_is_linear(clrt_image_format format) { return format == CLRT_FORMAT_HDR; }
 
 clrt_status clrt_image_encode(int fd, const char *name, clrt_image_format format, const clrt_image_view *image,
-                              int png_level, int threads, clrt_error *err) {
+                              const clrt_png_settings *png, clrt_error *err) {
   if (clrt_image_format_is_linear(format) ? !image->linear : !image->rgb)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: the picture holds %s colour, not what this format stores", name,
                      image->linear ? "linear" : "8-bit");
   if (format == CLRT_FORMAT_PNG)
-    return encode_png(fd, name, image, png_level, threads, err);
+    return encode_png(fd, name, image, png, err);
   int copy = dup(fd); /* fclose below must not close the caller's descriptor */
   file_sink sink = {copy >= 0 ? fdopen(copy, "wb") : NULL, 0};
   if (!sink.file) {

@@ -16,7 +16,7 @@ struct clrt_output {
   char *temporary;
   int fd;
   clrt_image_format format;
-  clrt_output_options options;
+  clrt_png_settings png_settings;
   clrt_png_encoder *png; /* while a PNG streams */
   clrt_film *film;       /* that it streams from */
 };
@@ -60,14 +60,13 @@ static clrt_status create_temporary(clrt_output *out, clrt_error *err) {
   return CLRT_OK;
 }
 
-clrt_status clrt_output_open(const char *path, const clrt_output_options *options, clrt_output **output,
-                             clrt_error *err) {
+clrt_status clrt_output_open(const char *path, const clrt_png_settings *png, clrt_output **output, clrt_error *err) {
   *output = NULL;
   clrt_output *out = calloc(1, sizeof *out);
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
   out->fd = -1;
-  out->options = *options;
+  out->png_settings = *png;
   out->path = strdup(path);
   clrt_status status =
       out->path ? clrt_image_format_of(path, &out->format, err) : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
@@ -90,8 +89,8 @@ static void band_ready(void *context, unsigned band) { clrt_png_band_ready(conte
 clrt_status clrt_output_stream(clrt_output *out, clrt_film *film, clrt_error *err) {
   if (out->format != CLRT_FORMAT_PNG || film->kind != CLRT_FILM_LEVELS)
     return CLRT_OK;
-  clrt_status status = clrt_png_start(out->fd, out->path, film->width, film->height, film->rgb, out->options.png_level,
-                                      out->options.threads, &out->png, err);
+  clrt_status status =
+      clrt_png_start(out->fd, out->path, film->width, film->height, film->rgb, &out->png_settings, &out->png, err);
   if (status == CLRT_OK)
     status = clrt_film_watch_bands(film, clrt_png_band_rows(out->png), band_ready, out->png, err);
   if (status == CLRT_OK)
@@ -121,10 +120,13 @@ static clrt_status move_into_place(clrt_output *out, clrt_error *err) {
   return CLRT_OK;
 }
 
+static bool asked_to_stop(const clrt_output *out) { return out->png_settings.stop && *out->png_settings.stop; }
+
 clrt_status clrt_output_commit(clrt_output *out, const clrt_image_view *image, clrt_error *err) {
   clrt_status status = out->png ? finish_stream(out, err)
-                                : clrt_image_encode(out->fd, out->path, out->format, image, out->options.png_level,
-                                                    out->options.threads, err);
+                                : clrt_image_encode(out->fd, out->path, out->format, image, &out->png_settings, err);
+  if (asked_to_stop(out)) /* the last moment to give the file up */
+    status = clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted while writing %s; no file written", out->path);
   if (status == CLRT_OK)
     status = move_into_place(out, err);
   if (status != CLRT_OK) {
@@ -136,8 +138,8 @@ clrt_status clrt_output_commit(clrt_output *out, const clrt_image_view *image, c
 }
 
 clrt_status clrt_image_write(const char *path, const clrt_image_view *image, clrt_error *err) {
-  clrt_output_options options = {CLRT_PNG_DEFAULT_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN)};
+  clrt_png_settings png = {CLRT_PNG_DEFAULT_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN), NULL};
   clrt_output *out;
-  clrt_status status = clrt_output_open(path, &options, &out, err);
+  clrt_status status = clrt_output_open(path, &png, &out, err);
   return status == CLRT_OK ? clrt_output_commit(out, image, err) : status;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,8 @@ struct clrt_png_encoder {
   pthread_cond_t queued;
   unsigned *queue, queue_head, queue_tail;
   bool stopping;
-  pthread_mutex_t write_lock; /* the file, in band order, and failures */
+  const volatile sig_atomic_t *stop; /* asked to give up: compress nothing more */
+  pthread_mutex_t write_lock;        /* the file, in band order, and failures */
   unsigned next_write;
   uLong adler; /* of every band written so far */
   bool failed;
@@ -254,12 +256,15 @@ static void compress_band(worker *w, unsigned index) {
   pthread_mutex_unlock(&e->lock);
 }
 
-/* The next band to compress; false when stopping with none left. */
+static bool asked_to_stop(const clrt_png_encoder *e) { return e->stop && *e->stop; }
+
+/* The next band to compress; false when stopping with none left, or when
+ * asked to give up. */
 static bool next_job(clrt_png_encoder *e, unsigned *index) {
   pthread_mutex_lock(&e->lock);
   while (!e->stopping && e->queue_head == e->queue_tail)
     pthread_cond_wait(&e->queued, &e->lock);
-  bool found = e->queue_head != e->queue_tail;
+  bool found = e->queue_head != e->queue_tail && !asked_to_stop(e);
   if (found)
     *index = e->queue[e->queue_head++];
   pthread_mutex_unlock(&e->lock);
@@ -315,7 +320,7 @@ static void free_encoder(clrt_png_encoder *e) {
 }
 
 static clrt_png_encoder *new_encoder(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture,
-                                     int level, int threads) {
+                                     const clrt_png_settings *settings) {
   clrt_png_encoder *e = calloc(1, sizeof *e);
   if (!e)
     return NULL;
@@ -324,7 +329,8 @@ static clrt_png_encoder *new_encoder(int fd, const char *name, unsigned width, u
                           .width = width,
                           .height = height,
                           .picture = picture,
-                          .level = level,
+                          .level = settings->level,
+                          .stop = settings->stop,
                           .row_bytes = (size_t)width * RGB_BYTES};
   pthread_mutex_init(&e->lock, NULL);
   pthread_mutex_init(&e->write_lock, NULL);
@@ -332,6 +338,7 @@ static clrt_png_encoder *new_encoder(int fd, const char *name, unsigned width, u
   size_t rows = CLRT_PNG_BAND_BYTES / e->row_bytes;
   e->band_rows = (unsigned)(rows < 1 ? 1 : rows > height ? height : rows);
   e->band_count = (height + e->band_rows - 1) / e->band_rows;
+  int threads = settings->threads;
   e->worker_count = threads < 1 ? 1 : (unsigned)threads > e->band_count ? (int)e->band_count : threads;
   e->bands = calloc(e->band_count, sizeof *e->bands);
   e->queue = calloc(e->band_count, sizeof *e->queue);
@@ -340,9 +347,9 @@ static clrt_png_encoder *new_encoder(int fd, const char *name, unsigned width, u
   return e;
 }
 
-clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture, int level,
-                           int threads, clrt_png_encoder **encoder, clrt_error *err) {
-  clrt_png_encoder *e = new_encoder(fd, name, width, height, picture, level, threads);
+clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture,
+                           const clrt_png_settings *settings, clrt_png_encoder **encoder, clrt_error *err) {
+  clrt_png_encoder *e = new_encoder(fd, name, width, height, picture, settings);
   bool ready = e && e->bands && e->queue && e->workers;
   for (int i = 0; ready && i < e->worker_count; ++i)
     ready = prepare_worker(e, &e->workers[i]);
@@ -371,9 +378,11 @@ void clrt_png_band_ready(clrt_png_encoder *e, unsigned index) {
 }
 
 clrt_status clrt_png_finish(clrt_png_encoder *e, clrt_error *err) {
-  stop_workers(e); /* they drain the queue first */
+  stop_workers(e); /* they drain the queue first, unless asked to give up */
   write_ready_bands(e);
-  if (e->next_write != e->band_count)
+  if (asked_to_stop(e))
+    fail_once(e, "stopped before it was complete");
+  else if (e->next_write != e->band_count)
     fail_once(e, "a band of rows was never completed");
   unsigned char adler[4];
   put_u32(adler, (uint32_t)e->adler);

@@ -49,9 +49,10 @@ static void retire(worker *w, const clrt_error *err) {
   if (w->report->retired)
     return;
   w->report->retired = true;
-  char what[CLRT_DEVICE_NAME_SIZE + 64];
-  snprintf(what, sizeof what, "retiring %u:%u (%s) for the rest of the render", w->report->device.platform_index,
-           w->report->device.device_index, w->report->device.name);
+  clrt_progress_device_gone(w->shared->job->progress, w->index);
+  char what[64]; /* the error names the device in full */
+  snprintf(what, sizeof what, "retiring %u:%u for the rest of the render", w->report->device.platform_index,
+           w->report->device.device_index);
   warn(w, what, err);
   clrt_scheduler_retire_device(w->shared->job->scheduler);
 }
@@ -77,6 +78,8 @@ static void fill_device(worker *w) {
     if (clrt_session_submit(w->session, &tile, &err) != CLRT_OK) {
       clrt_scheduler_return(scheduler, &tile);
       tile_failed(w, &err);
+    } else {
+      clrt_progress_tile_started(w->shared->job->progress, w->index, (size_t)tile.width * tile.height);
     }
   }
 }
@@ -89,6 +92,7 @@ static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
   w->report->tiles += 1;
   w->report->pixels += pixels;
   w->report->rays += outcome->rays;
+  w->report->truncated_samples += outcome->truncated_samples;
   w->report->busy_ms += outcome->kernel_ms;
   clrt_progress_tile_done(job->progress, w->index, pixels, outcome->rays);
 }
@@ -97,8 +101,10 @@ static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
 static void abandon_device(worker *w) {
   clrt_tile tiles[CLRT_SESSION_SLOTS];
   size_t count = clrt_session_abandon(w->session, tiles);
-  for (size_t i = 0; i < count; ++i)
+  for (size_t i = 0; i < count; ++i) {
     clrt_scheduler_return(w->shared->job->scheduler, &tiles[i]);
+    clrt_progress_tile_dropped(w->shared->job->progress, w->index, (size_t)tiles[i].width * tiles[i].height);
+  }
 }
 
 /* A tile ran past its time limit: the device is hung and abandoned (its
@@ -138,6 +144,7 @@ static void run_tiles(worker *w) {
       break;
     case CLRT_TILE_FAILED:
       clrt_scheduler_return(w->shared->job->scheduler, &outcome.tile);
+      clrt_progress_tile_dropped(w->shared->job->progress, w->index, (size_t)outcome.tile.width * outcome.tile.height);
       tile_failed(w, &outcome.error);
       break;
     case CLRT_TILE_HUNG:
@@ -251,8 +258,10 @@ static double span_ms(const clrt_farm_result *result) {
 }
 
 static void summarise(clrt_farm_result *result) {
-  for (size_t i = 0; i < result->device_count; ++i)
+  for (size_t i = 0; i < result->device_count; ++i) {
     result->rays += result->devices[i].rays;
+    result->truncated_samples += result->devices[i].truncated_samples;
+  }
   result->render_ms = span_ms(result);
   result->tail_ms = tail_ms(result);
 }

@@ -1,4 +1,4 @@
-/* The progress bar and thread-safe messages on stderr. */
+/* The progress bar, its estimate, and thread-safe messages on stderr. */
 #include "clrt_progress.h"
 
 #include <stdarg.h>
@@ -7,6 +7,9 @@
 #include "clrt_clock.h"
 
 enum { BAR_WIDTH = 24 };
+
+/* A tile in flight counts as at most this share done until it ends. */
+#define CLRT_PROGRESS_MAX_IN_FLIGHT_SHARE 0.95
 
 void clrt_progress_init(clrt_progress *p, FILE *out, bool bar, size_t total_pixels) {
   memset(p, 0, sizeof *p);
@@ -20,9 +23,34 @@ void clrt_progress_init(clrt_progress *p, FILE *out, bool bar, size_t total_pixe
 void clrt_progress_label(clrt_progress *p, unsigned index, const char *label) {
   if (index >= CLRT_PROGRESS_MAX_DEVICES)
     return;
-  snprintf(p->device_labels[index], sizeof p->device_labels[index], "%s", label);
+  snprintf(p->devices[index].label, sizeof p->devices[index].label, "%s", label);
   if (index + 1 > p->device_count)
     p->device_count = index + 1;
+}
+
+static clrt_progress_device *device_of(clrt_progress *p, unsigned device) {
+  return device < CLRT_PROGRESS_MAX_DEVICES ? &p->devices[device] : NULL;
+}
+
+void clrt_progress_tile_started(clrt_progress *p, unsigned device, size_t pixels) {
+  pthread_mutex_lock(&p->lock);
+  clrt_progress_device *d = device_of(p, device);
+  if (d) {
+    if (d->in_flight_pixels == 0)
+      d->busy_since_ms = clrt_now_ms();
+    d->in_flight_pixels += pixels;
+  }
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* A tile left the device: its time so far counts as busy when it
+ * finished, and the next tile's share counts from now. */
+static void tile_left(clrt_progress_device *d, size_t pixels, bool finished) {
+  double now = clrt_now_ms();
+  if (finished)
+    d->busy_ms += now - d->busy_since_ms;
+  d->busy_since_ms = now;
+  d->in_flight_pixels -= pixels < d->in_flight_pixels ? pixels : d->in_flight_pixels;
 }
 
 void clrt_progress_tile_done(clrt_progress *p, unsigned device, size_t pixels, uint64_t rays) {
@@ -30,9 +58,65 @@ void clrt_progress_tile_done(clrt_progress *p, unsigned device, size_t pixels, u
   p->done_pixels += pixels;
   p->done_tiles += 1;
   p->rays += rays;
-  if (device < CLRT_PROGRESS_MAX_DEVICES)
-    p->device_tiles[device] += 1;
+  clrt_progress_device *d = device_of(p, device);
+  if (d) {
+    d->tiles += 1;
+    d->done_pixels += pixels;
+    tile_left(d, pixels, true);
+  }
   pthread_mutex_unlock(&p->lock);
+}
+
+void clrt_progress_tile_dropped(clrt_progress *p, unsigned device, size_t pixels) {
+  pthread_mutex_lock(&p->lock);
+  clrt_progress_device *d = device_of(p, device);
+  if (d)
+    tile_left(d, pixels, false);
+  pthread_mutex_unlock(&p->lock);
+}
+
+void clrt_progress_device_gone(clrt_progress *p, unsigned device) {
+  pthread_mutex_lock(&p->lock);
+  clrt_progress_device *d = device_of(p, device);
+  if (d)
+    d->gone = true;
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* Pixels per ms while the device had work; 0 before its first tile. */
+static double speed_of(const clrt_progress_device *d) { return d->busy_ms > 0.0 ? d->done_pixels / d->busy_ms : 0.0; }
+
+/* The share of a device's tiles in flight done by now, at its speed. */
+static double in_flight_done(const clrt_progress_device *d, double now_ms) {
+  if (d->in_flight_pixels == 0 || d->gone)
+    return 0.0;
+  double guess = speed_of(d) * (now_ms - d->busy_since_ms);
+  double most = CLRT_PROGRESS_MAX_IN_FLIGHT_SHARE * (double)d->in_flight_pixels;
+  return guess < most ? guess : most;
+}
+
+static clrt_progress_estimate estimate_locked(const clrt_progress *p, double now_ms) {
+  double done = (double)p->done_pixels, speed = 0.0;
+  for (unsigned i = 0; i < p->device_count; ++i) {
+    done += in_flight_done(&p->devices[i], now_ms);
+    speed += p->devices[i].gone ? 0.0 : speed_of(&p->devices[i]);
+  }
+  double total = (double)p->total_pixels;
+  clrt_progress_estimate e = {total > 0.0 ? done / total : 0.0, -1.0, 0.0};
+  if (speed > 0.0)
+    e.eta_s = (total > done ? total - done : 0.0) / speed / 1e3;
+  double elapsed_s = (now_ms - p->start_ms) / 1e3;
+  double rays_per_pixel = p->done_pixels ? (double)p->rays / (double)p->done_pixels : 0.0;
+  if (elapsed_s > 0.0)
+    e.mrays_per_s = rays_per_pixel * done / elapsed_s / 1e6;
+  return e;
+}
+
+clrt_progress_estimate clrt_progress_estimate_at(clrt_progress *p, double now_ms) {
+  pthread_mutex_lock(&p->lock);
+  clrt_progress_estimate e = estimate_locked(p, now_ms);
+  pthread_mutex_unlock(&p->lock);
+  return e;
 }
 
 static void clear_bar(clrt_progress *p) {
@@ -42,20 +126,24 @@ static void clear_bar(clrt_progress *p) {
 }
 
 static void draw_locked(clrt_progress *p) {
-  double elapsed_s = (clrt_now_ms() - p->start_ms) / 1e3;
-  double fraction = p->total_pixels ? (double)p->done_pixels / (double)p->total_pixels : 0.0;
+  double now = clrt_now_ms();
+  clrt_progress_estimate e = estimate_locked(p, now);
+  /* A slow tile finishing lowers the speeds, and so the in-flight share:
+   * the bar holds rather than move back. */
+  e.fraction = e.fraction > p->shown ? e.fraction : p->shown;
+  p->shown = e.fraction;
   char bar[BAR_WIDTH + 1];
-  int filled = (int)(fraction * BAR_WIDTH);
+  int filled = (int)(e.fraction * BAR_WIDTH);
   for (int i = 0; i < BAR_WIDTH; ++i)
     bar[i] = i < filled ? '=' : ' ';
   bar[BAR_WIDTH] = '\0';
   char eta[32] = "?";
-  if (fraction > 0.0)
-    snprintf(eta, sizeof eta, "%.1fs", elapsed_s * (1.0 - fraction) / fraction);
-  fprintf(p->out, "\r\033[K[%s] %3.0f%% %zu tiles  %.1fs elapsed  ETA %s  %.1f Mrays/s ", bar, fraction * 100.0,
-          p->done_tiles, elapsed_s, eta, elapsed_s > 0 ? (double)p->rays / elapsed_s / 1e6 : 0.0);
+  if (e.eta_s >= 0.0)
+    snprintf(eta, sizeof eta, "%.1fs", e.eta_s);
+  fprintf(p->out, "\r\033[K[%s] %3.0f%% %zu tiles  %.1fs elapsed  ETA %s  %.1f Mrays/s ", bar, e.fraction * 100.0,
+          p->done_tiles, (now - p->start_ms) / 1e3, eta, e.mrays_per_s);
   for (unsigned i = 0; i < p->device_count; ++i)
-    fprintf(p->out, " %s=%zu", p->device_labels[i], p->device_tiles[i]);
+    fprintf(p->out, " %s=%zu", p->devices[i].label, p->devices[i].tiles);
   fflush(p->out);
   p->bar_visible = true;
 }

@@ -5,36 +5,37 @@
 
 #include "clrt_tracer.h"
 
-/* One row into `pixels`; returns its rays. */
-static uint64_t render_row(const clrt_scene_view *view, clrt_uint y, clrt_float4 *pixels) {
-  uint64_t rays = 0;
+/* One row into `pixels`; adds what it cost to the tally. */
+static void render_row(const clrt_scene_view *view, clrt_uint y, clrt_float4 *pixels, clrt_tally *tally) {
   for (clrt_uint x = 0; x < view->params->width; ++x) {
-    clrt_uint pixel_rays = 0;
-    clrt_vec3 color = clrt_trace_pixel(view, x, y, &pixel_rays);
+    clrt_vec3 color = clrt_trace_pixel(view, x, y, tally);
     pixels[x] = (clrt_float4){color.x, color.y, color.z, 1.0f};
-    rays += pixel_rays;
   }
-  return rays;
 }
 
-uint64_t clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads) {
+bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads,
+                           const volatile sig_atomic_t *stop, clrt_tally *tally) {
   clrt_scene_view view = clrt_flat_scene_view(scene);
   unsigned width = scene->params.width;
-  uint64_t rays = 0;
+  uint64_t rays = 0, truncated_samples = 0;
   int height = (int)scene->params.height, failed = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : rays, failed)
+#pragma omp parallel num_threads(threads) reduction(+ : rays, truncated_samples, failed)
   {
     clrt_float4 *pixels = malloc(width * sizeof *pixels);
     failed += pixels == NULL;
+    clrt_tally mine = {0, 0, 0};
 #pragma omp for schedule(dynamic, 1)
     for (int y = 0; y < height; ++y) {
-      if (!pixels)
-        continue;
-      rays += render_row(&view, (clrt_uint)y, pixels);
+      if (!pixels || (stop && *stop))
+        continue; /* OpenMP loops cannot break: the rest are skipped */
+      render_row(&view, (clrt_uint)y, pixels, &mine);
       clrt_tile row = {0, (unsigned)y, width, 1};
       clrt_film_receive_linear(film, &row, pixels);
     }
+    rays += mine.rays;
+    truncated_samples += mine.truncated_samples;
     free(pixels);
   }
-  return failed ? 0 : rays;
+  *tally = (clrt_tally){rays, (clrt_uint)truncated_samples, 0};
+  return !failed;
 }

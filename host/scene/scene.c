@@ -21,8 +21,12 @@
 #include "clrt_json_arena.h"
 #include "clrt_ply.h"
 
-/* More spheres than this cannot be indexed by the device's 32-bit BVH. */
+/* More spheres than this cannot be indexed by the device's 32-bit BVH.
+ * The fuzzing build (tests/fuzz) lowers it: a valid field of a billion
+ * spheres is no bug, but would exhaust the fuzzer's memory. */
+#ifndef CLRT_MAX_SPHERES
 #define CLRT_MAX_SPHERES 1000000000u
+#endif
 
 enum { KEY_PATH_SIZE = 256 };
 
@@ -269,14 +273,18 @@ static clrt_status parse_sampling(const parser *p, json_t *image, const key_path
       (status = read_count(p, image, path, "max_depth", CLRT_DEFAULT_MAX_DEPTH, false, 0, CLRT_MAX_DEPTH_LIMIT,
                            &out->max_depth)))
     return status;
-  return read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1, CLRT_MAX_SHADOW_SAMPLES,
-                    &out->shadow_samples);
+  if ((status = read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1,
+                           CLRT_MAX_SHADOW_SAMPLES, &out->shadow_samples)))
+    return status;
+  return read_count(p, image, path, "max_tree_rays", CLRT_DEFAULT_MAX_TREE_RAYS, false, 1, CLRT_MAX_TREE_RAYS_LIMIT,
+                    &out->max_tree_rays);
 }
 
 /* "image" holds the picture's settings and the sampling settings. */
 static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out,
                                clrt_sampling_settings *sampling) {
-  static const char *const keys[] = {"width", "height", "samples", "max_depth", "shadow_samples", "gamma", "exposure"};
+  static const char *const keys[] = {"width",          "height", "samples",  "max_depth",
+                                     "shadow_samples", "gamma",  "exposure", "max_tree_rays"};
   key_path path = child_of(NULL, "image");
   clrt_status status;
   if ((status = expect_object(p, image, &path, KEY_LIST(keys))) ||
@@ -731,6 +739,13 @@ static clrt_status reject_nul(const char *path, const char *text, size_t size, c
                    column);
 }
 
+clrt_status clrt_scene_parse_bytes(const char *data, size_t size, const char *source_name, clrt_scene *scene,
+                                   clrt_error *err) {
+  memset(scene, 0, sizeof *scene);
+  clrt_status status = reject_nul(source_name, data, size, err);
+  return status == CLRT_OK ? parse_text(data, size, source_name, scene, err) : status;
+}
+
 clrt_status clrt_scene_load(const char *path, clrt_scene *scene, clrt_error *err) {
   memset(scene, 0, sizeof *scene);
   char *text;
@@ -738,9 +753,7 @@ clrt_status clrt_scene_load(const char *path, clrt_scene *scene, clrt_error *err
   clrt_status status = clrt_file_read(path, "the scene file", &text, &size, err);
   if (status != CLRT_OK)
     return status;
-  status = reject_nul(path, text, size, err);
-  if (status == CLRT_OK)
-    status = parse_text(text, size, path, scene, err);
+  status = clrt_scene_parse_bytes(text, size, path, scene, err);
   free(text);
   return status;
 }

@@ -1,8 +1,9 @@
-/* Whole-file reads of regular files. */
+/* Whole-file reads of regular files, and all-or-nothing replacement. */
 #include "clrt_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,4 +58,58 @@ clrt_status clrt_file_read(const char *path, const char *what, char **data, size
     status = read_all(fd, path, (size_t)info.st_size, data, size, err);
   close(fd);
   return status;
+}
+
+static bool write_all(int fd, const void *data, size_t size) {
+  const char *next = data;
+  while (size > 0) {
+    ssize_t wrote = write(fd, next, size);
+    if (wrote < 0 && errno == EINTR)
+      continue;
+    if (wrote <= 0)
+      return false;
+    next += wrote;
+    size -= (size_t)wrote;
+  }
+  return true;
+}
+
+/* Makes the rename itself durable: the folder's entry is data too. */
+static void sync_parent(const char *path) {
+  char folder[4096];
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(folder, sizeof folder, ".");
+  else
+    snprintf(folder, sizeof folder, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+  int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+}
+
+bool clrt_file_replace(const char *path, const clrt_file_part *parts, size_t count) {
+  size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
+  char *temporary = malloc(length);
+  if (!temporary)
+    return false;
+  snprintf(temporary, length, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(temporary);
+  if (fd < 0) {
+    free(temporary);
+    return false;
+  }
+  bool written = true;
+  for (size_t i = 0; written && i < count; ++i)
+    written = write_all(fd, parts[i].data, parts[i].size);
+  written = written && fsync(fd) == 0;
+  written = close(fd) == 0 && written;
+  written = written && rename(temporary, path) == 0;
+  if (written)
+    sync_parent(path);
+  else
+    unlink(temporary);
+  free(temporary);
+  return written;
 }

@@ -1,0 +1,51 @@
+/* Stop requests from signals (clrt_stop.h). */
+#include "clrt_stop.h"
+
+#include <string.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signal_number) { stop_signal = signal_number; }
+
+static const int CAUGHT[] = {SIGINT, SIGTERM, SIGHUP};
+
+void clrt_stop_catch(void) {
+  struct sigaction handler;
+  memset(&handler, 0, sizeof handler);
+  handler.sa_handler = on_stop_signal;
+  sigemptyset(&handler.sa_mask);
+  handler.sa_flags = SA_RESTART; /* reads and writes go on; the flag is polled */
+  stop_signal = 0;
+  for (size_t i = 0; i < sizeof CAUGHT / sizeof CAUGHT[0]; ++i)
+    sigaction(CAUGHT[i], &handler, NULL);
+}
+
+int clrt_stop_signal(void) { return stop_signal; }
+
+const volatile sig_atomic_t *clrt_stop_flag(void) { return &stop_signal; }
+
+static const char *signal_name(int signal_number) {
+  switch (signal_number) {
+  case SIGINT:
+    return "Ctrl-C";
+  case SIGTERM:
+    return "SIGTERM";
+  case SIGHUP:
+    return "SIGHUP";
+  default:
+    return "a signal";
+  }
+}
+
+clrt_status clrt_stop_check(const char *stage, clrt_error *err) {
+  int caught = stop_signal;
+  if (!caught)
+    return CLRT_OK;
+  return clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted (%s) while %s; no file written", signal_name(caught), stage);
+}
+
+int clrt_stop_exit_code(clrt_status status) {
+  if (status != CLRT_ERR_INTERRUPTED)
+    return (int)status;
+  return 128 + (stop_signal ? stop_signal : SIGINT);
+}

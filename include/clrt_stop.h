@@ -1,0 +1,30 @@
+/* Stopping on request. Ctrl-C (SIGINT), SIGTERM and SIGHUP do not kill
+ * clrt: they set a flag that every stage looks at (between stages, the
+ * render's monitor, the PNG encoder's threads, before the output file is
+ * renamed into place), so clrt stops soon, removes its temporary file and
+ * exits with 128 + the signal's number, never leaving a partial image. */
+#ifndef CLRT_STOP_H
+#define CLRT_STOP_H
+
+#include <signal.h>
+
+#include "clrt_error.h"
+
+/* Catches the signals from now on (the flag starts clear). */
+void clrt_stop_catch(void);
+
+/* The signal that asked clrt to stop; 0 while none has. */
+int clrt_stop_signal(void);
+
+/* The flag itself, for code that polls it (not 0 once asked to stop). */
+const volatile sig_atomic_t *clrt_stop_flag(void);
+
+/* CLRT_ERR_INTERRUPTED with "interrupted (SIGTERM) while `stage`; no file
+ * written" once asked to stop; CLRT_OK otherwise. */
+clrt_status clrt_stop_check(const char *stage, clrt_error *err);
+
+/* The exit code for a status: 128 + the signal for CLRT_ERR_INTERRUPTED
+ * (130 for Ctrl-C, as shells report it), else the status itself. */
+int clrt_stop_exit_code(clrt_status status);
+
+#endif /* CLRT_STOP_H */
