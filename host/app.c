@@ -8,6 +8,7 @@
 
 #include "clrt_bench.h"
 #include "clrt_clock.h"
+#include "clrt_cluster.h"
 #include "clrt_devices.h"
 #include "clrt_farm.h"
 #include "clrt_faults.h"
@@ -53,6 +54,13 @@ typedef struct render_job {
   bool scheduler_ready;
   clrt_tile *missing; /* after the render: tiles no device rendered */
   size_t missing_count;
+  /* In a cluster (clrt_cluster.h), only the root holds the film, the
+   * output and the real scheduler; the others' scheduler is fed. */
+  bool root;
+  bool linear;                  /* linear colour (for .hdr), not 8-bit */
+  clrt_cluster_report *reports; /* the root's, after the render: one per process */
+  double cluster_ms;            /* the root's: from the exchange's start to the last process done */
+  double share_ms;              /* sending the flat scene to the other processes */
 } render_job;
 
 static clrt_status choose_devices(render_job *job, clrt_error *err) {
@@ -65,13 +73,16 @@ static clrt_status choose_devices(render_job *job, clrt_error *err) {
   return status;
 }
 
-/* The user's tiling, or the default one (clrt_tiling.h). */
+/* The user's tiling, or the default one (clrt_tiling.h); in a cluster,
+ * guided strips, as on several devices. */
 static clrt_tiling choose_tiling(const render_job *job) {
   const clrt_options *options = job->options;
   if (options->strip_count)
     return (clrt_tiling){.strips = options->strip_count};
   if (options->tile_width)
     return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
+  if (clrt_cluster_size() > 1)
+    return (clrt_tiling){.guided = true};
   return clrt_tiling_default(job->devices, job->device_count, stderr);
 }
 
@@ -79,12 +90,9 @@ static clrt_tiling choose_tiling(const render_job *job) {
  * memory fails at once, not after the whole picture, and a PNG is
  * compressed while the picture renders. */
 static clrt_status prepare_output(render_job *job, clrt_error *err) {
-  clrt_image_format format;
-  clrt_status status = clrt_image_format_of(job->options->output_path, &format, err);
-  if (status != CLRT_OK)
-    return status;
-  clrt_film_kind kind = clrt_image_format_is_linear(format) ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
-  status = clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
+  clrt_film_kind kind = job->linear ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
+  clrt_status status =
+      clrt_film_init(&job->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
   clrt_png_settings png = {job->options->png_level.set ? (int)job->options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
                            (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
   if (status == CLRT_OK)
@@ -92,17 +100,38 @@ static clrt_status prepare_output(render_job *job, clrt_error *err) {
   return status == CLRT_OK ? clrt_output_stream(job->output, &job->film, err) : status;
 }
 
+/* The root's film, output and scheduler, for the devices of every
+ * process; the largest tile it hands out goes to *max_tile_pixels. */
+static clrt_status prepare_root(render_job *job, unsigned devices, size_t *max_tile_pixels, clrt_error *err) {
+  unsigned width = job->image.width, height = job->image.height;
+  clrt_status status = clrt_tiling_plan(&job->tiling, width, height, &job->plan, err);
+  if (status == CLRT_OK)
+    status = prepare_output(job, err);
+  if (status == CLRT_OK)
+    status = clrt_scheduler_init(&job->scheduler, width, height, job->tiling.guided ? NULL : &job->plan, devices, err);
+  job->scheduler_ready = status == CLRT_OK;
+  *max_tile_pixels = job->scheduler_ready ? clrt_scheduler_max_tile_pixels(&job->scheduler) : 0;
+  return status;
+}
+
+/* Every process calls the collectives here, whatever befell it: its
+ * status is agreed on after. */
 static clrt_status prepare_job(render_job *job, clrt_error *err) {
   clrt_status status = choose_devices(job, err);
-  if (status != CLRT_OK)
-    return status;
-  job->tiling = choose_tiling(job);
-  unsigned width = job->image.width, height = job->image.height;
-  if ((status = clrt_tiling_plan(&job->tiling, width, height, &job->plan, err)) || (status = prepare_output(job, err)))
-    return status;
-  status = clrt_scheduler_init(&job->scheduler, width, height, job->tiling.guided ? NULL : &job->plan,
-                               (unsigned)job->device_count, err);
-  job->scheduler_ready = status == CLRT_OK;
+  unsigned devices = clrt_cluster_total_devices(status == CLRT_OK ? (unsigned)job->device_count : 0);
+  job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
+  clrt_image_format format;
+  if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK)
+    job->linear = clrt_image_format_is_linear(format);
+  size_t max_tile_pixels = 0;
+  if (status == CLRT_OK && job->root)
+    status = prepare_root(job, devices, &max_tile_pixels, err);
+  clrt_cluster_share(&max_tile_pixels, sizeof max_tile_pixels);
+  if (status == CLRT_OK && !job->root) {
+    status = clrt_scheduler_init_fed(&job->scheduler, job->image.width, job->image.height, max_tile_pixels,
+                                     (unsigned)job->device_count);
+    job->scheduler_ready = status == CLRT_OK;
+  }
   return status;
 }
 
@@ -113,6 +142,7 @@ static void free_job(render_job *job) {
   clrt_film_free(&job->film);
   clrt_tiles_free(&job->plan);
   free(job->missing);
+  free(job->reports);
   free(job->devices);
   clrt_faults_free(&job->faults);
   clrt_flat_scene_free(&job->scene);
@@ -145,6 +175,38 @@ static void print_scaling(FILE *log, const clrt_farm_result *result) {
           combined, summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, result->tail_ms);
 }
 
+/* A line per process, then all of them together: Mrays/s over the time
+ * from the exchange's start to the last process done, against the sum of
+ * each process's rate while its devices were busy; and the tail, from the
+ * first process out of work to the last. */
+static void print_processes(FILE *log, const render_job *job) {
+  int size = clrt_cluster_size();
+  size_t pixels = (size_t)job->image.width * job->image.height;
+  unsigned long long rays = 0;
+  double summed = 0.0, first_out = -1.0, last_out = 0.0;
+  for (int rank = 0; rank < size; ++rank) {
+    const clrt_cluster_report *r = &job->reports[rank];
+    double rate = mrays_per_second(r->rays, r->busy_ms);
+    char host[CLRT_ERROR_MESSAGE_SIZE];
+    clrt_printable(r->host, host, sizeof host);
+    fprintf(log, "clrt:   process %d (%s): %u device(s)%s, %u tiles, %.2f Mpx (%.1f%%), busy %.0f ms, %.1f Mrays/s\n",
+            rank, host, r->devices, r->retired ? ", some retired" : "", r->tiles, (double)r->pixels / 1e6,
+            pixels ? 100.0 * (double)r->pixels / (double)pixels : 0.0, r->busy_ms, rate);
+    rays += r->rays;
+    summed += rate;
+    first_out = first_out < 0.0 || r->finished_ms < first_out ? r->finished_ms : first_out;
+    last_out = r->finished_ms > last_out ? r->finished_ms : last_out;
+  }
+  double combined = mrays_per_second(rays, job->cluster_ms);
+  fprintf(log, "clrt:   the flat scene (%.1f MB) went to the other %d process(es) in %.0f ms\n",
+          (double)clrt_flat_scene_bytes(&job->scene) / 1e6, size - 1, job->share_ms);
+  fprintf(log,
+          "clrt:   %d processes: %.1f Mrays in %.0f ms, %.1f Mrays/s = %.0f%% of their summed busy rates "
+          "(%.1f Mrays/s); tail %.0f ms\n",
+          size, (double)rays / 1e6, job->cluster_ms, combined, summed > 0.0 ? 100.0 * combined / summed : 0.0, summed,
+          last_out - first_out);
+}
+
 static void print_tiles(FILE *log, render_job *job) {
   size_t done = clrt_scheduler_tiles_done(&job->scheduler);
   if (job->tiling.guided)
@@ -174,6 +236,8 @@ static void print_summary(FILE *log, render_job *job, const clrt_farm_result *re
           first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, job->output_ms, wall_ms,
           (double)result->rays / 1e6, mrays_per_second(result->rays, result->render_ms),
           job->options->fast_math ? "; --fast-math: not the exact picture" : "");
+  if (clrt_cluster_size() > 1)
+    print_processes(log, job);
   if (result->device_count < 2)
     return;
   for (size_t i = 0; i < result->device_count; ++i)
@@ -225,12 +289,8 @@ static clrt_status incomplete_render(render_job *job, const clrt_farm_result *re
                    job->missing_count, tiles, job->options->output_path);
 }
 
+/* The root's outcome, once no process was interrupted. */
 static clrt_status finish_render(render_job *job, const clrt_farm_result *result, clrt_error *err) {
-  if (result->interrupted) {
-    char stage[64];
-    snprintf(stage, sizeof stage, "rendering, after %zu tile(s)", clrt_scheduler_tiles_done(&job->scheduler));
-    return clrt_stop_check(stage, err);
-  }
   clrt_status status = clrt_scheduler_missing(&job->scheduler, &job->missing, &job->missing_count, err);
   if (status != CLRT_OK)
     return status;
@@ -239,16 +299,19 @@ static clrt_status finish_render(render_job *job, const clrt_farm_result *result
 
 /* Samples whose ray tree was cut short: their deepest branches are
  * black. Said even with --quiet, since the picture is not all there. */
-static void warn_cut_short(FILE *log, const render_job *job, const clrt_farm_result *result) {
-  if (result->truncated_samples == 0)
+static void warn_cut_short(FILE *log, const render_job *job) {
+  unsigned long long truncated_samples = 0;
+  for (int i = 0; i < clrt_cluster_size(); ++i)
+    truncated_samples += job->reports[i].truncated_samples;
+  if (truncated_samples == 0)
     return;
   double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
   fprintf(log,
           "clrt: warning: %llu of %.0f samples (%.1f%%) were cut short, their ray trees needing more than "
           "image.max_tree_rays (%u) rays or going over %d bounces deep through glass; the branches left out are "
           "black (raise image.max_tree_rays, or lower max_depth)\n",
-          (unsigned long long)result->truncated_samples, samples, 100.0 * (double)result->truncated_samples / samples,
-          job->scene.params.max_tree_rays, CLRT_TRACE_STACK_SIZE - 1);
+          truncated_samples, samples, 100.0 * (double)truncated_samples / samples, job->scene.params.max_tree_rays,
+          CLRT_TRACE_STACK_SIZE - 1);
 }
 
 /* What is about to be rendered, so that a render without a terminal (no
@@ -270,14 +333,20 @@ static void print_start(FILE *log, const render_job *job) {
   }
 }
 
-/* The bar (on a terminal), with each device's P:D. */
+/* The bar (the root's, on a terminal), with each device's P:D, and in a
+ * cluster each other process as r1, r2, ... */
 static void start_progress(const render_job *job, FILE *log, clrt_progress *progress) {
-  clrt_progress_init(progress, log, !job->options->quiet && isatty(fileno(log)),
+  clrt_progress_init(progress, log, job->root && !job->options->quiet && isatty(fileno(log)),
                      (size_t)job->image.width * job->image.height);
   for (size_t i = 0; i < job->device_count; ++i) {
     char label[32];
     clrt_device_label(&job->devices[i], label, sizeof label);
     clrt_progress_label(progress, (unsigned)i, label);
+  }
+  for (int rank = 1; job->root && rank < clrt_cluster_size(); ++rank) {
+    char label[16];
+    snprintf(label, sizeof label, "r%d", rank);
+    clrt_progress_label(progress, (unsigned)(job->device_count + (size_t)rank - 1), label);
   }
 }
 
@@ -292,21 +361,76 @@ static clrt_session_options session_options(const render_job *job, FILE *log) {
                                 .build_log = log};
 }
 
+/* This process's share, for the root's summary. */
+static clrt_cluster_report report_of(const clrt_farm_result *result) {
+  clrt_cluster_report report = {.devices = (unsigned)result->device_count, .rays = result->rays};
+  clrt_cluster_host(report.host, sizeof report.host);
+  for (size_t i = 0; i < result->device_count; ++i) {
+    const clrt_device_report *d = &result->devices[i];
+    report.tiles += (unsigned)d->tiles;
+    report.retired += d->retired;
+    report.pixels += d->pixels;
+    report.busy_ms += d->busy_ms;
+    report.truncated_samples += d->truncated_samples;
+    report.finished_ms = d->finished_ms > report.finished_ms ? d->finished_ms : report.finished_ms;
+  }
+  return report;
+}
+
+/* The farm on this process's devices; in a cluster, with the tile
+ * exchange running beside it. */
+static clrt_status render_tiles(render_job *job, clrt_farm_job *farm, FILE *log, clrt_farm_result *result,
+                                clrt_error *err) {
+  clrt_session_options session = session_options(job, log);
+  if (clrt_cluster_size() == 1)
+    return clrt_farm_render(job->devices, job->device_count, &job->scene, &session, farm, result, err);
+  clrt_cluster_job exchange = {&job->scheduler, &job->film, farm->progress, (unsigned)job->device_count,
+                               clrt_session_pixel_bytes(job->linear)};
+  clrt_cluster_link *link;
+  clrt_tile_sink sink;
+  clrt_status status = clrt_cluster_link_start(&exchange, &link, &sink, err);
+  if (status != CLRT_OK)
+    return status;
+  if (!job->root) {
+    farm->sink = &sink;
+    farm->film = NULL;
+  }
+  status = clrt_farm_render(job->devices, job->device_count, &job->scene, &session, farm, result, err);
+  clrt_cluster_link_finish(link, &job->cluster_ms);
+  return status;
+}
+
+/* After every process's farm: an interruption anywhere means no file;
+ * otherwise the root writes the picture (or says which tiles are
+ * missing). Every process returns the agreed status. */
+static clrt_status conclude(render_job *job, clrt_status status, const clrt_farm_result *result, clrt_error *err) {
+  if (status == CLRT_OK && result->interrupted) {
+    char stage[64];
+    snprintf(stage, sizeof stage, "rendering, after %zu tile(s)", clrt_scheduler_tiles_done(&job->scheduler));
+    status = clrt_stop_check(stage, err);
+  }
+  clrt_cluster_report mine = report_of(result);
+  clrt_status gathered = clrt_cluster_gather(&mine, &job->reports, err);
+  status = clrt_cluster_agree(status == CLRT_OK ? gathered : status, err);
+  if (status == CLRT_OK && job->root)
+    status = finish_render(job, result, err);
+  return clrt_cluster_agree(status, err);
+}
+
 static clrt_status run_job(render_job *job, FILE *log, double start_ms, clrt_error *err) {
   const clrt_options *options = job->options;
-  if (!options->quiet)
+  if (!options->quiet && job->root)
     print_start(log, job);
   clrt_progress progress;
   start_progress(job, log, &progress);
-  clrt_session_options session = session_options(job, log);
-  clrt_farm_job farm = {&job->scheduler, &job->film, &progress, clrt_stop_flag()};
+  clrt_farm_job farm = {&job->scheduler, &job->film, &progress, clrt_stop_flag(), NULL};
   clrt_farm_result result;
-  clrt_status status = clrt_farm_render(job->devices, job->device_count, &job->scene, &session, &farm, &result, err);
-  if (status == CLRT_OK)
-    status = finish_render(job, &result, err);
-  if (status == CLRT_OK)
-    warn_cut_short(log, job, &result);
-  if (status == CLRT_OK && !options->quiet)
+  memset(&result, 0, sizeof result);
+  clrt_status status = render_tiles(job, &farm, log, &result, err);
+  status = conclude(job, status, &result, err);
+  if (status == CLRT_OK && job->root)
+    warn_cut_short(log, job);
+  if (status == CLRT_OK && job->root && !options->quiet)
     print_summary(log, job, &result, clrt_now_ms() - start_ms);
   clrt_farm_result_free(&result);
   clrt_progress_destroy(&progress);
@@ -326,23 +450,40 @@ static clrt_status load_job_scene(render_job *job, clrt_error *err) {
   return status;
 }
 
+/* The root reads the scene and flattens it; in a cluster, it sends the
+ * flat scene to the others (clrt_cluster.h says why). */
+static clrt_status load_and_share_scene(render_job *job, clrt_error *err) {
+  clrt_status status = job->root ? clrt_image_check_output(job->options->output_path, err) : CLRT_OK;
+  if (status == CLRT_OK)
+    status = clrt_faults_from_environment(&job->faults, err);
+  if (status == CLRT_OK && job->root)
+    status = load_job_scene(job, err);
+  status = clrt_cluster_agree(status, err);
+  double start = clrt_now_ms();
+  if (status == CLRT_OK)
+    status = clrt_cluster_share_scene(&job->scene, &job->image, err);
+  job->share_ms = clrt_now_ms() - start;
+  if (status == CLRT_OK)
+    status = clrt_stop_check("reading the scene", err);
+  return clrt_cluster_agree(status, err);
+}
+
+/* Every process goes through the same steps (each ends with the status
+ * agreed between them), so the collectives of MPI always match. */
 clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *err) {
   double start_ms = clrt_now_ms();
   render_job job;
   memset(&job, 0, sizeof job);
   job.options = options;
+  job.root = clrt_cluster_rank() == 0;
   clrt_stop_catch();
-  clrt_status status = clrt_image_check_output(options->output_path, err);
-  if (status == CLRT_OK)
-    status = clrt_faults_from_environment(&job.faults, err);
-  if (status == CLRT_OK)
-    status = load_job_scene(&job, err);
-  if (status == CLRT_OK)
-    status = clrt_stop_check("reading the scene", err);
-  if (status == CLRT_OK)
+  clrt_status status = load_and_share_scene(&job, err);
+  if (status == CLRT_OK) {
     status = prepare_job(&job, err);
-  if (status == CLRT_OK)
-    status = clrt_stop_check("preparing the render", err);
+    if (status == CLRT_OK)
+      status = clrt_stop_check("preparing the render", err);
+    status = clrt_cluster_agree(status, err);
+  }
   if (status == CLRT_OK)
     status = run_job(&job, log, start_ms, err);
   free_job(&job);
@@ -350,6 +491,10 @@ clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *
 }
 
 clrt_status clrt_app_bench(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err) {
+  if (clrt_cluster_size() > 1) /* each process would measure alone, on the same cores */
+    return clrt_fail(err, CLRT_ERR_INPUT,
+                     "clrt bench does not run under mpirun yet: run it on each machine, and measure the cluster "
+                     "with 'mpirun ... clrt render', whose summary gives every process's rate and the combined one");
   if (options->compare_paths[0])
     return clrt_bench_compare(options->compare_paths[0], options->compare_paths[1], out, err);
   clrt_bench_results results;

@@ -3,9 +3,11 @@
 
 #include "clrt_app.h"
 #include "clrt_cli.h"
+#include "clrt_cluster.h"
 #include "clrt_stop.h"
 
 int main(int argc, char **argv) {
+  clrt_cluster_start(&argc, &argv);
   clrt_options options;
   clrt_error err = {{0}};
   clrt_status status = clrt_cli_parse(argc, argv, &options, &err);
@@ -29,7 +31,9 @@ int main(int argc, char **argv) {
     }
   }
   clrt_cli_free(&options);
-  if (status != CLRT_OK)
+  /* In a cluster the processes agree on the outcome: the root says it. */
+  if (status != CLRT_OK && clrt_cluster_rank() == 0)
     fprintf(stderr, "clrt: error: %s\n", err.message);
+  clrt_cluster_end();
   return clrt_stop_exit_code(status);
 }

@@ -25,12 +25,21 @@
  * (clrt_session_options). */
 #define CLRT_DEFAULT_TILE_TIMEOUT_S 60.0
 
+/* Where a finished tile goes when the film is in another process: the
+ * cluster's link to it (clrt_cluster.h). `pixels` is the tile's, in the
+ * film's form, valid during the call. */
+typedef struct clrt_tile_sink {
+  void (*receive)(void *context, const clrt_tile *tile, const void *pixels, uint64_t rays);
+  void *context;
+} clrt_tile_sink;
+
 /* Where the farm's tiles come from and go, and who watches. */
 typedef struct clrt_farm_job {
   clrt_scheduler *scheduler;                /* the tiles of the frame */
   clrt_film *film;                          /* where finished tiles go */
   clrt_progress *progress;                  /* warnings and the bar */
   const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
+  const clrt_tile_sink *sink;               /* not NULL: finished tiles go there, not to the film */
 } clrt_farm_job;
 
 /* How one device did. */

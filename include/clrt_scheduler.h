@@ -4,7 +4,11 @@
  * strips of ceil(remaining rows / (2 x active devices)) rows, so tiles are
  * large while much work remains and small near the end, and no device is
  * left finishing a big tile alone. A tile that failed goes back to the
- * queue for another device. */
+ * queue for another device.
+ *
+ * A process of a cluster (clrt_cluster.h) renders from a fed scheduler
+ * instead: tiles arrive from the process that cuts them, and its devices
+ * wait for more until the feed closes. */
 #ifndef CLRT_SCHEDULER_H
 #define CLRT_SCHEDULER_H
 
@@ -35,8 +39,18 @@ typedef struct clrt_scheduler {
   size_t pixels_done;
   size_t in_flight; /* taken, not yet done or returned */
   unsigned active_devices;
-  bool stopping; /* interrupted: hand out nothing more */
+  bool stopping;  /* interrupted: hand out nothing more */
+  bool feed_open; /* fed: more tiles may still arrive */
 } clrt_scheduler;
+
+/* What a scheduler holds at a moment. */
+typedef struct clrt_scheduler_state {
+  size_t pending, in_flight;
+  unsigned active_devices;
+  bool stopping;
+  bool available; /* a tile can be taken now */
+  bool finished;  /* stopping, or nothing to take and nothing can come any more */
+} clrt_scheduler_state;
 
 /* A fixed plan's tiles (copied), or guided strips when plan is NULL. */
 clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
@@ -70,6 +84,23 @@ bool clrt_scheduler_stopping(clrt_scheduler *s);
  * allocated (free them); the remainder of a guided image counts as one.
  * Their count goes to *count; only running out of memory fails. */
 clrt_status clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles, size_t *count, clrt_error *err);
+
+/* A scheduler with no tiles of its own: clrt_scheduler_feed gives them,
+ * and take waits for more until clrt_scheduler_close_feed. */
+clrt_status clrt_scheduler_init_fed(clrt_scheduler *s, unsigned width, unsigned height, size_t max_tile_pixels,
+                                    unsigned device_count);
+
+/* Queues tiles, taken in the order given; false when out of memory. */
+bool clrt_scheduler_feed(clrt_scheduler *s, const clrt_tile *tiles, size_t count);
+
+/* No more tiles will be fed: devices stop waiting for them. */
+void clrt_scheduler_close_feed(clrt_scheduler *s);
+
+clrt_scheduler_state clrt_scheduler_state_of(clrt_scheduler *s);
+
+/* Takes up to `most` waiting tiles out (to give them back to the process
+ * that cut them, when no device here can render them); how many. */
+size_t clrt_scheduler_take_pending(clrt_scheduler *s, clrt_tile *tiles, size_t most);
 
 /* Tiles finished so far. */
 size_t clrt_scheduler_tiles_done(clrt_scheduler *s);

@@ -23,6 +23,11 @@ const volatile sig_atomic_t *clrt_stop_flag(void);
  * written" once asked to stop; CLRT_OK otherwise. */
 clrt_status clrt_stop_check(const char *stage, clrt_error *err);
 
+/* `path` (a temporary file) is removed by the signal handler itself, at
+ * once, however the process ends after; NULL forgets it (do so before
+ * renaming it into place). */
+void clrt_stop_remove_on_signal(const char *path);
+
 /* The exit code for a status: 128 + the signal for CLRT_ERR_INTERRUPTED
  * (130 for Ctrl-C, as shells report it), else the status itself. */
 int clrt_stop_exit_code(clrt_status status);

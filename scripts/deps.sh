@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages clrt needs to build, render and test.
+# Installs the Debian/Ubuntu packages clrt needs to build, render and test
+#   scripts/deps.sh [--tests]
 # Installs with apt when running as root or with password-less sudo; otherwise
 # prints the exact command to run and fails, so nothing half-works.
 set -euo pipefail
@@ -12,6 +13,11 @@ CLRT_PACKAGES=(
   ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
   libjansson-dev libstb-dev zlib1g-dev libcmocka-dev
 )
+# With --tests, also Open MPI, so that the tests run clrt under mpirun
+# (rendering needs no MPI; clrt builds without it).
+if [ "${1:-}" = "--tests" ]; then
+  CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin)
+fi
 
 missing_packages() {
   local pkg

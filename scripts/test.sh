@@ -20,7 +20,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
 
-"$root/scripts/deps.sh"
+"$root/scripts/deps.sh" --tests
 cmake -S "$root" -B "$build" "${options[@]}" >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 ctest --test-dir "$build" --output-on-failure

@@ -165,6 +165,32 @@ static void test_default_tiling(void **state) {
   unsetenv("CLRT_CACHE_DIR");
 }
 
+/* A process of a cluster renders from a fed scheduler: tiles in the order
+ * fed, none taken once the feed closes, and waiting ones handed back. */
+static void test_fed_scheduler(void **state) {
+  (void)state;
+  clrt_scheduler s;
+  assert_int_equal(clrt_scheduler_init_fed(&s, 64, 64, 4096, 2), CLRT_OK);
+  clrt_tile tile;
+  assert_false(clrt_scheduler_take(&s, false, &tile)); /* nothing yet, and no waiting without wait */
+  assert_false(clrt_scheduler_state_of(&s).finished);  /* the feed is open: more may come */
+  clrt_tile fed[3] = {{0, 0, 64, 8}, {0, 8, 64, 8}, {0, 16, 64, 8}};
+  assert_true(clrt_scheduler_feed(&s, fed, 3));
+  assert_true(clrt_scheduler_take(&s, true, &tile));
+  assert_int_equal(tile.y, 0); /* in the order fed */
+  clrt_tile back[4];
+  assert_int_equal(clrt_scheduler_take_pending(&s, back, 4), 2);
+  assert_int_equal(back[0].y, 8);
+  clrt_scheduler_done(&s, &tile);
+  clrt_scheduler_close_feed(&s);
+  assert_false(clrt_scheduler_take(&s, true, &tile)); /* closed and empty: no wait */
+  clrt_scheduler_state st = clrt_scheduler_state_of(&s);
+  assert_true(st.finished && !st.available && st.pending == 0 && st.in_flight == 0);
+  clrt_scheduler_retire_device(&s);
+  assert_int_equal(clrt_scheduler_state_of(&s).active_devices, 1);
+  clrt_scheduler_destroy(&s);
+}
+
 /* While one heavy tile runs, the ETA falls steadily with the time it has
  * run at its device's speed, instead of waiting for it and then jumping. */
 static void test_progress_eta_is_steady_during_a_heavy_tile(void **state) {
@@ -205,6 +231,7 @@ int main(void) {
       cmocka_unit_test(test_tiling_names_parse_back),
       cmocka_unit_test(test_default_tiling),
       cmocka_unit_test(test_progress_eta_is_steady_during_a_heavy_tile),
+      cmocka_unit_test(test_fed_scheduler),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

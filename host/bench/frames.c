@@ -84,7 +84,7 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
   double start = clrt_now_ms();
   clrt_status status =
       clrt_scheduler_init(&scheduler, run->film->width, run->film->height, run->plan, (unsigned)run->count, &err);
-  clrt_farm_job job = {&scheduler, run->film, &quiet, clrt_stop_flag()};
+  clrt_farm_job job = {&scheduler, run->film, &quiet, clrt_stop_flag(), NULL};
   if (status == CLRT_OK)
     status = clrt_farm_render_sessions(run->sessions, run->count, &job, &result, &err);
   double wall_ms = clrt_now_ms() - start;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clrt_png.h"
+#include "clrt_stop.h"
 
 struct clrt_output {
   char *path;
@@ -37,6 +38,7 @@ static void free_output(clrt_output *out) {
 void clrt_output_discard(clrt_output *out) {
   if (!out)
     return;
+  clrt_stop_remove_on_signal(NULL);
   if (out->png)
     clrt_png_cancel(out->png);
   if (out->fd >= 0)
@@ -55,6 +57,7 @@ static clrt_status create_temporary(clrt_output *out, clrt_error *err) {
   if (out->fd < 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot create a temporary file beside it: %s", out->path,
                      strerror(errno));
+  clrt_stop_remove_on_signal(out->temporary);
   if (fchmod(out->fd, default_file_mode()) != 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot set permissions: %s", out->temporary, strerror(errno));
   return CLRT_OK;
@@ -114,6 +117,7 @@ static clrt_status move_into_place(clrt_output *out, clrt_error *err) {
   out->fd = -1;
   if (closed != 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", out->path, strerror(errno));
+  clrt_stop_remove_on_signal(NULL);
   if (rename(out->temporary, out->path) != 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s", out->path,
                      strerror(errno));

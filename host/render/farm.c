@@ -86,7 +86,10 @@ static void fill_device(worker *w) {
 
 static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
   const clrt_farm_job *job = w->shared->job;
-  clrt_film_receive(job->film, &outcome->tile, outcome->pixels);
+  if (job->sink)
+    job->sink->receive(job->sink->context, &outcome->tile, outcome->pixels, outcome->rays);
+  else
+    clrt_film_receive(job->film, &outcome->tile, outcome->pixels);
   clrt_scheduler_done(job->scheduler, &outcome->tile);
   size_t pixels = (size_t)outcome->tile.width * outcome->tile.height;
   w->report->tiles += 1;

@@ -18,14 +18,19 @@ static bool push_pending(clrt_scheduler *s, const clrt_tile *tile) {
   return true;
 }
 
-clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
-                                unsigned device_count, clrt_error *err) {
+/* An empty scheduler for an image and its devices. */
+static void start(clrt_scheduler *s, unsigned width, unsigned height, unsigned device_count) {
   memset(s, 0, sizeof *s);
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);
   s->width = width;
   s->height = height;
   s->active_devices = device_count;
+}
+
+clrt_status clrt_scheduler_init(clrt_scheduler *s, unsigned width, unsigned height, const clrt_tile_plan *plan,
+                                unsigned device_count, clrt_error *err) {
+  start(s, width, height, device_count);
   s->guided = plan == NULL;
   if (s->guided) {
     s->max_tile_pixels = clrt_scheduler_guided_max_pixels(width, height);
@@ -80,6 +85,10 @@ static bool available(const clrt_scheduler *s) {
   return s->pending_count > 0 || (s->guided && s->next_row < s->height);
 }
 
+/* Whether a tile may still come for a device that has none: one in flight
+ * elsewhere may come back, or the feed may bring more. */
+static bool more_may_come(const clrt_scheduler *s) { return s->in_flight > 0 || s->feed_open; }
+
 /* Room in the pending stack for every tile in flight and one more, so
  * that a tile coming back never needs memory (and can never be lost). */
 static bool room_for_returns(clrt_scheduler *s) {
@@ -92,7 +101,7 @@ static bool room_for_returns(clrt_scheduler *s) {
 
 bool clrt_scheduler_take(clrt_scheduler *s, bool wait, clrt_tile *tile) {
   pthread_mutex_lock(&s->lock);
-  while (wait && !s->stopping && !available(s) && s->in_flight > 0)
+  while (wait && !s->stopping && !available(s) && more_may_come(s))
     pthread_cond_wait(&s->changed, &s->lock);
   bool taken = !s->stopping && available(s) && room_for_returns(s);
   if (taken) {
@@ -155,6 +164,53 @@ clrt_status clrt_scheduler_missing(clrt_scheduler *s, clrt_tile **tiles, size_t 
   if (*count && !*tiles)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing %zu missing tiles", *count);
   return CLRT_OK;
+}
+
+clrt_status clrt_scheduler_init_fed(clrt_scheduler *s, unsigned width, unsigned height, size_t max_tile_pixels,
+                                    unsigned device_count) {
+  start(s, width, height, device_count);
+  s->max_tile_pixels = max_tile_pixels;
+  s->feed_open = true;
+  return CLRT_OK;
+}
+
+bool clrt_scheduler_feed(clrt_scheduler *s, const clrt_tile *tiles, size_t count) {
+  pthread_mutex_lock(&s->lock);
+  bool fed = true;
+  for (size_t i = count; fed && i-- > 0;) /* a stack: the first given is taken first */
+    fed = push_pending(s, &tiles[i]);
+  s->tiles_total += count;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+  return fed;
+}
+
+void clrt_scheduler_close_feed(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  s->feed_open = false;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+}
+
+clrt_scheduler_state clrt_scheduler_state_of(clrt_scheduler *s) {
+  pthread_mutex_lock(&s->lock);
+  clrt_scheduler_state state = {s->pending_count,
+                                s->in_flight,
+                                s->active_devices,
+                                s->stopping,
+                                !s->stopping && available(s),
+                                s->stopping || (!available(s) && !more_may_come(s))};
+  pthread_mutex_unlock(&s->lock);
+  return state;
+}
+
+size_t clrt_scheduler_take_pending(clrt_scheduler *s, clrt_tile *tiles, size_t most) {
+  pthread_mutex_lock(&s->lock);
+  size_t taken = 0;
+  while (taken < most && s->pending_count > 0)
+    tiles[taken++] = s->pending[--s->pending_count];
+  pthread_mutex_unlock(&s->lock);
+  return taken;
 }
 
 size_t clrt_scheduler_tiles_done(clrt_scheduler *s) {

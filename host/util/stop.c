@@ -2,10 +2,28 @@
 #include "clrt_stop.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
 
-static void on_stop_signal(int signal_number) { stop_signal = signal_number; }
+/* The temporary file to remove at once on a stop signal (a launcher such
+ * as mpirun follows its SIGTERM with SIGKILL a second later). */
+static char doomed_path[4096];
+static volatile sig_atomic_t doomed;
+
+static void on_stop_signal(int signal_number) {
+  stop_signal = signal_number;
+  if (doomed)
+    unlink(doomed_path); /* async-signal-safe */
+}
+
+void clrt_stop_remove_on_signal(const char *path) {
+  doomed = 0;
+  if (path && strlen(path) < sizeof doomed_path) {
+    memcpy(doomed_path, path, strlen(path) + 1);
+    doomed = 1;
+  }
+}
 
 static const int CAUGHT[] = {SIGINT, SIGTERM, SIGHUP};
 

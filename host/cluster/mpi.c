@@ -1,0 +1,155 @@
+/* The cluster over MPI (clrt_cluster.h): starting it, agreeing on a
+ * status, sharing the scene, gathering reports. The tile exchange is in
+ * link.c. */
+#include "clrt_cluster.h"
+
+#include <mpi.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Broadcasts go in pieces of at most this many bytes (MPI counts are
+ * ints, and 10^8 spheres take gigabytes). */
+#define CLRT_BROADCAST_PIECE ((size_t)1 << 30)
+
+static bool started;
+
+/* The variables a launcher sets: Open MPI's mpirun, PMIx (Open MPI,
+ * Slurm's srun --mpi=pmix), and PMI (MPICH's hydra, srun --mpi=pmi2). */
+static bool launched(void) {
+  static const char *const VARIABLES[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+  for (size_t i = 0; i < sizeof VARIABLES / sizeof VARIABLES[0]; ++i)
+    if (getenv(VARIABLES[i]))
+      return true;
+  return false;
+}
+
+void clrt_cluster_start(int *argc, char ***argv) {
+  if (!launched())
+    return; /* a plain clrt: MPI's start-up (half a second) is not paid */
+  int provided;
+  /* Only one thread calls MPI at a time: the exchange's, while it runs. */
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+  started = true;
+}
+
+void clrt_cluster_end(void) {
+  if (started)
+    MPI_Finalize();
+  started = false;
+}
+
+int clrt_cluster_rank(void) {
+  int rank = 0;
+  if (started)
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+
+int clrt_cluster_size(void) {
+  int size = 1;
+  if (started)
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+void clrt_cluster_host(char *out, size_t size) {
+  if (gethostname(out, size) != 0)
+    snprintf(out, size, "?");
+  out[size - 1] = '\0';
+}
+
+clrt_status clrt_cluster_agree(clrt_status status, clrt_error *err) {
+  int size = clrt_cluster_size();
+  if (size == 1)
+    return status;
+  int *statuses = calloc((size_t)size, sizeof *statuses), mine = (int)status;
+  if (!statuses)
+    MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
+  MPI_Allgather(&mine, 1, MPI_INT, statuses, 1, MPI_INT, MPI_COMM_WORLD);
+  int first = -1;
+  for (int i = 0; i < size && first < 0; ++i)
+    if (statuses[i] != CLRT_OK)
+      first = i;
+  clrt_status agreed = first < 0 ? CLRT_OK : (clrt_status)statuses[first];
+  free(statuses);
+  if (first > 0) { /* another process's message reaches the root's error */
+    clrt_error theirs = {{0}};
+    if (clrt_cluster_rank() == first) {
+      char host[64];
+      clrt_cluster_host(host, sizeof host);
+      snprintf(theirs.message, sizeof theirs.message, "process %d (%s): %.900s", first, host, err->message);
+    }
+    MPI_Bcast(theirs.message, sizeof theirs.message, MPI_CHAR, first, MPI_COMM_WORLD);
+    *err = theirs;
+  }
+  return agreed;
+}
+
+/* Sends `size` bytes at `data` from the root to every process. */
+static void broadcast(void *data, size_t size) {
+  for (size_t at = 0; at < size; at += CLRT_BROADCAST_PIECE) {
+    size_t piece = size - at < CLRT_BROADCAST_PIECE ? size - at : CLRT_BROADCAST_PIECE;
+    MPI_Bcast((char *)data + at, (int)piece, MPI_BYTE, 0, MPI_COMM_WORLD);
+  }
+}
+
+void clrt_cluster_share(void *data, size_t size) {
+  if (clrt_cluster_size() > 1)
+    broadcast(data, size);
+}
+
+clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err) {
+  if (clrt_cluster_size() == 1)
+    return CLRT_OK;
+  bool root = clrt_cluster_rank() == 0;
+  broadcast(image, sizeof *image);
+  broadcast(&flat->params, sizeof flat->params);
+  broadcast(&flat->stats, sizeof flat->stats);
+  int failed = 0;
+#define CLRT_SHARE_ARRAY(type, name)                                                                                   \
+  {                                                                                                                    \
+    uint64_t count = flat->name##_count;                                                                               \
+    broadcast(&count, sizeof count);                                                                                   \
+    if (!root) {                                                                                                       \
+      flat->name##_count = (size_t)count;                                                                              \
+      flat->name = calloc(count ? count : 1, sizeof(type));                                                            \
+      failed |= flat->name == NULL;                                                                                    \
+    }                                                                                                                  \
+    int any_failed = 0;                                                                                                \
+    MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);                                          \
+    if (any_failed)                                                                                                    \
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory receiving the scene's %s", #name);                        \
+    broadcast(flat->name, count * sizeof(type));                                                                       \
+  }
+  CLRT_SCENE_ARRAYS(CLRT_SHARE_ARRAY)
+#undef CLRT_SHARE_ARRAY
+  return CLRT_OK;
+}
+
+unsigned clrt_cluster_total_devices(unsigned local_devices) {
+  if (clrt_cluster_size() == 1)
+    return local_devices;
+  unsigned total = 0;
+  MPI_Allreduce(&local_devices, &total, 1, MPI_UNSIGNED, MPI_SUM, MPI_COMM_WORLD);
+  return total;
+}
+
+clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err) {
+  int size = clrt_cluster_size();
+  bool root = clrt_cluster_rank() == 0;
+  *reports = root ? calloc((size_t)size, sizeof **reports) : NULL;
+  if (size == 1) {
+    if (!*reports)
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process report");
+    **reports = *mine;
+    return CLRT_OK;
+  }
+  int failed = root && !*reports;
+  MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (failed)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %d process reports", size);
+  MPI_Gather(mine, sizeof *mine, MPI_BYTE, *reports, sizeof *mine, MPI_BYTE, 0, MPI_COMM_WORLD);
+  return CLRT_OK;
+}

@@ -1,0 +1,67 @@
+/* The cluster when clrt is built without MPI (clrt_cluster.h): always a
+ * cluster of one process, which has nothing to exchange. */
+#include "clrt_cluster.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void clrt_cluster_start(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+}
+
+void clrt_cluster_end(void) {}
+
+int clrt_cluster_rank(void) { return 0; }
+
+int clrt_cluster_size(void) { return 1; }
+
+void clrt_cluster_host(char *out, size_t size) {
+  if (gethostname(out, size) != 0)
+    snprintf(out, size, "?");
+  out[size - 1] = '\0';
+}
+
+clrt_status clrt_cluster_agree(clrt_status status, clrt_error *err) {
+  (void)err;
+  return status;
+}
+
+void clrt_cluster_share(void *data, size_t size) {
+  (void)data;
+  (void)size;
+}
+
+clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err) {
+  (void)flat;
+  (void)image;
+  (void)err;
+  return CLRT_OK;
+}
+
+unsigned clrt_cluster_total_devices(unsigned local_devices) { return local_devices; }
+
+/* A cluster of one renders without an exchange (host/app.c never starts
+ * one): asking for it is a programming error, said as such. */
+clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_link **link, clrt_tile_sink *sink,
+                                    clrt_error *err) {
+  (void)job;
+  (void)sink;
+  *link = NULL;
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "this clrt was built without MPI: no other process to exchange tiles with");
+}
+
+void clrt_cluster_link_finish(clrt_cluster_link *link, double *render_ms) {
+  (void)link;
+  if (render_ms)
+    *render_ms = 0.0;
+}
+
+clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err) {
+  *reports = malloc(sizeof **reports);
+  if (!*reports)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process report");
+  **reports = *mine;
+  return CLRT_OK;
+}

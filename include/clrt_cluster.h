@@ -1,0 +1,94 @@
+/* One picture across many processes, with MPI: `mpirun -n N clrt render
+ * ...`. Process 0 (the root) reads and flattens the scene and sends the
+ * flat scene to the others; it holds the scheduler, the film and the
+ * output file, and serves tiles from a thread of its own. Every process
+ * renders with its own devices: the others ask the root for tiles ahead of
+ * need (so that the round trip does not idle a device) and send finished
+ * tiles back, 8-bit, to the root's film. A pixel is a pure function of the
+ * scene, so the picture is the one a single process makes.
+ *
+ * MPI starts only when a launcher (mpirun, srun) started the process; a
+ * plain `clrt` is a cluster of one and never touches MPI. Without MPI at
+ * build time, every process is a cluster of one (host/cluster/solo.c). */
+#ifndef CLRT_CLUSTER_H
+#define CLRT_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clrt_error.h"
+#include "clrt_farm.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
+#include "clrt_progress.h"
+#include "clrt_scheduler.h"
+
+/* Starts MPI when a launcher started this process (after that, the
+ * functions below see every process). */
+void clrt_cluster_start(int *argc, char ***argv);
+
+/* Ends MPI, if it was started. */
+void clrt_cluster_end(void);
+
+/* This process's rank (0: the root) and the number of processes. */
+int clrt_cluster_rank(void);
+int clrt_cluster_size(void);
+
+/* This machine's name, for reports. */
+void clrt_cluster_host(char *out, size_t size);
+
+/* Every process's status becomes the same: that of the first process (by
+ * rank) whose status is not CLRT_OK, whose message goes to the root's
+ * `err` (prefixed with its rank and host when not the root's own). */
+clrt_status clrt_cluster_agree(clrt_status status, clrt_error *err);
+
+/* `size` bytes at `data`, from the root to every other process. */
+void clrt_cluster_share(void *data, size_t size);
+
+/* The root's flat scene and image settings, to every other process. */
+clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err);
+
+/* The devices of every process, added up (the root's scheduler cuts
+ * guided tiles for all of them). */
+unsigned clrt_cluster_total_devices(unsigned local_devices);
+
+/* What the tile exchange works on. The root's scheduler is the real one,
+ * and its film and progress take the others' tiles too (under the
+ * progress labels "r1", "r2", ... from `remote_progress`); another
+ * process's scheduler is fed (clrt_scheduler_init_fed) and its farm sends
+ * finished tiles through `sink`. */
+typedef struct clrt_cluster_link clrt_cluster_link;
+
+typedef struct clrt_cluster_job {
+  clrt_scheduler *scheduler;
+  clrt_film *film;         /* the root's */
+  clrt_progress *progress; /* the root's */
+  unsigned remote_progress;
+  size_t pixel_bytes; /* a tile pixel's bytes: 3, or 16 for linear colour */
+} clrt_cluster_job;
+
+/* Starts the exchange's thread; *sink is what another process's farm
+ * must be given (unused on the root). */
+clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_link **link, clrt_tile_sink *sink,
+                                    clrt_error *err);
+
+/* After this process's farm is done: waits for the exchange to end (on
+ * the root, for every process to be done), then frees it. The time from
+ * the start to the last process done goes to *render_ms (on the root). */
+void clrt_cluster_link_finish(clrt_cluster_link *link, double *render_ms);
+
+/* How one process did, for the root's summary. */
+typedef struct clrt_cluster_report {
+  char host[64];
+  unsigned devices, tiles, retired;
+  size_t pixels;
+  unsigned long long rays, truncated_samples;
+  double busy_ms;     /* its devices' kernel time, summed */
+  double finished_ms; /* when its last device ran out of work */
+} clrt_cluster_report;
+
+/* Every process's report, in rank order, to the root (*reports, freed by
+ * the caller; NULL elsewhere). */
+clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err);
+
+#endif /* CLRT_CLUSTER_H */

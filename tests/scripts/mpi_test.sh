@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# clrt under mpirun (POCL): several processes give the same bytes as one,
+# on a hard scene and on a glass and soft-light scene with several samples;
+# a process whose device fails every tile changes nothing; every process
+# failing gives exit 1 and no file; Ctrl-C on mpirun leaves no file.
+#   mpi_test.sh CLRT MPIEXEC SOURCE_DIR
+set -euo pipefail
+clrt="$1" mpiexec="$2" source_dir="$3"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# In containers Open MPI needs shared memory without its single-copy
+# mechanism, and as root its explicit permission.
+export OMPI_MCA_btl="self,vader" OMPI_MCA_btl_vader_single_copy_mechanism=none
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+mpirun=("$mpiexec" --oversubscribe)
+# Under the sanitizers (scripts/test.sh --sanitize), Open MPI's plugins
+# leak at exit from modules already unloaded, so that no frame names them
+# for a suppression: leaks are checked by the other tests, not here.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+  export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+fi
+
+fail() {
+  echo "mpi_test: $*" >&2
+  exit 1
+}
+
+same_bytes() { # NAME SCENE [options]
+  local name="$1" scene="$2"
+  shift 2
+  "$clrt" render "$source_dir/$scene" -o "$work/$name-1.png" -q "$@"
+  "${mpirun[@]}" -n 3 "$clrt" render "$source_dir/$scene" -o "$work/$name-3.png" -q "$@" ||
+    fail "$name: mpirun -n 3 failed"
+  cmp "$work/$name-1.png" "$work/$name-3.png" || fail "$name: 3 processes gave other bytes than 1"
+}
+
+same_bytes hard tests/data/whitted_hard.json
+same_bytes glass scenes/showcase.json --width 160 --height 90 --samples 4
+
+# One process of three fails every tile: the others render its share.
+"${mpirun[@]}" -n 2 "$clrt" render "$source_dir/tests/data/whitted_hard.json" -o "$work/failing.png" -q : \
+  -n 1 env CLRT_INJECT_FAULT=0:0/all "$clrt" render "$source_dir/tests/data/whitted_hard.json" \
+  -o "$work/failing.png" -q 2>"$work/failing.err" || fail "one failing process: mpirun failed"
+cmp "$work/hard-1.png" "$work/failing.png" || fail "one failing process: other bytes"
+grep -q "retiring 0:0" "$work/failing.err" || fail "one failing process: no warning"
+
+# Every process fails: exit 1, one error, no file.
+if "${mpirun[@]}" -n 3 env CLRT_INJECT_FAULT=0:0/all "$clrt" render "$source_dir/tests/data/whitted_hard.json" \
+  -o "$work/none.png" -q 2>"$work/none.err"; then
+  fail "every process failing: mpirun succeeded"
+fi
+[ "$(grep -c "clrt: error: no device could render" "$work/none.err")" -eq 1 ] || fail "every process failing: $(cat "$work/none.err")"
+[ ! -e "$work/none.png" ] || fail "every process failing: a file was written"
+
+# Ctrl-C on mpirun, two seconds into a long render: stops soon, no file.
+start=$(date +%s)
+"${mpirun[@]}" -n 2 "$clrt" render "$source_dir/scenes/showcase.json" -o "$work/stopped.png" -q 2>/dev/null &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid" && fail "Ctrl-C: mpirun succeeded"
+[ $(($(date +%s) - start)) -lt 60 ] || fail "Ctrl-C: it took over a minute"
+ls "$work" | grep -q stopped && fail "Ctrl-C: a file was left: $(ls "$work")"
+echo "mpi_test: ok"
