@@ -269,8 +269,6 @@ static void handle(clrt_cluster_link *l, int rank, int tag, const char *data, in
     memcpy(&count, data, sizeof count);
     while (count-- > 0)
       clrt_scheduler_retire_device(l->job.scheduler);
-    if (clrt_scheduler_state_of(l->job.scheduler).active_devices == 0)
-      clrt_progress_device_gone(l->job.progress, l->job.remote_progress + (unsigned)rank - 1);
     break;
   case TAG_DONE:
     l->done[rank] = true;
