@@ -63,16 +63,6 @@ typedef struct render_job {
   double share_ms;              /* sending the flat scene to the other processes */
 } render_job;
 
-static clrt_status choose_devices(render_job *job, clrt_error *err) {
-  clrt_device_list list;
-  clrt_status status = clrt_devices_discover(&list, err);
-  if (status != CLRT_OK)
-    return status;
-  status = clrt_devices_select_many(&list, job->options->device_spec, &job->devices, &job->device_count, err);
-  clrt_devices_free(&list);
-  return status;
-}
-
 /* The user's tiling, or the default one (clrt_tiling.h); in a cluster,
  * guided strips, as on several devices. */
 static clrt_tiling choose_tiling(const render_job *job) {
@@ -117,7 +107,7 @@ static clrt_status prepare_root(render_job *job, unsigned devices, size_t *max_t
 /* Every process calls the collectives here, whatever befell it: its
  * status is agreed on after. */
 static clrt_status prepare_job(render_job *job, clrt_error *err) {
-  clrt_status status = choose_devices(job, err);
+  clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
   unsigned devices = clrt_cluster_total_devices(status == CLRT_OK ? (unsigned)job->device_count : 0);
   job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
   clrt_image_format format;

@@ -60,6 +60,10 @@ clrt_status clrt_devices_select(const clrt_device_list *list, const char *spec, 
 clrt_status clrt_devices_select_many(const clrt_device_list *list, const char *spec, clrt_device **devices,
                                      size_t *count, clrt_error *err);
 
+/* Discovers the devices and selects those `spec` names
+ * (clrt_devices_select_many): what render and bench start with. */
+clrt_status clrt_devices_choose(const char *spec, clrt_device **devices, size_t *count, clrt_error *err);
+
 /* "P:D", for messages. */
 void clrt_device_label(const clrt_device *device, char *out, size_t size);
 

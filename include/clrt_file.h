@@ -21,6 +21,12 @@ typedef struct clrt_file_part {
   size_t size;
 } clrt_file_part;
 
+/* Creates `<path>.tmp-XXXXXX` beside `path`, with an unpredictable name
+ * (mkstemp, mode 0600): its name goes to *temporary (free it), the open
+ * descriptor is returned. -1 (and *temporary NULL) on failure, errno
+ * saying why. */
+int clrt_file_temporary(const char *path, char **temporary);
+
 /* Replaces `path` with the parts, all or nothing: they go to a temporary
  * file with an unpredictable name beside it (mode 0600), which is synced
  * to disk and renamed over `path`, so a crash or power cut leaves the old

@@ -279,16 +279,6 @@ static clrt_status bench_scene_on_devices(bench_context *b, bench_scene *s, clrt
   return status;
 }
 
-static clrt_status choose_bench_devices(bench_context *b, clrt_error *err) {
-  clrt_device_list list;
-  clrt_status status = clrt_devices_discover(&list, err);
-  if (status != CLRT_OK)
-    return status;
-  status = clrt_devices_select_many(&list, b->options->device_spec, &b->devices, &b->device_count, err);
-  clrt_devices_free(&list);
-  return status;
-}
-
 clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results, clrt_error *err) {
   memset(results, 0, sizeof *results);
   results->options = *options;
@@ -300,7 +290,7 @@ clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_be
   if (status == CLRT_OK)
     status = load_scenes(options, &scenes, &scene_count, err);
   if (status == CLRT_OK)
-    status = choose_bench_devices(&b, err);
+    status = clrt_devices_choose(options->device_spec, &b.devices, &b.device_count, err);
   for (size_t i = 0; status == CLRT_OK && i < scene_count; ++i) {
     status = bench_host_baselines(&b, &scenes[i], err);
     if (status == CLRT_OK)

@@ -362,3 +362,15 @@ void clrt_devices_free(clrt_device_list *list) {
   free(list->devices);
   memset(list, 0, sizeof *list);
 }
+
+clrt_status clrt_devices_choose(const char *spec, clrt_device **devices, size_t *count, clrt_error *err) {
+  *devices = NULL;
+  *count = 0;
+  clrt_device_list list;
+  clrt_status status = clrt_devices_discover(&list, err);
+  if (status != CLRT_OK)
+    return status;
+  status = clrt_devices_select_many(&list, spec, devices, count, err);
+  clrt_devices_free(&list);
+  return status;
+}

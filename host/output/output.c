@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clrt_file.h"
 #include "clrt_png.h"
 #include "clrt_stop.h"
 
@@ -48,12 +49,7 @@ void clrt_output_discard(clrt_output *out) {
 }
 
 static clrt_status create_temporary(clrt_output *out, clrt_error *err) {
-  size_t length = strlen(out->path) + sizeof ".tmp-XXXXXX";
-  out->temporary = malloc(length);
-  if (!out->temporary)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
-  snprintf(out->temporary, length, "%s.tmp-XXXXXX", out->path);
-  out->fd = mkstemp(out->temporary);
+  out->fd = clrt_file_temporary(out->path, &out->temporary);
   if (out->fd < 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot create a temporary file beside it: %s", out->path,
                      strerror(errno));

@@ -89,17 +89,29 @@ static void sync_parent(const char *path) {
   }
 }
 
-bool clrt_file_replace(const char *path, const clrt_file_part *parts, size_t count) {
+int clrt_file_temporary(const char *path, char **temporary) {
   size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
-  char *temporary = malloc(length);
-  if (!temporary)
-    return false;
-  snprintf(temporary, length, "%s.tmp-XXXXXX", path);
-  int fd = mkstemp(temporary);
-  if (fd < 0) {
-    free(temporary);
-    return false;
+  *temporary = malloc(length);
+  if (!*temporary) {
+    errno = ENOMEM;
+    return -1;
   }
+  snprintf(*temporary, length, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(*temporary);
+  if (fd < 0) {
+    int saved = errno;
+    free(*temporary);
+    *temporary = NULL;
+    errno = saved;
+  }
+  return fd;
+}
+
+bool clrt_file_replace(const char *path, const clrt_file_part *parts, size_t count) {
+  char *temporary;
+  int fd = clrt_file_temporary(path, &temporary);
+  if (fd < 0)
+    return false;
   bool written = true;
   for (size_t i = 0; written && i < count; ++i)
     written = write_all(fd, parts[i].data, parts[i].size);
