@@ -108,7 +108,7 @@ static clrt_status prepare_root(render_job *job, unsigned devices, size_t *max_t
  * status is agreed on after. */
 static clrt_status prepare_job(render_job *job, clrt_error *err) {
   clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
-  unsigned devices = clrt_cluster_total_devices(status == CLRT_OK ? (unsigned)job->device_count : 0);
+  unsigned devices = clrt_cluster_sum(status == CLRT_OK ? (unsigned)job->device_count : 0);
   job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
   clrt_image_format format;
   if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK)
@@ -351,22 +351,6 @@ static clrt_session_options session_options(const render_job *job, FILE *log) {
                                 .build_log = log};
 }
 
-/* This process's share, for the root's summary. */
-static clrt_cluster_report report_of(const clrt_farm_result *result) {
-  clrt_cluster_report report = {.devices = (unsigned)result->device_count, .rays = result->rays};
-  clrt_cluster_host(report.host, sizeof report.host);
-  for (size_t i = 0; i < result->device_count; ++i) {
-    const clrt_device_report *d = &result->devices[i];
-    report.tiles += (unsigned)d->tiles;
-    report.retired += d->retired;
-    report.pixels += d->pixels;
-    report.busy_ms += d->busy_ms;
-    report.truncated_samples += d->truncated_samples;
-    report.finished_ms = d->finished_ms > report.finished_ms ? d->finished_ms : report.finished_ms;
-  }
-  return report;
-}
-
 /* The farm on this process's devices; in a cluster, with the tile
  * exchange running beside it. */
 static clrt_status render_tiles(render_job *job, clrt_farm_job *farm, FILE *log, clrt_farm_result *result,
@@ -399,7 +383,7 @@ static clrt_status conclude(render_job *job, clrt_status status, const clrt_farm
     snprintf(stage, sizeof stage, "rendering, after %zu tile(s)", clrt_scheduler_tiles_done(&job->scheduler));
     status = clrt_stop_check(stage, err);
   }
-  clrt_cluster_report mine = report_of(result);
+  clrt_cluster_report mine = clrt_cluster_report_of(result);
   clrt_status gathered = clrt_cluster_gather(&mine, &job->reports, err);
   status = clrt_cluster_agree(status == CLRT_OK ? gathered : status, err);
   if (status == CLRT_OK && job->root)
@@ -480,29 +464,34 @@ clrt_status clrt_app_render(const clrt_options *options, FILE *log, clrt_error *
   return status;
 }
 
+/* The table and the files, from the root's results. */
+static clrt_status report_bench(const clrt_bench_options *options, const clrt_bench_results *results, FILE *out,
+                                FILE *log, clrt_error *err) {
+  clrt_bench_print_table(results, out);
+  clrt_status status = CLRT_OK;
+  if (options->json_path && (status = clrt_bench_write_json(results, options->json_path, err)) == CLRT_OK)
+    fprintf(log, "clrt: wrote %s\n", options->json_path);
+  if (status == CLRT_OK && options->csv_path &&
+      (status = clrt_bench_write_csv(results, options->csv_path, err)) == CLRT_OK)
+    fprintf(log, "clrt: wrote %s\n", options->csv_path);
+  if (status == CLRT_OK && options->chart_path &&
+      (status = clrt_bench_write_chart(results, options->chart_path, err)) == CLRT_OK)
+    fprintf(log, "clrt: wrote %s\n", options->chart_path);
+  return status;
+}
+
+/* Under mpirun every process measures (clrt_bench.h); the root reports. */
 clrt_status clrt_app_bench(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err) {
-  if (clrt_cluster_size() > 1) /* each process would measure alone, on the same cores */
-    return clrt_fail(err, CLRT_ERR_INPUT,
-                     "clrt bench does not run under mpirun yet: run it on each machine, and measure the cluster "
-                     "with 'mpirun ... clrt render', whose summary gives every process's rate and the combined one");
-  if (options->compare_paths[0])
-    return clrt_bench_compare(options->compare_paths[0], options->compare_paths[1], out, err);
+  bool root = clrt_cluster_rank() == 0;
+  if (options->compare_paths[0]) /* two files, nothing measured: the root's job alone */
+    return root ? clrt_bench_compare(options->compare_paths[0], options->compare_paths[1], out, err) : CLRT_OK;
   clrt_bench_results results;
   clrt_stop_catch();
   clrt_status status = clrt_bench_run(options, log, &results, err);
-  if (status == CLRT_OK) {
-    clrt_bench_print_table(&results, out);
-    if (options->json_path && (status = clrt_bench_write_json(&results, options->json_path, err)) == CLRT_OK)
-      fprintf(log, "clrt: wrote %s\n", options->json_path);
-    if (status == CLRT_OK && options->csv_path &&
-        (status = clrt_bench_write_csv(&results, options->csv_path, err)) == CLRT_OK)
-      fprintf(log, "clrt: wrote %s\n", options->csv_path);
-    if (status == CLRT_OK && options->chart_path &&
-        (status = clrt_bench_write_chart(&results, options->chart_path, err)) == CLRT_OK)
-      fprintf(log, "clrt: wrote %s\n", options->chart_path);
-  }
+  if (status == CLRT_OK && root)
+    status = report_bench(options, &results, out, log, err);
   clrt_bench_results_free(&results);
-  return status;
+  return clrt_cluster_agree(status, err);
 }
 
 clrt_status clrt_app_devices(FILE *out, clrt_error *err) {

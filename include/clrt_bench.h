@@ -41,7 +41,8 @@ typedef struct clrt_bench_record {
   size_t spheres;
   double bvh_build_ms; /* on the host, apart from any frame */
   char device[CLRT_BENCH_TEXT];
-  char device_label[16]; /* P:D, or "all" for every device together */
+  char device_label[16]; /* P:D (under mpirun R/P:D, R the process), or "all" for every device together */
+  char host[64];         /* the machine the device is in */
   char device_type[16];
   unsigned compute_units;
   char platform[CLRT_BENCH_TEXT];
@@ -81,6 +82,7 @@ typedef struct clrt_host_baseline {
 void clrt_bench_host_name(const clrt_host_baseline *baseline, char *out, size_t size);
 
 typedef struct clrt_machine_facts {
+  char host[64];
   char cpu[CLRT_BENCH_TEXT];
   char os[CLRT_BENCH_TEXT];
   int cores;
@@ -92,9 +94,11 @@ typedef struct clrt_machine_facts {
 typedef struct clrt_tile_pick {
   char device_label[16];
   char device[CLRT_BENCH_TEXT];
+  char host[64];
   char tiling[32];
   double mrays;
-  bool capped; /* made smaller to keep one enqueue under --max-enqueue-ms */
+  bool capped;          /* made smaller to keep one enqueue under --max-enqueue-ms */
+  char stored_in[1024]; /* the file on that host clrt render reads it from */
 } clrt_tile_pick;
 
 typedef struct clrt_bench_results {
@@ -106,11 +110,13 @@ typedef struct clrt_bench_results {
   size_t baseline_count, baseline_capacity;
   clrt_tile_pick *picks;
   size_t pick_count, pick_capacity;
-  char tile_choice_path[1024]; /* where the picks were stored for clrt render */
+  int processes; /* under mpirun: the records are every process's, the rest the root's */
 } clrt_bench_results;
 
 /* Runs the benchmark; progress goes to `log` (a line redrawn in place,
- * only when it is a terminal). */
+ * only when it is a terminal). Under mpirun every process calls it: each
+ * measures its own devices alone, in turn, then all of them together;
+ * the root (process 0) runs the host baselines and gets the results. */
 clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results, clrt_error *err);
 
 void clrt_bench_results_free(clrt_bench_results *results);

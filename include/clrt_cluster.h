@@ -45,12 +45,21 @@ clrt_status clrt_cluster_agree(clrt_status status, clrt_error *err);
 /* `size` bytes at `data`, from the root to every other process. */
 void clrt_cluster_share(void *data, size_t size);
 
+/* Returns when every process has come here. It waits asleep, where MPI's
+ * own barrier keeps a core busy polling: a process waiting for its turn
+ * leaves the machine to the one being measured (clrt bench). */
+void clrt_cluster_wait_all(void);
+
+/* Every process's `bytes` at `mine`, joined in rank order, to the root
+ * (*all, freed by the caller, of *all_bytes bytes; NULL elsewhere). */
+clrt_status clrt_cluster_collect(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err);
+
 /* The root's flat scene and image settings, to every other process. */
 clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err);
 
-/* The devices of every process, added up (the root's scheduler cuts
- * guided tiles for all of them). */
-unsigned clrt_cluster_total_devices(unsigned local_devices);
+/* `mine` added up over every process: the devices of all (the root's
+ * scheduler cuts guided tiles for all of them), their compute units. */
+unsigned clrt_cluster_sum(unsigned mine);
 
 /* What the tile exchange works on. The root's scheduler is the real one,
  * and its film and progress take the others' tiles too (under the
@@ -86,6 +95,9 @@ typedef struct clrt_cluster_report {
   double busy_ms;     /* its devices' kernel time, summed */
   double finished_ms; /* when its last device ran out of work */
 } clrt_cluster_report;
+
+/* This process's share of a frame, from its farm's result. */
+clrt_cluster_report clrt_cluster_report_of(const clrt_farm_result *result);
 
 /* Every process's report, in rank order, to the root (*reports, freed by
  * the caller; NULL elsewhere). */

@@ -120,7 +120,7 @@ static void test_tile_sweep_stores_the_best_tiling(void **state) {
   assert_true(one_per_row);
   assert_int_equal(results.pick_count, 1);
   assert_true(clrt_tiling_default(&device, 1, NULL).from_sweep);
-  assert_non_null(strstr(results.tile_choice_path, "tile-choices.json"));
+  assert_non_null(strstr(results.picks[0].stored_in, "tile-choices.json"));
   clrt_bench_results_free(&results);
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
 }
@@ -174,7 +174,9 @@ static void test_reports_and_comparison(void **state) {
 static clrt_bench_results made_up_results(void) {
   clrt_bench_results results;
   memset(&results, 0, sizeof results);
+  snprintf(results.machine.host, sizeof results.machine.host, "node1");
   snprintf(results.machine.cpu, sizeof results.machine.cpu, "Intel(R) Xeon(R) Processor");
+  results.processes = 1;
   snprintf(results.machine.os, sizeof results.machine.os, "Debian GNU/Linux 12 (bookworm), Linux 6.1");
   results.machine.cores = 2;
   results.record_count = 4;
@@ -186,6 +188,7 @@ static clrt_bench_results made_up_results(void) {
     r->width = 640, r->height = 360, r->samples = 1, r->spheres = 100001;
     snprintf(r->device, sizeof r->device, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor with a long name");
     snprintf(r->device_label, sizeof r->device_label, "%s", labels[i]);
+    snprintf(r->host, sizeof r->host, "node1");
     snprintf(r->device_type, sizeof r->device_type, "cpu");
     snprintf(r->platform, sizeof r->platform, "Portable Computing Language");
     snprintf(r->driver, sizeof r->driver, "3.1+debian");
@@ -258,6 +261,29 @@ static void test_table_fits_a_terminal(void **state) {
   free(results.baselines);
 }
 
+/* Under mpirun, the legend says which machine each device is in, and
+ * what R/P:D and "all" mean. */
+static void test_table_under_mpirun(void **state) {
+  (void)state;
+  clrt_bench_results results = made_up_results();
+  results.processes = 2;
+  snprintf(results.records[3].device_label, sizeof results.records[3].device_label, "1/0:0");
+  snprintf(results.records[3].host, sizeof results.records[3].host, "node2");
+  FILE *out = tmpfile();
+  clrt_bench_print_table(&results, out);
+  rewind(out);
+  char text[16384];
+  size_t length = fread(text, 1, sizeof text - 1, out);
+  text[length] = '\0';
+  fclose(out);
+  assert_non_null(strstr(text, "  1/0:0 pthread-skylake"));
+  assert_non_null(strstr(text, "; on node2\n"));
+  assert_non_null(strstr(text, "Under mpirun, 2 processes: R/P:D is process R's device P:D."));
+  assert_non_null(strstr(text, "The host rows are process 0's machine (node1)."));
+  free(results.records);
+  free(results.baselines);
+}
+
 /* The CSV has the host rows, and no made-up 0 where a figure has no
  * meaning (scaling for one device); the chart's labels clear the whiskers. */
 static void test_csv_and_chart_details(void **state) {
@@ -270,8 +296,9 @@ static void test_csv_and_chart_details(void **state) {
   clrt_error err;
   assert_int_equal(clrt_bench_write_csv(&results, csv, &err), CLRT_OK);
   char *text = test_read_file(csv, NULL);
-  assert_non_null(strstr(text, ",host,\"host C, 1 thread\",cpu,1,"));
-  assert_non_null(strstr(text, ",host,\"host C, 2 threads (all cores)\",cpu,2,"));
+  assert_non_null(strstr(text, ",host,\"host C, 1 thread\",node1,cpu,1,"));
+  assert_non_null(strstr(text, ",host,\"host C, 2 threads (all cores)\",node1,cpu,2,"));
+  assert_non_null(strstr(text, ",0:0,pthread-skylake-avx512-Intel(R) Xeon(R) Processor with a long name,node1,cpu,"));
   assert_non_null(strstr(text, ",123.400,61.700,,1,ok\n"));      /* one device: no scaling figure */
   assert_non_null(strstr(text, ",123.400,61.700,0.500,1,ok\n")); /* all devices together */
   free(text);
@@ -303,6 +330,7 @@ int main(void) {
       cmocka_unit_test(test_tile_sweep_stores_the_best_tiling),
       cmocka_unit_test(test_reports_and_comparison),
       cmocka_unit_test(test_table_fits_a_terminal),
+      cmocka_unit_test(test_table_under_mpirun),
       cmocka_unit_test(test_csv_and_chart_details),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

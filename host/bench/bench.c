@@ -1,6 +1,13 @@
 /* clrt bench: scenes, devices, records. Each measurement is a part of its
- * own: frames.c, baseline.c, check.c, sweep.c; reports are in report.c and
- * chart.c. */
+ * own: frames.c, baseline.c, check.c, sweep.c; sharing under mpirun is in
+ * cluster.c; reports are in report.c and chart.c.
+ *
+ * Under mpirun, every process goes through the same steps (each ends with
+ * a status they agree on, so that MPI's collectives match): the root runs
+ * the host baselines while the others wait; then each process measures
+ * its devices alone, in turn, while the others wait asleep (processes on
+ * one machine would otherwise compete for it); then the devices of every
+ * process render frames together. */
 #include "bench_internal.h"
 
 #include <stdarg.h>
@@ -10,6 +17,7 @@
 
 #include "clrt_array.h"
 #include "clrt_clock.h"
+#include "clrt_cluster.h"
 #include "clrt_farm.h"
 #include "clrt_file.h"
 #include "clrt_hash.h"
@@ -52,6 +60,15 @@ static clrt_status no_room_for_records(const clrt_bench_results *r, clrt_error *
 }
 
 size_t bench_pixel_count(const bench_scene *s) { return (size_t)s->flat.params.width * s->flat.params.height; }
+
+void bench_device_label(const clrt_device *device, char *out, size_t size) {
+  char label[16];
+  clrt_device_label(device, label, sizeof label);
+  if (clrt_cluster_size() > 1)
+    snprintf(out, size, "%d/%s", clrt_cluster_rank(), label);
+  else
+    snprintf(out, size, "%s", label);
+}
 
 /* ---- scenes ---- */
 
@@ -119,9 +136,10 @@ static void free_scenes(bench_scene *scenes, size_t count) {
 
 /* ---- records ---- */
 
-static void describe_device(const clrt_device *device, clrt_bench_record *record) {
+static void describe_device(const bench_context *b, const clrt_device *device, clrt_bench_record *record) {
   snprintf(record->device, sizeof record->device, "%s", device->name);
-  clrt_device_label(device, record->device_label, sizeof record->device_label);
+  snprintf(record->host, sizeof record->host, "%s", b->results->machine.host);
+  bench_device_label(device, record->device_label, sizeof record->device_label);
   snprintf(record->device_type, sizeof record->device_type, "%s", clrt_device_type_name(device->type));
   record->compute_units = device->compute_units;
   snprintf(record->platform, sizeof record->platform, "%s", device->platform_name);
@@ -139,20 +157,24 @@ static void describe_scene(const bench_scene *s, clrt_bench_record *record) {
   record->samples_per_frame = (double)bench_pixel_count(s) * s->flat.params.samples;
 }
 
-/* Frames on the sessions, then the picture's check; the first scored
- * picture of a scene becomes the one later devices must match. */
+/* Frames on the sessions (with every process's, `across_cluster`), then
+ * the picture's check; the first scored picture of a scene on one device
+ * becomes the one later devices must match. */
 static void measure_and_check(bench_context *b, clrt_session *const *sessions, size_t count, bench_scene *s,
-                              const clrt_tiling *tiling, frame_plan frames, clrt_bench_record *record) {
+                              const clrt_tiling *tiling, frame_plan frames, bool across_cluster,
+                              clrt_bench_record *record) {
+  /* Without room for the picture the frames still run: in a cluster, the
+   * others' frames need this process's part. */
   uint8_t *rgb = malloc(bench_pixel_count(s) * 3);
+  bool measured = bench_run_frames(b, sessions, count, s, tiling, frames, across_cluster, record, rgb);
   if (!rgb) {
+    record->scored = false;
     snprintf(record->check, sizeof record->check, "out of memory for the picture");
-    return;
-  }
-  if (bench_run_frames(b, sessions, count, s, tiling, frames, record, rgb)) {
+  } else if (measured && (!across_cluster || clrt_cluster_rank() == 0)) { /* the root has the whole picture */
     bench_check_picture(s, rgb, record);
     record->speedup_vs_host = s->host_mrays > 0 ? record->mrays.median / s->host_mrays : 0.0;
     record->speedup_vs_cores = s->cores_mrays > 0 ? record->mrays.median / s->cores_mrays : 0.0;
-    if (!s->first_rgb && record->scored && count == 1) {
+    if (!s->first_rgb && record->scored && count == 1 && !across_cluster) {
       s->first_rgb = rgb;
       rgb = NULL;
     }
@@ -166,13 +188,13 @@ clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *
   if (!record)
     return no_room_for_records(b->results, err);
   describe_scene(s, record);
-  describe_device(clrt_session_device(session), record);
+  describe_device(b, clrt_session_device(session), record);
   clrt_tiling_name(tiling, record->tiling, sizeof record->tiling);
   record->sweep = sweep;
   record->build_ms = clrt_session_build(session)->build_ms;
   record->build_cached = clrt_session_build(session)->from_cache;
   record->upload_ms = clrt_session_upload_ms(session);
-  measure_and_check(b, &session, 1, s, tiling, frames, record);
+  measure_and_check(b, &session, 1, s, tiling, frames, false, record);
   return CLRT_OK;
 }
 
@@ -183,7 +205,7 @@ static clrt_status record_failure(bench_context *b, const clrt_device *device, c
   if (!record)
     return no_room_for_records(b->results, err);
   describe_scene(s, record);
-  describe_device(device, record);
+  describe_device(b, device, record);
   snprintf(record->tiling, sizeof record->tiling, "-");
   snprintf(record->check, sizeof record->check, "failed: %.230s", failure->message);
   return CLRT_OK;
@@ -191,34 +213,67 @@ static clrt_status record_failure(bench_context *b, const clrt_device *device, c
 
 /* ---- all devices together ---- */
 
-static double solo_median_sum(const clrt_bench_results *r, const char *scene) {
+/* A record of a device of this scene alone (on its default tiling). */
+static bool alone_on(const clrt_bench_record *record, const bench_scene *s) {
+  return !record->sweep && !strcmp(record->scene, s->name) && strcmp(record->device_label, "all");
+}
+
+/* The devices' figures added up, from their records alone (in a cluster,
+ * gathered from every process at the root). */
+static void describe_together(const clrt_bench_results *r, const bench_scene *s, clrt_bench_record *record) {
+  snprintf(record->device_label, sizeof record->device_label, "all"); /* not one of the devices it sums */
+  size_t devices = 0;
+  for (size_t i = 0; i < r->record_count; ++i) {
+    const clrt_bench_record *alone = &r->records[i];
+    if (!alone_on(alone, s) || !strcmp(alone->tiling, "-")) /* "-": its session would not open */
+      continue;
+    ++devices;
+    record->compute_units += alone->compute_units;
+    record->build_ms += alone->build_ms;
+    record->upload_ms += alone->upload_ms;
+  }
+  if (clrt_cluster_size() > 1)
+    snprintf(record->device, sizeof record->device, "%zu devices of %d processes together", devices,
+             clrt_cluster_size());
+  else
+    snprintf(record->device, sizeof record->device, "%zu devices together", devices);
+  snprintf(record->device_type, sizeof record->device_type, "mixed");
+  snprintf(record->host, sizeof record->host, "%s", clrt_cluster_size() > 1 ? "all" : r->machine.host);
+  clrt_tiling guided = {.guided = true};
+  clrt_tiling_name(&guided, record->tiling, sizeof record->tiling);
+}
+
+/* The median Mrays/s of every scored device alone, added up. */
+static double alone_median_sum(const clrt_bench_results *r, const bench_scene *s) {
   double sum = 0.0;
   for (size_t i = 0; i < r->record_count; ++i)
-    if (!r->records[i].sweep && r->records[i].scored && !strcmp(r->records[i].scene, scene) &&
-        strcmp(r->records[i].device_label, "all"))
+    if (alone_on(&r->records[i], s) && r->records[i].scored)
       sum += r->records[i].mrays.median;
   return sum;
 }
 
-static clrt_status measure_combined(bench_context *b, clrt_session **sessions, size_t count, bench_scene *s,
+/* Every device on one picture: this process's, or in a cluster those of
+ * every process (each calls this). The root keeps the record. */
+static clrt_status measure_together(bench_context *b, clrt_session **sessions, size_t count, bench_scene *s,
                                     clrt_error *err) {
-  clrt_bench_record *record = bench_new_record(b->results);
-  if (!record)
-    return no_room_for_records(b->results, err);
+  bool root = clrt_cluster_rank() == 0, across_cluster = clrt_cluster_size() > 1;
+  clrt_bench_record unkept, *record = root ? bench_new_record(b->results) : &unkept;
+  memset(&unkept, 0, sizeof unkept);
+  clrt_status status = clrt_cluster_agree(record ? CLRT_OK : no_room_for_records(b->results, err), err);
+  if (status != CLRT_OK)
+    return status;
   describe_scene(s, record);
-  snprintf(record->device, sizeof record->device, "%zu devices together", count);
-  snprintf(record->device_label, sizeof record->device_label, "all");
-  snprintf(record->device_type, sizeof record->device_type, "mixed");
-  clrt_tiling guided = {.guided = true};
-  clrt_tiling_name(&guided, record->tiling, sizeof record->tiling);
-  for (size_t i = 0; i < count; ++i) {
-    record->compute_units += clrt_session_device(sessions[i])->compute_units;
-    record->build_ms += clrt_session_build(sessions[i])->build_ms;
-    record->upload_ms += clrt_session_upload_ms(sessions[i]);
+  describe_together(b->results, s, record);
+  clrt_error missing;
+  clrt_status ready = count ? CLRT_OK : clrt_fail(&missing, CLRT_ERR_RUNTIME, "no device could be opened");
+  if (clrt_cluster_agree(ready, &missing) != CLRT_OK) { /* every process must take part */
+    snprintf(record->check, sizeof record->check, "failed: %.230s", missing.message);
+    return CLRT_OK;
   }
+  clrt_tiling guided = {.guided = true};
   frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
-  measure_and_check(b, sessions, count, s, &guided, frames, record);
-  double summed = solo_median_sum(b->results, s->name);
+  measure_and_check(b, sessions, count, s, &guided, frames, across_cluster, record);
+  double summed = alone_median_sum(b->results, s);
   record->scaling_efficiency = record->scored && summed > 0 ? record->mrays.median / summed : 0.0;
   return CLRT_OK;
 }
@@ -249,9 +304,9 @@ static clrt_status open_sessions(bench_context *b, bench_scene *s, clrt_session 
   return status;
 }
 
-/* Each device alone on its default tiling, the sweep, all together. */
-static clrt_status measure_devices(bench_context *b, clrt_session **open, size_t open_count, bench_scene *s,
-                                   clrt_error *err) {
+/* Each device alone on its default tiling, then the sweep. */
+static clrt_status measure_alone(bench_context *b, clrt_session **open, size_t open_count, bench_scene *s,
+                                 clrt_error *err) {
   frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
   clrt_status status = CLRT_OK;
   for (size_t i = 0; status == CLRT_OK && i < open_count; ++i) {
@@ -260,46 +315,78 @@ static clrt_status measure_devices(bench_context *b, clrt_session **open, size_t
   }
   for (size_t i = 0; status == CLRT_OK && b->options->tile_sweep && i < open_count; ++i)
     status = bench_sweep_device(b, open[i], s, err);
-  if (status == CLRT_OK && open_count > 1)
-    status = measure_combined(b, open, open_count, s, err);
   return status;
 }
 
+/* This process's devices alone, in its turn; the records to the root;
+ * then every device together, when there is more than one. */
 static clrt_status bench_scene_on_devices(bench_context *b, bench_scene *s, clrt_error *err) {
-  clrt_session **open = calloc(b->device_count, sizeof *open);
-  if (!open)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu sessions", b->device_count);
-  size_t open_count = 0;
-  clrt_status status = open_sessions(b, s, open, &open_count, err);
+  clrt_session **open = calloc(b->device_count ? b->device_count : 1, sizeof *open);
+  clrt_status status =
+      open ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu sessions", b->device_count);
+  size_t open_count = 0, first_record = b->results->record_count;
+  for (int turn = 0; turn < clrt_cluster_size(); ++turn) {
+    if (turn == clrt_cluster_rank() && status == CLRT_OK) {
+      status = open_sessions(b, s, open, &open_count, err);
+      if (status == CLRT_OK)
+        status = measure_alone(b, open, open_count, s, err);
+    }
+    clrt_cluster_wait_all();
+  }
+  status = clrt_cluster_agree(status, err);
   if (status == CLRT_OK)
-    status = measure_devices(b, open, open_count, s, err);
+    status = bench_gather_records(b->results, first_record, err);
+  if (status == CLRT_OK && (clrt_cluster_size() > 1 || open_count > 1))
+    status = measure_together(b, open, open_count, s, err);
   for (size_t i = 0; i < open_count; ++i)
     clrt_session_close(open[i]);
   free(open);
   return status;
 }
 
+/* The root's host baselines (the others wait), whose picture every
+ * device is checked against; then the devices. */
+static clrt_status measure_scene(bench_context *b, bench_scene *s, clrt_error *err) {
+  clrt_status status = clrt_cluster_rank() == 0 ? bench_host_baselines(b, s, err) : CLRT_OK;
+  clrt_cluster_wait_all();
+  status = clrt_cluster_agree(status, err);
+  if (status == CLRT_OK)
+    status = bench_share_reference(s, err);
+  if (status == CLRT_OK)
+    status = bench_scene_on_devices(b, s, err);
+  if (status == CLRT_OK) /* a frame cut short measured nothing */
+    status = clrt_cluster_agree(clrt_stop_check("benchmarking", err), err);
+  return status;
+}
+
+/* The scenes (read by the root, sent to the others) and the devices. */
+static clrt_status prepare_run(bench_context *b, bench_scene **scenes, size_t *scene_count, clrt_error *err) {
+  clrt_status status = clrt_faults_from_environment(&b->faults, err);
+  if (status == CLRT_OK && clrt_cluster_rank() == 0)
+    status = load_scenes(b->options, scenes, scene_count, err);
+  status = clrt_cluster_agree(status, err);
+  if (status == CLRT_OK)
+    status = bench_share_scenes(scenes, scene_count, err);
+  if (status == CLRT_OK)
+    status = clrt_devices_choose(b->options->device_spec, &b->devices, &b->device_count, err);
+  return clrt_cluster_agree(status, err);
+}
+
 clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_bench_results *results, clrt_error *err) {
   memset(results, 0, sizeof *results);
   results->options = *options;
+  results->processes = clrt_cluster_size();
   clrt_machine_facts_read(&results->machine);
   bench_context b = {.options = options, .results = results, .log = log, .progress = isatty(fileno(log)) != 0};
   bench_scene *scenes = NULL;
   size_t scene_count = 0;
-  clrt_status status = clrt_faults_from_environment(&b.faults, err);
-  if (status == CLRT_OK)
-    status = load_scenes(options, &scenes, &scene_count, err);
-  if (status == CLRT_OK)
-    status = clrt_devices_choose(options->device_spec, &b.devices, &b.device_count, err);
-  for (size_t i = 0; status == CLRT_OK && i < scene_count; ++i) {
-    status = bench_host_baselines(&b, &scenes[i], err);
-    if (status == CLRT_OK)
-      status = bench_scene_on_devices(&b, &scenes[i], err);
-    if (status == CLRT_OK) /* a frame cut short measured nothing */
-      status = clrt_stop_check("benchmarking", err);
-  }
+  clrt_status status = prepare_run(&b, &scenes, &scene_count, err);
+  for (size_t i = 0; status == CLRT_OK && i < scene_count; ++i)
+    status = measure_scene(&b, &scenes[i], err);
   if (status == CLRT_OK && options->tile_sweep)
-    status = bench_pick_tilings(&b, scene_count, err);
+    status = clrt_cluster_agree(bench_pick_tilings(&b, scene_count, err), err);
+  if (status == CLRT_OK)
+    status = bench_gather_picks(results, err);
   bench_progress_clear(&b);
   clrt_faults_free(&b.faults);
   free(b.devices);

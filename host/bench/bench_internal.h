@@ -1,7 +1,8 @@
 /* What the parts of clrt bench share: a scene under measurement, the run's
  * context, and each part's entry points. bench.c runs the whole; frames.c
  * measures frames; baseline.c runs the host reference; check.c checks
- * pictures; sweep.c sweeps tilings and picks the best. */
+ * pictures; sweep.c sweeps tilings and picks the best; cluster.c shares
+ * scenes and gathers records under mpirun. */
 #ifndef CLRT_BENCH_INTERNAL_H
 #define CLRT_BENCH_INTERNAL_H
 
@@ -51,6 +52,9 @@ void bench_progress_clear(bench_context *b);
 /* A new, zeroed record in the results; NULL when out of memory. */
 clrt_bench_record *bench_new_record(clrt_bench_results *results);
 size_t bench_pixel_count(const bench_scene *s);
+/* The label of a device in records: P:D, or R/P:D under mpirun (R: the
+ * process's rank). */
+void bench_device_label(const clrt_device *device, char *out, size_t size);
 
 /* frames.c: min, median and max of `values` (sorts them). */
 clrt_stats bench_stats_of(double *values, size_t count);
@@ -58,9 +62,13 @@ clrt_stats bench_stats_of(double *values, size_t count);
 /* frames.c: warm-up frames, then timed frames until both the run count and
  * the minimum time are reached, on the sessions with the tiling; the
  * record gets the statistics and the last frame's picture goes to rgb
- * (pixel count x 3). False (record->check says why) when a frame failed. */
+ * (pixel count x 3). False (record->check says why) when a frame failed.
+ * `across_cluster`: every process calls it, and each frame is rendered by
+ * the devices of all of them (guided tiles, as `mpirun clrt render`
+ * does); the root decides how many frames and gets the figures. */
 bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t count, const bench_scene *s,
-                      const clrt_tiling *tiling, frame_plan plan, clrt_bench_record *record, uint8_t *rgb);
+                      const clrt_tiling *tiling, frame_plan plan, bool across_cluster, clrt_bench_record *record,
+                      uint8_t *rgb);
 
 /* baseline.c: the host reference on one thread (its picture is what every
  * device is checked against) and on all cores, each for up to --runs
@@ -78,6 +86,16 @@ clrt_status bench_sweep_device(bench_context *b, clrt_session *session, bench_sc
 size_t bench_tile_capacity(const bench_context *b, const bench_scene *s);
 /* Stores each device's best tiling of the sweep for clrt render. */
 clrt_status bench_pick_tilings(bench_context *b, size_t scene_count, clrt_error *err);
+
+/* cluster.c, under mpirun; nothing in a cluster of one. */
+/* The root's scenes (read from files or built in) to the others. */
+clrt_status bench_share_scenes(bench_scene **scenes, size_t *count, clrt_error *err);
+/* The root's host reference picture and baseline rates to the others. */
+clrt_status bench_share_reference(bench_scene *s, clrt_error *err);
+/* Every process's records from index `first` on, to the root. */
+clrt_status bench_gather_records(clrt_bench_results *results, size_t first, clrt_error *err);
+/* Every process's tile picks, to the root. */
+clrt_status bench_gather_picks(clrt_bench_results *results, clrt_error *err);
 
 /* bench.c: one device alone on one tiling, as a record. */
 clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *s, const clrt_tiling *tiling,

@@ -1,10 +1,13 @@
-/* clrt bench: measuring frames, and their statistics. */
+/* clrt bench: measuring frames, and their statistics. A frame is rendered
+ * by this process's devices, or under mpirun by every process's, as
+ * `mpirun clrt render` renders a picture. */
 #include "bench_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "clrt_clock.h"
+#include "clrt_cluster.h"
 #include "clrt_farm.h"
 #include "clrt_film.h"
 #include "clrt_scheduler.h"
@@ -52,16 +55,19 @@ static void frame_log_free(frame_log *frames) {
   free(frames->kernel_ms);
 }
 
-static void log_frame(frame_log *frames, const clrt_farm_result *result, double wall_ms, double samples) {
-  double kernel_ms = 0;
-  for (size_t i = 0; i < result->device_count; ++i)
-    kernel_ms += result->devices[i].busy_ms;
+/* A finished frame: its rays, its time, its devices' kernel time. */
+typedef struct frame_figures {
+  uint64_t rays;
+  double wall_ms, kernel_ms;
+} frame_figures;
+
+static void log_frame(frame_log *frames, const frame_figures *figures, double samples) {
   unsigned k = frames->count++;
-  frames->rays = result->rays;
-  frames->frame_ms[k] = wall_ms;
-  frames->kernel_ms[k] = kernel_ms;
-  frames->mrays[k] = (double)result->rays / wall_ms / 1e3;
-  frames->msamples[k] = samples / wall_ms / 1e3;
+  frames->rays = figures->rays;
+  frames->frame_ms[k] = figures->wall_ms;
+  frames->kernel_ms[k] = figures->kernel_ms;
+  frames->mrays[k] = (double)figures->rays / figures->wall_ms / 1e3;
+  frames->msamples[k] = samples / figures->wall_ms / 1e3;
 }
 
 /* What a frame renders with: its sessions, tiles and film (8-bit, tone
@@ -71,10 +77,16 @@ typedef struct frame_run {
   size_t count;
   const clrt_tile_plan *plan; /* NULL: guided */
   clrt_film *film;
+  unsigned cluster_devices; /* with every process's devices, all of them; 0: this process's alone */
 } frame_run;
 
-/* Renders one frame; false (with record->check set) when tiles went missing. */
-static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
+static void say_failed(clrt_bench_record *record, const clrt_error *cause) {
+  snprintf(record->check, sizeof record->check, "device failed: %.230s", cause->message);
+}
+
+/* Renders one frame on this process's devices; false (with record->check
+ * set) when tiles went missing. */
+static bool render_local_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
   clrt_scheduler scheduler;
   clrt_progress quiet;
   clrt_error err;
@@ -87,17 +99,98 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
   clrt_farm_job job = {&scheduler, run->film, &quiet, clrt_stop_flag(), NULL};
   if (status == CLRT_OK)
     status = clrt_farm_render_sessions(run->sessions, run->count, &job, &result, &err);
-  double wall_ms = clrt_now_ms() - start;
+  frame_figures figures = {result.rays, clrt_now_ms() - start, 0.0};
+  for (size_t i = 0; i < result.device_count; ++i)
+    figures.kernel_ms += result.devices[i].busy_ms;
   bool complete = status == CLRT_OK && clrt_film_complete(run->film);
   if (!complete)
-    snprintf(record->check, sizeof record->check, "device failed: %.230s",
-             status != CLRT_OK ? err.message : clrt_farm_cause(&result)->message);
+    say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
   else if (frames)
-    log_frame(frames, &result, wall_ms, record->samples_per_frame);
+    log_frame(frames, &figures, record->samples_per_frame);
   clrt_farm_result_free(&result);
   clrt_scheduler_destroy(&scheduler);
   clrt_progress_destroy(&quiet);
   return complete;
+}
+
+/* The farm on this process's devices, with the tile exchange beside it:
+ * the root's scheduler and film take every process's tiles. */
+static clrt_status farm_with_link(const frame_run *run, clrt_scheduler *scheduler, clrt_progress *quiet,
+                                  clrt_farm_result *result, clrt_error *err) {
+  bool root = clrt_cluster_rank() == 0;
+  clrt_cluster_job exchange = {scheduler, run->film, quiet, (unsigned)run->count, clrt_session_pixel_bytes(false)};
+  clrt_cluster_link *link;
+  clrt_tile_sink sink;
+  clrt_status status = clrt_cluster_link_start(&exchange, &link, &sink, err);
+  if (status != CLRT_OK)
+    return status;
+  clrt_farm_job job = {scheduler, root ? run->film : NULL, quiet, clrt_stop_flag(), root ? NULL : &sink};
+  status = clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
+  clrt_cluster_link_finish(link, NULL);
+  return status;
+}
+
+/* The root's scheduler cuts guided tiles for every device of every
+ * process; another process's is fed by the exchange. */
+static clrt_status start_cluster_scheduler(const frame_run *run, clrt_scheduler *scheduler, clrt_error *err) {
+  unsigned width = run->film->width, height = run->film->height;
+  if (clrt_cluster_rank() == 0)
+    return clrt_scheduler_init(scheduler, width, height, NULL, run->cluster_devices, err);
+  if (clrt_scheduler_init_fed(scheduler, width, height, clrt_scheduler_guided_max_pixels(width, height),
+                              (unsigned)run->count) != CLRT_OK)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the tile queue");
+  return CLRT_OK;
+}
+
+/* Renders one frame on every process's devices (each process calls it);
+ * the root gets the figures, and false (with record->check set) when
+ * tiles went missing or a process failed. */
+static bool render_cluster_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
+  clrt_scheduler scheduler;
+  clrt_progress quiet;
+  clrt_error err;
+  clrt_farm_result result = {0};
+  clrt_progress_init(&quiet, stderr, false, 0);
+  clrt_film_restart(run->film);
+  double start = clrt_now_ms();
+  clrt_status status = start_cluster_scheduler(run, &scheduler, &err);
+  bool scheduler_ready = status == CLRT_OK;
+  status = clrt_cluster_agree(status, &err);
+  if (status == CLRT_OK)
+    status = farm_with_link(run, &scheduler, &quiet, &result, &err);
+  frame_figures figures = {0, clrt_now_ms() - start, 0.0};
+  clrt_cluster_report mine = clrt_cluster_report_of(&result), *reports = NULL;
+  clrt_status gathered = clrt_cluster_gather(&mine, &reports, &err);
+  status = clrt_cluster_agree(status == CLRT_OK ? gathered : status, &err);
+  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank) {
+    figures.rays += reports[rank].rays;
+    figures.kernel_ms += reports[rank].busy_ms;
+  }
+  bool complete = status == CLRT_OK && clrt_cluster_rank() == 0 && clrt_film_complete(run->film);
+  if (status != CLRT_OK || (clrt_cluster_rank() == 0 && !complete))
+    say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
+  else if (complete && frames)
+    log_frame(frames, &figures, record->samples_per_frame);
+  free(reports);
+  clrt_farm_result_free(&result);
+  if (scheduler_ready)
+    clrt_scheduler_destroy(&scheduler);
+  clrt_progress_destroy(&quiet);
+  return complete;
+}
+
+static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
+  return run->cluster_devices ? render_cluster_frame(run, record, frames) : render_local_frame(run, record, frames);
+}
+
+/* Whether to render another frame; with every process's devices, as the
+ * root decides. */
+static bool another_frame(const frame_run *run, bool wanted) {
+  if (!run->cluster_devices)
+    return wanted;
+  int go = wanted;
+  clrt_cluster_share(&go, sizeof go);
+  return go != 0;
 }
 
 static void summarise_frames(frame_log *frames, clrt_bench_record *record) {
@@ -117,13 +210,13 @@ static bool run_frames(bench_context *b, const frame_run *run, const bench_scene
   bool ok = frame_log_init(&frames, CLRT_BENCH_MAX_FRAMES);
   if (!ok)
     snprintf(record->check, sizeof record->check, "out of memory for the frame log");
-  for (unsigned i = 0; ok && !clrt_stop_signal() && i < plan.warmup; ++i) {
+  for (unsigned i = 0; another_frame(run, ok && !clrt_stop_signal() && i < plan.warmup); ++i) {
     bench_progress(b, "%s on %s (%s): warm-up", s->name, record->device_label, record->tiling);
     ok = render_frame(run, record, NULL);
   }
   double start = clrt_now_ms();
-  while (ok && !clrt_stop_signal() && frames.count < CLRT_BENCH_MAX_FRAMES &&
-         (frames.count < plan.runs || clrt_now_ms() - start < plan.min_time_s * 1e3)) {
+  while (another_frame(run, ok && !clrt_stop_signal() && frames.count < CLRT_BENCH_MAX_FRAMES &&
+                                (frames.count < plan.runs || clrt_now_ms() - start < plan.min_time_s * 1e3))) {
     bench_progress(b, "%s on %s (%s): frame %u", s->name, record->device_label, record->tiling, frames.count + 1);
     ok = render_frame(run, record, &frames);
   }
@@ -134,21 +227,29 @@ static bool run_frames(bench_context *b, const frame_run *run, const bench_scene
 }
 
 bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t count, const bench_scene *s,
-                      const clrt_tiling *tiling, frame_plan plan, clrt_bench_record *record, uint8_t *rgb) {
-  clrt_tile_plan tiles;
+                      const clrt_tiling *tiling, frame_plan plan, bool across_cluster, clrt_bench_record *record,
+                      uint8_t *rgb) {
+  clrt_tile_plan tiles = {0};
   clrt_film film;
   clrt_error err;
   unsigned width = s->flat.params.width, height = s->flat.params.height;
-  if (clrt_tiling_plan(tiling, width, height, &tiles, &err) != CLRT_OK ||
-      clrt_film_init(&film, width, height, CLRT_FILM_LEVELS, s->flat.tone_levels, &err) != CLRT_OK) {
+  clrt_status status = clrt_tiling_plan(tiling, width, height, &tiles, &err);
+  bool film_ready = status == CLRT_OK && (status = clrt_film_init(&film, width, height, CLRT_FILM_LEVELS,
+                                                                  s->flat.tone_levels, &err)) == CLRT_OK;
+  if (across_cluster) /* every process renders each frame, or none does */
+    status = clrt_cluster_agree(status, &err);
+  if (status != CLRT_OK) {
     snprintf(record->check, sizeof record->check, "%.240s", err.message);
+    if (film_ready)
+      clrt_film_free(&film);
     clrt_tiles_free(&tiles);
     return false;
   }
   record->tile_count = tiles.count;
-  frame_run run = {sessions, count, tiling->guided ? NULL : &tiles, &film};
+  frame_run run = {sessions, count, tiling->guided ? NULL : &tiles, &film,
+                   across_cluster ? clrt_cluster_sum((unsigned)count) : 0};
   bool ok = run_frames(b, &run, s, plan, record);
-  if (ok)
+  if (ok && rgb)
     memcpy(rgb, film.rgb, bench_pixel_count(s) * 3);
   clrt_film_free(&film);
   clrt_tiles_free(&tiles);

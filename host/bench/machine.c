@@ -1,4 +1,5 @@
-/* Facts about the machine a benchmark ran on: CPU, OS, OpenCL platforms. */
+/* Facts about the machine a benchmark ran on: its name, CPU, OS, OpenCL
+ * platforms. */
 #include "clrt_bench.h"
 
 #include <string.h>
@@ -65,5 +66,8 @@ void clrt_machine_facts_read(clrt_machine_facts *facts) {
   else
     snprintf(facts->os, sizeof facts->os, "%s", pretty);
   facts->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (gethostname(facts->host, sizeof facts->host) != 0)
+    snprintf(facts->host, sizeof facts->host, "unknown");
+  facts->host[sizeof facts->host - 1] = '\0';
   read_platforms(facts);
 }

@@ -21,6 +21,7 @@ static json_t *record_json(const clrt_bench_record *r) {
                         r->device_type, "compute_units", (json_int_t)r->compute_units, "platform", r->platform,
                         "driver_version", r->driver, "tiling", r->tiling, "tiles", (json_int_t)r->tile_count,
                         "tile_sweep", r->sweep);
+  json_object_set_new(o, "host", json_string(r->host));
   json_object_set_new(o, "build_ms", json_real(r->build_ms));
   json_object_set_new(o, "build_cached", json_boolean(r->build_cached));
   json_object_set_new(o, "upload_ms", json_real(r->upload_ms));
@@ -59,8 +60,8 @@ static json_t *machine_json(const clrt_machine_facts *m) {
   json_t *platforms = json_array();
   for (int i = 0; i < m->platform_count; ++i)
     json_array_append_new(platforms, json_string(m->platforms[i]));
-  return json_pack("{s:s,s:s,s:i,s:o}", "cpu", m->cpu, "os", m->os, "cores", (json_int_t)m->cores, "platforms",
-                   platforms);
+  return json_pack("{s:s,s:s,s:s,s:i,s:o}", "host", m->host, "cpu", m->cpu, "os", m->os, "cores", (json_int_t)m->cores,
+                   "platforms", platforms);
 }
 
 static json_t *options_json(const clrt_bench_options *o) {
@@ -80,13 +81,14 @@ static json_t *results_json(const clrt_bench_results *results) {
   for (size_t i = 0; i < results->baseline_count; ++i)
     json_array_append_new(baselines, baseline_json(&results->baselines[i]));
   for (size_t i = 0; i < results->pick_count; ++i)
-    json_array_append_new(picks,
-                          json_pack("{s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label, "device",
-                                    results->picks[i].device, "tiling", results->picks[i].tiling, "capped_for_watchdog",
-                                    results->picks[i].capped, "stored_in", results->tile_choice_path));
-  return json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision", CLRT_GIT_REVISION,
-                   "machine", machine_json(&results->machine), "options", options_json(&results->options),
-                   "host_baseline", baselines, "records", records, "tile_picks", picks);
+    json_array_append_new(picks, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "device_index", results->picks[i].device_label,
+                                           "device", results->picks[i].device, "host", results->picks[i].host, "tiling",
+                                           results->picks[i].tiling, "capped_for_watchdog", results->picks[i].capped,
+                                           "stored_in", results->picks[i].stored_in));
+  return json_pack("{s:{s:s,s:s},s:o,s:i,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision",
+                   CLRT_GIT_REVISION, "machine", machine_json(&results->machine), "processes",
+                   (json_int_t)results->processes, "options", options_json(&results->options), "host_baseline",
+                   baselines, "records", records, "tile_picks", picks);
 }
 
 clrt_status clrt_bench_write_json(const clrt_bench_results *results, const char *path, clrt_error *err) {
@@ -126,6 +128,7 @@ static void csv_record(FILE *out, const clrt_bench_record *r) {
   fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
   csv_field(out, r->device_label, false);
   csv_field(out, r->device, false);
+  csv_field(out, r->host, false);
   fprintf(out, "%s,%u,", r->device_type, r->compute_units);
   csv_field(out, r->platform, false);
   csv_field(out, r->driver, false);
@@ -157,6 +160,7 @@ static void csv_baseline(FILE *out, const clrt_bench_results *results, const clr
     fputs(",,,,,,", out);
   fputs("host,", out);
   csv_field(out, name, false);
+  csv_field(out, results->machine.host, false);
   fprintf(out, "cpu,%d,,,rows,,0,,,,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,,%.2f,", h->threads, h->frames,
           (unsigned long long)h->rays, h->mrays.min, h->mrays.median, h->mrays.max, h->msamples.median,
           h->frame_ms.median, h->spread_percent);
@@ -174,7 +178,7 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
   FILE *out = fopen(path, "w");
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
-  fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,device_type,compute_units,"
+  fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,host,device_type,compute_units,"
         "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,"
         "mrays_min,mrays_median,mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,"
         "speedup_vs_host_1_thread,speedup_vs_host_all_cores,scaling_efficiency,scored,image_check\n",

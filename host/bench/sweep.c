@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clrt_array.h"
+#include "clrt_cluster.h"
 #include "clrt_scheduler.h"
 
 /* Frames per tiling in the sweep, after one warm-up frame. */
@@ -55,7 +56,7 @@ size_t bench_tile_capacity(const bench_context *b, const bench_scene *s) {
     needed = bench_pixel_count(s); /* the sweep's single strip */
   clrt_tiling guided = {.guided = true};
   size_t together = largest_of(&guided, width, height);
-  if (b->device_count > 1 && together > needed)
+  if ((b->device_count > 1 || clrt_cluster_size() > 1) && together > needed)
     needed = together;
   return needed;
 }
@@ -120,7 +121,7 @@ static clrt_status add_pick(clrt_bench_results *r, const clrt_tile_pick *pick, c
 static clrt_status pick_tiling(bench_context *b, const clrt_device *device, size_t scene_count, clrt_error *err) {
   clrt_bench_results *r = b->results;
   char label[16];
-  clrt_device_label(device, label, sizeof label);
+  bench_device_label(device, label, sizeof label);
   bool watchdog = (device->type & CL_DEVICE_TYPE_GPU) != 0;
   clrt_tile_pick pick = {.mrays = -1.0};
   double best_unlimited = -1.0;
@@ -141,9 +142,9 @@ static clrt_status pick_tiling(bench_context *b, const clrt_device *device, size
   pick.capped = best_unlimited > pick.mrays;
   snprintf(pick.device_label, sizeof pick.device_label, "%s", label);
   snprintf(pick.device, sizeof pick.device, "%s", device->name);
+  snprintf(pick.host, sizeof pick.host, "%s", r->machine.host);
   clrt_error store_err;
-  if (clrt_tiling_store(device, pick.tiling, b->log, r->tile_choice_path, sizeof r->tile_choice_path, &store_err) !=
-      CLRT_OK)
+  if (clrt_tiling_store(device, pick.tiling, b->log, pick.stored_in, sizeof pick.stored_in, &store_err) != CLRT_OK)
     fprintf(b->log, "clrt: warning: %s\n", store_err.message);
   return add_pick(r, &pick, err);
 }

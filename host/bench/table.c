@@ -123,14 +123,24 @@ static void print_legend(const clrt_bench_results *results, FILE *out) {
     const clrt_bench_record *r = &results->records[i];
     if (!strcmp(r->device_label, "all") || listed_before(results, i))
       continue;
-    snprintf(line, sizeof line, "  %-5s %s: %s, %u compute units; %s, driver %s", r->device_label, r->device,
-             r->device_type, r->compute_units, r->platform, r->driver);
+    int used = snprintf(line, sizeof line, "  %-5s %s: %s, %u compute units; %s, driver %s", r->device_label, r->device,
+                        r->device_type, r->compute_units, r->platform, r->driver);
+    if (results->processes > 1 && used > 0 && (size_t)used < sizeof line)
+      snprintf(line + used, sizeof line - (size_t)used, "; on %s", r->host);
     print_wrapped(out, line, 0, 8);
   }
   snprintf(line, sizeof line,
            "  host  clrt's reference renderer, in C on this CPU: 1 thread, and %d threads (all cores, OpenMP)",
            results->machine.cores);
   print_wrapped(out, line, 0, 8);
+  if (results->processes > 1) {
+    snprintf(line, sizeof line,
+             "Under mpirun, %d processes: R/P:D is process R's device P:D. Each process measured its devices alone, "
+             "in turn, while the others waited; \"all\" is every device of every process on one picture, as "
+             "mpirun clrt render draws it. The host rows are process 0's machine (%s).",
+             results->processes, results->machine.host);
+    print_wrapped(out, line, 0, 0);
+  }
   print_wrapped(out,
                 "Mrays/s and Msamp/s: median over the frames (min-max beside it); frame ms: median. vs 1 thr, vs "
                 "cores: a row's median Mrays/s over the host's on 1 thread and on all cores (above 1.0x: faster). "
@@ -161,11 +171,14 @@ static void print_sweep(const clrt_bench_results *results, FILE *out) {
   }
   for (size_t i = 0; i < results->pick_count; ++i) {
     const clrt_tile_pick *p = &results->picks[i];
+    char where[sizeof p->host + 8] = "";
+    if (results->processes > 1)
+      snprintf(where, sizeof where, " on %s", p->host);
     snprintf(line, sizeof line,
-             "best tiling for %s (%s): %s%s; stored in %s, clrt render uses it by default on this device",
+             "best tiling for %s (%s): %s%s; stored in %s%s, clrt render uses it by default on this device",
              p->device_label, p->device, p->tiling,
-             p->capped ? " (smaller than the fastest, to keep one enqueue under --max-enqueue-ms)" : "",
-             results->tile_choice_path);
+             p->capped ? " (smaller than the fastest, to keep one enqueue under --max-enqueue-ms)" : "", p->stored_in,
+             where);
     print_wrapped(out, line, 0, 2);
   }
 }

@@ -7,7 +7,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a process waiting for the others sleeps between looks: short
+ * next to a measurement, and no core kept busy. */
+#define CLRT_WAIT_POLL_NS 1000000L
 
 /* Broadcasts go in pieces of at most this many bytes (MPI counts are
  * ints, and 10^8 spheres take gigabytes). */
@@ -100,6 +105,67 @@ void clrt_cluster_share(void *data, size_t size) {
     broadcast(data, size);
 }
 
+void clrt_cluster_wait_all(void) {
+  if (clrt_cluster_size() == 1)
+    return;
+  MPI_Request request;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  for (int arrived = 0;;) {
+    MPI_Test(&request, &arrived, MPI_STATUS_IGNORE);
+    if (arrived)
+      return;
+    struct timespec pause = {0, CLRT_WAIT_POLL_NS};
+    nanosleep(&pause, NULL);
+  }
+}
+
+/* The root's buffer for every process's bytes, and where each one's go;
+ * false (on every process) when the root has no room. */
+static bool make_room(size_t bytes, void **all, size_t *all_bytes, int **counts, int **offsets) {
+  int size = clrt_cluster_size();
+  unsigned long long mine = bytes, *sizes = NULL;
+  bool root = clrt_cluster_rank() == 0;
+  if (root)
+    sizes = calloc((size_t)size, sizeof *sizes);
+  int ok = !root || sizes;
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!ok)
+    return false;
+  MPI_Gather(&mine, 1, MPI_UNSIGNED_LONG_LONG, sizes, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  if (root) {
+    *counts = calloc((size_t)size, sizeof **counts);
+    *offsets = calloc((size_t)size, sizeof **offsets);
+    unsigned long long total = 0;
+    for (int i = 0; i < size && *counts && *offsets; ++i) {
+      (*offsets)[i] = (int)total;
+      (*counts)[i] = (int)sizes[i];
+      total += sizes[i];
+    }
+    *all_bytes = (size_t)total;
+    *all = total <= INT32_MAX ? malloc(total ? total : 1) : NULL;
+    ok = *counts && *offsets && *all;
+  }
+  free(sizes);
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return ok;
+}
+
+clrt_status clrt_cluster_collect(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err) {
+  *all = NULL;
+  *all_bytes = 0;
+  int *counts = NULL, *offsets = NULL;
+  bool ok = make_room(bytes, all, all_bytes, &counts, &offsets);
+  if (ok)
+    MPI_Gatherv(mine, (int)bytes, MPI_BYTE, *all, counts, offsets, MPI_BYTE, 0, MPI_COMM_WORLD);
+  free(counts);
+  free(offsets);
+  if (ok)
+    return CLRT_OK;
+  free(*all);
+  *all = NULL;
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "out of room gathering %zu bytes from every process", bytes);
+}
+
 clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err) {
   if (clrt_cluster_size() == 1)
     return CLRT_OK;
@@ -128,11 +194,11 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
   return CLRT_OK;
 }
 
-unsigned clrt_cluster_total_devices(unsigned local_devices) {
+unsigned clrt_cluster_sum(unsigned mine) {
   if (clrt_cluster_size() == 1)
-    return local_devices;
+    return mine;
   unsigned total = 0;
-  MPI_Allreduce(&local_devices, &total, 1, MPI_UNSIGNED, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED, MPI_SUM, MPI_COMM_WORLD);
   return total;
 }
 

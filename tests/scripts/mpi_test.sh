@@ -2,7 +2,8 @@
 # clrt under mpirun (POCL): several processes give the same bytes as one,
 # on a hard scene and on a glass and soft-light scene with several samples;
 # a process whose device fails every tile changes nothing; every process
-# failing gives exit 1 and no file; Ctrl-C on mpirun leaves no file.
+# failing gives exit 1 and no file; Ctrl-C on mpirun leaves no file;
+# clrt bench measures each process's device alone and all together.
 #   mpi_test.sh CLRT MPIEXEC SOURCE_DIR
 set -euo pipefail
 clrt="$1" mpiexec="$2" source_dir="$3"
@@ -54,6 +55,31 @@ if "${mpirun[@]}" -n 3 env CLRT_INJECT_FAULT=0:0/all "$clrt" render "$source_dir
 fi
 [ "$(grep -c "clrt: error: no device could render" "$work/none.err")" -eq 1 ] || fail "every process failing: $(cat "$work/none.err")"
 [ ! -e "$work/none.png" ] || fail "every process failing: a file was written"
+
+# clrt bench: each process's device alone (in turn), then both together,
+# every picture checked against the host reference; one table, one CSV.
+bench() { # NAME [mpirun arguments after -n 1 for the second process]
+  local name="$1"
+  shift
+  "${mpirun[@]}" -n 1 "$clrt" bench "$source_dir/tests/data/whitted_hard.json" --runs 2 --warmup 0 --min-time 0 \
+    --csv "$work/$name.csv" : -n 1 "$@" "$clrt" bench "$source_dir/tests/data/whitted_hard.json" --runs 2 \
+    --warmup 0 --min-time 0 --csv "$work/$name.csv" >"$work/$name.out" 2>"$work/$name.err" ||
+    fail "$name: mpirun clrt bench failed: $(cat "$work/$name.err")"
+  [ "$(grep -c "^whitted_hard:" "$work/$name.out")" -eq 1 ] || fail "$name: not one table: $(cat "$work/$name.out")"
+}
+row() { # NAME LABEL CHECK: the CSV row of device LABEL ends with CHECK
+  grep -q "^whitted_hard,[^,]*,800,600,1,10,[^,]*,$2,.*$3\$" "$work/$1.csv" || fail "$1: no $2 row ending $3"
+}
+bench bench
+row bench 0/0:0 ",1,ok"
+row bench 1/0:0 ",1,ok"
+row bench all ",1,ok"
+# the second process's device fails: it has no score, and the first
+# renders the frames of "all" alone
+bench bench_failing env CLRT_INJECT_FAULT=0:0/all
+row bench_failing 0/0:0 ",1,ok"
+row bench_failing 1/0:0 ",0,device failed: .*injected.*"
+row bench_failing all ",1,ok"
 
 # Ctrl-C on mpirun, two seconds into a long render: stops soon, no file.
 start=$(date +%s)
