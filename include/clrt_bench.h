@@ -41,7 +41,7 @@ typedef struct clrt_bench_record {
   size_t spheres;
   double bvh_build_ms; /* on the host, apart from any frame */
   char device[CLRT_BENCH_TEXT];
-  char device_label[16]; /* P:D (under mpirun R/P:D, R the process), or "all" for every device together */
+  char device_label[32]; /* P:D (under mpirun R/P:D, R the process), or "all" for every device together */
   char host[64];         /* the machine the device is in */
   char device_type[16];
   unsigned compute_units;
@@ -92,7 +92,7 @@ typedef struct clrt_machine_facts {
 
 /* The best tiling a device showed in the sweep. */
 typedef struct clrt_tile_pick {
-  char device_label[16];
+  char device_label[32];
   char device[CLRT_BENCH_TEXT];
   char host[64];
   char tiling[32];

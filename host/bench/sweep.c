@@ -120,7 +120,7 @@ static clrt_status add_pick(clrt_bench_results *r, const clrt_tile_pick *pick, c
 /* The device's best tiling from the sweep, stored for clrt render. */
 static clrt_status pick_tiling(bench_context *b, const clrt_device *device, size_t scene_count, clrt_error *err) {
   clrt_bench_results *r = b->results;
-  char label[16];
+  char label[32];
   bench_device_label(device, label, sizeof label);
   bool watchdog = (device->type & CL_DEVICE_TYPE_GPU) != 0;
   clrt_tile_pick pick = {.mrays = -1.0};
