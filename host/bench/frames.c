@@ -142,6 +142,18 @@ static clrt_status start_cluster_scheduler(const frame_run *run, clrt_scheduler 
   return CLRT_OK;
 }
 
+/* Every process's rays and kernel time in the frame, added up at the root. */
+static clrt_status gather_figures(const clrt_farm_result *result, frame_figures *figures, clrt_error *err) {
+  clrt_cluster_report mine = clrt_cluster_report_of(result), *reports = NULL;
+  clrt_status status = clrt_cluster_gather(&mine, &reports, err);
+  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank) {
+    figures->rays += reports[rank].rays;
+    figures->kernel_ms += reports[rank].busy_ms;
+  }
+  free(reports);
+  return status;
+}
+
 /* Renders one frame on every process's devices (each process calls it);
  * the root gets the figures, and false (with record->check set) when
  * tiles went missing or a process failed. */
@@ -159,19 +171,13 @@ static bool render_cluster_frame(const frame_run *run, clrt_bench_record *record
   if (status == CLRT_OK)
     status = farm_with_link(run, &scheduler, &quiet, &result, &err);
   frame_figures figures = {0, clrt_now_ms() - start, 0.0};
-  clrt_cluster_report mine = clrt_cluster_report_of(&result), *reports = NULL;
-  clrt_status gathered = clrt_cluster_gather(&mine, &reports, &err);
+  clrt_status gathered = gather_figures(&result, &figures, &err);
   status = clrt_cluster_agree(status == CLRT_OK ? gathered : status, &err);
-  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank) {
-    figures.rays += reports[rank].rays;
-    figures.kernel_ms += reports[rank].busy_ms;
-  }
   bool complete = status == CLRT_OK && clrt_cluster_rank() == 0 && clrt_film_complete(run->film);
   if (status != CLRT_OK || (clrt_cluster_rank() == 0 && !complete))
     say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
   else if (complete && frames)
     log_frame(frames, &figures, record->samples_per_frame);
-  free(reports);
   clrt_farm_result_free(&result);
   if (scheduler_ready)
     clrt_scheduler_destroy(&scheduler);
