@@ -84,56 +84,13 @@ static void say_failed(clrt_bench_record *record, const clrt_error *cause) {
   snprintf(record->check, sizeof record->check, "device failed: %.230s", cause->message);
 }
 
-/* Renders one frame on this process's devices; false (with record->check
- * set) when tiles went missing. */
-static bool render_local_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
-  clrt_scheduler scheduler;
-  clrt_progress quiet;
-  clrt_error err;
-  clrt_farm_result result = {0};
-  clrt_progress_init(&quiet, stderr, false, 0);
-  clrt_film_restart(run->film);
-  double start = clrt_now_ms();
-  clrt_status status =
-      clrt_scheduler_init(&scheduler, run->film->width, run->film->height, run->plan, (unsigned)run->count, &err);
-  clrt_farm_job job = {&scheduler, run->film, &quiet, clrt_stop_flag(), NULL};
-  if (status == CLRT_OK)
-    status = clrt_farm_render_sessions(run->sessions, run->count, &job, &result, &err);
-  frame_figures figures = {result.rays, clrt_now_ms() - start, 0.0};
-  for (size_t i = 0; i < result.device_count; ++i)
-    figures.kernel_ms += result.devices[i].busy_ms;
-  bool complete = status == CLRT_OK && clrt_film_complete(run->film);
-  if (!complete)
-    say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
-  else if (frames)
-    log_frame(frames, &figures, record->samples_per_frame);
-  clrt_farm_result_free(&result);
-  clrt_scheduler_destroy(&scheduler);
-  clrt_progress_destroy(&quiet);
-  return complete;
-}
-
-/* The farm on this process's devices, with the tile exchange beside it:
- * the root's scheduler and film take every process's tiles. */
-static clrt_status farm_with_link(const frame_run *run, clrt_scheduler *scheduler, clrt_progress *quiet,
-                                  clrt_farm_result *result, clrt_error *err) {
-  bool root = clrt_cluster_rank() == 0;
-  clrt_cluster_job exchange = {scheduler, run->film, quiet, (unsigned)run->count, clrt_session_pixel_bytes(false)};
-  clrt_cluster_link *link;
-  clrt_tile_sink sink;
-  clrt_status status = clrt_cluster_link_start(&exchange, &link, &sink, err);
-  if (status != CLRT_OK)
-    return status;
-  clrt_farm_job job = {scheduler, root ? run->film : NULL, quiet, clrt_stop_flag(), root ? NULL : &sink};
-  status = clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
-  clrt_cluster_link_finish(link, NULL);
-  return status;
-}
-
-/* The root's scheduler cuts guided tiles for every device of every
- * process; another process's is fed by the exchange. */
-static clrt_status start_cluster_scheduler(const frame_run *run, clrt_scheduler *scheduler, clrt_error *err) {
+/* This frame's scheduler: the plan (or guided tiles) for this process's
+ * devices; with every process's, the root's cuts guided tiles for all of
+ * them and another process's is fed by the exchange. */
+static clrt_status start_scheduler(const frame_run *run, clrt_scheduler *scheduler, clrt_error *err) {
   unsigned width = run->film->width, height = run->film->height;
+  if (!run->cluster_devices)
+    return clrt_scheduler_init(scheduler, width, height, run->plan, (unsigned)run->count, err);
   if (clrt_cluster_rank() == 0)
     return clrt_scheduler_init(scheduler, width, height, NULL, run->cluster_devices, err);
   if (clrt_scheduler_init_fed(scheduler, width, height, clrt_scheduler_guided_max_pixels(width, height),
@@ -142,22 +99,54 @@ static clrt_status start_cluster_scheduler(const frame_run *run, clrt_scheduler 
   return CLRT_OK;
 }
 
-/* Every process's rays and kernel time in the frame, added up at the root. */
-static clrt_status gather_figures(const clrt_farm_result *result, frame_figures *figures, clrt_error *err) {
-  clrt_cluster_report mine = clrt_cluster_report_of(result), *reports = NULL;
-  clrt_status status = clrt_cluster_gather(&mine, &reports, err);
-  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank) {
-    figures->rays += reports[rank].rays;
-    figures->kernel_ms += reports[rank].busy_ms;
+/* The farm on this process's devices; with every process's, the tile
+ * exchange runs beside it and the root's film takes every process's
+ * tiles. */
+static clrt_status render_on_farm(const frame_run *run, clrt_scheduler *scheduler, clrt_progress *quiet,
+                                  clrt_farm_result *result, clrt_error *err) {
+  clrt_farm_job job = {scheduler, run->film, quiet, clrt_stop_flag(), NULL};
+  if (!run->cluster_devices)
+    return clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
+  clrt_cluster_job exchange = {scheduler, run->film, quiet, (unsigned)run->count, clrt_session_pixel_bytes(false)};
+  clrt_cluster_link *link;
+  clrt_tile_sink sink;
+  clrt_status status = clrt_cluster_link_start(&exchange, &link, &sink, err);
+  if (status != CLRT_OK)
+    return status;
+  if (clrt_cluster_rank() != 0) {
+    job.film = NULL;
+    job.sink = &sink;
   }
+  status = clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
+  clrt_cluster_link_finish(link, NULL);
+  return status;
+}
+
+static void add_figures(const clrt_cluster_report *report, frame_figures *figures) {
+  figures->rays += report->rays;
+  figures->kernel_ms += report->busy_ms;
+}
+
+/* The frame's rays and kernel time: this process's, or with every
+ * process's devices, all of theirs added up at the root. */
+static clrt_status count_figures(const frame_run *run, const clrt_farm_result *result, frame_figures *figures,
+                                 clrt_error *err) {
+  clrt_cluster_report mine = clrt_cluster_report_of(result), *reports = NULL;
+  if (!run->cluster_devices) {
+    add_figures(&mine, figures);
+    return CLRT_OK;
+  }
+  clrt_status status = clrt_cluster_gather(&mine, &reports, err);
+  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank)
+    add_figures(&reports[rank], figures);
   free(reports);
   return status;
 }
 
-/* Renders one frame on every process's devices (each process calls it);
- * the root gets the figures, and false (with record->check set) when
- * tiles went missing or a process failed. */
-static bool render_cluster_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
+/* Renders one frame; with every process's devices, each process calls it
+ * and the root, which holds the film, gets the figures. False (with
+ * record->check set) when tiles went missing or a process failed. */
+static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
   clrt_scheduler scheduler;
   clrt_progress quiet;
   clrt_error err;
@@ -165,16 +154,20 @@ static bool render_cluster_frame(const frame_run *run, clrt_bench_record *record
   clrt_progress_init(&quiet, stderr, false, 0);
   clrt_film_restart(run->film);
   double start = clrt_now_ms();
-  clrt_status status = start_cluster_scheduler(run, &scheduler, &err);
-  bool scheduler_ready = status == CLRT_OK;
-  status = clrt_cluster_agree(status, &err);
+  clrt_status status = start_scheduler(run, &scheduler, &err);
+  bool scheduler_ready = status == CLRT_OK, across_cluster = run->cluster_devices > 0;
+  if (across_cluster) /* every process renders the frame, or none does */
+    status = clrt_cluster_agree(status, &err);
   if (status == CLRT_OK)
-    status = farm_with_link(run, &scheduler, &quiet, &result, &err);
+    status = render_on_farm(run, &scheduler, &quiet, &result, &err);
   frame_figures figures = {0, clrt_now_ms() - start, 0.0};
-  clrt_status gathered = gather_figures(&result, &figures, &err);
-  status = clrt_cluster_agree(status == CLRT_OK ? gathered : status, &err);
-  bool complete = status == CLRT_OK && clrt_cluster_rank() == 0 && clrt_film_complete(run->film);
-  if (status != CLRT_OK || (clrt_cluster_rank() == 0 && !complete))
+  clrt_status counted = count_figures(run, &result, &figures, &err);
+  status = status == CLRT_OK ? counted : status;
+  if (across_cluster)
+    status = clrt_cluster_agree(status, &err);
+  bool holds_film = !across_cluster || clrt_cluster_rank() == 0;
+  bool complete = status == CLRT_OK && holds_film && clrt_film_complete(run->film);
+  if (status != CLRT_OK || (holds_film && !complete))
     say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
   else if (complete && frames)
     log_frame(frames, &figures, record->samples_per_frame);
@@ -183,10 +176,6 @@ static bool render_cluster_frame(const frame_run *run, clrt_bench_record *record
     clrt_scheduler_destroy(&scheduler);
   clrt_progress_destroy(&quiet);
   return complete;
-}
-
-static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
-  return run->cluster_devices ? render_cluster_frame(run, record, frames) : render_local_frame(run, record, frames);
 }
 
 /* Whether to render another frame; with every process's devices, as the
