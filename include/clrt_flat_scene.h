@@ -1,6 +1,6 @@
 /* The flat scene: what the device reads, made from the host form of a
  * scene by flattening. The trace parameters (camera basis, counts,
- * sampling) and every array of the list in clrt_scene_arrays.h. Sessions,
+ * sampling) and every array of the list in clrt_flat_arrays.h. Sessions,
  * the host reference renderer and the bench consume only this. */
 #ifndef CLRT_FLAT_SCENE_H
 #define CLRT_FLAT_SCENE_H
@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "clrt_error.h"
+#include "clrt_flat_arrays.h"
 #include "clrt_scene.h"
-#include "clrt_scene_arrays.h"
 #include "clrt_tracer.h"
 #include "clrt_types.h"
 
@@ -27,7 +27,7 @@ typedef struct clrt_flat_stats {
 
 typedef struct clrt_flat_scene {
   clrt_trace_params params;
-  CLRT_SCENE_ARRAYS(CLRT_FLAT_ARRAY_FIELDS)
+  CLRT_FLAT_ARRAYS(CLRT_FLAT_ARRAY_FIELDS)
   clrt_flat_stats stats;
 } clrt_flat_scene;
 
@@ -42,7 +42,7 @@ clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double asp
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
 
 /* The weight the branches a sample leaves out of its ray tree may add up
- * to (the parameter max_dropped_weight, kernels/tracer.c): at the scene's
+ * to (the parameter max_dropped_weight, kernels/integrators/whitted.c): at the scene's
  * brightest possible radiance, less than half the smallest step between
  * 8-bit levels. 0 (every branch is traced) when nothing bounds that
  * radiance. */
@@ -53,7 +53,7 @@ float clrt_max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels *l
 uint64_t clrt_flat_most_rays_per_sample(const clrt_flat_scene *flat);
 
 /* The tracer's view of a flat scene. */
-clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat);
+clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat);
 
 /* The bytes of all its arrays together. */
 size_t clrt_flat_scene_bytes(const clrt_flat_scene *flat);

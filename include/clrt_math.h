@@ -1,8 +1,8 @@
 /* 3-vector math that compiles as C11 (host) and as OpenCL C (kernel).
  *
- * The tracer in kernels/tracer.c is written against these names only, so the
- * host reference renderer and the device run the very same arithmetic, in
- * the same order. Dot products are spelled out (no builtin dot, which may
+ * The tracer (the device code of kernels/) is written against these names
+ * only, so the host reference renderer and the device run the very same
+ * arithmetic, in the same order. Dot products are spelled out (no builtin dot, which may
  * fuse multiply-adds) and contraction is off on both sides, so host and
  * device agree to the last bit wherever their sqrt/pow agree.
  */
@@ -15,13 +15,13 @@
 
 #pragma OPENCL FP_CONTRACT OFF
 
-/* The address space of the scene arrays: __constant when the host found
+/* The address space of the flat arrays: __constant when the host found
  * that they fit the device's constant memory (cached and broadcast on
  * GPUs), __global otherwise. */
-#ifdef CLRT_SCENE_IN_CONSTANT
-#define CLRT_SCENE_SPACE __constant
+#ifdef CLRT_ARRAYS_IN_CONSTANT
+#define CLRT_ARRAY_SPACE __constant
 #else
-#define CLRT_SCENE_SPACE __global
+#define CLRT_ARRAY_SPACE __global
 #endif
 #define CLRT_INLINE inline
 #define CLRT_INTERNAL static inline __attribute__((always_inline))
@@ -66,7 +66,7 @@ typedef float4 clrt_vec4;
 
 #include <math.h>
 
-#define CLRT_SCENE_SPACE
+#define CLRT_ARRAY_SPACE
 #define CLRT_INLINE static inline
 /* Functions of the shared tracer that only it calls: file-local on the host;
  * those the tests also call directly have external linkage there. */
@@ -140,6 +140,8 @@ static inline clrt_vec4 clrt_vec4_entered(clrt_vec4 enter, clrt_vec4 leave) {
 #endif
 
 /* Shared by both sides: written once in terms of the primitives above. */
+
+#define CLRT_PI 3.14159265358979323846f
 
 CLRT_INLINE float clrt_vec3_dot(clrt_vec3 a, clrt_vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
 

@@ -23,7 +23,7 @@ extern const char clrt_kernel_source[];
 typedef struct clrt_build_report {
   double build_ms;
   bool from_cache; /* loaded from the program-binary cache, not compiled */
-  bool scene_in_constant;
+  bool arrays_in_constant;
 } clrt_build_report;
 
 /* What the program is built for. */

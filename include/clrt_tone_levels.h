@@ -11,6 +11,6 @@
 #include "clrt_types.h"
 
 /* The level of `linear`: a binary search over the thresholds. */
-clrt_uint clrt_tone_level(float linear, CLRT_SCENE_SPACE const clrt_tone_levels *levels);
+clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels);
 
 #endif /* CLRT_TONE_LEVELS_H */

@@ -109,7 +109,7 @@ typedef struct clrt_camera {
 } clrt_camera;
 
 /* The trace kernel's parameters: everything a work-item reads besides the
- * scene arrays. */
+ * flat arrays. */
 typedef struct clrt_trace_params {
   clrt_camera camera;
   clrt_float4 background;
@@ -122,7 +122,7 @@ typedef struct clrt_trace_params {
   clrt_uint shadows;
   clrt_uint shadow_samples; /* shadow rays per sphere light */
   clrt_uint scan_spheres;   /* 1: test every sphere in turn, not the BVH (few spheres) */
-  /* The bounds of a camera ray's tree (kernels/tracer.c): the most rays
+  /* The bounds of a camera ray's tree (kernels/integrators/whitted.c): the most rays
    * it traces besides shadow rays, and the weight the branches too light
    * to trace may add up to. */
   clrt_uint max_tree_rays;

@@ -8,8 +8,8 @@
  * program is built with CLRT_LINEAR_OUTPUT (for .hdr files), linear colour
  * (a float4 a pixel). Each work-group writes the tally of its work-items
  * (rays traced, samples cut short: clrt_tally) to group_tallies, one slot
- * per group, no atomics. The scene arrays are the parameters the list in
- * clrt_scene_arrays.h names, in its order.
+ * per group, no atomics. The flat arrays are the parameters the list in
+ * clrt_flat_arrays.h names, in its order.
  */
 #include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
@@ -22,7 +22,7 @@ typedef uchar clrt_tile_pixel; /* three a pixel */
 
 /* Pixel `index` of the tile, in the output's form. */
 void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
-                      CLRT_SCENE_SPACE const clrt_tone_levels *levels) {
+                      CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
 #ifdef CLRT_LINEAR_OUTPUT
   (void)levels;
   tile_pixels[index] = (float4)(color, 1.0f);
@@ -50,11 +50,11 @@ clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
   return scratch[0];
 }
 
-#define CLRT_ARRAY_PARAMETER(type, name) CLRT_SCENE_SPACE const type *name,
+#define CLRT_ARRAY_PARAMETER(type, name) CLRT_ARRAY_SPACE const type *name,
 #define CLRT_VIEW_ASSIGN(type, name) scene.name = name;
 
 __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
-                              CLRT_SCENE_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
+                              CLRT_FLAT_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
                               __global clrt_tile_pixel *tile_pixels, __global clrt_tally *group_tallies,
                               __local clrt_tally *scratch) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
@@ -65,9 +65,9 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
   tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
     clrt_trace_params local_params = *params;
-    clrt_scene_view scene;
+    clrt_flat_view scene;
     scene.params = &local_params;
-    CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
+    CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
     float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &tally);
     clrt_store_pixel(tile_pixels, row * tile_width + column, color, tone_levels);
   }

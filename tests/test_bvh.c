@@ -205,7 +205,7 @@ static void assert_close(float a, float b) {
 }
 
 static void compare_with_brute_force(const test_scene *t, size_t rays, uint64_t seed) {
-  clrt_scene_view view = clrt_flat_scene_view(&t->flat);
+  clrt_flat_view view = clrt_flat_view_of(&t->flat);
   size_t hits = 0, blocked = 0;
   for (size_t k = 0; k < rays; ++k) {
     clrt_ray ray = random_ray(&t->flat, &seed);
@@ -306,7 +306,7 @@ static void test_scan_and_bvh_agree(void **state) {
   (void)state;
   test_scene t;
   make_scene(&t, 200, 21);
-  clrt_scene_view view = clrt_flat_scene_view(&t.flat);
+  clrt_flat_view view = clrt_flat_view_of(&t.flat);
   uint64_t seed = 5;
   for (int k = 0; k < 20000; ++k) {
     clrt_ray ray = random_ray(&t.flat, &seed);

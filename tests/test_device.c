@@ -249,8 +249,8 @@ static void test_kernel_builds_without_warnings(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  const char *variants[] = {"-Werror", "-Werror -DCLRT_LINEAR_OUTPUT", "-Werror -DCLRT_SCENE_IN_CONSTANT",
-                            "-Werror -DCLRT_SCENE_IN_CONSTANT -DCLRT_LINEAR_OUTPUT -cl-fast-relaxed-math"};
+  const char *variants[] = {"-Werror", "-Werror -DCLRT_LINEAR_OUTPUT", "-Werror -DCLRT_ARRAYS_IN_CONSTANT",
+                            "-Werror -DCLRT_ARRAYS_IN_CONSTANT -DCLRT_LINEAR_OUTPUT -cl-fast-relaxed-math"};
   cl_int rc;
   cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
   assert_int_equal(rc, CL_SUCCESS);

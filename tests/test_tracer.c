@@ -96,7 +96,7 @@ typedef struct world {
   clrt_scene_sphere spheres[3];
   clrt_scene_light light;
   clrt_flat_scene flat;
-  clrt_scene_view view;
+  clrt_flat_view view;
 } world;
 
 static void world_flatten(world *w) {
@@ -104,7 +104,7 @@ static void world_flatten(world *w) {
   clrt_error err;
   if (clrt_flatten(&w->scene, &w->flat, &err) != CLRT_OK)
     fail_msg("%s", err.message);
-  w->view = clrt_flat_scene_view(&w->flat);
+  w->view = clrt_flat_view_of(&w->flat);
 }
 
 static clrt_scene_sphere sphere_of(float x, float y, float z, float radius, uint32_t material) {
@@ -136,7 +136,7 @@ static void world_free(world *w) { clrt_flat_scene_free(&w->flat); }
 
 static clrt_vec3 trace(const world *w, clrt_ray ray, clrt_uint *rays) {
   clrt_tally tally = {0, 0, 0};
-  clrt_vec3 color = clrt_trace(&w->view, TEST_SEED, ray, &tally);
+  clrt_vec3 color = clrt_whitted_radiance(&w->view, TEST_SEED, ray, &tally);
   assert_int_equal(tally.truncated_samples, 0);
   *rays += (clrt_uint)tally.rays;
   return color;
@@ -408,7 +408,7 @@ static void test_runaway_tree_is_bounded(void **state) {
   (void)state;
   clrt_flat_scene flat;
   flat_of("tests/data/runaway.json", 0, 0, &flat);
-  clrt_scene_view view = clrt_flat_scene_view(&flat);
+  clrt_flat_view view = clrt_flat_view_of(&flat);
   assert_int_equal(flat.params.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
   assert_int_equal(clrt_flat_most_rays_per_sample(&flat), CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
   for (clrt_uint budget = 1; budget <= 4096; budget *= 8) {

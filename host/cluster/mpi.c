@@ -189,7 +189,7 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
       return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory receiving the scene's %s", #name);                        \
     broadcast(flat->name, count * sizeof(type));                                                                       \
   }
-  CLRT_SCENE_ARRAYS(CLRT_SHARE_ARRAY)
+  CLRT_FLAT_ARRAYS(CLRT_SHARE_ARRAY)
 #undef CLRT_SHARE_ARRAY
   return CLRT_OK;
 }

@@ -9,8 +9,8 @@
 
 #include "clrt_cache.h"
 #include "clrt_clock.h"
+#include "clrt_flat_arrays.h"
 #include "clrt_hash.h"
-#include "clrt_scene_arrays.h"
 
 /* Exact by default: no -cl-fast-relaxed-math or -cl-mad-enable, since the
  * picture must match the host reference. Where the device can, division
@@ -18,31 +18,31 @@
  * errors of a few ulp, and GPUs use them). */
 #define CLRT_EXACT_DIVIDE_SQRT_OPTION " -cl-fp32-correctly-rounded-divide-sqrt"
 #define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
-#define CLRT_SCENE_IN_CONSTANT_OPTION " -DCLRT_SCENE_IN_CONSTANT"
+#define CLRT_ARRAYS_IN_CONSTANT_OPTION " -DCLRT_ARRAYS_IN_CONSTANT"
 #define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
 
-/* The kernel's __constant arguments: the parameters and every scene array. */
-#define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_SCENE_ARRAY_COUNT)
+/* The kernel's __constant arguments: the parameters and every flat array. */
+#define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_FLAT_ARRAY_COUNT)
 
-/* Constant memory kept free besides the scene arrays: the parameters and
+/* Constant memory kept free besides the flat arrays: the parameters and
  * what a compiler may place there itself. */
 #define CLRT_CONSTANT_RESERVE_BYTES 4096u
 
 enum { CLRT_PATH_SIZE = 1024 };
 
-/* Whether every scene array fits the device's constant memory at once
+/* Whether every flat array fits the device's constant memory at once
  * (some devices share one constant bank between all arguments). */
-static bool scene_fits_constant(const clrt_device *device, size_t scene_bytes) {
+static bool arrays_fit_constant(const clrt_device *device, size_t scene_bytes) {
   return device->max_constant_args >= CLRT_CONSTANT_ARGUMENTS &&
          scene_bytes + CLRT_CONSTANT_RESERVE_BYTES <= device->constant_memory;
 }
 
 static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
                           clrt_build_report *report) {
-  report->scene_in_constant = scene_fits_constant(device, kind->scene_bytes);
+  report->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
   snprintf(out, size, "%s%s%s%s", kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
            !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
-           report->scene_in_constant ? CLRT_SCENE_IN_CONSTANT_OPTION : "",
+           report->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
            kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "");
 }
 

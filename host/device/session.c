@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "clrt_clock.h"
-#include "clrt_scene_arrays.h"
+#include "clrt_flat_arrays.h"
 
 static const double NANOSECONDS_PER_MS = 1e6;
 static const double BYTES_PER_MIB = 1024.0 * 1024.0;
@@ -32,11 +32,11 @@ static const double BYTES_PER_MIB = 1024.0 * 1024.0;
 #define CLRT_ASSUMED_RAYS_PER_MS 1e3
 
 /* The kernel's arguments, in order (kernels/trace.cl): the parameters, the
- * scene arrays of the list, then the tile's. */
+ * flat arrays of the list, then the tile's. */
 enum {
   ARG_PARAMS,
 #define CLRT_ARGUMENT_INDEX(type, name) ARG_##name,
-  CLRT_SCENE_ARRAYS(CLRT_ARGUMENT_INDEX)
+  CLRT_FLAT_ARRAYS(CLRT_ARGUMENT_INDEX)
 #undef CLRT_ARGUMENT_INDEX
       ARG_TILE_WIDTH,
   ARG_TILE_HEIGHT,
@@ -85,7 +85,7 @@ struct clrt_session {
   cl_program program;
   cl_kernel kernel;
   cl_mem params;
-  cl_mem arrays[CLRT_SCENE_ARRAY_COUNT];
+  cl_mem arrays[CLRT_FLAT_ARRAY_COUNT];
   size_t local_size[2]; /* work-group shape; a power of two in all */
   tile_slot slots[CLRT_SESSION_SLOTS];
   int fifo[CLRT_SESSION_SLOTS]; /* slots in flight, oldest first */
@@ -199,7 +199,7 @@ clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_s
   if (status == CLRT_OK && scene->name##_count * sizeof(type) > device->max_allocation)                                \
     status = array_too_big(device, #name, scene->name##_count, scene->name##_count * sizeof(type), err);               \
   total += scene->name##_count * sizeof(type);
-  CLRT_SCENE_ARRAYS(CLRT_CHECK_ARRAY)
+  CLRT_FLAT_ARRAYS(CLRT_CHECK_ARRAY)
 #undef CLRT_CHECK_ARRAY
   char title[CLRT_DEVICE_TITLE_SIZE];
   clrt_device_title(device, title, sizeof title);
@@ -215,7 +215,7 @@ static clrt_status set_buffer_argument(clrt_session *s, cl_uint index, cl_mem bu
   return check(s, clSetKernelArg(s->kernel, index, sizeof buffer, &buffer), "clSetKernelArg", err);
 }
 
-/* One scene array into a read-only buffer, as kernel argument `index`.
+/* One flat array into a read-only buffer, as kernel argument `index`.
  * An empty array still gets one element: OpenCL has no zero-sized buffers. */
 static clrt_status upload_array(clrt_session *s, cl_uint index, const void *data, size_t count, size_t element_size,
                                 const char *what, clrt_error *err) {
@@ -233,7 +233,7 @@ static clrt_status upload_scene(clrt_session *s, const clrt_flat_scene *scene, c
 #define CLRT_UPLOAD_ARRAY(type, name)                                                                                  \
   if (status == CLRT_OK)                                                                                               \
     status = upload_array(s, ARG_##name, scene->name, scene->name##_count, sizeof(type), #name, err);
-  CLRT_SCENE_ARRAYS(CLRT_UPLOAD_ARRAY)
+  CLRT_FLAT_ARRAYS(CLRT_UPLOAD_ARRAY)
 #undef CLRT_UPLOAD_ARRAY
   if (status == CLRT_OK)
     status = check(s, clFinish(s->queue), "clFinish", err);
@@ -562,7 +562,7 @@ static void release_slot_memory(tile_slot *slot) {
 static void release_scene(clrt_session *s) {
   if (s->params)
     clReleaseMemObject(s->params);
-  for (size_t i = 0; i < CLRT_SCENE_ARRAY_COUNT; ++i)
+  for (size_t i = 0; i < CLRT_FLAT_ARRAY_COUNT; ++i)
     if (s->arrays[i])
       clReleaseMemObject(s->arrays[i]);
 }

@@ -153,11 +153,11 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   return CLRT_OK;
 }
 
-clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat) {
-  clrt_scene_view view;
+clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat) {
+  clrt_flat_view view;
   view.params = &flat->params;
 #define CLRT_VIEW_ASSIGN(type, name) view.name = flat->name;
-  CLRT_SCENE_ARRAYS(CLRT_VIEW_ASSIGN)
+  CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
 #undef CLRT_VIEW_ASSIGN
   return view;
 }
@@ -165,14 +165,14 @@ clrt_scene_view clrt_flat_scene_view(const clrt_flat_scene *flat) {
 size_t clrt_flat_scene_bytes(const clrt_flat_scene *flat) {
   size_t bytes = 0;
 #define CLRT_ADD_BYTES(type, name) bytes += flat->name##_count * sizeof(type);
-  CLRT_SCENE_ARRAYS(CLRT_ADD_BYTES)
+  CLRT_FLAT_ARRAYS(CLRT_ADD_BYTES)
 #undef CLRT_ADD_BYTES
   return bytes;
 }
 
 void clrt_flat_scene_free(clrt_flat_scene *flat) {
 #define CLRT_FREE_ARRAY(type, name) free(flat->name);
-  CLRT_SCENE_ARRAYS(CLRT_FREE_ARRAY)
+  CLRT_FLAT_ARRAYS(CLRT_FREE_ARRAY)
 #undef CLRT_FREE_ARRAY
   memset(flat, 0, sizeof *flat);
 }

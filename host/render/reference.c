@@ -6,7 +6,7 @@
 #include "clrt_tracer.h"
 
 /* One row into `pixels`; adds what it cost to the tally. */
-static void render_row(const clrt_scene_view *view, clrt_uint y, clrt_float4 *pixels, clrt_tally *tally) {
+static void render_row(const clrt_flat_view *view, clrt_uint y, clrt_float4 *pixels, clrt_tally *tally) {
   for (clrt_uint x = 0; x < view->params->width; ++x) {
     clrt_vec3 color = clrt_trace_pixel(view, x, y, tally);
     pixels[x] = (clrt_float4){color.x, color.y, color.z, 1.0f};
@@ -15,7 +15,7 @@ static void render_row(const clrt_scene_view *view, clrt_uint y, clrt_float4 *pi
 
 bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int threads,
                            const volatile sig_atomic_t *stop, clrt_tally *tally) {
-  clrt_scene_view view = clrt_flat_scene_view(scene);
+  clrt_flat_view view = clrt_flat_view_of(scene);
   unsigned width = scene->params.width;
   uint64_t rays = 0, truncated_samples = 0;
   int height = (int)scene->params.height, failed = 0;

@@ -1,4 +1,4 @@
-/* The one list of the scene's device arrays.
+/* The one list of the flat scene's arrays.
  *
  * Everything that names the arrays follows from this list: the kernel's
  * parameters (kernels/trace.cl), the tracer's view of the scene
@@ -9,10 +9,10 @@
  * X(type, name): `name` is an array of `type` (a struct of clrt_types.h).
  * Compiles as C11 and as OpenCL C.
  */
-#ifndef CLRT_SCENE_ARRAYS_H
-#define CLRT_SCENE_ARRAYS_H
+#ifndef CLRT_FLAT_ARRAYS_H
+#define CLRT_FLAT_ARRAYS_H
 
-#define CLRT_SCENE_ARRAYS(X)                                                                                           \
+#define CLRT_FLAT_ARRAYS(X)                                                                                            \
   X(clrt_sphere, spheres)                                                                                              \
   X(clrt_sphere_shading, sphere_shading)                                                                               \
   X(clrt_material, materials)                                                                                          \
@@ -22,6 +22,6 @@
 
 /* How many arrays the list holds. */
 #define CLRT_COUNT_ONE(type, name) +1
-#define CLRT_SCENE_ARRAY_COUNT (0 CLRT_SCENE_ARRAYS(CLRT_COUNT_ONE))
+#define CLRT_FLAT_ARRAY_COUNT (0 CLRT_FLAT_ARRAYS(CLRT_COUNT_ONE))
 
-#endif /* CLRT_SCENE_ARRAYS_H */
+#endif /* CLRT_FLAT_ARRAYS_H */

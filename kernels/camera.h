@@ -1,0 +1,14 @@
+/* The camera (camera.c): where a pixel sample's ray starts and goes. */
+#ifndef CLRT_CAMERA_H
+#define CLRT_CAMERA_H
+
+#include "clrt_tracer.h"
+
+/* The camera ray of sample `sample` of pixel (x, y), y = 0 the top row;
+ * `seed` is the sample's (clrt_sample_seed). One sample looks through the
+ * pixel's center; more are stratified over the pixel, and over the lens
+ * when the camera has an aperture. */
+CLRT_INTERNAL clrt_ray clrt_camera_sample_ray(const clrt_trace_params *params, clrt_uint x, clrt_uint y,
+                                              clrt_uint sample, clrt_uint seed);
+
+#endif /* CLRT_CAMERA_H */
