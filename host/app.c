@@ -15,6 +15,7 @@
 #include "clrt_film.h"
 #include "clrt_flat_scene.h"
 #include "clrt_image.h"
+#include "clrt_integrator.h"
 #include "clrt_output.h"
 #include "clrt_png.h"
 #include "clrt_progress.h"
@@ -287,21 +288,17 @@ static clrt_status finish_render(render_job *job, const clrt_farm_result *result
   return job->missing_count ? incomplete_render(job, result, err) : write_image(job, err);
 }
 
-/* Samples whose ray tree was cut short: their deepest branches are
- * black. Said even with --quiet, since the picture is not all there. */
+/* Samples the integrator cut short: it says what was left out. Said even
+ * with --quiet, since the picture is not all there. */
 static void warn_cut_short(FILE *log, const render_job *job) {
-  unsigned long long truncated_samples = 0;
+  unsigned long long cut_short_samples = 0;
   for (int i = 0; i < clrt_cluster_size(); ++i)
-    truncated_samples += job->reports[i].truncated_samples;
-  if (truncated_samples == 0)
+    cut_short_samples += job->reports[i].cut_short_samples;
+  const clrt_integrator *integrator = clrt_integrator_of(job->scene.params.integrator);
+  if (cut_short_samples == 0 || !integrator)
     return;
   double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
-  fprintf(log,
-          "clrt: warning: %llu of %.0f samples (%.1f%%) were cut short, their ray trees needing more than "
-          "image.max_tree_rays (%u) rays or going over %d bounces deep through glass; the branches left out are "
-          "black (raise image.max_tree_rays, or lower max_depth)\n",
-          truncated_samples, samples, 100.0 * (double)truncated_samples / samples, job->scene.params.max_tree_rays,
-          CLRT_TRACE_STACK_SIZE - 1);
+  integrator->warn_cut_short(log, &job->scene.params, samples, cut_short_samples);
 }
 
 /* What is about to be rendered, so that a render without a terminal (no

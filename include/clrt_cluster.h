@@ -91,7 +91,7 @@ typedef struct clrt_cluster_report {
   char host[64];
   unsigned devices, tiles, retired;
   size_t pixels;
-  unsigned long long rays, truncated_samples;
+  unsigned long long rays, cut_short_samples;
   double busy_ms;     /* its devices' kernel time, summed */
   double finished_ms; /* when its last device ran out of work */
 } clrt_cluster_report;

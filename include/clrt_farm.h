@@ -48,7 +48,7 @@ typedef struct clrt_device_report {
   size_t tiles;
   size_t pixels;
   uint64_t rays;
-  uint64_t truncated_samples; /* whose ray tree was cut short (clrt_tracer.h) */
+  uint64_t cut_short_samples; /* whose ray tree was cut short (clrt_tracer.h) */
   double busy_ms;             /* sum of its kernel times (profiling events) */
   double build_ms;
   bool build_cached;  /* the program came from the binary cache */
@@ -64,7 +64,7 @@ typedef struct clrt_farm_result {
   clrt_device_report *devices; /* one per device, in the order given */
   size_t device_count;
   uint64_t rays;
-  uint64_t truncated_samples;
+  uint64_t cut_short_samples;
   double render_ms; /* from the first device ready to the last finishing */
   double tail_ms;   /* from the first working device running out of work to the last finishing */
   bool interrupted;

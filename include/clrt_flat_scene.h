@@ -28,6 +28,9 @@ typedef struct clrt_flat_stats {
 typedef struct clrt_flat_scene {
   clrt_trace_params params;
   CLRT_FLAT_ARRAYS(CLRT_FLAT_ARRAY_FIELDS)
+  /* The most rays one sample can cost, by its integrator's bounds: what
+   * the time limit of a tile allows for (host/device/session.c). */
+  uint64_t most_rays_per_sample;
   clrt_flat_stats stats;
 } clrt_flat_scene;
 
@@ -38,19 +41,8 @@ typedef struct clrt_flat_scene {
 clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double aspect_ratio);
 
 /* Flattens `scene` (whose camera is valid: the parser checked it),
- * building the BVH on every core. */
+ * building the BVH on every core; its integrator makes its parameters. */
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
-
-/* The weight the branches a sample leaves out of its ray tree may add up
- * to (the parameter max_dropped_weight, kernels/integrators/whitted.c): at the scene's
- * brightest possible radiance, less than half the smallest step between
- * 8-bit levels. 0 (every branch is traced) when nothing bounds that
- * radiance. */
-float clrt_max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels *levels);
-
-/* The most rays a sample can cost (its tree within max_tree_rays, and the
- * shadow rays of every hit): what the time limit of a tile allows for. */
-uint64_t clrt_flat_most_rays_per_sample(const clrt_flat_scene *flat);
 
 /* The tracer's view of a flat scene. */
 clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat);

@@ -28,9 +28,10 @@ typedef struct clrt_build_report {
 
 /* What the program is built for. */
 typedef struct clrt_program_kind {
-  size_t scene_bytes; /* the scene's arrays: in __constant memory when they all fit */
-  bool fast_math;     /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
-  bool linear_output; /* tiles of linear colour (for .hdr), not 8-bit levels */
+  unsigned integrator; /* the only one it holds (clrt_integrators.h) */
+  size_t scene_bytes;  /* the flat arrays: in __constant memory when they all fit */
+  bool fast_math;      /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
+  bool linear_output;  /* tiles of linear colour (for .hdr), not 8-bit levels */
 } clrt_program_kind;
 
 /* Builds (or loads from the cache) the program for `device`. On a build

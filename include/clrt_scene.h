@@ -47,12 +47,19 @@ typedef struct clrt_image_settings {
   clrt_tone tone; /* gamma or sRGB, and exposure */
 } clrt_image_settings;
 
-/* "image" too: how much tracing a pixel gets. */
+/* "image" too: the Whitted integrator's own settings
+ * (host/integrator/whitted.c). */
+typedef struct clrt_whitted_settings {
+  unsigned max_tree_rays; /* per camera ray: the rays its tree may trace, shadow rays aside */
+} clrt_whitted_settings;
+
+/* "image" too: how much tracing a pixel gets, and by which integrator. */
 typedef struct clrt_sampling_settings {
+  unsigned integrator;     /* its id in the list (clrt_integrators.h) */
   unsigned samples;        /* per pixel */
   unsigned max_depth;      /* mirror and refraction bounces */
   unsigned shadow_samples; /* shadow rays per sphere light */
-  unsigned max_tree_rays;  /* per camera ray: the rays its tree may trace, shadow rays aside */
+  clrt_whitted_settings whitted;
 } clrt_sampling_settings;
 
 typedef struct clrt_camera_settings {

@@ -11,14 +11,9 @@
 #define CLRT_TRACER_H
 
 #include "clrt_flat_arrays.h"
+#include "clrt_integrators.h"
 #include "clrt_math.h"
 #include "clrt_types.h"
-
-/* Pending branches of one camera ray's tree (depth-first: a level adds at
- * most one entry, so max_depth + 1 entries are ever needed). A branch
- * that finds the stack full is not traced and contributes black, and its
- * sample counts as cut short: only past 23 bounces through glass. */
-#define CLRT_TRACE_STACK_SIZE 24
 
 typedef struct clrt_ray {
   clrt_vec3 origin;
@@ -75,22 +70,27 @@ CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, c
  * one stops it). Counts the ray in key->rays. */
 CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace_key *key, clrt_ray ray, float max_t);
 
-/* integrators/whitted.c: linear (not tone-mapped) colour seen along a
+/* integrators/NAME.c, for every integrator of the list
+ * (clrt_integrators.h): linear (not tone-mapped) colour seen along a
  * camera ray; `seed` is its pixel sample's (clrt_sample_seed). Adds the
- * rays it traced (the camera ray, mirror and refraction rays, shadow rays)
- * to the tally, and counts the sample there if its tree was cut short.
+ * rays it traced to the tally (camera, bounce and shadow rays), and counts
+ * the sample there if it was cut short at the bounds of the integrator's
+ * work.
  *
- * The tree is bounded, so that no scene can make a pixel's work grow
- * without end (glass inside glass inside a mirror doubles it at every
- * bounce): it stops at params->max_tree_rays rays besides shadow rays, and
- * leaves out light branches while their weights add up to less than
- * params->max_dropped_weight. Both cut the same branches wherever the
- * pixel is traced. */
-clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
+ * clrt_whitted_radiance: the ray tree is bounded, so that no scene can make
+ * a pixel's work grow without end (glass inside glass inside a mirror
+ * doubles it at every bounce): it stops at max_tree_rays rays besides
+ * shadow rays, and leaves out light branches while their weights add up to
+ * less than max_dropped_weight (clrt_whitted_params). Both cut the same
+ * branches wherever the pixel is traced. */
+#define CLRT_DECLARE_RADIANCE(name)                                                                                    \
+  clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
+CLRT_INTEGRATORS(CLRT_DECLARE_RADIANCE)
+#undef CLRT_DECLARE_RADIANCE
 
 /* pixel.c: linear colour of pixel (x, y), y = 0 the top row: the
- * box-filtered average of the pixel's samples. Adds what they cost to the
- * tally. */
+ * box-filtered average of the pixel's samples, each through the
+ * integrator the params name. Adds what they cost to the tally. */
 clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally);
 
 #endif /* CLRT_TRACER_H */

@@ -108,6 +108,28 @@ typedef struct clrt_camera {
   clrt_float4 unit_v; /* w: focus distance along the view direction */
 } clrt_camera;
 
+/* The Whitted integrator's own parameters (kernels/integrators/whitted.c,
+ * host/integrator/whitted.c): the bounds of a camera ray's tree, the most
+ * rays it traces besides shadow rays, and the weight the branches too
+ * light to trace may add up to. */
+typedef struct clrt_whitted_params {
+  clrt_uint max_tree_rays;
+  float max_dropped_weight;
+  clrt_uint pad0, pad1;
+} clrt_whitted_params;
+
+/* Pending branches of one camera ray's tree (depth-first: a level adds at
+ * most one entry, so max_depth + 1 entries are ever needed). A branch
+ * that finds the stack full is not traced and contributes black, and its
+ * sample counts as cut short: only past 23 bounces through glass. */
+#define CLRT_WHITTED_STACK_SIZE 24
+
+/* Each integrator's own parameters: the member of the integrator the
+ * params name (clrt_integrators.h). */
+typedef union clrt_integrator_params {
+  clrt_whitted_params whitted;
+} clrt_integrator_params;
+
 /* The trace kernel's parameters: everything a work-item reads besides the
  * flat arrays. */
 typedef struct clrt_trace_params {
@@ -122,20 +144,18 @@ typedef struct clrt_trace_params {
   clrt_uint shadows;
   clrt_uint shadow_samples; /* shadow rays per sphere light */
   clrt_uint scan_spheres;   /* 1: test every sphere in turn, not the BVH (few spheres) */
-  /* The bounds of a camera ray's tree (kernels/integrators/whitted.c): the most rays
-   * it traces besides shadow rays, and the weight the branches too light
-   * to trace may add up to. */
-  clrt_uint max_tree_rays;
-  float max_dropped_weight;
-  clrt_uint pad0;
+  clrt_uint integrator;     /* which one computes a sample's colour (clrt_integrators.h) */
+  clrt_uint pad0, pad1;
+  clrt_integrator_params integrator_params;
 } clrt_trace_params;
 
 /* What tracing a pixel, a work-group or a tile cost: rays traced (camera,
- * mirror, refraction, shadow), and the samples whose ray tree was cut
- * short by max_tree_rays (or by the tracer's stack) before it was done. */
+ * mirror, refraction, shadow), and the samples the integrator cut short:
+ * left unfinished at the bounds of its work (Whitted: a ray tree that
+ * outgrew max_tree_rays or its stack), which the integrator warns of. */
 typedef struct clrt_tally {
   clrt_ulong rays;
-  clrt_uint truncated_samples;
+  clrt_uint cut_short_samples;
   clrt_uint pad0;
 } clrt_tally;
 
@@ -166,7 +186,7 @@ CLRT_ASSERT_LAYOUT(clrt_bvh_node, 128);
 CLRT_ASSERT_LAYOUT(clrt_material, 48);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
 CLRT_ASSERT_LAYOUT(clrt_camera, 96);
-CLRT_ASSERT_LAYOUT(clrt_trace_params, 160);
+CLRT_ASSERT_LAYOUT(clrt_trace_params, 176);
 static_assert(sizeof(clrt_tone_levels) == 5136, "clrt_tone_levels must be 5136 bytes to match the device");
 static_assert(offsetof(clrt_tone_levels, guesses) == 1040, "clrt_tone_levels.guesses offset");
 static_assert(offsetof(clrt_sphere_shading, material) == 16, "clrt_sphere_shading.material offset");
@@ -184,10 +204,13 @@ static_assert(offsetof(clrt_trace_params, background) == 96, "trace_params.backg
 static_assert(offsetof(clrt_trace_params, width) == 112, "trace_params.width offset");
 static_assert(offsetof(clrt_trace_params, shadow_samples) == 140, "trace_params.shadow_samples offset");
 static_assert(offsetof(clrt_trace_params, scan_spheres) == 144, "trace_params.scan_spheres offset");
-static_assert(offsetof(clrt_trace_params, max_tree_rays) == 148, "trace_params.max_tree_rays offset");
-static_assert(offsetof(clrt_trace_params, max_dropped_weight) == 152, "trace_params.max_dropped_weight offset");
+static_assert(offsetof(clrt_trace_params, integrator) == 148, "trace_params.integrator offset");
+static_assert(offsetof(clrt_trace_params, integrator_params) == 160, "trace_params.integrator_params offset");
+static_assert(sizeof(clrt_integrator_params) == 16, "clrt_integrator_params must be 16 bytes to match the device");
+static_assert(sizeof(clrt_whitted_params) == 16, "clrt_whitted_params must be 16 bytes to match the device");
+static_assert(offsetof(clrt_whitted_params, max_dropped_weight) == 4, "whitted_params.max_dropped_weight offset");
 static_assert(sizeof(clrt_tally) == 16, "clrt_tally must be 16 bytes to match the device");
-static_assert(offsetof(clrt_tally, truncated_samples) == 8, "clrt_tally.truncated_samples offset");
+static_assert(offsetof(clrt_tally, cut_short_samples) == 8, "clrt_tally.cut_short_samples offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

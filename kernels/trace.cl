@@ -43,7 +43,7 @@ clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
   for (uint stride = size / 2u; stride > 0u; stride /= 2u) {
     if (id < stride) {
       scratch[id].rays += scratch[id + stride].rays;
-      scratch[id].truncated_samples += scratch[id + stride].truncated_samples;
+      scratch[id].cut_short_samples += scratch[id + stride].cut_short_samples;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
@@ -61,7 +61,7 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
   clrt_tally tally;
   tally.rays = 0ul;
-  tally.truncated_samples = 0u;
+  tally.cut_short_samples = 0u;
   tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
     clrt_trace_params local_params = *params;

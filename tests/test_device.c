@@ -165,7 +165,7 @@ static clrt_build_report build_once(const clrt_device *device, bool fast_math) {
   clrt_build_report report;
   cl_program program;
   clrt_error err;
-  clrt_program_kind kind = {1024, fast_math, false};
+  clrt_program_kind kind = {CLRT_INTEGRATOR_whitted, 1024, fast_math, false};
   if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clrt_integrators.h"
 #include "clrt_scene.h"
 
 /* A minimal valid scene with `extra` spliced into the top-level object. */
@@ -60,6 +61,8 @@ static void test_defaults_fill_omitted_keys(void **state) {
   assert_true(scene.image.tone.gamma == 2.2 && scene.image.tone.transfer == CLRT_TRANSFER_GAMMA);
   assert_true(scene.image.tone.exposure == 1.0);
   assert_int_equal(scene.sampling.shadow_samples, 16);
+  assert_int_equal(scene.sampling.integrator, CLRT_DEFAULT_INTEGRATOR);
+  assert_int_equal(scene.sampling.whitted.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
   assert_true(scene.camera.aperture == 0.0 && scene.camera.focus_distance == 2.0);
   assert_true(scene.shadows);
   assert_true(scene.background[0] == 0.0 && scene.background[1] == 0.0 && scene.background[2] == 0.0);
@@ -77,7 +80,8 @@ static void test_quality_keys(void **state) {
   (void)state;
   clrt_scene scene;
   test_parse_ok("{\"image\": {\"width\": 64, \"height\": 48, \"samples\": 16, \"shadow_samples\": 9,"
-                "            \"gamma\": \"srgb\", \"exposure\": 1.5},"
+                "            \"gamma\": \"srgb\", \"exposure\": 1.5, \"integrator\": \"whitted\","
+                "            \"max_tree_rays\": 77},"
                 " \"camera\": {\"look_from\": [0, 0, 1], \"look_at\": [0, 0, -1], \"vfov\": 60,"
                 "              \"aperture\": 0.1, \"focus_distance\": 3.5},"
                 " \"materials\": {\"glass\": {\"color\": [1, 1, 1], \"reflectivity\": 0.1, \"transparency\": 0.9,"
@@ -85,6 +89,8 @@ static void test_quality_keys(void **state) {
                 " \"lights\": [{\"position\": [0, 5, 0], \"radius\": 0.5}]}",
                 &scene);
   assert_int_equal(scene.sampling.shadow_samples, 9);
+  assert_int_equal(scene.sampling.integrator, CLRT_INTEGRATOR_whitted);
+  assert_int_equal(scene.sampling.whitted.max_tree_rays, 77);
   assert_int_equal(scene.image.tone.transfer, CLRT_TRANSFER_SRGB);
   assert_true(scene.image.tone.exposure == 1.5);
   assert_true(scene.camera.aperture == 0.1 && scene.camera.focus_distance == 3.5);
@@ -365,6 +371,9 @@ static void test_invalid_quality_inputs(void **state) {
                    NULL);
   test_parse_fails(IMAGE_WITH(", \"gamma\": \"linear\""), "image.gamma: must be a number > 0 or \"srgb\"", NULL);
   test_parse_fails(IMAGE_WITH(", \"exposure\": 0"), "image.exposure: must be > 0 (got 0)", NULL);
+  test_parse_fails(IMAGE_WITH(", \"integrator\": \"radiosity\""),
+                   "image.integrator: must be the name of an integrator: \"whitted\"", NULL);
+  test_parse_fails(IMAGE_WITH(", \"integrator\": 1"), "image.integrator: must be the name of an integrator", NULL);
   test_parse_fails(CAMERA_WITH(", \"aperture\": -0.1"), "camera.aperture: must be >= 0 (got -0.1)", NULL);
   test_parse_fails(CAMERA_WITH(", \"focus_distance\": 0"), "camera.focus_distance: must be > 0 (got 0)", NULL);
 }

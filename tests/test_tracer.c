@@ -116,7 +116,7 @@ static void world_init(world *w, double reflectivity) {
   memset(w, 0, sizeof *w);
   clrt_scene *scene = &w->scene;
   scene->image.width = scene->image.height = 1;
-  scene->sampling = (clrt_sampling_settings){1, 4, 16, CLRT_DEFAULT_MAX_TREE_RAYS};
+  scene->sampling = (clrt_sampling_settings){CLRT_INTEGRATOR_whitted, 1, 4, 16, {CLRT_DEFAULT_MAX_TREE_RAYS}};
   scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0};
   scene->background[0] = 0.25, scene->background[1] = 0.5, scene->background[2] = 0.75;
   scene->shadows = true;
@@ -137,7 +137,7 @@ static void world_free(world *w) { clrt_flat_scene_free(&w->flat); }
 static clrt_vec3 trace(const world *w, clrt_ray ray, clrt_uint *rays) {
   clrt_tally tally = {0, 0, 0};
   clrt_vec3 color = clrt_whitted_radiance(&w->view, TEST_SEED, ray, &tally);
-  assert_int_equal(tally.truncated_samples, 0);
+  assert_int_equal(tally.cut_short_samples, 0);
   *rays += (clrt_uint)tally.rays;
   return color;
 }
@@ -409,22 +409,22 @@ static void test_runaway_tree_is_bounded(void **state) {
   clrt_flat_scene flat;
   flat_of("tests/data/runaway.json", 0, 0, &flat);
   clrt_flat_view view = clrt_flat_view_of(&flat);
-  assert_int_equal(flat.params.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
-  assert_int_equal(clrt_flat_most_rays_per_sample(&flat), CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
+  assert_int_equal(flat.params.integrator_params.whitted.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
+  assert_int_equal(flat.most_rays_per_sample, CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
   for (clrt_uint budget = 1; budget <= 4096; budget *= 8) {
-    flat.params.max_tree_rays = budget;
+    flat.params.integrator_params.whitted.max_tree_rays = budget;
     clrt_tally first = {0, 0, 0}, again = {0, 0, 0};
     clrt_vec3 color = clrt_trace_pixel(&view, 0, 0, &first);
     clrt_vec3 same = clrt_trace_pixel(&view, 0, 0, &again);
-    assert_int_equal(first.truncated_samples, 1);
+    assert_int_equal(first.cut_short_samples, 1);
     assert_true(first.rays > budget && first.rays <= 2u * budget);
     assert_true(first.rays == again.rays && color.x == same.x && color.y == same.y && color.z == same.z);
   }
   flat.params.max_depth = 8; /* a tree of 511 rays at most: it fits */
-  flat.params.max_tree_rays = 1024;
+  flat.params.integrator_params.whitted.max_tree_rays = 1024;
   clrt_tally whole = {0, 0, 0};
   clrt_trace_pixel(&view, 0, 0, &whole);
-  assert_int_equal(whole.truncated_samples, 0);
+  assert_int_equal(whole.cut_short_samples, 0);
   clrt_flat_scene_free(&flat);
 }
 
@@ -438,8 +438,8 @@ static void test_reference_of_a_runaway_tree_is_bounded(void **state) {
   assert_int_equal(clrt_film_init(&film, 16, 16, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
   clrt_tally tally;
   assert_true(clrt_reference_render(&flat, &film, 2, NULL, &tally));
-  assert_int_equal(tally.truncated_samples, 16 * 16);
-  assert_true(tally.rays <= 16u * 16u * clrt_flat_most_rays_per_sample(&flat));
+  assert_int_equal(tally.cut_short_samples, 16 * 16);
+  assert_true(tally.rays <= 16u * 16u * flat.most_rays_per_sample);
   clrt_film_free(&film);
   clrt_flat_scene_free(&flat);
 }
@@ -452,14 +452,15 @@ static void test_light_branches_cannot_change_a_level(void **state) {
   clrt_flat_scene flat;
   flat_of("scenes/showcase.json", 96, 54, &flat);
   flat.params.samples = 2;
-  assert_true(flat.params.max_dropped_weight > 0.0f && flat.params.max_dropped_weight < 1e-3f);
+  assert_true(flat.params.integrator_params.whitted.max_dropped_weight > 0.0f &&
+              flat.params.integrator_params.whitted.max_dropped_weight < 1e-3f);
   clrt_film pruned, whole;
   clrt_error err;
   assert_int_equal(clrt_film_init(&pruned, 96, 54, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
   assert_int_equal(clrt_film_init(&whole, 96, 54, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
   clrt_tally pruned_tally, whole_tally;
   assert_true(clrt_reference_render(&flat, &pruned, 2, NULL, &pruned_tally));
-  flat.params.max_dropped_weight = 0.0f;
+  flat.params.integrator_params.whitted.max_dropped_weight = 0.0f;
   assert_true(clrt_reference_render(&flat, &whole, 2, NULL, &whole_tally));
   size_t changed = 0;
   for (size_t i = 0; i < 96 * 54 * 3; ++i) {

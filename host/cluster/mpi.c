@@ -172,6 +172,7 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
   bool root = clrt_cluster_rank() == 0;
   broadcast(image, sizeof *image);
   broadcast(&flat->params, sizeof flat->params);
+  broadcast(&flat->most_rays_per_sample, sizeof flat->most_rays_per_sample);
   broadcast(&flat->stats, sizeof flat->stats);
   int failed = 0;
 #define CLRT_SHARE_ARRAY(type, name)                                                                                   \

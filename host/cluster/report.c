@@ -10,7 +10,7 @@ clrt_cluster_report clrt_cluster_report_of(const clrt_farm_result *result) {
     report.retired += d->retired;
     report.pixels += d->pixels;
     report.busy_ms += d->busy_ms;
-    report.truncated_samples += d->truncated_samples;
+    report.cut_short_samples += d->cut_short_samples;
     report.finished_ms = d->finished_ms > report.finished_ms ? d->finished_ms : report.finished_ms;
   }
   return report;

@@ -20,6 +20,8 @@
 #define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
 #define CLRT_ARRAYS_IN_CONSTANT_OPTION " -DCLRT_ARRAYS_IN_CONSTANT"
 #define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
+/* The program holds one integrator's code (kernels/pixel.c says why). */
+#define CLRT_INTEGRATOR_OPTION " -DCLRT_INTEGRATOR=%u"
 
 /* The kernel's __constant arguments: the parameters and every flat array. */
 #define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_FLAT_ARRAY_COUNT)
@@ -40,10 +42,10 @@ static bool arrays_fit_constant(const clrt_device *device, size_t scene_bytes) {
 static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
                           clrt_build_report *report) {
   report->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
-  snprintf(out, size, "%s%s%s%s", kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
+  snprintf(out, size, "%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
            !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
            report->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
-           kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "");
+           kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "", kind->integrator);
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {

@@ -156,7 +156,8 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
 }
 
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
-  clrt_program_kind kind = {clrt_flat_scene_bytes(scene), s->options.fast_math, s->options.linear_output};
+  clrt_program_kind kind = {scene->params.integrator, clrt_flat_scene_bytes(scene), s->options.fast_math,
+                            s->options.linear_output};
   clrt_status status =
       clrt_program_build(s->context, &s->device, &kind, s->options.build_log, &s->program, &s->build, err);
   if (status != CLRT_OK)
@@ -287,7 +288,7 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
   clrt_device_title(device, s->title, sizeof s->title);
   s->options = *options;
   s->samples = scene->params.samples;
-  s->most_rays_per_sample = clrt_flat_most_rays_per_sample(scene);
+  s->most_rays_per_sample = scene->most_rays_per_sample;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);
   if (open_session(s, scene, err) != CLRT_OK) {
@@ -477,10 +478,10 @@ static void describe_done(clrt_session *s, tile_slot *slot, clrt_tile_outcome *o
     memset(slot->staging, 0, tile_bytes(s, (size_t)tile->width * tile->height));
   outcome->pixels = slot->staging;
   outcome->rays = 0;
-  outcome->truncated_samples = 0;
+  outcome->cut_short_samples = 0;
   for (size_t i = 0; i < slot->group_count; ++i) {
     outcome->rays += slot->staging_tallies[i].rays;
-    outcome->truncated_samples += slot->staging_tallies[i].truncated_samples;
+    outcome->cut_short_samples += slot->staging_tallies[i].cut_short_samples;
   }
   outcome->kernel_ms = event_duration_ms(slot->kernel_done);
   s->finished_rays += (double)outcome->rays;

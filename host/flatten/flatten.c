@@ -9,6 +9,7 @@
 
 #include "clrt_bvh.h"
 #include "clrt_clock.h"
+#include "clrt_integrator.h"
 
 static const double DEGREES_TO_RADIANS = 3.14159265358979323846 / 180.0;
 
@@ -55,7 +56,7 @@ static clrt_trace_params flatten_params(const clrt_scene *scene) {
   params.shadows = scene->shadows ? 1u : 0u;
   params.shadow_samples = scene->sampling.shadow_samples;
   params.scan_spheres = scene->sphere_count <= CLRT_SCAN_MAX_SPHERES ? 1u : 0u;
-  params.max_tree_rays = scene->sampling.max_tree_rays;
+  params.integrator = scene->sampling.integrator;
   return params;
 }
 
@@ -125,6 +126,9 @@ static clrt_status flatten_spheres(const clrt_scene *scene, clrt_flat_scene *fla
 
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
   memset(flat, 0, sizeof *flat);
+  const clrt_integrator *integrator = clrt_integrator_of(scene->sampling.integrator);
+  if (!integrator) /* the parser accepts only the list's names */
+    return clrt_fail(err, CLRT_ERR_INPUT, "no integrator has the id %u", scene->sampling.integrator);
   flat->params = flatten_params(scene);
   flat->spheres = allocate_array(scene->sphere_count, sizeof *flat->spheres);
   flat->sphere_shading = allocate_array(scene->sphere_count, sizeof *flat->sphere_shading);
@@ -145,7 +149,8 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   for (size_t i = 0; i < scene->light_count; ++i)
     flat->lights[i] = flatten_light(&scene->lights[i]);
   clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
-  flat->params.max_dropped_weight = clrt_max_dropped_weight(scene, flat->tone_levels);
+  integrator->flatten(scene, flat->tone_levels, &flat->params);
+  flat->most_rays_per_sample = integrator->most_rays_per_sample(scene, &flat->params);
   flat->spheres_count = flat->sphere_shading_count = scene->sphere_count;
   flat->materials_count = scene->material_count;
   flat->lights_count = scene->light_count;

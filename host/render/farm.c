@@ -95,7 +95,7 @@ static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
   w->report->tiles += 1;
   w->report->pixels += pixels;
   w->report->rays += outcome->rays;
-  w->report->truncated_samples += outcome->truncated_samples;
+  w->report->cut_short_samples += outcome->cut_short_samples;
   w->report->busy_ms += outcome->kernel_ms;
   clrt_progress_tile_done(job->progress, w->index, pixels, outcome->rays);
 }
@@ -263,7 +263,7 @@ static double span_ms(const clrt_farm_result *result) {
 static void summarise(clrt_farm_result *result) {
   for (size_t i = 0; i < result->device_count; ++i) {
     result->rays += result->devices[i].rays;
-    result->truncated_samples += result->devices[i].truncated_samples;
+    result->cut_short_samples += result->devices[i].cut_short_samples;
   }
   result->render_ms = span_ms(result);
   result->tail_ms = tail_ms(result);

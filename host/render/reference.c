@@ -17,9 +17,9 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
                            const volatile sig_atomic_t *stop, clrt_tally *tally) {
   clrt_flat_view view = clrt_flat_view_of(scene);
   unsigned width = scene->params.width;
-  uint64_t rays = 0, truncated_samples = 0;
+  uint64_t rays = 0, cut_short_samples = 0;
   int height = (int)scene->params.height, failed = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : rays, truncated_samples, failed)
+#pragma omp parallel num_threads(threads) reduction(+ : rays, cut_short_samples, failed)
   {
     clrt_float4 *pixels = malloc(width * sizeof *pixels);
     failed += pixels == NULL;
@@ -33,9 +33,9 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
       clrt_film_receive_linear(film, &row, pixels);
     }
     rays += mine.rays;
-    truncated_samples += mine.truncated_samples;
+    cut_short_samples += mine.cut_short_samples;
     free(pixels);
   }
-  *tally = (clrt_tally){rays, (clrt_uint)truncated_samples, 0};
+  *tally = (clrt_tally){rays, (clrt_uint)cut_short_samples, 0};
   return !failed;
 }

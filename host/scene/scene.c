@@ -18,6 +18,7 @@
 
 #include "clrt_array.h"
 #include "clrt_file.h"
+#include "clrt_integrators.h"
 #include "clrt_json_arena.h"
 #include "clrt_ply.h"
 
@@ -266,6 +267,27 @@ static clrt_status parse_gamma(const parser *p, json_t *image, const key_path *p
   return read_checked(p, image, path, "gamma", CLRT_DEFAULT_GAMMA, false, POSITIVE, &out->tone.gamma);
 }
 
+/* "integrator": a name from the list (clrt_integrators.h). */
+static clrt_status parse_integrator(const parser *p, json_t *image, const key_path *path, unsigned *out) {
+#define CLRT_INTEGRATOR_NAME(name) #name,
+  static const char *const names[] = {CLRT_INTEGRATORS(CLRT_INTEGRATOR_NAME)};
+#undef CLRT_INTEGRATOR_NAME
+  json_t *value = json_object_get(image, "integrator");
+  *out = CLRT_DEFAULT_INTEGRATOR;
+  if (!value)
+    return CLRT_OK;
+  for (unsigned id = 0; json_is_string(value) && id < CLRT_INTEGRATOR_COUNT; ++id)
+    if (strcmp(json_string_value(value), names[id]) == 0) {
+      *out = id;
+      return CLRT_OK;
+    }
+  char problem[256] = "must be the name of an integrator:";
+  for (unsigned id = 0; id < CLRT_INTEGRATOR_COUNT; ++id)
+    snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "%s \"%s\"", id ? "," : "", names[id]);
+  key_path key_at = child_of(path, "integrator");
+  return fail_at(p, &key_at, problem);
+}
+
 static clrt_status parse_sampling(const parser *p, json_t *image, const key_path *path, clrt_sampling_settings *out) {
   clrt_status status;
   if ((status =
@@ -276,15 +298,17 @@ static clrt_status parse_sampling(const parser *p, json_t *image, const key_path
   if ((status = read_count(p, image, path, "shadow_samples", CLRT_DEFAULT_SHADOW_SAMPLES, false, 1,
                            CLRT_MAX_SHADOW_SAMPLES, &out->shadow_samples)))
     return status;
+  if ((status = parse_integrator(p, image, path, &out->integrator)))
+    return status;
   return read_count(p, image, path, "max_tree_rays", CLRT_DEFAULT_MAX_TREE_RAYS, false, 1, CLRT_MAX_TREE_RAYS_LIMIT,
-                    &out->max_tree_rays);
+                    &out->whitted.max_tree_rays);
 }
 
 /* "image" holds the picture's settings and the sampling settings. */
 static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out,
                                clrt_sampling_settings *sampling) {
-  static const char *const keys[] = {"width",          "height", "samples",  "max_depth",
-                                     "shadow_samples", "gamma",  "exposure", "max_tree_rays"};
+  static const char *const keys[] = {"width", "height",   "samples",       "max_depth", "shadow_samples",
+                                     "gamma", "exposure", "max_tree_rays", "integrator"};
   key_path path = child_of(NULL, "image");
   clrt_status status;
   if ((status = expect_object(p, image, &path, KEY_LIST(keys))) ||

@@ -22,7 +22,7 @@ typedef struct clrt_branch {
 /* A camera ray's tree being traced: the branches waiting, and whether one
  * was left out for want of room (or budget). */
 typedef struct clrt_tree {
-  clrt_branch pending[CLRT_TRACE_STACK_SIZE];
+  clrt_branch pending[CLRT_WHITTED_STACK_SIZE];
   clrt_uint top;
   clrt_uint cut_short;
   float dropped; /* the weight of the branches too light to trace */
@@ -72,11 +72,11 @@ CLRT_INTERNAL void clrt_push_branch(const clrt_flat_view *flat, clrt_tree *tree,
                                     float weight, clrt_uint depth, clrt_uint vertex) {
   if (weight <= 0.0f)
     return;
-  if (tree->dropped + weight < flat->params->max_dropped_weight) {
+  if (tree->dropped + weight < flat->params->integrator_params.whitted.max_dropped_weight) {
     tree->dropped += weight;
     return;
   }
-  if (tree->top >= CLRT_TRACE_STACK_SIZE) {
+  if (tree->top >= CLRT_WHITTED_STACK_SIZE) {
     tree->cut_short = 1u;
     return;
   }
@@ -131,7 +131,7 @@ clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt
   /* Depth first, so the branches a budget leaves out are always the same
    * ones: the picture stays a function of the scene alone. */
   for (clrt_uint traced = 0u; tree.top > 0u; ++traced) {
-    if (traced == flat->params->max_tree_rays) {
+    if (traced == flat->params->integrator_params.whitted.max_tree_rays) {
       tree.cut_short = 1u;
       break;
     }
@@ -145,6 +145,6 @@ clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt
       color = clrt_vec3_add(color, clrt_shade_hit(flat, &key, &branch, t, hit_index, &tree));
   }
   tally->rays += key.rays;
-  tally->truncated_samples += tree.cut_short;
+  tally->cut_short_samples += tree.cut_short;
   return color;
 }

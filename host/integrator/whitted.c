@@ -1,9 +1,11 @@
-/* How far a camera ray's tree may grow (clrt_flat_scene.h): the weight
- * below which a branch cannot change the picture, and the most rays a
- * sample can cost. */
-#include "clrt_flat_scene.h"
+/* The Whitted integrator's host side (its device side is
+ * kernels/integrators/whitted.c): the bounds of a camera ray's tree, the
+ * most rays a sample can cost within them, and the warning when samples
+ * were cut short. */
+#include "clrt_integrator.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 /* The largest colour component any surface shows: materials' and the
  * spheres' own. */
@@ -57,30 +59,54 @@ static double smallest_step(const clrt_tone_levels *levels) {
   return step;
 }
 
-float clrt_max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels *levels) {
+/* The weight the branches a sample leaves out of its ray tree may add up
+ * to: at the scene's brightest possible radiance, less than half the
+ * smallest step between 8-bit levels. 0 (every branch is traced) when
+ * nothing bounds that radiance. */
+static float max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels *levels) {
   double radiance = brightest_radiance(scene), step = smallest_step(levels);
   if (radiance <= 0.0 || !(step > 0.0) || !isfinite(step) || glass_amplifies(scene))
     return 0.0f; /* no cut: a black scene is cheap, amplifying glass has no bound */
   return (float)(0.5 * step / radiance);
 }
 
-/* The most rays besides shadow rays a camera ray's tree can trace: one
- * without mirrors or glass, a chain of max_depth bounces with mirrors
- * alone, a binary tree with glass; never more than max_tree_rays. */
-static uint64_t most_tree_rays(const clrt_flat_scene *flat) {
-  bool mirror = false, glass = false;
-  for (size_t i = 0; i < flat->materials_count; ++i) {
-    mirror = mirror || flat->materials[i].reflectivity > 0.0f;
-    glass = glass || flat->materials[i].transparency > 0.0f;
-  }
-  unsigned depth = flat->params.max_depth;
-  uint64_t tree = glass ? (depth >= 63 ? UINT64_MAX : (UINT64_C(2) << depth) - 1u) : mirror ? depth + 1u : 1u;
-  return tree < flat->params.max_tree_rays ? tree : flat->params.max_tree_rays;
+static void flatten(const clrt_scene *scene, const clrt_tone_levels *levels, clrt_trace_params *params) {
+  params->integrator_params.whitted.max_tree_rays = scene->sampling.whitted.max_tree_rays;
+  params->integrator_params.whitted.max_dropped_weight = max_dropped_weight(scene, levels);
 }
 
-uint64_t clrt_flat_most_rays_per_sample(const clrt_flat_scene *flat) {
-  uint64_t shadow_rays = 0;
-  for (size_t i = 0; flat->params.shadows && i < flat->lights_count; ++i)
-    shadow_rays += flat->lights[i].radius > 0.0f ? flat->params.shadow_samples : 1u;
-  return most_tree_rays(flat) * (1u + shadow_rays);
+/* The most rays besides shadow rays a camera ray's tree can trace: one
+ * without mirrors or glass, a chain of max_depth bounces with mirrors
+ * alone, a binary tree with glass; never more than max_tree_rays. (The
+ * device reads the materials in single precision: so are they read here.) */
+static uint64_t most_tree_rays(const clrt_scene *scene, const clrt_trace_params *params) {
+  bool mirror = false, glass = false;
+  for (size_t i = 0; i < scene->material_count; ++i) {
+    mirror = mirror || (float)scene->materials[i].reflectivity > 0.0f;
+    glass = glass || (float)scene->materials[i].transparency > 0.0f;
+  }
+  unsigned depth = params->max_depth, budget = params->integrator_params.whitted.max_tree_rays;
+  uint64_t tree = glass ? (depth >= 63 ? UINT64_MAX : (UINT64_C(2) << depth) - 1u) : mirror ? depth + 1u : 1u;
+  return tree < budget ? tree : budget;
 }
+
+/* Every ray of the tree may shade a hit, with the shadow rays of every
+ * light. */
+static uint64_t most_rays_per_sample(const clrt_scene *scene, const clrt_trace_params *params) {
+  uint64_t shadow_rays = 0;
+  for (size_t i = 0; params->shadows && i < scene->light_count; ++i)
+    shadow_rays += (float)scene->lights[i].radius > 0.0f ? params->shadow_samples : 1u;
+  return most_tree_rays(scene, params) * (1u + shadow_rays);
+}
+
+/* Samples whose ray tree was cut short: their deepest branches are black. */
+static void warn_cut_short(FILE *log, const clrt_trace_params *params, double samples, uint64_t cut_short) {
+  fprintf(log,
+          "clrt: warning: %llu of %.0f samples (%.1f%%) were cut short, their ray trees needing more than "
+          "image.max_tree_rays (%u) rays or going over %d bounces deep through glass; the branches left out are "
+          "black (raise image.max_tree_rays, or lower max_depth)\n",
+          (unsigned long long)cut_short, samples, 100.0 * (double)cut_short / samples,
+          params->integrator_params.whitted.max_tree_rays, CLRT_WHITTED_STACK_SIZE - 1);
+}
+
+const clrt_integrator clrt_integrator_whitted = {"whitted", flatten, most_rays_per_sample, warn_cut_short};
