@@ -88,7 +88,7 @@ static clrt_status prepare_output(render_job *job, clrt_error *err) {
                            (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
   if (status == CLRT_OK)
     status = clrt_output_open(job->options->output_path, &png, &job->output, err);
-  return status == CLRT_OK ? clrt_output_stream(job->output, &job->film, err) : status;
+  return status == CLRT_OK ? clrt_film_stream_to(&job->film, job->output, err) : status;
 }
 
 /* The root's film, output and scheduler, for the devices of every
@@ -251,11 +251,10 @@ static void list_missing(const render_job *job, char *out, size_t size) {
 }
 
 static clrt_status write_image(render_job *job, clrt_error *err) {
-  clrt_image_view view = clrt_film_image(&job->film);
   clrt_output *output = job->output;
   job->output = NULL; /* committed or discarded, it is gone */
   double start = clrt_now_ms();
-  clrt_status status = clrt_output_commit(output, &view, err);
+  clrt_status status = clrt_film_write(&job->film, output, err);
   job->output_ms = clrt_now_ms() - start;
   return status;
 }

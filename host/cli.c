@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "clrt_image.h"
-#include "clrt_parse.h"
+#include "clrt_number.h"
 #include "clrt_png.h"
 #include "clrt_scene.h"
 
@@ -71,7 +71,7 @@ static clrt_status usage_error(clrt_error *err, const char *format, const char *
 static clrt_status parse_unsigned(const char *option, const char *text, unsigned min, unsigned max, unsigned *out,
                                   clrt_error *err) {
   unsigned value;
-  if (!clrt_parse_unsigned(text, max, &value) || value < min)
+  if (!clrt_number_unsigned(text, max, &value) || value < min)
     return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected a whole number in %u..%u, got '%s'", option, min, max, text);
   *out = value;
   return CLRT_OK;
@@ -88,7 +88,7 @@ static clrt_status parse_override(const char *option, const char *text, unsigned
 static clrt_status parse_duration(const char *option, const char *text, const char *unit, bool allow_zero, double *out,
                                   clrt_error *err) {
   double value = 0.0;
-  bool number = clrt_parse_decimal(text, &value);
+  bool number = clrt_number_decimal(text, &value);
   bool low = allow_zero ? !(value >= 0.0) : !(value > 0.0);
   if (!number || low || value > CLRT_MAX_DURATION)
     return clrt_fail(err, CLRT_ERR_INPUT, "%s: expected %s, %s 0 and at most %d, got '%s'", option, unit,
@@ -99,7 +99,7 @@ static clrt_status parse_duration(const char *option, const char *text, const ch
 
 static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt_error *err) {
   unsigned width, height;
-  if (!clrt_parse_size(text, CLRT_MAX_IMAGE_SIDE, &width, &height))
+  if (!clrt_number_size(text, CLRT_MAX_IMAGE_SIDE, &width, &height))
     return clrt_fail(err, CLRT_ERR_INPUT, "--tile-size: expected WxH with sides in 1..%d, like 64x64, got '%s'",
                      CLRT_MAX_IMAGE_SIDE, text);
   options->tile_width = width;

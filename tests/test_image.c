@@ -166,7 +166,7 @@ static void test_png_streams_from_the_film(void **state) {
   clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 2, NULL};
   clrt_output *out;
   assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
-  assert_int_equal(clrt_output_stream(out, &film, &err), CLRT_OK);
+  assert_int_equal(clrt_film_stream_to(&film, out, &err), CLRT_OK);
   clrt_tile_plan plan;
   assert_int_equal(clrt_tiles_grid(W, H, TILE, TILE, &plan, &err), CLRT_OK);
   uint8_t *tile_rgb = malloc(TILE * TILE * 3);
@@ -188,8 +188,7 @@ static void test_png_streams_from_the_film(void **state) {
       for (unsigned x = 0; x < t->width; ++x)
         memcpy(expected + ((size_t)(t->y + r) * W + t->x + x) * 3, "\xff\x00\xff", 3);
   }
-  clrt_image_view view = clrt_film_image(&film);
-  assert_int_equal(clrt_output_commit(out, &view, &err), CLRT_OK);
+  assert_int_equal(clrt_film_write(&film, out, &err), CLRT_OK);
   int width, height, channels;
   uint8_t *loaded = stbi_load(path, &width, &height, &channels, 3);
   assert_non_null(loaded);

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "clrt_parse.h"
+#include "clrt_number.h"
 
 #define CLRT_POCL_PACKAGE "pocl-opencl-icd"
 
@@ -224,8 +224,8 @@ static const clrt_device *first_of_type(const clrt_device_list *list, cl_device_
 static bool parse_index_spec(const char *spec, unsigned *platform, unsigned *device) {
   const char *colon = strchr(spec, ':');
   unsigned long long p, d;
-  if (!colon || !clrt_parse_whole(spec, (unsigned long)(colon - spec), UINT_MAX, &p) ||
-      !clrt_parse_whole(colon + 1, (unsigned long)strlen(colon + 1), UINT_MAX, &d))
+  if (!colon || !clrt_number_whole(spec, (unsigned long)(colon - spec), UINT_MAX, &p) ||
+      !clrt_number_whole(colon + 1, (unsigned long)strlen(colon + 1), UINT_MAX, &d))
     return false;
   *platform = (unsigned)p;
   *device = (unsigned)d;

@@ -10,6 +10,7 @@
 #include "clrt_bvh.h"
 #include "clrt_clock.h"
 #include "clrt_integrator.h"
+#include "clrt_tone_map.h"
 
 static const double DEGREES_TO_RADIANS = 3.14159265358979323846 / 180.0;
 

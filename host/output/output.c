@@ -20,7 +20,6 @@ struct clrt_output {
   clrt_image_format format;
   clrt_png_settings png_settings;
   clrt_png_encoder *png; /* while a PNG streams */
-  clrt_film *film;       /* that it streams from */
 };
 
 /* The permissions a plainly created file would get (mkstemp uses 0600). */
@@ -83,24 +82,21 @@ clrt_status clrt_output_open(const char *path, const clrt_png_settings *png, clr
   return CLRT_OK;
 }
 
-static void band_ready(void *context, unsigned band) { clrt_png_band_ready(context, band); }
-
-clrt_status clrt_output_stream(clrt_output *out, clrt_film *film, clrt_error *err) {
-  if (out->format != CLRT_FORMAT_PNG || film->kind != CLRT_FILM_LEVELS)
+clrt_status clrt_output_stream(clrt_output *out, const clrt_image_view *picture, unsigned *band_rows, clrt_error *err) {
+  *band_rows = 0;
+  if (out->format != CLRT_FORMAT_PNG || !picture->rgb)
     return CLRT_OK;
-  clrt_status status =
-      clrt_png_start(out->fd, out->path, film->width, film->height, film->rgb, &out->png_settings, &out->png, err);
+  clrt_status status = clrt_png_start(out->fd, out->path, picture->width, picture->height, picture->rgb,
+                                      &out->png_settings, &out->png, err);
   if (status == CLRT_OK)
-    status = clrt_film_watch_bands(film, clrt_png_band_rows(out->png), band_ready, out->png, err);
-  if (status == CLRT_OK)
-    out->film = film;
+    *band_rows = clrt_png_band_rows(out->png);
   return status;
 }
 
-/* The bands of a streaming PNG that were not complete (painted tiles),
- * then the end of the file. */
+void clrt_output_band_ready(clrt_output *out, unsigned band) { clrt_png_band_ready(out->png, band); }
+
+/* The end of a streamed PNG. */
 static clrt_status finish_stream(clrt_output *out, clrt_error *err) {
-  clrt_film_tell_all_bands(out->film);
   clrt_png_encoder *png = out->png;
   out->png = NULL;
   return clrt_png_finish(png, err);

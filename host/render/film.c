@@ -152,6 +152,24 @@ clrt_image_view clrt_film_image(const clrt_film *film) {
   return view;
 }
 
+/* The film tells the output as it completes each band of rows. */
+static void band_ready(void *output, unsigned band) { clrt_output_band_ready(output, band); }
+
+clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error *err) {
+  clrt_image_view picture = clrt_film_image(film);
+  unsigned band_rows = 0;
+  clrt_status status = clrt_output_stream(output, &picture, &band_rows, err);
+  if (status == CLRT_OK && band_rows)
+    status = clrt_film_watch_bands(film, band_rows, band_ready, output, err);
+  return status;
+}
+
+clrt_status clrt_film_write(clrt_film *film, clrt_output *output, clrt_error *err) {
+  clrt_film_tell_all_bands(film);
+  clrt_image_view picture = clrt_film_image(film);
+  return clrt_output_commit(output, &picture, err);
+}
+
 void clrt_film_free(clrt_film *film) {
   pthread_mutex_destroy(&film->lock);
   free(film->rgb);

@@ -12,7 +12,7 @@
 
 #include "clrt_cache.h"
 #include "clrt_file.h"
-#include "clrt_parse.h"
+#include "clrt_number.h"
 
 #define CLRT_TILE_CHOICE_FILE "tile-choices.json"
 #define CLRT_TILE_CHOICE_LOCK "tile-choices.lock"
@@ -20,8 +20,8 @@
 bool clrt_tiling_parse(const char *text, clrt_tiling *tiling) {
   memset(tiling, 0, sizeof *tiling);
   if (strncmp(text, "strips:", 7) == 0)
-    return clrt_parse_unsigned(text + 7, CLRT_MAX_TILING_SIDE, &tiling->strips) && tiling->strips > 0;
-  return clrt_parse_size(text, CLRT_MAX_TILING_SIDE, &tiling->tile_width, &tiling->tile_height);
+    return clrt_number_unsigned(text + 7, CLRT_MAX_TILING_SIDE, &tiling->strips) && tiling->strips > 0;
+  return clrt_number_size(text, CLRT_MAX_TILING_SIDE, &tiling->tile_width, &tiling->tile_height);
 }
 
 void clrt_tiling_name(const clrt_tiling *tiling, char *out, size_t size) {

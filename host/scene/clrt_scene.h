@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "clrt_error.h"
-#include "clrt_tone_map.h"
 #include "clrt_vec.h"
 
 enum {
@@ -39,6 +38,18 @@ enum {
 #define CLRT_DEFAULT_SHININESS 32.0
 #define CLRT_DEFAULT_REFLECTIVITY 0.0
 #define CLRT_DEFAULT_LIGHT_INTENSITY 1.0
+
+/* How linear colour becomes an 8-bit level (host/flatten/tone_map.c). */
+typedef enum clrt_transfer {
+  CLRT_TRANSFER_GAMMA, /* v^(1/gamma) */
+  CLRT_TRANSFER_SRGB,  /* the exact sRGB curve */
+} clrt_transfer;
+
+typedef struct clrt_tone {
+  clrt_transfer transfer;
+  double gamma;    /* for CLRT_TRANSFER_GAMMA */
+  double exposure; /* linear colour is multiplied by this first */
+} clrt_tone;
 
 /* "image": the picture's size and how linear colour becomes its levels. */
 typedef struct clrt_image_settings {

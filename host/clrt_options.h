@@ -7,12 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CLRT_BENCH_DEFAULT_RUNS 5u
-#define CLRT_BENCH_DEFAULT_WARMUP 1u
-#define CLRT_BENCH_DEFAULT_MIN_TIME_S 1.0
-/* One enqueue on a GPU that drives a display must stay below this, or the
- * driver's watchdog may kill it. */
-#define CLRT_BENCH_DEFAULT_MAX_ENQUEUE_MS 100.0
+#include "clrt_bench.h"
 
 typedef enum clrt_command {
   CLRT_COMMAND_RENDER,
@@ -27,22 +22,6 @@ typedef struct clrt_override {
   bool set;
   unsigned value;
 } clrt_override;
-
-typedef struct clrt_bench_options {
-  const char **scene_paths; /* none: the built-in suite */
-  size_t scene_count;
-  const char *device_spec; /* NULL: the best device; "all"; or a comma list */
-  unsigned runs;
-  unsigned warmup;
-  double min_time_s;
-  bool tile_sweep;
-  bool fast_math;
-  double max_enqueue_ms;
-  const char *json_path;
-  const char *csv_path;
-  const char *chart_path;
-  const char *compare_paths[2]; /* --compare A.json B.json: no rendering */
-} clrt_bench_options;
 
 typedef struct clrt_options {
   clrt_command command;

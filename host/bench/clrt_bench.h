@@ -16,7 +16,30 @@
 #include <stdio.h>
 
 #include "clrt_error.h"
-#include "clrt_options.h"
+
+#define CLRT_BENCH_DEFAULT_RUNS 5u
+#define CLRT_BENCH_DEFAULT_WARMUP 1u
+#define CLRT_BENCH_DEFAULT_MIN_TIME_S 1.0
+/* One enqueue on a GPU that drives a display must stay below this, or the
+ * driver's watchdog may kill it. */
+#define CLRT_BENCH_DEFAULT_MAX_ENQUEUE_MS 100.0
+
+/* What the user chose for `clrt bench` on the command line. */
+typedef struct clrt_bench_options {
+  const char **scene_paths; /* none: the built-in suite */
+  size_t scene_count;
+  const char *device_spec; /* NULL: the best device; "all"; or a comma list */
+  unsigned runs;
+  unsigned warmup;
+  double min_time_s;
+  bool tile_sweep;
+  bool fast_math;
+  double max_enqueue_ms;
+  const char *json_path;
+  const char *csv_path;
+  const char *chart_path;
+  const char *compare_paths[2]; /* --compare A.json B.json: no rendering */
+} clrt_bench_options;
 
 /* A scene compiled into the binary (scenes/bench/). */
 typedef struct clrt_builtin_scene {

@@ -1,25 +1,15 @@
-/* Tone mapping settings, and the thresholds the shared tone mapping
- * (clrt_tone_levels.h) reads: exposure, clamp to [0, 1], gamma or the sRGB
- * curve, then ⌊v·255.999⌋ as the PymoniK example quantises. */
+/* Tone mapping: the thresholds the shared tone mapping (clrt_tone_levels.h)
+ * reads, made from the scene's tone settings (clrt_tone: exposure, clamp to
+ * [0, 1], gamma or the sRGB curve, then ⌊v·255.999⌋ as the PymoniK example
+ * quantises), and the exact formula they come from. */
 #ifndef CLRT_TONE_MAP_H
 #define CLRT_TONE_MAP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clrt_scene.h"
 #include "clrt_types.h"
-
-/* How linear colour becomes an 8-bit level. */
-typedef enum clrt_transfer {
-  CLRT_TRANSFER_GAMMA, /* v^(1/gamma) */
-  CLRT_TRANSFER_SRGB,  /* the exact sRGB curve */
-} clrt_transfer;
-
-typedef struct clrt_tone {
-  clrt_transfer transfer;
-  double gamma;    /* for CLRT_TRANSFER_GAMMA */
-  double exposure; /* linear colour is multiplied by this first */
-} clrt_tone;
 
 /* The level of one linear value by the formula itself, in double
  * precision: what the thresholds are made from, and what tests hold them

@@ -1,12 +1,12 @@
-/* Strict number parsing (clrt_parse.h). */
-#include "clrt_parse.h"
+/* Strict reading of typed numbers (clrt_number.h). */
+#include "clrt_number.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool clrt_parse_whole(const char *text, unsigned long length, unsigned long long max, unsigned long long *out) {
+bool clrt_number_whole(const char *text, unsigned long length, unsigned long long max, unsigned long long *out) {
   if (length == 0)
     return false;
   unsigned long long value = 0;
@@ -22,15 +22,15 @@ bool clrt_parse_whole(const char *text, unsigned long length, unsigned long long
   return true;
 }
 
-bool clrt_parse_unsigned(const char *text, unsigned max, unsigned *out) {
+bool clrt_number_unsigned(const char *text, unsigned max, unsigned *out) {
   unsigned long long value;
-  if (!clrt_parse_whole(text, strlen(text), max, &value))
+  if (!clrt_number_whole(text, strlen(text), max, &value))
     return false;
   *out = (unsigned)value;
   return true;
 }
 
-bool clrt_parse_decimal(const char *text, double *out) {
+bool clrt_number_decimal(const char *text, double *out) {
   size_t whole = strspn(text, "0123456789");
   bool point = text[whole] == '.';
   size_t fraction = point ? strspn(text + whole + 1, "0123456789") : 0;
@@ -41,11 +41,11 @@ bool clrt_parse_decimal(const char *text, double *out) {
   return true;
 }
 
-bool clrt_parse_size(const char *text, unsigned max, unsigned *width, unsigned *height) {
+bool clrt_number_size(const char *text, unsigned max, unsigned *width, unsigned *height) {
   const char *x = strchr(text, 'x');
   unsigned long long w, h;
-  if (!x || !clrt_parse_whole(text, (unsigned long)(x - text), max, &w) ||
-      !clrt_parse_whole(x + 1, (unsigned long)strlen(x + 1), max, &h) || w == 0 || h == 0)
+  if (!x || !clrt_number_whole(text, (unsigned long)(x - text), max, &w) ||
+      !clrt_number_whole(x + 1, (unsigned long)strlen(x + 1), max, &h) || w == 0 || h == 0)
     return false;
   *width = (unsigned)w;
   *height = (unsigned)h;

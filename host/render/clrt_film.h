@@ -13,6 +13,7 @@
 
 #include "clrt_error.h"
 #include "clrt_image.h"
+#include "clrt_output.h"
 #include "clrt_tiles.h"
 #include "clrt_tone_map.h"
 
@@ -76,6 +77,15 @@ void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t cou
 
 /* The picture, for the image writer. */
 clrt_image_view clrt_film_image(const clrt_film *film);
+
+/* Makes `output` follow the film: a PNG is compressed a band of rows at a
+ * time as the film completes them, while the render goes on. */
+clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error *err);
+
+/* Finishes `output` with the film's picture (bands left incomplete, with
+ * tiles painted, included) and moves it into place: clrt_output_commit,
+ * which frees the output whatever the outcome. */
+clrt_status clrt_film_write(clrt_film *film, clrt_output *output, clrt_error *err);
 
 void clrt_film_free(clrt_film *film);
 
