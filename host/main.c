@@ -1,9 +1,9 @@
 /* clrt: renders scenes of spheres and lights on OpenCL devices. */
 #include <stdio.h>
 
-#include "clrt_app.h"
 #include "clrt_cli.h"
 #include "clrt_cluster.h"
+#include "clrt_commands.h"
 #include "clrt_stop.h"
 
 int main(int argc, char **argv) {
@@ -20,13 +20,13 @@ int main(int argc, char **argv) {
       printf("clrt %s\n", CLRT_VERSION);
       break;
     case CLRT_COMMAND_DEVICES:
-      status = clrt_app_devices(stdout, &err);
+      status = clrt_devices_command(stdout, &err);
       break;
     case CLRT_COMMAND_RENDER:
-      status = clrt_app_render(&options, stderr, &err);
+      status = clrt_render_command(&options, stderr, &err);
       break;
     case CLRT_COMMAND_BENCH:
-      status = clrt_app_bench(&options.bench, stdout, stderr, &err);
+      status = clrt_bench_command(&options.bench, stdout, stderr, &err);
       break;
     }
   }

@@ -158,11 +158,11 @@ static void test_kernel_build_failure_prints_log(void **state) {
   clReleaseContext(context);
 }
 
-static clrt_build_report build_once(const clrt_device *device, bool fast_math) {
+static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
   cl_int rc;
   cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
   assert_int_equal(rc, CL_SUCCESS);
-  clrt_build_report report;
+  clrt_build_facts report;
   cl_program program;
   clrt_error err;
   clrt_program_kind kind = {CLRT_INTEGRATOR_whitted, 1024, fast_math, false};

@@ -103,7 +103,7 @@ static void test_repeatedly_failing_device_is_retired(void **state) {
    * second (the frame is four strips): then it failed once and was not
    * retired. Retiring after every failure is certain in
    * test_no_working_device_leaves_tiles_missing. */
-  const clrt_device_report *failing = &c.result.devices[0];
+  const clrt_device_figures *failing = &c.result.devices[0];
   assert_true(failing->failures <= CLRT_MAX_DEVICE_FAILURES);
   assert_true(failing->retired == (failing->failures == CLRT_MAX_DEVICE_FAILURES));
   if (failing->failures)

@@ -161,7 +161,7 @@ static void describe_scene(const bench_scene *s, clrt_bench_record *record) {
  * the picture's check; the first scored picture of a scene on one device
  * becomes the one later devices must match. */
 static void measure_and_check(bench_context *b, clrt_session *const *sessions, size_t count, bench_scene *s,
-                              const clrt_tiling *tiling, frame_plan frames, bool across_cluster,
+                              const clrt_tiling *tiling, frame_quota frames, bool across_cluster,
                               clrt_bench_record *record) {
   /* Without room for the picture the frames still run: in a cluster, the
    * others' frames need this process's part. */
@@ -183,7 +183,7 @@ static void measure_and_check(bench_context *b, clrt_session *const *sessions, s
 }
 
 clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *s, const clrt_tiling *tiling,
-                          frame_plan frames, bool sweep, clrt_error *err) {
+                          frame_quota frames, bool sweep, clrt_error *err) {
   clrt_bench_record *record = bench_new_record(b->results);
   if (!record)
     return no_room_for_records(b->results, err);
@@ -271,7 +271,7 @@ static clrt_status measure_together(bench_context *b, clrt_session **sessions, s
     return CLRT_OK;
   }
   clrt_tiling guided = {.guided = true};
-  frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
+  frame_quota frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
   measure_and_check(b, sessions, count, s, &guided, frames, across_cluster, record);
   double summed = alone_median_sum(b->results, s);
   record->scaling_efficiency = record->scored && summed > 0 ? record->mrays.median / summed : 0.0;
@@ -307,7 +307,7 @@ static clrt_status open_sessions(bench_context *b, bench_scene *s, clrt_session 
 /* Each device alone on its default tiling, then the sweep. */
 static clrt_status measure_alone(bench_context *b, clrt_session **open, size_t open_count, bench_scene *s,
                                  clrt_error *err) {
-  frame_plan frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
+  frame_quota frames = {b->options->warmup, b->options->runs, b->options->min_time_s};
   clrt_status status = CLRT_OK;
   for (size_t i = 0; status == CLRT_OK && i < open_count; ++i) {
     clrt_tiling tiling = clrt_tiling_default(clrt_session_device(open[i]), 1, b->log);

@@ -41,10 +41,10 @@ typedef struct bench_context {
 } bench_context;
 
 /* How many frames to measure. */
-typedef struct frame_plan {
+typedef struct frame_quota {
   unsigned warmup, runs;
   double min_time_s;
-} frame_plan;
+} frame_quota;
 
 /* bench.c */
 void bench_progress(bench_context *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -67,7 +67,7 @@ clrt_stats bench_stats_of(double *values, size_t count);
  * the devices of all of them (guided tiles, as `mpirun clrt render`
  * does); the root decides how many frames and gets the figures. */
 bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t count, const bench_scene *s,
-                      const clrt_tiling *tiling, frame_plan plan, bool across_cluster, clrt_bench_record *record,
+                      const clrt_tiling *tiling, frame_quota plan, bool across_cluster, clrt_bench_record *record,
                       uint8_t *rgb);
 
 /* baseline.c: the host reference on one thread (its picture is what every
@@ -99,6 +99,6 @@ clrt_status bench_gather_picks(clrt_bench_results *results, clrt_error *err);
 
 /* bench.c: one device alone on one tiling, as a record. */
 clrt_status bench_measure(bench_context *b, clrt_session *session, bench_scene *s, const clrt_tiling *tiling,
-                          frame_plan frames, bool sweep, clrt_error *err);
+                          frame_quota frames, bool sweep, clrt_error *err);
 
 #endif /* CLRT_BENCH_INTERNAL_H */

@@ -63,7 +63,7 @@ static clrt_status gather_items(void **items, size_t *count, size_t *capacity, s
   void *all;
   size_t bytes;
   clrt_status status =
-      clrt_cluster_collect((char *)*items + first * item_size, (*count - first) * item_size, &all, &bytes, err);
+      clrt_cluster_gather((char *)*items + first * item_size, (*count - first) * item_size, &all, &bytes, err);
   if (status != CLRT_OK || !at_root())
     return clrt_cluster_agree(status, err);
   size_t gathered = bytes / item_size;

@@ -8,9 +8,8 @@
 
 #include "clrt_clock.h"
 #include "clrt_cluster.h"
-#include "clrt_farm.h"
 #include "clrt_film.h"
-#include "clrt_scheduler.h"
+#include "clrt_frame.h"
 #include "clrt_stop.h"
 
 /* Frames stop here even if --min-time asks for more (a tiny scene). */
@@ -73,107 +72,48 @@ static void log_frame(frame_log *frames, const frame_figures *figures, double sa
 /* What a frame renders with: its sessions, tiles and film (8-bit, tone
  * mapped by the devices, as clrt render's). */
 typedef struct frame_run {
+  const clrt_frame *frame;
   clrt_session *const *sessions;
   size_t count;
-  const clrt_tile_plan *plan; /* NULL: guided */
-  clrt_film *film;
-  unsigned cluster_devices; /* with every process's devices, all of them; 0: this process's alone */
+  clrt_film *film; /* the root's, when the frame is every process's */
 } frame_run;
 
 static void say_failed(clrt_bench_record *record, const clrt_error *cause) {
   snprintf(record->check, sizeof record->check, "device failed: %.230s", cause->message);
 }
 
-/* This frame's scheduler: the plan (or guided tiles) for this process's
- * devices; with every process's, the root's cuts guided tiles for all of
- * them and another process's is fed by the exchange. */
-static clrt_status start_scheduler(const frame_run *run, clrt_scheduler *scheduler, clrt_error *err) {
-  unsigned width = run->film->width, height = run->film->height;
-  if (!run->cluster_devices)
-    return clrt_scheduler_init(scheduler, width, height, run->plan, (unsigned)run->count, err);
-  if (clrt_cluster_rank() == 0)
-    return clrt_scheduler_init(scheduler, width, height, NULL, run->cluster_devices, err);
-  if (clrt_scheduler_init_fed(scheduler, width, height, clrt_scheduler_guided_max_pixels(width, height),
-                              (unsigned)run->count) != CLRT_OK)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the tile queue");
-  return CLRT_OK;
-}
-
-/* The farm on this process's devices; with every process's, the tile
- * exchange runs beside it and the root's film takes every process's
- * tiles. */
-static clrt_status render_on_farm(const frame_run *run, clrt_scheduler *scheduler, clrt_progress *quiet,
-                                  clrt_farm_result *result, clrt_error *err) {
-  clrt_farm_job job = {scheduler, run->film, quiet, clrt_stop_flag(), NULL};
-  if (!run->cluster_devices)
-    return clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
-  clrt_cluster_job exchange = {scheduler, run->film, quiet, (unsigned)run->count, clrt_session_pixel_bytes(false)};
-  clrt_cluster_link *link;
-  clrt_tile_sink sink;
-  clrt_status status = clrt_cluster_link_start(&exchange, &link, &sink, err);
-  if (status != CLRT_OK)
-    return status;
-  if (clrt_cluster_rank() != 0) {
-    job.film = NULL;
-    job.sink = &sink;
+/* The frame's rays and kernel time: every process's that rendered it. */
+static void count_figures(const frame_run *run, const clrt_frame_outcome *outcome, frame_figures *figures) {
+  int processes = run->frame->across_cluster ? clrt_cluster_size() : 1;
+  for (int rank = 0; outcome->processes && rank < processes; ++rank) {
+    figures->rays += outcome->processes[rank].rays;
+    figures->kernel_ms += outcome->processes[rank].busy_ms;
   }
-  status = clrt_farm_render_sessions(run->sessions, run->count, &job, result, err);
-  clrt_cluster_link_finish(link, NULL);
-  return status;
-}
-
-static void add_figures(const clrt_cluster_report *report, frame_figures *figures) {
-  figures->rays += report->rays;
-  figures->kernel_ms += report->busy_ms;
-}
-
-/* The frame's rays and kernel time: this process's, or with every
- * process's devices, all of theirs added up at the root. */
-static clrt_status count_figures(const frame_run *run, const clrt_farm_result *result, frame_figures *figures,
-                                 clrt_error *err) {
-  clrt_cluster_report mine = clrt_cluster_report_of(result), *reports = NULL;
-  if (!run->cluster_devices) {
-    add_figures(&mine, figures);
-    return CLRT_OK;
-  }
-  clrt_status status = clrt_cluster_gather(&mine, &reports, err);
-  for (int rank = 0; reports && rank < clrt_cluster_size(); ++rank)
-    add_figures(&reports[rank], figures);
-  free(reports);
-  return status;
 }
 
 /* Renders one frame; with every process's devices, each process calls it
  * and the root, which holds the film, gets the figures. False (with
  * record->check set) when tiles went missing or a process failed. */
 static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_log *frames) {
-  clrt_scheduler scheduler;
   clrt_progress quiet;
   clrt_error err;
-  clrt_farm_result result = {0};
+  clrt_frame_outcome outcome;
   clrt_progress_init(&quiet, stderr, false, 0);
-  clrt_film_restart(run->film);
+  bool holds_film = !run->frame->across_cluster || clrt_cluster_rank() == 0;
+  if (holds_film)
+    clrt_film_restart(run->film);
+  clrt_frame_devices devices = {run->sessions, NULL, run->count, NULL, NULL};
   double start = clrt_now_ms();
-  clrt_status status = start_scheduler(run, &scheduler, &err);
-  bool scheduler_ready = status == CLRT_OK, across_cluster = run->cluster_devices > 0;
-  if (across_cluster) /* every process renders the frame, or none does */
-    status = clrt_cluster_agree(status, &err);
-  if (status == CLRT_OK)
-    status = render_on_farm(run, &scheduler, &quiet, &result, &err);
+  clrt_status status =
+      clrt_frame_render(run->frame, &devices, holds_film ? run->film : NULL, false, &quiet, &outcome, &err);
   frame_figures figures = {0, clrt_now_ms() - start, 0.0};
-  clrt_status counted = count_figures(run, &result, &figures, &err);
-  status = status == CLRT_OK ? counted : status;
-  if (across_cluster)
-    status = clrt_cluster_agree(status, &err);
-  bool holds_film = !across_cluster || clrt_cluster_rank() == 0;
+  count_figures(run, &outcome, &figures);
   bool complete = status == CLRT_OK && holds_film && clrt_film_complete(run->film);
   if (status != CLRT_OK || (holds_film && !complete))
-    say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&result));
+    say_failed(record, status != CLRT_OK ? &err : clrt_farm_cause(&outcome.farm));
   else if (complete && frames)
     log_frame(frames, &figures, record->samples_per_frame);
-  clrt_farm_result_free(&result);
-  if (scheduler_ready)
-    clrt_scheduler_destroy(&scheduler);
+  clrt_frame_outcome_free(&outcome);
   clrt_progress_destroy(&quiet);
   return complete;
 }
@@ -181,7 +121,7 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
 /* Whether to render another frame; with every process's devices, as the
  * root decides. */
 static bool another_frame(const frame_run *run, bool wanted) {
-  if (!run->cluster_devices)
+  if (!run->frame->across_cluster)
     return wanted;
   int go = wanted;
   clrt_cluster_share(&go, sizeof go);
@@ -199,7 +139,7 @@ static void summarise_frames(frame_log *frames, clrt_bench_record *record) {
       record->mrays.median > 0 ? 100.0 * (record->mrays.max - record->mrays.min) / record->mrays.median : 0.0;
 }
 
-static bool run_frames(bench_context *b, const frame_run *run, const bench_scene *s, frame_plan plan,
+static bool run_frames(bench_context *b, const frame_run *run, const bench_scene *s, frame_quota plan,
                        clrt_bench_record *record) {
   frame_log frames;
   bool ok = frame_log_init(&frames, CLRT_BENCH_MAX_FRAMES);
@@ -222,31 +162,29 @@ static bool run_frames(bench_context *b, const frame_run *run, const bench_scene
 }
 
 bool bench_run_frames(bench_context *b, clrt_session *const *sessions, size_t count, const bench_scene *s,
-                      const clrt_tiling *tiling, frame_plan plan, bool across_cluster, clrt_bench_record *record,
+                      const clrt_tiling *tiling, frame_quota quota, bool across_cluster, clrt_bench_record *record,
                       uint8_t *rgb) {
-  clrt_tile_plan tiles = {0};
+  clrt_frame frame;
   clrt_film film;
   clrt_error err;
   unsigned width = s->flat.params.width, height = s->flat.params.height;
-  clrt_status status = clrt_tiling_plan(tiling, width, height, &tiles, &err);
+  clrt_status status = clrt_frame_prepare(&frame, tiling, width, height, (unsigned)count, across_cluster, &err);
   bool film_ready = status == CLRT_OK && (status = clrt_film_init(&film, width, height, CLRT_FILM_LEVELS,
                                                                   s->flat.tone_levels, &err)) == CLRT_OK;
   if (across_cluster) /* every process renders each frame, or none does */
     status = clrt_cluster_agree(status, &err);
-  if (status != CLRT_OK) {
+  bool ok = status == CLRT_OK;
+  if (ok) {
+    record->tile_count = frame.plan.count;
+    frame_run run = {&frame, sessions, count, &film};
+    ok = run_frames(b, &run, s, quota, record);
+  } else {
     snprintf(record->check, sizeof record->check, "%.240s", err.message);
-    if (film_ready)
-      clrt_film_free(&film);
-    clrt_tiles_free(&tiles);
-    return false;
   }
-  record->tile_count = tiles.count;
-  frame_run run = {sessions, count, tiling->guided ? NULL : &tiles, &film,
-                   across_cluster ? clrt_cluster_sum((unsigned)count) : 0};
-  bool ok = run_frames(b, &run, s, plan, record);
   if (ok && rgb)
     memcpy(rgb, film.rgb, bench_pixel_count(s) * 3);
-  clrt_film_free(&film);
-  clrt_tiles_free(&tiles);
+  if (film_ready)
+    clrt_film_free(&film);
+  clrt_frame_free(&frame);
   return ok;
 }

@@ -15,7 +15,7 @@ static const unsigned SWEEP_SQUARES[] = {CLRT_SWEEP_MIN_TILE_SIDE, 32, 64, 128, 
 
 /* Strips from 1 to one per row (doubling), then a few squares. */
 clrt_status bench_sweep_device(bench_context *b, clrt_session *session, bench_scene *s, clrt_error *err) {
-  frame_plan frames = {1, CLRT_SWEEP_RUNS, 0.0};
+  frame_quota frames = {1, CLRT_SWEEP_RUNS, 0.0};
   unsigned height = s->flat.params.height;
   clrt_status status = CLRT_OK;
   for (unsigned strips = 1; status == CLRT_OK; strips = strips * 2 < height ? strips * 2 : height) {

@@ -34,7 +34,7 @@ void clrt_cluster_end(void);
 int clrt_cluster_rank(void);
 int clrt_cluster_size(void);
 
-/* This machine's name, for reports. */
+/* This machine's name, for summaries and records. */
 void clrt_cluster_host(char *out, size_t size);
 
 /* Every process's status becomes the same: that of the first process (by
@@ -52,7 +52,7 @@ void clrt_cluster_wait_all(void);
 
 /* Every process's `bytes` at `mine`, joined in rank order, to the root
  * (*all, freed by the caller, of *all_bytes bytes; NULL elsewhere). */
-clrt_status clrt_cluster_collect(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err);
+clrt_status clrt_cluster_gather(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err);
 
 /* The root's flat scene and image settings, to every other process. */
 clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings *image, clrt_error *err);
@@ -61,25 +61,18 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
  * scheduler cuts guided tiles for all of them), their compute units. */
 unsigned clrt_cluster_sum(unsigned mine);
 
-/* What the tile exchange works on. The root's scheduler is the real one,
- * and its film and progress take the others' tiles too (under the
- * progress labels "r1", "r2", ... from `remote_progress`); another
- * process's scheduler is fed (clrt_scheduler_init_fed) and its farm sends
- * finished tiles through `sink`. */
+/* The tile exchange between the processes of a frame. */
 typedef struct clrt_cluster_link clrt_cluster_link;
 
-typedef struct clrt_cluster_job {
-  clrt_scheduler *scheduler;
-  clrt_film *film;         /* the root's */
-  clrt_progress *progress; /* the root's */
-  unsigned remote_progress;
-  size_t pixel_bytes; /* a tile pixel's bytes: 3, or 16 for linear colour */
-} clrt_cluster_job;
-
-/* Starts the exchange's thread; *sink is what another process's farm
- * must be given (unused on the root). */
-clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_link **link, clrt_tile_sink *sink,
-                                    clrt_error *err);
+/* Starts the exchange's thread on this process's tile route. The root's
+ * scheduler is the real one, and its film and progress take the others'
+ * tiles too (process r under progress entry local_devices + r - 1, after
+ * the root's own devices); another process's scheduler is fed
+ * (clrt_scheduler_init_fed), and its farm must be given *sink, through
+ * which finished tiles go to the root. A tile pixel is pixel_bytes bytes:
+ * 3, or 16 for linear colour. */
+clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
+                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err);
 
 /* After this process's farm is done: waits for the exchange to end (on
  * the root, for every process to be done), then frees it. The time from
@@ -87,20 +80,20 @@ clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_li
 void clrt_cluster_link_finish(clrt_cluster_link *link, double *render_ms);
 
 /* How one process did, for the root's summary. */
-typedef struct clrt_cluster_report {
+typedef struct clrt_process_figures {
   char host[64];
   unsigned devices, tiles, retired;
   size_t pixels;
   unsigned long long rays, cut_short_samples;
   double busy_ms;     /* its devices' kernel time, summed */
   double finished_ms; /* when its last device ran out of work */
-} clrt_cluster_report;
+} clrt_process_figures;
 
 /* This process's share of a frame, from its farm's result. */
-clrt_cluster_report clrt_cluster_report_of(const clrt_farm_result *result);
+clrt_process_figures clrt_process_figures_of(const clrt_farm_result *result);
 
-/* Every process's report, in rank order, to the root (*reports, freed by
+/* Every process's figures, in rank order, to the root (*all, freed by
  * the caller; NULL elsewhere). */
-clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err);
+clrt_status clrt_cluster_gather_figures(const clrt_process_figures *mine, clrt_process_figures **all, clrt_error *err);
 
 #endif /* CLRT_CLUSTER_H */

@@ -43,7 +43,9 @@ typedef struct outgoing {
 } outgoing;
 
 struct clrt_cluster_link {
-  clrt_cluster_job job;
+  clrt_tile_route route;    /* this process's */
+  unsigned remote_progress; /* process r's progress entry: remote_progress + r - 1 */
+  size_t pixel_bytes;
   bool root;
   int size;
   pthread_t thread;
@@ -87,7 +89,7 @@ static void enqueue(clrt_cluster_link *l, int tag, void *data, size_t size) {
 /* The farm's sink: a finished tile, queued for the root. */
 static void send_result(void *context, const clrt_tile *tile, const void *pixels, uint64_t rays) {
   clrt_cluster_link *l = context;
-  size_t bytes = (size_t)tile->width * tile->height * l->job.pixel_bytes;
+  size_t bytes = (size_t)tile->width * tile->height * l->pixel_bytes;
   char *data = malloc(sizeof(result_header) + bytes);
   if (!data)
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
@@ -144,7 +146,7 @@ static bool give_back(clrt_cluster_link *l, const clrt_scheduler_state *state) {
     return false;
   bool sent = false;
   clrt_tile tiles[64];
-  for (size_t n; (n = clrt_scheduler_take_pending(l->job.scheduler, tiles, 64)) > 0; sent = true)
+  for (size_t n; (n = clrt_scheduler_take_pending(l->route.scheduler, tiles, 64)) > 0; sent = true)
     MPI_Send(tiles, (int)(n * sizeof *tiles), MPI_BYTE, 0, TAG_RETURN, MPI_COMM_WORLD);
   return sent;
 }
@@ -173,11 +175,11 @@ static bool receive_from_root(clrt_cluster_link *l) {
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
   MPI_Recv(tiles, bytes, MPI_BYTE, 0, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   l->asked = false;
-  if (status.MPI_TAG == TAG_TILES && !clrt_scheduler_feed(l->job.scheduler, tiles, (size_t)bytes / sizeof *tiles))
+  if (status.MPI_TAG == TAG_TILES && !clrt_scheduler_feed(l->route.scheduler, tiles, (size_t)bytes / sizeof *tiles))
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
   if (status.MPI_TAG == TAG_FINISHED) {
     l->feed_finished = true;
-    clrt_scheduler_close_feed(l->job.scheduler);
+    clrt_scheduler_close_feed(l->route.scheduler);
   }
   free(tiles);
   return true;
@@ -187,7 +189,7 @@ static void *other_main(void *argument) {
   clrt_cluster_link *l = argument;
   for (;;) {
     bool busy = send_queued(l);
-    clrt_scheduler_state state = clrt_scheduler_state_of(l->job.scheduler);
+    clrt_scheduler_state state = clrt_scheduler_state_of(l->route.scheduler);
     busy |= tell_retired(l, &state);
     busy |= give_back(l, &state);
     busy |= ask_ahead(l, &state);
@@ -202,7 +204,7 @@ static void *other_main(void *argument) {
   while (l->asked)
     if (!receive_from_root(l))
       idle();
-  clrt_scheduler_state state = clrt_scheduler_state_of(l->job.scheduler);
+  clrt_scheduler_state state = clrt_scheduler_state_of(l->route.scheduler);
   give_back(l, &state);
   MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
   return NULL;
@@ -217,17 +219,17 @@ static bool answer(clrt_cluster_link *l, int rank) {
     return false;
   clrt_tile tiles[64];
   unsigned count = 0;
-  while (count < l->wanted[rank] && count < 64 && clrt_scheduler_take(l->job.scheduler, false, &tiles[count]))
+  while (count < l->wanted[rank] && count < 64 && clrt_scheduler_take(l->route.scheduler, false, &tiles[count]))
     ++count;
   if (count > 0) {
     for (unsigned i = 0; i < count; ++i)
-      clrt_progress_tile_started(l->job.progress, l->job.remote_progress + (unsigned)rank - 1,
+      clrt_progress_tile_started(l->route.progress, l->remote_progress + (unsigned)rank - 1,
                                  (size_t)tiles[i].width * tiles[i].height);
     MPI_Send(tiles, (int)(count * sizeof *tiles), MPI_BYTE, rank, TAG_TILES, MPI_COMM_WORLD);
     l->wanted[rank] = 0;
     return true;
   }
-  if (!clrt_scheduler_state_of(l->job.scheduler).finished)
+  if (!clrt_scheduler_state_of(l->route.scheduler).finished)
     return false; /* later: tiles in flight elsewhere may come back */
   MPI_Send(NULL, 0, MPI_BYTE, rank, TAG_FINISHED, MPI_COMM_WORLD);
   l->wanted[rank] = 0;
@@ -238,16 +240,16 @@ static bool answer(clrt_cluster_link *l, int rank) {
 static void take_result(clrt_cluster_link *l, int rank, const char *data) {
   result_header header;
   memcpy(&header, data, sizeof header);
-  clrt_film_receive(l->job.film, &header.tile, data + sizeof header);
-  clrt_scheduler_done(l->job.scheduler, &header.tile);
-  clrt_progress_tile_done(l->job.progress, l->job.remote_progress + (unsigned)rank - 1,
+  clrt_film_receive(l->route.film, &header.tile, data + sizeof header);
+  clrt_scheduler_done(l->route.scheduler, &header.tile);
+  clrt_progress_tile_done(l->route.progress, l->remote_progress + (unsigned)rank - 1,
                           (size_t)header.tile.width * header.tile.height, header.rays);
 }
 
 static void take_returned(clrt_cluster_link *l, int rank, const clrt_tile *tiles, size_t count) {
   for (size_t i = 0; i < count; ++i) {
-    clrt_scheduler_return(l->job.scheduler, &tiles[i]);
-    clrt_progress_tile_dropped(l->job.progress, l->job.remote_progress + (unsigned)rank - 1,
+    clrt_scheduler_return(l->route.scheduler, &tiles[i]);
+    clrt_progress_tile_dropped(l->route.progress, l->remote_progress + (unsigned)rank - 1,
                                (size_t)tiles[i].width * tiles[i].height);
   }
 }
@@ -268,7 +270,7 @@ static void handle(clrt_cluster_link *l, int rank, int tag, const char *data, in
   case TAG_RETIRE:
     memcpy(&count, data, sizeof count);
     while (count-- > 0)
-      clrt_scheduler_retire_device(l->job.scheduler);
+      clrt_scheduler_retire_device(l->route.scheduler);
     break;
   case TAG_DONE:
     l->done[rank] = true;
@@ -321,16 +323,18 @@ static void free_link(clrt_cluster_link *l) {
   free(l);
 }
 
-clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_link **link, clrt_tile_sink *sink,
-                                    clrt_error *err) {
+clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
+                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err) {
   clrt_cluster_link *l = calloc(1, sizeof *l);
   if (!l)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the cluster link");
-  l->job = *job;
+  l->route = *route;
+  l->remote_progress = local_devices;
+  l->pixel_bytes = pixel_bytes;
   l->root = clrt_cluster_rank() == 0;
   l->size = clrt_cluster_size();
   l->start_ms = clrt_now_ms();
-  l->devices_told = clrt_scheduler_state_of(job->scheduler).active_devices;
+  l->devices_told = clrt_scheduler_state_of(route->scheduler).active_devices;
   pthread_mutex_init(&l->lock, NULL);
   size_t n = (size_t)l->size;
   l->wanted = calloc(n, sizeof *l->wanted);

@@ -1,5 +1,5 @@
 /* The cluster over MPI (clrt_cluster.h): starting it, agreeing on a
- * status, sharing the scene, gathering reports. The tile exchange is in
+ * status, sharing the scene, gathering figures. The tile exchange is in
  * link.c. */
 #include "clrt_cluster.h"
 
@@ -150,7 +150,7 @@ static bool make_room(size_t bytes, void **all, size_t *all_bytes, int **counts,
   return ok;
 }
 
-clrt_status clrt_cluster_collect(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err) {
+clrt_status clrt_cluster_gather(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err) {
   *all = NULL;
   *all_bytes = 0;
   int *counts = NULL, *offsets = NULL;
@@ -203,20 +203,20 @@ unsigned clrt_cluster_sum(unsigned mine) {
   return total;
 }
 
-clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err) {
+clrt_status clrt_cluster_gather_figures(const clrt_process_figures *mine, clrt_process_figures **all, clrt_error *err) {
   int size = clrt_cluster_size();
   bool root = clrt_cluster_rank() == 0;
-  *reports = root ? calloc((size_t)size, sizeof **reports) : NULL;
+  *all = root ? calloc((size_t)size, sizeof **all) : NULL;
   if (size == 1) {
-    if (!*reports)
-      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process report");
-    **reports = *mine;
+    if (!*all)
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process figures");
+    **all = *mine;
     return CLRT_OK;
   }
-  int failed = root && !*reports;
+  int failed = root && !*all;
   MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (failed)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %d process reports", size);
-  MPI_Gather(mine, sizeof *mine, MPI_BYTE, *reports, sizeof *mine, MPI_BYTE, 0, MPI_COMM_WORLD);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %d processes' figures", size);
+  MPI_Gather(mine, sizeof *mine, MPI_BYTE, *all, sizeof *mine, MPI_BYTE, 0, MPI_COMM_WORLD);
   return CLRT_OK;
 }

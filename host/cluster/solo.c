@@ -43,7 +43,7 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
 
 void clrt_cluster_wait_all(void) {}
 
-clrt_status clrt_cluster_collect(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err) {
+clrt_status clrt_cluster_gather(const void *mine, size_t bytes, void **all, size_t *all_bytes, clrt_error *err) {
   *all = malloc(bytes ? bytes : 1);
   *all_bytes = bytes;
   if (!*all)
@@ -56,9 +56,11 @@ unsigned clrt_cluster_sum(unsigned mine) { return mine; }
 
 /* A cluster of one renders without an exchange (host/app.c never starts
  * one): asking for it is a programming error, said as such. */
-clrt_status clrt_cluster_link_start(const clrt_cluster_job *job, clrt_cluster_link **link, clrt_tile_sink *sink,
-                                    clrt_error *err) {
-  (void)job;
+clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
+                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err) {
+  (void)route;
+  (void)local_devices;
+  (void)pixel_bytes;
   (void)sink;
   *link = NULL;
   return clrt_fail(err, CLRT_ERR_RUNTIME, "this clrt was built without MPI: no other process to exchange tiles with");
@@ -70,10 +72,10 @@ void clrt_cluster_link_finish(clrt_cluster_link *link, double *render_ms) {
     *render_ms = 0.0;
 }
 
-clrt_status clrt_cluster_gather(const clrt_cluster_report *mine, clrt_cluster_report **reports, clrt_error *err) {
-  *reports = malloc(sizeof **reports);
-  if (!*reports)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process report");
-  **reports = *mine;
+clrt_status clrt_cluster_gather_figures(const clrt_process_figures *mine, clrt_process_figures **all, clrt_error *err) {
+  *all = malloc(sizeof **all);
+  if (!*all)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the process figures");
+  **all = *mine;
   return CLRT_OK;
 }

@@ -20,11 +20,11 @@ extern const char clrt_kernel_source[];
 /* The trace kernel's name in kernels/trace.cl. */
 #define CLRT_TRACE_KERNEL_NAME "clrt_trace_tile"
 
-typedef struct clrt_build_report {
+typedef struct clrt_build_facts {
   double build_ms;
   bool from_cache; /* loaded from the program-binary cache, not compiled */
   bool arrays_in_constant;
-} clrt_build_report;
+} clrt_build_facts;
 
 /* What the program is built for. */
 typedef struct clrt_program_kind {
@@ -38,7 +38,7 @@ typedef struct clrt_program_kind {
  * failure the compiler's log goes to `log` and the error names the device;
  * so does a warning about a cache folder that is not safe to use. */
 clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
-                               cl_program *program, clrt_build_report *report, clrt_error *err);
+                               cl_program *program, clrt_build_facts *facts, clrt_error *err);
 
 /* Compiles any source text, without the cache (tests build broken ones). */
 clrt_status clrt_program_build_source(cl_context context, const clrt_device *device, const char *source,

@@ -66,7 +66,7 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
                                 const clrt_session_options *options, clrt_error *err);
 
 const clrt_device *clrt_session_device(const clrt_session *s);
-const clrt_build_report *clrt_session_build(const clrt_session *s);
+const clrt_build_facts *clrt_session_build(const clrt_session *s);
 double clrt_session_upload_ms(const clrt_session *s);
 size_t clrt_session_max_tile_pixels(const clrt_session *s);
 

@@ -40,11 +40,11 @@ static bool arrays_fit_constant(const clrt_device *device, size_t scene_bytes) {
 }
 
 static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
-                          clrt_build_report *report) {
-  report->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
+                          clrt_build_facts *facts) {
+  facts->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
   snprintf(out, size, "%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
            !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
-           report->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
+           facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
            kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "", kind->integrator);
 }
 
@@ -137,20 +137,20 @@ static void store_cached(cl_program program, const char *directory, const char *
 }
 
 clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
-                               cl_program *program, clrt_build_report *report, clrt_error *err) {
+                               cl_program *program, clrt_build_facts *facts, clrt_error *err) {
   char options[256], directory[CLRT_PATH_SIZE], name[64];
-  memset(report, 0, sizeof *report);
-  build_options(device, kind, options, sizeof options, report);
+  memset(facts, 0, sizeof *facts);
+  build_options(device, kind, options, sizeof options, facts);
   double start = clrt_now_ms();
   bool cacheable = clrt_cache_dir(directory, sizeof directory, log);
   uint64_t key = cache_key(device, options, name, sizeof name);
-  report->from_cache = cacheable && load_cached(context, device, directory, name, key, options, program);
+  facts->from_cache = cacheable && load_cached(context, device, directory, name, key, options, program);
   clrt_status status = CLRT_OK;
-  if (!report->from_cache) {
+  if (!facts->from_cache) {
     status = clrt_program_build_source(context, device, clrt_kernel_source, options, log, program, err);
     if (status == CLRT_OK && cacheable)
       store_cached(*program, directory, name, key);
   }
-  report->build_ms = clrt_now_ms() - start;
+  facts->build_ms = clrt_now_ms() - start;
   return status;
 }

@@ -97,7 +97,7 @@ struct clrt_session {
   struct clrt_session *next_abandoned;
   unsigned tiles_submitted; /* to match injected faults by ordinal */
   double upload_ms;
-  clrt_build_report build;
+  clrt_build_facts build;
 };
 
 static clrt_status check(clrt_session *s, cl_int rc, const char *call, clrt_error *err) {
@@ -299,7 +299,7 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
 }
 
 const clrt_device *clrt_session_device(const clrt_session *s) { return &s->device; }
-const clrt_build_report *clrt_session_build(const clrt_session *s) { return &s->build; }
+const clrt_build_facts *clrt_session_build(const clrt_session *s) { return &s->build; }
 double clrt_session_upload_ms(const clrt_session *s) { return s->upload_ms; }
 size_t clrt_session_max_tile_pixels(const clrt_session *s) { return s->options.max_tile_pixels; }
 size_t clrt_session_in_flight(const clrt_session *s) { return s->in_flight; }

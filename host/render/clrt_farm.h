@@ -34,16 +34,16 @@ typedef struct clrt_tile_sink {
 } clrt_tile_sink;
 
 /* Where the farm's tiles come from and go, and who watches. */
-typedef struct clrt_farm_job {
+typedef struct clrt_tile_route {
   clrt_scheduler *scheduler;                /* the tiles of the frame */
   clrt_film *film;                          /* where finished tiles go */
   clrt_progress *progress;                  /* warnings and the bar */
   const volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
   const clrt_tile_sink *sink;               /* not NULL: finished tiles go there, not to the film */
-} clrt_farm_job;
+} clrt_tile_route;
 
 /* How one device did. */
-typedef struct clrt_device_report {
+typedef struct clrt_device_figures {
   clrt_device device;
   size_t tiles;
   size_t pixels;
@@ -58,10 +58,10 @@ typedef struct clrt_device_report {
   double failed_ms; /* when it last failed, from the frame's start */
   bool retired;
   clrt_error last_error;
-} clrt_device_report;
+} clrt_device_figures;
 
 typedef struct clrt_farm_result {
-  clrt_device_report *devices; /* one per device, in the order given */
+  clrt_device_figures *devices; /* one per device, in the order given */
   size_t device_count;
   uint64_t rays;
   uint64_t cut_short_samples;
@@ -75,13 +75,13 @@ typedef struct clrt_farm_result {
  * CLRT_OK even when tiles are left or the frame was interrupted: the
  * scheduler and the result say so, and the caller decides. */
 clrt_status clrt_farm_render(const clrt_device *devices, size_t device_count, const clrt_flat_scene *scene,
-                             const clrt_session_options *options, const clrt_farm_job *job, clrt_farm_result *result,
-                             clrt_error *err);
+                             const clrt_session_options *options, const clrt_tile_route *route,
+                             clrt_farm_result *result, clrt_error *err);
 
 /* The same on sessions already open (program built, scene uploaded, tiles
  * of at least the scheduler's largest), as benchmarks need: no build or
  * upload is timed with the frame. */
-clrt_status clrt_farm_render_sessions(clrt_session *const *sessions, size_t count, const clrt_farm_job *job,
+clrt_status clrt_farm_render_sessions(clrt_session *const *sessions, size_t count, const clrt_tile_route *route,
                                       clrt_farm_result *result, clrt_error *err);
 
 /* The error behind a failed frame: the last error of the device that

@@ -18,7 +18,7 @@
 #define CLRT_INTERRUPT_GRACE_MS 1000.0
 
 typedef struct shared_state {
-  const clrt_farm_job *job;
+  const clrt_tile_route *route;
   const clrt_flat_scene *scene;        /* to open sessions; NULL when given */
   const clrt_session_options *options; /* likewise */
   double start_ms;
@@ -30,38 +30,38 @@ typedef struct shared_state {
 typedef struct worker {
   shared_state *shared;
   unsigned index;
-  clrt_device_report *report;
+  clrt_device_figures *figures;
   clrt_session *session; /* given (already open), or its own */
   bool owns_session;
 } worker;
 
 static void warn(worker *w, const char *what, const clrt_error *err) {
-  clrt_progress_message(w->shared->job->progress, "clrt: warning: %s: %s", what, err->message);
+  clrt_progress_message(w->shared->route->progress, "clrt: warning: %s: %s", what, err->message);
 }
 
 static void record_failure(worker *w, const clrt_error *err) {
-  w->report->failures += 1;
-  w->report->last_error = *err;
-  w->report->failed_ms = clrt_now_ms() - w->shared->start_ms;
+  w->figures->failures += 1;
+  w->figures->last_error = *err;
+  w->figures->failed_ms = clrt_now_ms() - w->shared->start_ms;
 }
 
 static void retire(worker *w, const clrt_error *err) {
-  if (w->report->retired)
+  if (w->figures->retired)
     return;
-  w->report->retired = true;
-  clrt_progress_device_gone(w->shared->job->progress, w->index);
+  w->figures->retired = true;
+  clrt_progress_device_gone(w->shared->route->progress, w->index);
   char what[64]; /* the error names the device in full */
-  snprintf(what, sizeof what, "retiring %u:%u for the rest of the render", w->report->device.platform_index,
-           w->report->device.device_index);
+  snprintf(what, sizeof what, "retiring %u:%u for the rest of the render", w->figures->device.platform_index,
+           w->figures->device.device_index);
   warn(w, what, err);
-  clrt_scheduler_retire_device(w->shared->job->scheduler);
+  clrt_scheduler_retire_device(w->shared->route->scheduler);
 }
 
 /* A tile failed on this device (it has gone back to the queue already):
  * count it, and retire the device when it fails too often. */
 static void tile_failed(worker *w, const clrt_error *err) {
   record_failure(w, err);
-  if (w->report->failures >= CLRT_MAX_DEVICE_FAILURES)
+  if (w->figures->failures >= CLRT_MAX_DEVICE_FAILURES)
     retire(w, err);
   else
     warn(w, "tile returned to the queue", err);
@@ -69,8 +69,8 @@ static void tile_failed(worker *w, const clrt_error *err) {
 
 /* Keeps the device's queue full; waits for a tile only when it is idle. */
 static void fill_device(worker *w) {
-  clrt_scheduler *scheduler = w->shared->job->scheduler;
-  while (clrt_session_has_room(w->session) && !w->report->retired) {
+  clrt_scheduler *scheduler = w->shared->route->scheduler;
+  while (clrt_session_has_room(w->session) && !w->figures->retired) {
     clrt_tile tile;
     if (!clrt_scheduler_take(scheduler, clrt_session_in_flight(w->session) == 0, &tile))
       return;
@@ -79,25 +79,25 @@ static void fill_device(worker *w) {
       clrt_scheduler_return(scheduler, &tile);
       tile_failed(w, &err);
     } else {
-      clrt_progress_tile_started(w->shared->job->progress, w->index, (size_t)tile.width * tile.height);
+      clrt_progress_tile_started(w->shared->route->progress, w->index, (size_t)tile.width * tile.height);
     }
   }
 }
 
 static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
-  const clrt_farm_job *job = w->shared->job;
-  if (job->sink)
-    job->sink->receive(job->sink->context, &outcome->tile, outcome->pixels, outcome->rays);
+  const clrt_tile_route *route = w->shared->route;
+  if (route->sink)
+    route->sink->receive(route->sink->context, &outcome->tile, outcome->pixels, outcome->rays);
   else
-    clrt_film_receive(job->film, &outcome->tile, outcome->pixels);
-  clrt_scheduler_done(job->scheduler, &outcome->tile);
+    clrt_film_receive(route->film, &outcome->tile, outcome->pixels);
+  clrt_scheduler_done(route->scheduler, &outcome->tile);
   size_t pixels = (size_t)outcome->tile.width * outcome->tile.height;
-  w->report->tiles += 1;
-  w->report->pixels += pixels;
-  w->report->rays += outcome->rays;
-  w->report->cut_short_samples += outcome->cut_short_samples;
-  w->report->busy_ms += outcome->kernel_ms;
-  clrt_progress_tile_done(job->progress, w->index, pixels, outcome->rays);
+  w->figures->tiles += 1;
+  w->figures->pixels += pixels;
+  w->figures->rays += outcome->rays;
+  w->figures->cut_short_samples += outcome->cut_short_samples;
+  w->figures->busy_ms += outcome->kernel_ms;
+  clrt_progress_tile_done(route->progress, w->index, pixels, outcome->rays);
 }
 
 /* Gives the device up: its tiles in flight go back to the queue. */
@@ -105,8 +105,8 @@ static void abandon_device(worker *w) {
   clrt_tile tiles[CLRT_SESSION_SLOTS];
   size_t count = clrt_session_abandon(w->session, tiles);
   for (size_t i = 0; i < count; ++i) {
-    clrt_scheduler_return(w->shared->job->scheduler, &tiles[i]);
-    clrt_progress_tile_dropped(w->shared->job->progress, w->index, (size_t)tiles[i].width * tiles[i].height);
+    clrt_scheduler_return(w->shared->route->scheduler, &tiles[i]);
+    clrt_progress_tile_dropped(w->shared->route->progress, w->index, (size_t)tiles[i].width * tiles[i].height);
   }
 }
 
@@ -128,7 +128,7 @@ static clrt_tile_state wait_oldest(worker *w, clrt_tile_outcome *outcome) {
     if (state != CLRT_TILE_RUNNING)
       return state;
     double now = clrt_now_ms();
-    if (stopped_at < 0.0 && clrt_scheduler_stopping(w->shared->job->scheduler))
+    if (stopped_at < 0.0 && clrt_scheduler_stopping(w->shared->route->scheduler))
       stopped_at = now;
     if (stopped_at >= 0.0 && now - stopped_at >= CLRT_INTERRUPT_GRACE_MS)
       return state;
@@ -146,8 +146,9 @@ static void run_tiles(worker *w) {
       tile_done(w, &outcome);
       break;
     case CLRT_TILE_FAILED:
-      clrt_scheduler_return(w->shared->job->scheduler, &outcome.tile);
-      clrt_progress_tile_dropped(w->shared->job->progress, w->index, (size_t)outcome.tile.width * outcome.tile.height);
+      clrt_scheduler_return(w->shared->route->scheduler, &outcome.tile);
+      clrt_progress_tile_dropped(w->shared->route->progress, w->index,
+                                 (size_t)outcome.tile.width * outcome.tile.height);
       tile_failed(w, &outcome.error);
       break;
     case CLRT_TILE_HUNG:
@@ -166,7 +167,7 @@ static bool ensure_session(worker *w) {
     return true;
   shared_state *shared = w->shared;
   clrt_error err;
-  w->session = clrt_session_open(&w->report->device, shared->scene, shared->options, &err);
+  w->session = clrt_session_open(&w->figures->device, shared->scene, shared->options, &err);
   if (!w->session) {
     record_failure(w, &err);
     retire(w, &err);
@@ -180,16 +181,16 @@ static void *worker_main(void *argument) {
   worker *w = argument;
   shared_state *shared = w->shared;
   if (ensure_session(w)) {
-    w->report->build_ms = clrt_session_build(w->session)->build_ms;
-    w->report->build_cached = clrt_session_build(w->session)->from_cache;
-    w->report->ready_ms = clrt_now_ms() - shared->start_ms;
+    w->figures->build_ms = clrt_session_build(w->session)->build_ms;
+    w->figures->build_cached = clrt_session_build(w->session)->from_cache;
+    w->figures->ready_ms = clrt_now_ms() - shared->start_ms;
     run_tiles(w);
     if (w->owns_session)
       clrt_session_close(w->session);
   }
-  w->report->finished_ms = clrt_now_ms() - shared->start_ms;
-  if (!w->report->retired)
-    clrt_scheduler_retire_device(shared->job->scheduler);
+  w->figures->finished_ms = clrt_now_ms() - shared->start_ms;
+  if (!w->figures->retired)
+    clrt_scheduler_retire_device(shared->route->scheduler);
   pthread_mutex_lock(&shared->lock);
   --shared->running_workers;
   pthread_cond_broadcast(&shared->worker_finished);
@@ -206,26 +207,26 @@ static struct timespec in_future(double ms) {
   return when;
 }
 
-static bool interrupt_requested(const clrt_farm_job *job) { return job->interrupted && *job->interrupted; }
+static bool interrupt_requested(const clrt_tile_route *route) { return route->interrupted && *route->interrupted; }
 
 /* The calling thread until every worker is done: progress and Ctrl-C. */
 static bool monitor(shared_state *shared) {
-  const clrt_farm_job *job = shared->job;
+  const clrt_tile_route *route = shared->route;
   bool interrupted = false;
   pthread_mutex_lock(&shared->lock);
   while (shared->running_workers > 0) {
     struct timespec when = in_future(CLRT_MONITOR_PERIOD_MS);
     pthread_cond_timedwait(&shared->worker_finished, &shared->lock, &when);
-    if (!interrupted && interrupt_requested(job)) {
+    if (!interrupted && interrupt_requested(route)) {
       interrupted = true;
-      clrt_scheduler_stop(job->scheduler);
+      clrt_scheduler_stop(route->scheduler);
     }
     pthread_mutex_unlock(&shared->lock);
-    clrt_progress_draw(job->progress);
+    clrt_progress_draw(route->progress);
     pthread_mutex_lock(&shared->lock);
   }
   pthread_mutex_unlock(&shared->lock);
-  clrt_progress_finish(job->progress);
+  clrt_progress_finish(route->progress);
   return interrupted;
 }
 
@@ -234,13 +235,13 @@ static bool monitor(shared_state *shared) {
 static double tail_ms(const clrt_farm_result *result) {
   double first = -1.0, last = 0.0;
   for (size_t i = 0; i < result->device_count; ++i) {
-    const clrt_device_report *report = &result->devices[i];
-    if (report->retired || report->tiles == 0)
+    const clrt_device_figures *device = &result->devices[i];
+    if (device->retired || device->tiles == 0)
       continue;
-    if (first < 0.0 || report->finished_ms < first)
-      first = report->finished_ms;
-    if (report->finished_ms > last)
-      last = report->finished_ms;
+    if (first < 0.0 || device->finished_ms < first)
+      first = device->finished_ms;
+    if (device->finished_ms > last)
+      last = device->finished_ms;
   }
   return first < 0.0 ? 0.0 : last - first;
 }
@@ -249,13 +250,13 @@ static double tail_ms(const clrt_farm_result *result) {
 static double span_ms(const clrt_farm_result *result) {
   double first = -1.0, last = 0.0;
   for (size_t i = 0; i < result->device_count; ++i) {
-    const clrt_device_report *report = &result->devices[i];
-    if (report->tiles == 0)
+    const clrt_device_figures *device = &result->devices[i];
+    if (device->tiles == 0)
       continue;
-    if (first < 0.0 || report->ready_ms < first)
-      first = report->ready_ms;
-    if (report->finished_ms > last)
-      last = report->finished_ms;
+    if (first < 0.0 || device->ready_ms < first)
+      first = device->ready_ms;
+    if (device->finished_ms > last)
+      last = device->finished_ms;
   }
   return first < 0.0 ? 0.0 : last - first;
 }
@@ -280,7 +281,7 @@ static clrt_status start_workers(shared_state *shared, worker *workers, pthread_
       pthread_mutex_lock(&shared->lock);
       --shared->running_workers;
       pthread_mutex_unlock(&shared->lock);
-      clrt_scheduler_stop(shared->job->scheduler);
+      clrt_scheduler_stop(shared->route->scheduler);
       for (size_t j = 0; j < i; ++j)
         pthread_join(threads[j], NULL);
       return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot start a thread for device %zu: %s", i, strerror(rc));
@@ -300,7 +301,7 @@ static clrt_status run_workers(shared_state *shared, clrt_session *const *sessio
   for (size_t i = 0; status == CLRT_OK && i < count; ++i)
     workers[i] = (worker){.shared = shared,
                           .index = (unsigned)i,
-                          .report = &result->devices[i],
+                          .figures = &result->devices[i],
                           .session = sessions ? sessions[i] : NULL};
   if (status == CLRT_OK)
     status = start_workers(shared, workers, threads, count, err);
@@ -321,7 +322,7 @@ static clrt_status farm_with(const clrt_device *devices, clrt_session *const *se
   memset(result, 0, sizeof *result);
   result->devices = calloc(device_count, sizeof *result->devices);
   if (!result->devices)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device reports", device_count);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu device figures", device_count);
   result->device_count = device_count;
   for (size_t i = 0; i < device_count; ++i)
     result->devices[i].device = sessions ? *clrt_session_device(sessions[i]) : devices[i];
@@ -335,25 +336,25 @@ static clrt_status farm_with(const clrt_device *devices, clrt_session *const *se
 }
 
 clrt_status clrt_farm_render(const clrt_device *devices, size_t device_count, const clrt_flat_scene *scene,
-                             const clrt_session_options *options, const clrt_farm_job *job, clrt_farm_result *result,
-                             clrt_error *err) {
-  shared_state shared = {.job = job, .scene = scene, .options = options};
+                             const clrt_session_options *options, const clrt_tile_route *route,
+                             clrt_farm_result *result, clrt_error *err) {
+  shared_state shared = {.route = route, .scene = scene, .options = options};
   return farm_with(devices, NULL, device_count, &shared, result, err);
 }
 
-clrt_status clrt_farm_render_sessions(clrt_session *const *sessions, size_t count, const clrt_farm_job *job,
+clrt_status clrt_farm_render_sessions(clrt_session *const *sessions, size_t count, const clrt_tile_route *route,
                                       clrt_farm_result *result, clrt_error *err) {
-  size_t needed = clrt_scheduler_max_tile_pixels(job->scheduler);
+  size_t needed = clrt_scheduler_max_tile_pixels(route->scheduler);
   for (size_t i = 0; i < count; ++i)
     if (clrt_session_max_tile_pixels(sessions[i]) < needed)
       return clrt_fail(err, CLRT_ERR_INPUT, "%s: its session holds tiles of %zu pixels, not %zu",
                        clrt_session_device(sessions[i])->name, clrt_session_max_tile_pixels(sessions[i]), needed);
-  shared_state shared = {.job = job};
+  shared_state shared = {.route = route};
   return farm_with(NULL, sessions, count, &shared, result, err);
 }
 
 const clrt_error *clrt_farm_cause(const clrt_farm_result *result) {
-  const clrt_device_report *latest = &result->devices[0];
+  const clrt_device_figures *latest = &result->devices[0];
   for (size_t i = 1; i < result->device_count; ++i)
     if (result->devices[i].failures && result->devices[i].failed_ms >= latest->failed_ms)
       latest = &result->devices[i];

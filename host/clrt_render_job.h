@@ -1,0 +1,42 @@
+/* A render as `clrt render` runs it: what every process needs, and what
+ * only the root holds. render_command.c makes and runs it;
+ * render_summary.c says how it went. */
+#ifndef CLRT_RENDER_JOB_H
+#define CLRT_RENDER_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clrt_devices.h"
+#include "clrt_faults.h"
+#include "clrt_film.h"
+#include "clrt_flat_scene.h"
+#include "clrt_frame.h"
+#include "clrt_options.h"
+#include "clrt_output.h"
+#include "clrt_tiling.h"
+
+/* What every process of a render needs. */
+typedef struct clrt_render_job {
+  const clrt_options *options;
+  bool root;                 /* process 0 of a cluster, or the only one */
+  clrt_flat_scene scene;     /* read and flattened by the root, sent to the others */
+  clrt_image_settings image; /* likewise */
+  clrt_fault_rules faults;   /* injected faults (CLRT_INJECT_FAULT) */
+  clrt_device *devices;      /* this process's */
+  size_t device_count;
+  clrt_tiling tiling; /* the same on every process */
+  clrt_frame frame;
+  bool linear;     /* linear colour (for .hdr), not 8-bit levels */
+  double share_ms; /* sending the flat scene to the other processes */
+} clrt_render_job;
+
+/* What only the root holds: the film the tiles go to, and the file the
+ * picture goes to, open from before the render. */
+typedef struct clrt_render_destination {
+  clrt_film film;
+  clrt_output *output; /* NULL once committed or discarded */
+  double output_ms;    /* finishing the file after the render */
+} clrt_render_destination;
+
+#endif /* CLRT_RENDER_JOB_H */

@@ -1,0 +1,245 @@
+/* `clrt render`: read and flatten the scene (the root, which sends it to
+ * the others), choose devices and tiling, open the film and the output
+ * file, render one frame, write the picture, summarise. */
+#include "clrt_commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clrt_clock.h"
+#include "clrt_cluster.h"
+#include "clrt_image.h"
+#include "clrt_png.h"
+#include "clrt_render_job.h"
+#include "clrt_render_summary.h"
+#include "clrt_stop.h"
+
+/* How many missing tiles an error message lists before "and N more". */
+enum { LISTED_MISSING_TILES = 4 };
+
+static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
+  if (options->width.set)
+    scene->image.width = options->width.value;
+  if (options->height.set)
+    scene->image.height = options->height.value;
+  if (options->samples.set)
+    scene->sampling.samples = options->samples.value;
+  if (options->max_depth.set)
+    scene->sampling.max_depth = options->max_depth.value;
+}
+
+/* Reads the scene and flattens it, with the command line's overrides. */
+static clrt_status load_scene(clrt_render_job *job, clrt_error *err) {
+  clrt_scene scene;
+  clrt_status status = clrt_scene_load(job->options->scene_path, &scene, err);
+  if (status != CLRT_OK)
+    return status;
+  apply_overrides(job->options, &scene);
+  job->image = scene.image;
+  status = clrt_flatten(&scene, &job->scene, err);
+  clrt_scene_free(&scene);
+  return status;
+}
+
+/* The root reads the scene and flattens it; in a cluster, it sends the
+ * flat scene to the others (clrt_cluster.h says why). */
+static clrt_status load_and_share_scene(clrt_render_job *job, clrt_error *err) {
+  clrt_status status = job->root ? clrt_image_check_output(job->options->output_path, err) : CLRT_OK;
+  if (status == CLRT_OK)
+    status = clrt_faults_from_environment(&job->faults, err);
+  if (status == CLRT_OK && job->root)
+    status = load_scene(job, err);
+  status = clrt_cluster_agree(status, err);
+  double start = clrt_now_ms();
+  if (status == CLRT_OK)
+    status = clrt_cluster_share_scene(&job->scene, &job->image, err);
+  job->share_ms = clrt_now_ms() - start;
+  if (status == CLRT_OK)
+    status = clrt_stop_check("reading the scene", err);
+  return clrt_cluster_agree(status, err);
+}
+
+/* The user's tiling, or the default one (clrt_tiling.h); in a cluster,
+ * guided strips, as on several devices (every process chooses the same). */
+static clrt_tiling choose_tiling(const clrt_render_job *job) {
+  const clrt_options *options = job->options;
+  if (options->strip_count)
+    return (clrt_tiling){.strips = options->strip_count};
+  if (options->tile_width)
+    return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
+  if (clrt_cluster_size() > 1)
+    return (clrt_tiling){.guided = true};
+  return clrt_tiling_default(job->devices, job->device_count, stderr);
+}
+
+/* The film and the output file come before the render: running out of
+ * memory fails at once, not after the whole picture, and a PNG is
+ * compressed while the picture renders. */
+static clrt_status open_destination(const clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
+  clrt_film_kind kind = job->linear ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
+  clrt_status status =
+      clrt_film_init(&destination->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
+  const clrt_options *options = job->options;
+  clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
+                           (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
+  if (status == CLRT_OK)
+    status = clrt_output_open(options->output_path, &png, &destination->output, err);
+  return status == CLRT_OK ? clrt_film_stream_to(&destination->film, destination->output, err) : status;
+}
+
+/* Devices, tiling and frame on every process (the frame's collectives are
+ * called whatever befell the process: its status is agreed on after), and
+ * the root's destination. */
+static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
+  clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
+  job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
+  clrt_image_format format;
+  if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK)
+    job->linear = clrt_image_format_is_linear(format);
+  clrt_error frame_err;
+  clrt_status framed =
+      clrt_frame_prepare(&job->frame, &job->tiling, job->image.width, job->image.height,
+                         status == CLRT_OK ? (unsigned)job->device_count : 0, clrt_cluster_size() > 1, &frame_err);
+  if (status == CLRT_OK && framed != CLRT_OK) {
+    *err = frame_err;
+    status = framed;
+  }
+  if (status == CLRT_OK && job->root)
+    status = open_destination(job, destination, err);
+  return status;
+}
+
+/* The bar (the root's, on a terminal), with each device's P:D, and in a
+ * cluster each other process as r1, r2, ... */
+static void start_progress(const clrt_render_job *job, FILE *log, clrt_progress *progress) {
+  clrt_progress_init(progress, log, job->root && !job->options->quiet && isatty(fileno(log)),
+                     (size_t)job->image.width * job->image.height);
+  for (size_t i = 0; i < job->device_count; ++i) {
+    char label[32];
+    clrt_device_label(&job->devices[i], label, sizeof label);
+    clrt_progress_label(progress, (unsigned)i, label);
+  }
+  for (int rank = 1; job->root && rank < clrt_cluster_size(); ++rank) {
+    char label[16];
+    snprintf(label, sizeof label, "r%d", rank);
+    clrt_progress_label(progress, (unsigned)(job->device_count + (size_t)rank - 1), label);
+  }
+}
+
+static clrt_session_options session_options(const clrt_render_job *job, FILE *log) {
+  const clrt_options *options = job->options;
+  double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
+  return (clrt_session_options){.max_tile_pixels = job->frame.max_tile_pixels,
+                                .fast_math = options->fast_math,
+                                .linear_output = job->linear,
+                                .tile_timeout_ms = timeout_s * 1e3,
+                                .faults = &job->faults,
+                                .build_log = log};
+}
+
+static void list_missing(const clrt_frame_outcome *outcome, char *out, size_t size) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < outcome->missing_count && i < LISTED_MISSING_TILES && used < size; ++i) {
+    const clrt_tile *t = &outcome->missing[i];
+    used +=
+        (size_t)snprintf(out + used, size - used, "%s(%u,%u %ux%u)", i ? ", " : "", t->x, t->y, t->width, t->height);
+  }
+  if (outcome->missing_count > LISTED_MISSING_TILES && used < size)
+    snprintf(out + used, size - used, " and %zu more", outcome->missing_count - LISTED_MISSING_TILES);
+}
+
+static clrt_status write_image(clrt_render_destination *destination, clrt_error *err) {
+  clrt_output *output = destination->output;
+  destination->output = NULL; /* committed or discarded, it is gone */
+  double start = clrt_now_ms();
+  clrt_status status = clrt_film_write(&destination->film, output, err);
+  destination->output_ms = clrt_now_ms() - start;
+  return status;
+}
+
+/* Some tiles were never rendered: no file, or with --keep-partial the
+ * rest with those tiles magenta; either way a failure. */
+static clrt_status incomplete_render(const clrt_render_job *job, const clrt_frame_outcome *outcome,
+                                     clrt_render_destination *destination, clrt_error *err) {
+  char tiles[256];
+  list_missing(outcome, tiles, sizeof tiles);
+  if (!job->options->keep_partial)
+    return clrt_fail(err, CLRT_ERR_RUNTIME,
+                     "no device could render %zu tile(s): %s (last error: %s); no file written (--keep-partial "
+                     "writes the rest, with those tiles magenta)",
+                     outcome->missing_count, tiles, clrt_farm_cause(&outcome->farm)->message);
+  clrt_film_paint_missing(&destination->film, outcome->missing, outcome->missing_count);
+  clrt_status status = write_image(destination, err);
+  if (status != CLRT_OK)
+    return status;
+  return clrt_fail(err, CLRT_ERR_RUNTIME,
+                   "no device could render %zu tile(s): %s; wrote %s with them magenta "
+                   "(--keep-partial)",
+                   outcome->missing_count, tiles, job->options->output_path);
+}
+
+/* The frame on this process's devices (with every process's, in a
+ * cluster); then the root writes the picture, or says which tiles are
+ * missing. Every process returns the agreed status. */
+static clrt_status render_frame(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                                clrt_frame_outcome *outcome, clrt_error *err) {
+  clrt_progress progress;
+  start_progress(job, log, &progress);
+  clrt_session_options session = session_options(job, log);
+  clrt_frame_devices devices = {NULL, job->devices, job->device_count, &job->scene, &session};
+  clrt_status status = clrt_frame_render(&job->frame, &devices, job->root ? &destination->film : NULL, job->linear,
+                                         &progress, outcome, err);
+  clrt_progress_destroy(&progress);
+  if (status == CLRT_OK && job->root)
+    status = outcome->missing_count ? incomplete_render(job, outcome, destination, err) : write_image(destination, err);
+  return clrt_cluster_agree(status, err);
+}
+
+static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *destination, FILE *log, double start_ms,
+                           clrt_error *err) {
+  if (!job->options->quiet && job->root)
+    clrt_render_summary_start(log, job);
+  clrt_frame_outcome outcome;
+  clrt_status status = render_frame(job, destination, log, &outcome, err);
+  if (status == CLRT_OK && job->root)
+    clrt_render_summary_cut_short(log, job, &outcome);
+  if (status == CLRT_OK && job->root && !job->options->quiet)
+    clrt_render_summary_print(log, job, &outcome, destination->output_ms, clrt_now_ms() - start_ms);
+  clrt_frame_outcome_free(&outcome);
+  return status;
+}
+
+static void free_job(clrt_render_job *job, clrt_render_destination *destination) {
+  clrt_output_discard(destination->output); /* unless committed: then it is NULL */
+  clrt_film_free(&destination->film);
+  clrt_frame_free(&job->frame);
+  free(job->devices);
+  clrt_faults_free(&job->faults);
+  clrt_flat_scene_free(&job->scene);
+}
+
+/* Every process goes through the same steps (each ends with the status
+ * agreed between them), so the collectives of MPI always match. */
+clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_error *err) {
+  double start_ms = clrt_now_ms();
+  clrt_render_job job;
+  clrt_render_destination destination;
+  memset(&job, 0, sizeof job);
+  memset(&destination, 0, sizeof destination);
+  job.options = options;
+  job.root = clrt_cluster_rank() == 0;
+  clrt_stop_catch();
+  clrt_status status = load_and_share_scene(&job, err);
+  if (status == CLRT_OK) {
+    status = prepare_job(&job, &destination, err);
+    if (status == CLRT_OK)
+      status = clrt_stop_check("preparing the render", err);
+    status = clrt_cluster_agree(status, err);
+  }
+  if (status == CLRT_OK)
+    status = run_job(&job, &destination, log, start_ms, err);
+  free_job(&job, &destination);
+  return status;
+}
