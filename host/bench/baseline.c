@@ -1,5 +1,5 @@
 /* clrt bench: the host reference renderer as a baseline. */
-#include "bench_internal.h"
+#include "bench_baseline.h"
 
 #include <omp.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* clrt bench: is the picture right? A device that renders a wrong picture
  * gets no score. */
-#include "bench_internal.h"
+#include "bench_check.h"
 
 #include <string.h>
 

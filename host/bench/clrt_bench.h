@@ -144,7 +144,7 @@ clrt_status clrt_bench_run(const clrt_bench_options *options, FILE *log, clrt_be
 
 void clrt_bench_results_free(clrt_bench_results *results);
 
-/* Reports (bench_report.c): the table, and the machine-readable files. */
+/* Reports: the table (table.c), and the machine-readable files (report.c). */
 void clrt_bench_print_table(const clrt_bench_results *results, FILE *out);
 clrt_status clrt_bench_write_json(const clrt_bench_results *results, const char *path, clrt_error *err);
 clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *path, clrt_error *err);
@@ -152,7 +152,7 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
 /* Side-by-side table of two --json files with ratios (B / A). */
 clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out, clrt_error *err);
 
-/* Charts (bench_chart.c): an SVG bar chart of Mrays/s per device per
+/* Charts (chart.c): an SVG bar chart of Mrays/s per device per
  * scene, with a line chart of throughput against tile count after a sweep. */
 clrt_status clrt_bench_write_chart(const clrt_bench_results *results, const char *path, clrt_error *err);
 

@@ -3,7 +3,7 @@
  * picture to the others; the records every process makes of its own
  * devices go to the root, and so do the tilings each one picked. In a
  * cluster of one (a plain clrt bench) each of these does nothing. */
-#include "bench_internal.h"
+#include "bench_cluster.h"
 
 #include <stdlib.h>
 #include <string.h>

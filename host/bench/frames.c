@@ -1,7 +1,7 @@
 /* clrt bench: measuring frames, and their statistics. A frame is rendered
  * by this process's devices, or under mpirun by every process's, as
  * `mpirun clrt render` renders a picture. */
-#include "bench_internal.h"
+#include "bench_frames.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +21,6 @@ typedef struct frame_log {
   unsigned count;
   uint64_t rays;
 } frame_log;
-
-static int compare_doubles(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-clrt_stats bench_stats_of(double *values, size_t count) {
-  clrt_stats s = {0, 0, 0};
-  if (count == 0)
-    return s;
-  qsort(values, count, sizeof *values, compare_doubles);
-  s.min = values[0];
-  s.max = values[count - 1];
-  s.median = count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2.0;
-  return s;
-}
 
 static bool frame_log_init(frame_log *frames, unsigned capacity) {
   memset(frames, 0, sizeof *frames);

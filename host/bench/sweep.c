@@ -1,9 +1,10 @@
 /* clrt bench --tile-sweep: the seeds' chunk-size experiment, and the
  * policy that picks each device's best tiling for clrt render. */
-#include "bench_internal.h"
+#include "bench_sweep.h"
 
 #include <string.h>
 
+#include "bench_measure.h"
 #include "clrt_array.h"
 #include "clrt_cluster.h"
 #include "clrt_scheduler.h"
@@ -15,18 +16,18 @@ static const unsigned SWEEP_SQUARES[] = {CLRT_SWEEP_MIN_TILE_SIDE, 32, 64, 128, 
 
 /* Strips from 1 to one per row (doubling), then a few squares. */
 clrt_status bench_sweep_device(bench_context *b, clrt_session *session, bench_scene *s, clrt_error *err) {
-  frame_quota frames = {1, CLRT_SWEEP_RUNS, 0.0};
+  frame_quota quota = {1, CLRT_SWEEP_RUNS, 0.0};
   unsigned height = s->flat.params.height;
   clrt_status status = CLRT_OK;
   for (unsigned strips = 1; status == CLRT_OK; strips = strips * 2 < height ? strips * 2 : height) {
     clrt_tiling tiling = {.strips = strips};
-    status = bench_measure(b, session, s, &tiling, frames, true, err);
+    status = bench_measure(b, session, s, &tiling, quota, true, err);
     if (strips == height)
       break;
   }
   for (size_t i = 0; status == CLRT_OK && i < sizeof SWEEP_SQUARES / sizeof SWEEP_SQUARES[0]; ++i) {
     clrt_tiling tiling = {.tile_width = SWEEP_SQUARES[i], .tile_height = SWEEP_SQUARES[i]};
-    status = bench_measure(b, session, s, &tiling, frames, true, err);
+    status = bench_measure(b, session, s, &tiling, quota, true, err);
   }
   return status;
 }

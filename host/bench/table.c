@@ -3,7 +3,7 @@
  * the host baselines and the devices, numbers right-aligned under their
  * headers. Long text (device names, image checks, the sweep) wraps at
  * word boundaries. */
-#include "bench_internal.h"
+#include "clrt_bench.h"
 
 #include <string.h>
 
