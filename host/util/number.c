@@ -14,7 +14,7 @@ bool clrt_number_whole(const char *text, unsigned long length, unsigned long lon
     if (!is_digit(text[i]))
       return false;
     unsigned digit = (unsigned)(text[i] - '0');
-    if (value > (max - digit) / 10)
+    if (digit > max || value > (max - digit) / 10)
       return false;
     value = value * 10 + digit;
   }
