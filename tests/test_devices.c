@@ -116,27 +116,6 @@ static void test_no_devices_is_a_clear_error(void **state) {
 }
 
 /* A scene bigger than the device: the error names the array and sizes. */
-static void test_scene_too_big_for_the_device(void **state) {
-  (void)state;
-  clrt_device device = {.max_allocation = 256u << 20, .global_memory = 1024u << 20};
-  snprintf(device.name, sizeof device.name, "tiny");
-  clrt_flat_scene scene = {.spheres_count = 9000000, .sphere_shading_count = 9000000, .bvh_nodes_count = 100};
-  clrt_error err;
-  assert_int_equal(clrt_session_check_fits(&device, &scene, 1 << 20, &err), CLRT_ERR_RUNTIME);
-  assert_non_null(strstr(err.message,
-                         "0:0 (tiny): the scene's sphere_shading (9000000 of them) take 274.7 MiB, but the "
-                         "device allocates at most 256.0 MiB at once"));
-  /* every array under 256 MiB, but 702 MiB together */
-  scene = (clrt_flat_scene){.spheres_count = 16000000, .sphere_shading_count = 7000000, .bvh_nodes_count = 2000000};
-  device.global_memory = 512u << 20;
-  assert_int_equal(clrt_session_check_fits(&device, &scene, 32u << 20, &err), CLRT_ERR_RUNTIME);
-  assert_non_null(strstr(err.message, "more than the device's 512.0 MiB of global memory"));
-  scene = (clrt_flat_scene){.spheres_count = 1000, .sphere_shading_count = 1000, .bvh_nodes_count = 300};
-  assert_int_equal(clrt_session_check_fits(&device, &scene, 1 << 20, &err), CLRT_OK);
-  assert_int_equal(clrt_session_check_fits(&device, &scene, 300u << 20, &err), CLRT_ERR_INPUT);
-  assert_non_null(strstr(err.message, "use a smaller --tile-size"));
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_is_the_first_gpu),
@@ -144,7 +123,6 @@ int main(void) {
       cmocka_unit_test(test_specs_are_strict),
       cmocka_unit_test(test_several_devices),
       cmocka_unit_test(test_no_devices_is_a_clear_error),
-      cmocka_unit_test(test_scene_too_big_for_the_device),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

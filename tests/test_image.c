@@ -10,7 +10,6 @@
 #include <stb_image.h>
 
 #include "clrt_clock.h"
-#include "clrt_film.h"
 #include "clrt_image.h"
 #include "clrt_output.h"
 #include "clrt_png.h"
@@ -149,57 +148,6 @@ static void test_png_round_trips_for_awkward_sizes_and_every_level(void **state)
     round_trip(701, 1409, level);
 }
 
-/* Bands compressed while the film fills, its tiles arriving out of order,
- * and two tiles never coming: painted, then the rest of the bands. */
-static void test_png_streams_from_the_film(void **state) {
-  (void)state;
-  enum { W = 777, H = 3100, TILE = 100 };
-  uint8_t *expected = pattern_of(W, H, 5);
-  clrt_tone tone = {CLRT_TRANSFER_GAMMA, 1.0, 1.0};
-  clrt_tone_levels levels;
-  clrt_tone_levels_make(&tone, &levels);
-  clrt_film film;
-  clrt_error err;
-  assert_int_equal(clrt_film_init(&film, W, H, CLRT_FILM_LEVELS, &levels, &err), CLRT_OK);
-  char path[600];
-  snprintf(path, sizeof path, "%s/stream.png", test_temp_dir());
-  clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 2, NULL};
-  clrt_output *out;
-  assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
-  assert_int_equal(clrt_film_stream_to(&film, out, &err), CLRT_OK);
-  clrt_tile_plan plan;
-  assert_int_equal(clrt_tiles_grid(W, H, TILE, TILE, &plan, &err), CLRT_OK);
-  uint8_t *tile_rgb = malloc(TILE * TILE * 3);
-  assert_non_null(tile_rgb);
-  for (size_t k = 0; k < plan.count; ++k) {
-    const clrt_tile *t = &plan.tiles[(k * 37) % plan.count]; /* 37 is prime to the count: a shuffle */
-    if ((k * 37) % plan.count == 5 || (k * 37) % plan.count == 200)
-      continue; /* these two never come */
-    for (unsigned r = 0; r < t->height; ++r)
-      memcpy(tile_rgb + (size_t)r * t->width * 3, expected + ((size_t)(t->y + r) * W + t->x) * 3, t->width * 3);
-    clrt_film_receive(&film, t, tile_rgb);
-  }
-  assert_false(clrt_film_complete(&film));
-  clrt_film_paint_missing(&film, &plan.tiles[5], 1);
-  clrt_film_paint_missing(&film, &plan.tiles[200], 1);
-  for (int missing = 0; missing < 2; ++missing) {
-    const clrt_tile *t = &plan.tiles[missing ? 200 : 5];
-    for (unsigned r = 0; r < t->height; ++r)
-      for (unsigned x = 0; x < t->width; ++x)
-        memcpy(expected + ((size_t)(t->y + r) * W + t->x + x) * 3, "\xff\x00\xff", 3);
-  }
-  assert_int_equal(clrt_film_write(&film, out, &err), CLRT_OK);
-  int width, height, channels;
-  uint8_t *loaded = stbi_load(path, &width, &height, &channels, 3);
-  assert_non_null(loaded);
-  assert_memory_equal(loaded, expected, (size_t)W * H * 3);
-  stbi_image_free(loaded);
-  free(tile_rgb);
-  free(expected);
-  clrt_tiles_free(&plan);
-  clrt_film_free(&film);
-}
-
 /* Asked to stop while the image is written (Ctrl-C): the file is given up
  * at once, with nothing left behind. */
 static void test_stop_while_writing_leaves_nothing(void **state) {
@@ -298,7 +246,6 @@ int main(void) {
       cmocka_unit_test(test_failed_write_leaves_no_file),
       cmocka_unit_test(test_output_path_checks),
       cmocka_unit_test(test_png_round_trips_for_awkward_sizes_and_every_level),
-      cmocka_unit_test(test_png_streams_from_the_film),
       cmocka_unit_test(test_failed_write_keeps_the_existing_file),
       cmocka_unit_test(test_stop_while_writing_leaves_nothing),
   };

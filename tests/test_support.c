@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "test_support.h"
 
+#include "clrt_cache.h"
 #include "clrt_faults.h"
 #include "clrt_film.h"
 #include "clrt_flat_scene.h"
@@ -59,6 +60,23 @@ const char *test_write_temp(const char *text, const char *name) {
   assert_int_equal(fwrite(text, 1, strlen(text), file), strlen(text));
   assert_int_equal(fclose(file), 0);
   return written_path;
+}
+
+const char *test_read_log(FILE *log) {
+  static char text[8192];
+  rewind(log);
+  size_t length = fread(text, 1, sizeof text - 1, log);
+  text[length] = '\0';
+  return text;
+}
+
+const char *test_fresh_cache(void) {
+  static char folder[1024];
+  snprintf(folder, sizeof folder, "%s/cache", test_temp_dir());
+  setenv(CLRT_CACHE_DIR_ENVIRONMENT, folder, 1);
+  char checked[1024];
+  assert_true(clrt_cache_dir(checked, sizeof checked, NULL)); /* made on first use */
+  return folder;
 }
 
 char *test_read_file(const char *path, size_t *size) {

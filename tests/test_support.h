@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -23,6 +24,14 @@ const char *test_temp_dir(void);
 /* Writes `text` to a file called `name` in a fresh temporary directory and
  * returns its path (static storage, valid until the next call). */
 const char *test_write_temp(const char *text, const char *name);
+
+/* What was written to `log` (a tmpfile), NUL-terminated, in static
+ * storage valid until the next call. */
+const char *test_read_log(FILE *log);
+
+/* A fresh, private cache folder (made by clrt on first use), named by
+ * CLRT_CACHE_DIR from now on; its path, in static storage. */
+const char *test_fresh_cache(void);
 
 /* The whole file, NUL-terminated (free it); *size gets its length. */
 char *test_read_file(const char *path, size_t *size);

@@ -6,7 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "clrt_film.h"
 #include "clrt_tone_levels.h"
 #include "clrt_tone_map.h"
 
@@ -78,41 +77,12 @@ static void test_threshold_search_equals_the_formula(void **state) {
     assert_levels_exact(&tones[i]);
 }
 
-/* A film of 8-bit levels stores what the formula gives for linear tiles. */
-static void test_film_tone_maps_what_it_receives(void **state) {
-  (void)state;
-  clrt_tone tone = {CLRT_TRANSFER_GAMMA, 2.2, 1.0};
-  clrt_film film;
-  clrt_error err;
-  clrt_tone_levels levels;
-  clrt_tone_levels_make(&tone, &levels);
-  assert_int_equal(clrt_film_init(&film, 3, 2, CLRT_FILM_LEVELS, &levels, &err), CLRT_OK);
-  clrt_float4 pixels[6];
-  for (int i = 0; i < 6; ++i)
-    pixels[i] = (clrt_float4){0.1f * (float)i, 0.05f * (float)i, 1.0f - 0.1f * (float)i, 1.0f};
-  clrt_tile whole = {0, 0, 3, 2};
-  assert_false(clrt_film_complete(&film));
-  clrt_film_receive_linear(&film, &whole, pixels);
-  assert_true(clrt_film_complete(&film));
-  for (int i = 0; i < 6; ++i) {
-    assert_int_equal(film.rgb[3 * i + 0], clrt_tone_map_exact(pixels[i].x, &tone));
-    assert_int_equal(film.rgb[3 * i + 2], clrt_tone_map_exact(pixels[i].z, &tone));
-  }
-  clrt_tile corner = {2, 1, 1, 1};
-  clrt_film_paint_missing(&film, &corner, 1);
-  assert_int_equal(film.rgb[15], 255); /* magenta */
-  assert_int_equal(film.rgb[16], 0);
-  assert_int_equal(film.rgb[17], 255);
-  clrt_film_free(&film);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_clamps_and_quantises),
       cmocka_unit_test(test_applies_gamma),
       cmocka_unit_test(test_srgb_and_exposure),
       cmocka_unit_test(test_threshold_search_equals_the_formula),
-      cmocka_unit_test(test_film_tone_maps_what_it_receives),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

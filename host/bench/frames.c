@@ -123,19 +123,19 @@ static void summarise_frames(frame_log *frames, clrt_bench_record *record) {
       record->mrays.median > 0 ? 100.0 * (record->mrays.max - record->mrays.min) / record->mrays.median : 0.0;
 }
 
-static bool run_frames(bench_context *b, const frame_run *run, const bench_scene *s, frame_quota plan,
+static bool run_frames(bench_context *b, const frame_run *run, const bench_scene *s, frame_quota quota,
                        clrt_bench_record *record) {
   frame_log frames;
   bool ok = frame_log_init(&frames, CLRT_BENCH_MAX_FRAMES);
   if (!ok)
     snprintf(record->check, sizeof record->check, "out of memory for the frame log");
-  for (unsigned i = 0; another_frame(run, ok && !clrt_stop_signal() && i < plan.warmup); ++i) {
+  for (unsigned i = 0; another_frame(run, ok && !clrt_stop_signal() && i < quota.warmup); ++i) {
     bench_progress(b, "%s on %s (%s): warm-up", s->name, record->device_label, record->tiling);
     ok = render_frame(run, record, NULL);
   }
   double start = clrt_now_ms();
   while (another_frame(run, ok && !clrt_stop_signal() && frames.count < CLRT_BENCH_MAX_FRAMES &&
-                                (frames.count < plan.runs || clrt_now_ms() - start < plan.min_time_s * 1e3))) {
+                                (frames.count < quota.runs || clrt_now_ms() - start < quota.min_time_s * 1e3))) {
     bench_progress(b, "%s on %s (%s): frame %u", s->name, record->device_label, record->tiling, frames.count + 1);
     ok = render_frame(run, record, &frames);
   }

@@ -1,5 +1,6 @@
-/* One picture on several devices: the same bytes as on one device, tiles
- * of a failing or hung device taken over, missing tiles reported.
+/* The farm (host/render/farm.c): one picture on several devices, the same
+ * bytes as on one device, tiles of a failing or hung device taken over,
+ * missing tiles reported.
  * Runs with POCL_DEVICES="pthread basic" (set by ctest): a fast and a slow
  * CPU device. Faults come from CLRT_INJECT_FAULT (clrt_faults.h). */
 #include "test_support.h"
@@ -161,49 +162,8 @@ static void test_fixed_tiles_on_both_devices(void **state) {
   clrt_scene_free(&scene);
 }
 
-static void test_fault_rules_are_checked(void **state) {
-  (void)state;
-  clrt_error err;
-  clrt_fault_rules rules;
-  assert_int_equal(clrt_faults_parse("0:1/2,x", &rules, &err), CLRT_ERR_INPUT);
-  assert_non_null(strstr(err.message, "CLRT_INJECT_FAULT=0:1/2,x"));
-  assert_int_equal(clrt_faults_parse("0:1/all/explode", &rules, &err), CLRT_ERR_INPUT);
-  assert_int_equal(clrt_faults_parse("0:0/2,5/hang;0:1/all", &rules, &err), CLRT_OK);
-  clrt_device device = {.platform_index = 0, .device_index = 0};
-  assert_int_equal(clrt_faults_for(&rules, &device, 5), CLRT_FAULT_HANG);
-  assert_int_equal(clrt_faults_for(&rules, &device, 3), CLRT_FAULT_NONE);
-  device.device_index = 1;
-  assert_int_equal(clrt_faults_for(&rules, &device, 3), CLRT_FAULT_FAIL);
-  clrt_faults_free(&rules);
-  assert_int_equal(clrt_faults_parse(NULL, &rules, &err), CLRT_OK);
-  assert_int_equal(clrt_faults_for(&rules, &device, 1), CLRT_FAULT_NONE);
-}
-
-/* A long rule list is read whole: the last rule still counts. */
-static void test_long_fault_rules_are_read_whole(void **state) {
-  (void)state;
-  char text[8192] = "0:0/";
-  for (unsigned ordinal = 1; ordinal <= 1000; ++ordinal)
-    snprintf(text + strlen(text), sizeof text - strlen(text), "%u,", 2 * ordinal);
-  snprintf(text + strlen(text) - 1, sizeof text - strlen(text) + 1, "/hang;0:1/3");
-  assert_true(strlen(text) > 4000);
-  clrt_fault_rules rules;
-  clrt_error err;
-  assert_int_equal(clrt_faults_parse(text, &rules, &err), CLRT_OK);
-  clrt_device device = {.platform_index = 0, .device_index = 0};
-  assert_int_equal(clrt_faults_for(&rules, &device, 2000), CLRT_FAULT_HANG);
-  assert_int_equal(clrt_faults_for(&rules, &device, 1999), CLRT_FAULT_NONE);
-  device.device_index = 1;
-  assert_int_equal(clrt_faults_for(&rules, &device, 3), CLRT_FAULT_FAIL);
-  clrt_faults_free(&rules);
-  text[strlen(text) - 1] = 'x'; /* a bad last rule spoils the whole list */
-  assert_int_equal(clrt_faults_parse(text, &rules, &err), CLRT_ERR_INPUT);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fault_rules_are_checked),
-      cmocka_unit_test(test_long_fault_rules_are_read_whole),
       cmocka_unit_test(test_both_devices_give_the_one_device_picture),
       cmocka_unit_test(test_failed_tile_goes_back_to_the_queue),
       cmocka_unit_test(test_repeatedly_failing_device_is_retired),

@@ -1,16 +1,16 @@
-/* The OpenCL device against the host reference, the tiling invariance,
- * the PymoniK picture against the Python program's, and build failures. */
+/* The trace kernel on a device (kernels/, run through sessions) against
+ * the host reference: scenes, every tiling giving identical bytes, the
+ * PymoniK picture against the Python program's, and the device's tone
+ * mapping against the host's formula. */
 #include "test_support.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <stb_image.h>
 
-#include "clrt_cache.h"
 #include "clrt_image.h"
 #include "clrt_program.h"
 #include "clrt_tone_map.h"
@@ -133,137 +133,6 @@ static void test_pymonik_matches_python_program(void **state) {
   clrt_scene_free(&scene);
 }
 
-static void test_kernel_build_failure_prints_log(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  cl_int rc;
-  cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
-  assert_int_equal(rc, CL_SUCCESS);
-  FILE *log = tmpfile();
-  assert_non_null(log);
-  cl_program program;
-  clrt_error err;
-  clrt_status status = clrt_program_build_source(
-      context, &device, "__kernel void broken(__global float *x) { x[0] = undeclared_name; }", "", log, &program, &err);
-  assert_int_equal(status, CLRT_ERR_RUNTIME);
-  assert_non_null(strstr(err.message, "failed to build"));
-  assert_non_null(strstr(err.message, device.name));
-  char text[4096] = "";
-  rewind(log);
-  size_t length = fread(text, 1, sizeof text - 1, log);
-  text[length] = '\0';
-  assert_non_null(strstr(text, "undeclared_name"));
-  fclose(log);
-  clReleaseContext(context);
-}
-
-static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
-  cl_int rc;
-  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
-  assert_int_equal(rc, CL_SUCCESS);
-  clrt_build_facts report;
-  cl_program program;
-  clrt_error err;
-  clrt_program_kind kind = {CLRT_INTEGRATOR_whitted, 1024, fast_math, false};
-  if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
-  assert_int_equal(rc, CL_SUCCESS); /* a cached binary must still give the kernel */
-  clReleaseKernel(kernel);
-  clReleaseProgram(program);
-  clReleaseContext(context);
-  return report;
-}
-
-static void test_second_build_comes_from_the_cache(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  setenv(CLRT_CACHE_DIR_ENVIRONMENT, test_temp_dir(), 1);
-  assert_false(build_once(&device, false).from_cache);
-  assert_true(build_once(&device, false).from_cache);
-  assert_false(build_once(&device, true).from_cache); /* other options, other binary */
-  setenv(CLRT_CACHE_DIR_ENVIRONMENT, "off", 1);
-  assert_false(build_once(&device, false).from_cache);
-  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
-}
-
-/* Runs a shell command on every cached program binary of `folder`. */
-static void damage_entries(const char *folder, const char *command) {
-  char line[1400];
-  snprintf(line, sizeof line, "for f in %s/program-*.bin; do %s; done", folder, command);
-  assert_int_equal(system(line), 0);
-}
-
-/* A fresh cache folder of the tests' own, named by CLRT_CACHE_DIR. */
-static const char *fresh_cache(void) {
-  static char folder[1024];
-  snprintf(folder, sizeof folder, "%s", test_temp_dir());
-  setenv(CLRT_CACHE_DIR_ENVIRONMENT, folder, 1);
-  return folder;
-}
-
-/* A damaged cached binary never reaches the driver (some crash on one):
- * it is rebuilt from source and stored again. */
-static void test_damaged_cache_is_rebuilt(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  const char *folder = fresh_cache();
-  assert_false(build_once(&device, false).from_cache);
-  const char *damages[] = {
-      "truncate -s -1 $f",                                                /* cut short by a byte */
-      "printf 'X' | dd of=$f bs=1 seek=3 conv=notrunc status=none",       /* the header */
-      "printf 'X' | dd of=$f bs=1 seek=20 conv=notrunc status=none",      /* its length */
-      "printf '\\377' | dd of=$f bs=1 seek=200 conv=notrunc status=none", /* the binary */
-      "truncate -s 16 $f",
-      ": > $f",
-      "printf 'garbage' >> $f",
-  };
-  for (size_t i = 0; i < sizeof damages / sizeof damages[0]; ++i) {
-    assert_true(build_once(&device, false).from_cache);
-    damage_entries(folder, damages[i]);
-    if (build_once(&device, false).from_cache)
-      fail_msg("a cached binary damaged by '%s' was used", damages[i]);
-  }
-  assert_true(build_once(&device, false).from_cache); /* stored again */
-  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
-}
-
-/* A cache folder that others may write is not used. */
-static void test_cache_writable_by_others_is_not_used(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  const char *folder = fresh_cache();
-  build_once(&device, false);
-  assert_true(build_once(&device, false).from_cache);
-  assert_int_equal(chmod(folder, 0777), 0);
-  assert_false(build_once(&device, false).from_cache);
-  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
-}
-
-/* Every variant of the kernel compiles without a warning. */
-static void test_kernel_builds_without_warnings(void **state) {
-  (void)state;
-  clrt_device device;
-  test_require_device(&device);
-  const char *variants[] = {"-Werror", "-Werror -DCLRT_LINEAR_OUTPUT", "-Werror -DCLRT_ARRAYS_IN_CONSTANT",
-                            "-Werror -DCLRT_ARRAYS_IN_CONSTANT -DCLRT_LINEAR_OUTPUT -cl-fast-relaxed-math"};
-  cl_int rc;
-  cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
-  assert_int_equal(rc, CL_SUCCESS);
-  for (size_t i = 0; i < sizeof variants / sizeof variants[0]; ++i) {
-    cl_program program;
-    clrt_error err;
-    if (clrt_program_build_source(context, &device, clrt_kernel_source, variants[i], stderr, &program, &err) != CLRT_OK)
-      fail_msg("%s: %s", variants[i], err.message);
-    clReleaseProgram(program);
-  }
-  clReleaseContext(context);
-}
-
 /* A kernel that tone-maps a list of values with the shared function, built
  * with the kernel sources clrt embeds. */
 static const char TONE_TEST_KERNEL[] =
@@ -350,12 +219,7 @@ int main(void) {
       cmocka_unit_test(test_many_spheres_match_reference),
       cmocka_unit_test(test_every_tiling_gives_identical_bytes),
       cmocka_unit_test(test_pymonik_matches_python_program),
-      cmocka_unit_test(test_kernel_build_failure_prints_log),
-      cmocka_unit_test(test_kernel_builds_without_warnings),
       cmocka_unit_test(test_device_tone_mapping_equals_the_host),
-      cmocka_unit_test(test_second_build_comes_from_the_cache),
-      cmocka_unit_test(test_damaged_cache_is_rebuilt),
-      cmocka_unit_test(test_cache_writable_by_others_is_not_used),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

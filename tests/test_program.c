@@ -1,0 +1,150 @@
+/* Building the trace program (host/device/program.c): a failed build's
+ * log, every variant without a warning, and the program-binary cache. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clrt_cache.h"
+#include "clrt_integrators.h"
+#include "clrt_program.h"
+
+static void test_kernel_build_failure_prints_log(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  FILE *log = tmpfile();
+  assert_non_null(log);
+  cl_program program;
+  clrt_error err;
+  clrt_status status = clrt_program_build_source(
+      context, &device, "__kernel void broken(__global float *x) { x[0] = undeclared_name; }", "", log, &program, &err);
+  assert_int_equal(status, CLRT_ERR_RUNTIME);
+  assert_non_null(strstr(err.message, "failed to build"));
+  assert_non_null(strstr(err.message, device.name));
+  assert_non_null(strstr(test_read_log(log), "undeclared_name"));
+  fclose(log);
+  clReleaseContext(context);
+}
+
+static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  clrt_build_facts report;
+  cl_program program;
+  clrt_error err;
+  clrt_program_kind kind = {CLRT_INTEGRATOR_whitted, 1024, fast_math, false};
+  if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
+    fail_msg("%s", err.message);
+  cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
+  assert_int_equal(rc, CL_SUCCESS); /* a cached binary must still give the kernel */
+  clReleaseKernel(kernel);
+  clReleaseProgram(program);
+  clReleaseContext(context);
+  return report;
+}
+
+static void test_second_build_comes_from_the_cache(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  test_fresh_cache();
+  assert_false(build_once(&device, false).from_cache);
+  assert_true(build_once(&device, false).from_cache);
+  assert_false(build_once(&device, true).from_cache); /* other options, other binary */
+  setenv(CLRT_CACHE_DIR_ENVIRONMENT, "off", 1);
+  assert_false(build_once(&device, false).from_cache);
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
+/* Runs a shell command on every cached program binary of `folder`. */
+static void damage_entries(const char *folder, const char *command) {
+  char line[1400];
+  snprintf(line, sizeof line, "for f in %s/program-*.bin; do %s; done", folder, command);
+  assert_int_equal(system(line), 0);
+}
+
+/* A damaged cached binary never reaches the driver (some crash on one):
+ * it is rebuilt from source and stored again. */
+static void test_damaged_cache_is_rebuilt(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *folder = test_fresh_cache();
+  assert_false(build_once(&device, false).from_cache);
+  const char *damages[] = {
+      "truncate -s -1 $f",                                                /* cut short by a byte */
+      "printf 'X' | dd of=$f bs=1 seek=3 conv=notrunc status=none",       /* the header */
+      "printf 'X' | dd of=$f bs=1 seek=20 conv=notrunc status=none",      /* its length */
+      "printf '\\377' | dd of=$f bs=1 seek=200 conv=notrunc status=none", /* the binary */
+      "truncate -s 16 $f",
+      ": > $f",
+      "printf 'garbage' >> $f",
+  };
+  for (size_t i = 0; i < sizeof damages / sizeof damages[0]; ++i) {
+    assert_true(build_once(&device, false).from_cache);
+    damage_entries(folder, damages[i]);
+    if (build_once(&device, false).from_cache)
+      fail_msg("a cached binary damaged by '%s' was used", damages[i]);
+  }
+  assert_true(build_once(&device, false).from_cache); /* stored again */
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
+/* A cache folder that others may write is not used. */
+static void test_cache_writable_by_others_is_not_used(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *folder = test_fresh_cache();
+  build_once(&device, false);
+  assert_true(build_once(&device, false).from_cache);
+  assert_int_equal(chmod(folder, 0777), 0);
+  assert_false(build_once(&device, false).from_cache);
+  unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
+}
+
+/* Every variant of the kernel compiles without a warning: the runtime
+ * choice of integrator and the program of each one alone, with every
+ * option a session may add. */
+static void test_kernel_builds_without_warnings(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  const char *variants[] = {"-Werror", "-Werror -DCLRT_LINEAR_OUTPUT", "-Werror -DCLRT_ARRAYS_IN_CONSTANT",
+                            "-Werror -DCLRT_ARRAYS_IN_CONSTANT -DCLRT_LINEAR_OUTPUT -cl-fast-relaxed-math"};
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device.id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  for (int integrator = -1; integrator < CLRT_INTEGRATOR_COUNT; ++integrator)
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; ++i) {
+      char options[256];
+      if (integrator < 0)
+        snprintf(options, sizeof options, "%s", variants[i]);
+      else
+        snprintf(options, sizeof options, "%s -DCLRT_INTEGRATOR=%d", variants[i], integrator);
+      cl_program program;
+      clrt_error err;
+      if (clrt_program_build_source(context, &device, clrt_kernel_source, options, stderr, &program, &err) != CLRT_OK)
+        fail_msg("%s: %s", options, err.message);
+      clReleaseProgram(program);
+    }
+  clReleaseContext(context);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_kernel_build_failure_prints_log),
+      cmocka_unit_test(test_kernel_builds_without_warnings),
+      cmocka_unit_test(test_second_build_comes_from_the_cache),
+      cmocka_unit_test(test_damaged_cache_is_rebuilt),
+      cmocka_unit_test(test_cache_writable_by_others_is_not_used),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,43 @@
+/* The progress of a render (host/render/progress.c): each device's tiles
+ * in flight count in proportion to the time they have run, so the bar and
+ * its ETA move steadily. */
+#include "test_support.h"
+
+#include "clrt_progress.h"
+
+/* While one heavy tile runs, the ETA falls steadily with the time it has
+ * run at its device's speed, instead of waiting for it and then jumping. */
+static void test_progress_eta_is_steady_during_a_heavy_tile(void **state) {
+  (void)state;
+  clrt_progress p;
+  clrt_progress_init(&p, stderr, false, 1000);
+  clrt_progress_label(&p, 0, "0:0");
+  clrt_progress_tile_started(&p, 0, 100);
+  clrt_progress_tile_done(&p, 0, 100, 5000);
+  clrt_progress_tile_started(&p, 0, 900);
+  /* as if the first tile had taken 1 s (0.1 pixel/ms) and the second had
+   * started at t0 */
+  double t0 = p.devices[0].busy_since_ms;
+  p.devices[0].busy_ms = 1000.0;
+  clrt_progress_estimate early = clrt_progress_estimate_at(&p, t0 + 1000.0);
+  clrt_progress_estimate later = clrt_progress_estimate_at(&p, t0 + 5000.0);
+  assert_float_equal(early.fraction, 0.2, 1e-9);
+  assert_float_equal(early.eta_s, 8.0, 1e-9);
+  assert_float_equal(later.fraction, 0.6, 1e-9);
+  assert_float_equal(later.eta_s, 4.0, 1e-9);
+  assert_true(later.mrays_per_s > 0.0);
+  clrt_progress_estimate overdue = clrt_progress_estimate_at(&p, t0 + 60000.0);
+  assert_true(overdue.fraction < 1.0);    /* a tile in flight is never all done */
+  clrt_progress_tile_dropped(&p, 0, 900); /* it failed: back to what is finished */
+  assert_float_equal(clrt_progress_estimate_at(&p, t0 + 6000.0).fraction, 0.1, 1e-9);
+  clrt_progress_device_gone(&p, 0);
+  assert_true(clrt_progress_estimate_at(&p, t0 + 6000.0).eta_s < 0.0); /* no device left with a speed */
+  clrt_progress_destroy(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_progress_eta_is_steady_during_a_heavy_tile),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
