@@ -10,7 +10,8 @@
 #include "clrt_math.h"
 #include "clrt_types.h"
 
-/* The level of `linear`: a binary search over the thresholds. */
+/* The level of `linear`: a first guess from a table, moved to the level
+ * whose thresholds hold it (kernels/tone_levels.c). */
 clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels);
 
 #endif /* CLRT_TONE_LEVELS_H */
