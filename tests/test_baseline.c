@@ -10,16 +10,6 @@
 #include "bench_baseline.h"
 #include "clrt_reference.h"
 
-static void load(const char *path, unsigned width, unsigned height, bench_scene *s) {
-  memset(s, 0, sizeof *s);
-  clrt_scene scene;
-  test_load_scene(path, width, height, &scene);
-  clrt_error err;
-  if (clrt_flatten(&scene, &s->flat, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_scene_free(&scene);
-}
-
 static void test_baselines_on_one_thread_and_on_all_cores(void **state) {
   (void)state;
   clrt_bench_options options = {.runs = 2};
@@ -27,7 +17,8 @@ static void test_baselines_on_one_thread_and_on_all_cores(void **state) {
   memset(&results, 0, sizeof results);
   bench_context b = {.options = &options, .results = &results, .log = stderr};
   bench_scene s;
-  load("scenes/default.json", 96, 54, &s);
+  memset(&s, 0, sizeof s);
+  test_flatten_file("scenes/default.json", 96, 54, &s.flat);
   snprintf(s.name, sizeof s.name, "default");
   clrt_error err;
   assert_int_equal(bench_host_baselines(&b, &s, &err), CLRT_OK);

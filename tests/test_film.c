@@ -12,19 +12,6 @@
 #include "clrt_output.h"
 #include "clrt_tone_map.h"
 
-/* A picture that shows any misplaced pixel. */
-static uint8_t *pattern_of(unsigned w, unsigned h, unsigned seed) {
-  uint8_t *rgb = malloc((size_t)w * h * 3 + 1);
-  assert_non_null(rgb);
-  uint32_t state = seed * 2654435761u + 1;
-  for (size_t i = 0; i < (size_t)w * h * 3; ++i) {
-    state = state * 1664525u + 1013904223u;
-    size_t x = (i / 3) % w, y = (i / 3) / w;
-    rgb[i] = (uint8_t)((x * 3 + y * 5 + (i % 3) * 70) % 256 ^ ((state >> 24) & (i % 7 == 0 ? 0xff : 0x03)));
-  }
-  return rgb;
-}
-
 /* A film of 8-bit levels stores what the formula gives for linear tiles. */
 static void test_film_tone_maps_what_it_receives(void **state) {
   (void)state;
@@ -58,7 +45,7 @@ static void test_film_tone_maps_what_it_receives(void **state) {
 static void test_png_streams_from_the_film(void **state) {
   (void)state;
   enum { W = 777, H = 3100, TILE = 100 };
-  uint8_t *expected = pattern_of(W, H, 5);
+  uint8_t *expected = test_pattern(W, H, 5);
   clrt_tone tone = {CLRT_TRANSFER_GAMMA, 1.0, 1.0};
   clrt_tone_levels levels;
   clrt_tone_levels_make(&tone, &levels);

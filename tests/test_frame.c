@@ -47,12 +47,8 @@ typedef struct fixture {
 static void set_up(fixture *f, const char *faults) {
   memset(f, 0, sizeof *f);
   test_require_device(&f->device);
-  clrt_scene scene;
-  test_load_scene("scenes/default.json", WIDTH, HEIGHT, &scene);
+  test_flatten_file("scenes/default.json", WIDTH, HEIGHT, &f->flat);
   clrt_error err;
-  if (clrt_flatten(&scene, &f->flat, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_scene_free(&scene);
   assert_int_equal(clrt_faults_parse(faults, &f->faults, &err), CLRT_OK);
   f->options = (clrt_session_options){
       .max_tile_pixels = WIDTH * HEIGHT, .tile_timeout_ms = 60e3, .faults = &f->faults, .build_log = stderr};
@@ -89,10 +85,7 @@ static void test_every_tiling_gives_the_same_frame(void **state) {
   (void)state;
   fixture f;
   set_up(&f, NULL);
-  clrt_error err;
-  clrt_session *session = clrt_session_open(&f.device, &f.flat, &f.options, &err);
-  if (!session)
-    fail_msg("%s", err.message);
+  clrt_session *session = test_open_session(&f.device, &f.flat, &f.options);
   clrt_frame_devices devices = {&session, NULL, 1, NULL, NULL};
   const clrt_tiling tilings[] = {{.strips = 1}, {.strips = 7}, {.tile_width = 32, .tile_height = 16}, {.guided = true}};
   uint8_t *first = NULL;
@@ -127,9 +120,7 @@ static void test_a_frame_on_devices_opens_their_sessions(void **state) {
   (void)state;
   fixture f;
   set_up(&f, NULL);
-  clrt_error err;
-  clrt_session *session = clrt_session_open(&f.device, &f.flat, &f.options, &err);
-  assert_non_null(session);
+  clrt_session *session = test_open_session(&f.device, &f.flat, &f.options);
   clrt_frame_devices on_session = {&session, NULL, 1, NULL, NULL};
   clrt_frame_devices on_device = {NULL, &f.device, 1, &f.flat, &f.options};
   clrt_tiling tiling = {.tile_width = 64, .tile_height = 64};
@@ -154,10 +145,8 @@ static void test_tiles_no_device_rendered_are_listed(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char rule[64];
-  snprintf(rule, sizeof rule, "%u:%u/all", device.platform_index, device.device_index);
   fixture f;
-  set_up(&f, rule);
+  set_up(&f, test_fault_rule(&device, "all"));
   clrt_frame_devices devices = {NULL, &f.device, 1, &f.flat, &f.options};
   clrt_tiling tiling = {.strips = 4};
   clrt_frame_outcome outcome;

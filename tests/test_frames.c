@@ -24,19 +24,13 @@ typedef struct fixture {
 static void set_up(fixture *f, const char *faults) {
   memset(f, 0, sizeof *f);
   test_require_device(&f->device);
-  clrt_scene scene;
-  test_load_scene("scenes/default.json", WIDTH, HEIGHT, &scene);
+  test_flatten_file("scenes/default.json", WIDTH, HEIGHT, &f->scene.flat);
   clrt_error err;
-  if (clrt_flatten(&scene, &f->scene.flat, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_scene_free(&scene);
   snprintf(f->scene.name, sizeof f->scene.name, "default");
   assert_int_equal(clrt_faults_parse(faults, &f->faults, &err), CLRT_OK);
   clrt_session_options options = {
       .max_tile_pixels = WIDTH * HEIGHT, .tile_timeout_ms = 60e3, .faults = &f->faults, .build_log = stderr};
-  f->session = clrt_session_open(&f->device, &f->scene.flat, &options, &err);
-  if (!f->session)
-    fail_msg("%s", err.message);
+  f->session = test_open_session(&f->device, &f->scene.flat, &options);
   f->context = (bench_context){.options = &f->options, .results = &f->results, .log = stderr};
 }
 
@@ -99,10 +93,8 @@ static void test_a_failing_device_measures_nothing(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char rule[64];
-  snprintf(rule, sizeof rule, "%u:%u/all", device.platform_index, device.device_index);
   fixture f;
-  set_up(&f, rule);
+  set_up(&f, test_fault_rule(&device, "all"));
   clrt_tiling tiling = {.strips = 2};
   clrt_bench_record record = {0};
   assert_false(

@@ -102,20 +102,9 @@ static void test_png_reads_back_equal(void **state) {
 static size_t entries_in(const char *directory);
 
 /* Noise with some structure: every filter gets used. */
-static uint8_t *pattern_of(unsigned w, unsigned h, unsigned seed) {
-  uint8_t *rgb = malloc((size_t)w * h * 3 + 1);
-  assert_non_null(rgb);
-  uint32_t state = seed * 2654435761u + 1;
-  for (size_t i = 0; i < (size_t)w * h * 3; ++i) {
-    state = state * 1664525u + 1013904223u;
-    size_t x = (i / 3) % w, y = (i / 3) / w;
-    rgb[i] = (uint8_t)((x * 3 + y * 5 + (i % 3) * 70) % 256 ^ ((state >> 24) & (i % 7 == 0 ? 0xff : 0x03)));
-  }
-  return rgb;
-}
 
 static void round_trip(unsigned w, unsigned h, int level) {
-  uint8_t *rgb = pattern_of(w, h, w * 31 + h);
+  uint8_t *rgb = test_pattern(w, h, w * 31 + h);
   char path[600];
   snprintf(path, sizeof path, "%s/round.png", test_temp_dir());
   clrt_png_settings options = {level, 3, NULL};
@@ -153,7 +142,7 @@ static void test_png_round_trips_for_awkward_sizes_and_every_level(void **state)
 static void test_stop_while_writing_leaves_nothing(void **state) {
   (void)state;
   enum { W = 2000, H = 2000 };
-  uint8_t *rgb = pattern_of(W, H, 9);
+  uint8_t *rgb = test_pattern(W, H, 9);
   clrt_image_view view = {W, H, rgb, NULL};
   const char *names[] = {"stopped.png", "stopped.bmp"};
   for (size_t i = 0; i < 2; ++i) {

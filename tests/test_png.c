@@ -15,19 +15,6 @@
 
 #include "clrt_png.h"
 
-/* A picture that compresses poorly and shows any misplaced row. */
-static uint8_t *noise(unsigned width, unsigned height) {
-  size_t bytes = (size_t)width * height * 3;
-  uint8_t *rgb = malloc(bytes);
-  assert_non_null(rgb);
-  uint32_t state = 2463534242u;
-  for (size_t i = 0; i < bytes; ++i) {
-    state ^= state << 13, state ^= state >> 17, state ^= state << 5;
-    rgb[i] = (uint8_t)(i % 3 == 0 ? (i / 3 / width) : state >> 24); /* red: the row number */
-  }
-  return rgb;
-}
-
 typedef struct encoding {
   char path[600];
   int fd;
@@ -62,10 +49,10 @@ static void assert_file_holds(const encoding *e, unsigned width, unsigned height
 
 static unsigned gcd(unsigned a, unsigned b) { return b ? gcd(b, a % b) : a; }
 
-/* Encodes a noise picture, its bands made ready last first (shuffled:
+/* Encodes a test pattern, its bands made ready last first (shuffled:
  * in a scrambled order), and checks the file. */
 static void encode(unsigned width, unsigned height, int level, int threads, bool shuffled) {
-  uint8_t *rgb = noise(width, height);
+  uint8_t *rgb = test_pattern(width, height, width + height);
   encoding e;
   start(&e, width, height, rgb, level, threads, NULL);
   unsigned rows = clrt_png_band_rows(e.encoder), bands = (height + rows - 1) / rows;
@@ -103,7 +90,7 @@ static void test_every_level_gives_the_picture(void **state) {
 static void test_a_missing_band_fails_the_file(void **state) {
   (void)state;
   enum { W = 1000, H = 3000 };
-  uint8_t *rgb = noise(W, H);
+  uint8_t *rgb = test_pattern(W, H, 7);
   encoding e;
   start(&e, W, H, rgb, 1, 2, NULL);
   unsigned rows = clrt_png_band_rows(e.encoder), bands = (H + rows - 1) / rows;
@@ -122,7 +109,7 @@ static void test_a_missing_band_fails_the_file(void **state) {
 static void test_stop_and_cancel(void **state) {
   (void)state;
   enum { W = 400, H = 3000 };
-  uint8_t *rgb = noise(W, H);
+  uint8_t *rgb = test_pattern(W, H, 7);
   volatile sig_atomic_t stop = 0;
   encoding e;
   start(&e, W, H, rgb, 9, 2, &stop);

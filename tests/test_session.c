@@ -25,12 +25,8 @@ typedef struct fixture {
 static void open_fixture(fixture *f, bool linear, const char *faults, double timeout_ms) {
   memset(f, 0, sizeof *f);
   test_require_device(&f->device);
-  clrt_scene scene;
-  test_load_scene("scenes/default.json", WIDTH, HEIGHT, &scene);
+  test_flatten_file("scenes/default.json", WIDTH, HEIGHT, &f->flat);
   clrt_error err;
-  if (clrt_flatten(&scene, &f->flat, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_scene_free(&scene);
   if (clrt_faults_parse(faults, &f->faults, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   clrt_session_options options = {.max_tile_pixels = WIDTH * HEIGHT,
@@ -38,9 +34,7 @@ static void open_fixture(fixture *f, bool linear, const char *faults, double tim
                                   .tile_timeout_ms = timeout_ms,
                                   .faults = &f->faults,
                                   .build_log = stderr};
-  f->session = clrt_session_open(&f->device, &f->flat, &options, &err);
-  if (!f->session)
-    fail_msg("%s", err.message);
+  f->session = test_open_session(&f->device, &f->flat, &options);
 }
 
 static void close_fixture(fixture *f) {
@@ -125,10 +119,8 @@ static void test_a_failed_submit_leaves_the_session_usable(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char rule[64];
-  snprintf(rule, sizeof rule, "%u:%u/1", device.platform_index, device.device_index);
   fixture f;
-  open_fixture(&f, false, rule, 60e3);
+  open_fixture(&f, false, test_fault_rule(&device, "1"), 60e3);
   clrt_tile tile = {0, 0, 8, 8};
   clrt_error err;
   assert_int_equal(clrt_session_submit(f.session, &tile, &err), CLRT_ERR_RUNTIME);
@@ -145,10 +137,8 @@ static void test_a_hung_tile_passes_its_limit(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char rule[64];
-  snprintf(rule, sizeof rule, "%u:%u/2/hang", device.platform_index, device.device_index);
   fixture f;
-  open_fixture(&f, false, rule, 300.0);
+  open_fixture(&f, false, test_fault_rule(&device, "2/hang"), 300.0);
   clrt_tile first = {0, 0, 4, 4}, second = {4, 0, 4, 4};
   submit_ok(f.session, first);
   submit_ok(f.session, second); /* hangs */
@@ -174,10 +164,8 @@ static void test_a_wrong_tile_comes_back_black(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char rule[64];
-  snprintf(rule, sizeof rule, "%u:%u/1/wrong", device.platform_index, device.device_index);
   fixture f;
-  open_fixture(&f, false, rule, 60e3);
+  open_fixture(&f, false, test_fault_rule(&device, "1/wrong"), 60e3);
   clrt_tile tile = {0, 0, WIDTH, HEIGHT};
   submit_ok(f.session, tile);
   clrt_tile_outcome wrong = wait_done(f.session);

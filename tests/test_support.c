@@ -168,6 +168,40 @@ static void film_ok(const clrt_flat_scene *flat, clrt_film_kind kind, clrt_film 
     fail_msg("%s", err.message);
 }
 
+void test_flatten_file(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat) {
+  clrt_scene scene;
+  test_load_scene(path, width, height, &scene);
+  flatten_ok(&scene, flat);
+  clrt_scene_free(&scene);
+}
+
+clrt_session *test_open_session(const clrt_device *device, const clrt_flat_scene *flat,
+                                const clrt_session_options *options) {
+  clrt_error err;
+  clrt_session *session = clrt_session_open(device, flat, options, &err);
+  if (!session)
+    fail_msg("%s", err.message);
+  return session;
+}
+
+const char *test_fault_rule(const clrt_device *device, const char *when) {
+  static char rule[64];
+  snprintf(rule, sizeof rule, "%u:%u/%s", device->platform_index, device->device_index, when);
+  return rule;
+}
+
+uint8_t *test_pattern(unsigned width, unsigned height, unsigned seed) {
+  uint8_t *rgb = malloc((size_t)width * height * 3 + 1);
+  assert_non_null(rgb);
+  uint32_t state = seed * 2654435761u + 1;
+  for (size_t i = 0; i < (size_t)width * height * 3; ++i) {
+    state = state * 1664525u + 1013904223u;
+    size_t x = (i / 3) % width, y = (i / 3) / width;
+    rgb[i] = (uint8_t)((x * 3 + y * 5 + (i % 3) * 70) % 256 ^ ((state >> 24) & (i % 7 == 0 ? 0xff : 0x03)));
+  }
+  return rgb;
+}
+
 /* The film's levels (tone-mapped on the host from a linear film). */
 static picture picture_of(const clrt_film *film) {
   picture p = {film->width, film->height, NULL, NULL};

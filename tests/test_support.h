@@ -14,7 +14,9 @@
 #include "clrt_devices.h"
 #include "clrt_farm.h"
 #include "clrt_film.h"
+#include "clrt_flat_scene.h"
 #include "clrt_scene.h"
+#include "clrt_session.h"
 #include "clrt_tiles.h"
 
 /* A fresh, empty temporary directory; the path is in static storage,
@@ -66,6 +68,22 @@ typedef struct picture {
 /* Loads PATH (relative to the repository), resized to width x height
  * unless width is 0. */
 void test_load_scene(const char *path, unsigned width, unsigned height, clrt_scene *scene);
+
+/* PATH (relative to the repository) at width x height (its own size
+ * when width is 0), flattened. */
+void test_flatten_file(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat);
+
+/* A session on `device`; the test fails if it does not open. */
+clrt_session *test_open_session(const clrt_device *device, const clrt_flat_scene *flat,
+                                const clrt_session_options *options);
+
+/* The CLRT_INJECT_FAULT rule "P:D/WHEN" for `device` (clrt_faults.h), in
+ * static storage valid until the next call. */
+const char *test_fault_rule(const clrt_device *device, const char *when);
+
+/* A picture of width x height 8-bit RGB (free it) in which any misplaced
+ * pixel shows: a gradient crossed with noise from `seed`. */
+uint8_t *test_pattern(unsigned width, unsigned height, unsigned seed);
 
 /* The scene through the host reference renderer. */
 picture test_render_reference(const clrt_scene *scene);

@@ -113,15 +113,11 @@ static void test_the_sweep_measures_strips_and_squares(void **state) {
   bench_context b = {.options = &options, .results = &results, .log = stderr};
   bench_scene s;
   memset(&s, 0, sizeof s);
-  clrt_scene scene;
-  test_load_scene("scenes/default.json", 40, 12, &scene);
+  test_flatten_file("scenes/default.json", 40, 12, &s.flat);
   clrt_error err;
-  assert_int_equal(clrt_flatten(&scene, &s.flat, &err), CLRT_OK);
-  clrt_scene_free(&scene);
   snprintf(s.name, sizeof s.name, "default");
   clrt_session_options session_options = {.max_tile_pixels = 40 * 12, .tile_timeout_ms = 60e3, .build_log = stderr};
-  clrt_session *session = clrt_session_open(&device, &s.flat, &session_options, &err);
-  assert_non_null(session);
+  clrt_session *session = test_open_session(&device, &s.flat, &session_options);
   assert_int_equal(bench_sweep_device(&b, session, &s, &err), CLRT_OK);
   const char *expected[] = {"strips:1", "strips:2", "strips:4", "strips:8", "strips:12",
                             "16x16",    "32x32",    "64x64",    "128x128",  "256x256"};

@@ -392,14 +392,6 @@ static void test_rays_are_counted(void **state) {
 }
 
 /* A flat scene of a scene file, at width x height. */
-static void flat_of(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat) {
-  clrt_scene scene;
-  test_load_scene(path, width, height, &scene);
-  clrt_error err;
-  if (clrt_flatten(&scene, flat, &err) != CLRT_OK)
-    fail_msg("%s", err.message);
-  clrt_scene_free(&scene);
-}
 
 /* Glass in glass in a mirror, 64 bounces deep: the tree would double at
  * every bounce. It stops at max_tree_rays, the same way every time, and
@@ -407,7 +399,7 @@ static void flat_of(const char *path, unsigned width, unsigned height, clrt_flat
 static void test_runaway_tree_is_bounded(void **state) {
   (void)state;
   clrt_flat_scene flat;
-  flat_of("tests/data/runaway.json", 0, 0, &flat);
+  test_flatten_file("tests/data/runaway.json", 0, 0, &flat);
   clrt_flat_view view = clrt_flat_view_of(&flat);
   assert_int_equal(flat.params.integrator_params.whitted.max_tree_rays, CLRT_DEFAULT_MAX_TREE_RAYS);
   assert_int_equal(flat.most_rays_per_sample, CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
@@ -432,7 +424,7 @@ static void test_runaway_tree_is_bounded(void **state) {
 static void test_reference_of_a_runaway_tree_is_bounded(void **state) {
   (void)state;
   clrt_flat_scene flat;
-  flat_of("tests/data/runaway.json", 16, 16, &flat);
+  test_flatten_file("tests/data/runaway.json", 16, 16, &flat);
   clrt_film film;
   clrt_error err;
   assert_int_equal(clrt_film_init(&film, 16, 16, CLRT_FILM_LEVELS, flat.tone_levels, &err), CLRT_OK);
@@ -450,7 +442,7 @@ static void test_reference_of_a_runaway_tree_is_bounded(void **state) {
 static void test_light_branches_cannot_change_a_level(void **state) {
   (void)state;
   clrt_flat_scene flat;
-  flat_of("scenes/showcase.json", 96, 54, &flat);
+  test_flatten_file("scenes/showcase.json", 96, 54, &flat);
   flat.params.samples = 2;
   assert_true(flat.params.integrator_params.whitted.max_dropped_weight > 0.0f &&
               flat.params.integrator_params.whitted.max_dropped_weight < 1e-3f);
