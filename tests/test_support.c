@@ -274,8 +274,8 @@ picture test_render_on(const clrt_device *devices, size_t count, const clrt_scen
                                   .tile_timeout_ms = timeout_ms,
                                   .faults = &faults,
                                   .build_log = stderr};
-  clrt_tile_route job = {&scheduler, &film, &progress, NULL, NULL};
-  if (clrt_farm_render(devices, count, &flat, &options, &job, result, &err) != CLRT_OK)
+  clrt_tile_route route = {&scheduler, &film, &progress, NULL, NULL};
+  if (clrt_farm_render(devices, count, &flat, &options, &route, result, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   clrt_tile *tiles;
   size_t missing;

@@ -97,7 +97,7 @@ static clrt_status measure_scene(bench_context *b, bench_scene *s, clrt_error *e
     status = bench_share_reference(s, err);
   if (status == CLRT_OK)
     status = bench_scene_on_devices(b, s, err);
-  if (status == CLRT_OK) /* a frame cut short measured nothing */
+  if (status == CLRT_OK) /* an interrupted frame measured nothing */
     status = clrt_cluster_agree(clrt_stop_check("benchmarking", err), err);
   return status;
 }

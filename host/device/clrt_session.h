@@ -46,7 +46,7 @@ typedef struct clrt_tile_outcome {
   clrt_tile tile;
   const void *pixels; /* DONE: the tile's pixels in the film's form (clrt_film_receive), valid until the next submit */
   uint64_t rays;      /* DONE: rays its kernel traced */
-  uint64_t cut_short_samples; /* DONE: samples whose ray tree was cut short (clrt_tracer.h) */
+  uint64_t cut_short_samples; /* DONE: samples the integrator cut short (clrt_tally) */
   double kernel_ms;           /* DONE: from profiling events */
   clrt_error error;           /* FAILED, HUNG: what happened */
 } clrt_tile_outcome;

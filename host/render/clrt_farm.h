@@ -48,7 +48,7 @@ typedef struct clrt_device_figures {
   size_t tiles;
   size_t pixels;
   uint64_t rays;
-  uint64_t cut_short_samples; /* whose ray tree was cut short (clrt_tracer.h) */
+  uint64_t cut_short_samples; /* that its integrator cut short (clrt_tally) */
   double busy_ms;             /* sum of its kernel times (profiling events) */
   double build_ms;
   bool build_cached;  /* the program came from the binary cache */
