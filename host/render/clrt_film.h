@@ -22,9 +22,6 @@ typedef enum clrt_film_kind {
   CLRT_FILM_LINEAR, /* float RGB, linear */
 } clrt_film_kind;
 
-/* Told, once per band, that a band of rows is complete. */
-typedef void (*clrt_film_band_fn)(void *context, unsigned band);
-
 typedef struct clrt_film {
   unsigned width, height;
   clrt_film_kind kind;
@@ -33,11 +30,10 @@ typedef struct clrt_film {
   float *linear; /* CLRT_FILM_LINEAR: width * height * 3 */
   pthread_mutex_t lock;
   size_t pixels_received;
-  unsigned band_rows, band_count; /* bands watched by band_ready */
+  clrt_output *stream;            /* the file its bands are streamed into; NULL: none */
+  unsigned band_rows, band_count; /* the stream's bands */
   size_t *band_pixels;            /* pixels received per band */
-  bool *band_told;                /* band_ready was called for it */
-  clrt_film_band_fn band_ready;
-  void *band_context;
+  bool *band_told;                /* the stream was told of it */
 } clrt_film;
 
 /* The film's pictures are allocated here, before any rendering, so that
@@ -55,16 +51,6 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
  * into a film of levels. */
 void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
 
-/* From now on, band_ready(context, b) is called as soon as band b (rows
- * b * band_rows on, band_rows of them) is complete: from the thread that
- * completed it, under the film's lock. */
-clrt_status clrt_film_watch_bands(clrt_film *film, unsigned band_rows, clrt_film_band_fn band_ready, void *context,
-                                  clrt_error *err);
-
-/* Tells band_ready of every band not told yet, complete or not (after the
- * tiles no device rendered were painted). */
-void clrt_film_tell_all_bands(clrt_film *film);
-
 /* Forgets what was received, for another frame into the same film. */
 void clrt_film_restart(clrt_film *film);
 
@@ -75,11 +61,9 @@ bool clrt_film_complete(clrt_film *film);
  * marked a tile that never came back. */
 void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t count);
 
-/* The picture, for the image writer. */
-clrt_image_view clrt_film_image(const clrt_film *film);
-
 /* Makes `output` follow the film: a PNG is compressed a band of rows at a
- * time as the film completes them, while the render goes on. */
+ * time as the film completes them (told from the thread that completed
+ * the band, under the film's lock), while the render goes on. */
 clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error *err);
 
 /* Finishes `output` with the film's picture (bands left incomplete, with

@@ -53,7 +53,7 @@ static void tell_band(clrt_film *film, unsigned band) {
   if (film->band_told[band])
     return;
   film->band_told[band] = true;
-  film->band_ready(film->band_context, band);
+  clrt_output_band_ready(film->stream, band);
 }
 
 /* Counts a tile's pixels into the bands it covers; tells of those it
@@ -74,27 +74,28 @@ static void count_in_bands(clrt_film *film, const clrt_tile *tile) {
 static void count_received(clrt_film *film, const clrt_tile *tile) {
   pthread_mutex_lock(&film->lock);
   film->pixels_received += (size_t)tile->width * tile->height;
-  if (film->band_ready)
+  if (film->stream)
     count_in_bands(film, tile);
   pthread_mutex_unlock(&film->lock);
 }
 
-clrt_status clrt_film_watch_bands(clrt_film *film, unsigned band_rows, clrt_film_band_fn band_ready, void *context,
-                                  clrt_error *err) {
+/* Bands of band_rows rows, each told to the output once complete. */
+static clrt_status stream_bands(clrt_film *film, clrt_output *output, unsigned band_rows, clrt_error *err) {
   film->band_rows = band_rows ? band_rows : 1;
   film->band_count = (film->height + film->band_rows - 1) / film->band_rows;
   film->band_pixels = calloc(film->band_count, sizeof *film->band_pixels);
   film->band_told = calloc(film->band_count, sizeof *film->band_told);
   if (!film->band_pixels || !film->band_told)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %u bands of rows", film->band_count);
-  film->band_ready = band_ready;
-  film->band_context = context;
+  film->stream = output;
   return CLRT_OK;
 }
 
-void clrt_film_tell_all_bands(clrt_film *film) {
+/* Tells the output of every band not told yet, complete or not (after
+ * the tiles no device rendered were painted). */
+static void tell_all_bands(clrt_film *film) {
   pthread_mutex_lock(&film->lock);
-  for (unsigned band = 0; film->band_ready && band < film->band_count; ++band)
+  for (unsigned band = 0; film->stream && band < film->band_count; ++band)
     tell_band(film, band);
   pthread_mutex_unlock(&film->lock);
 }
@@ -124,7 +125,7 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
 void clrt_film_restart(clrt_film *film) {
   pthread_mutex_lock(&film->lock);
   film->pixels_received = 0;
-  for (unsigned band = 0; film->band_ready && band < film->band_count; ++band) {
+  for (unsigned band = 0; film->stream && band < film->band_count; ++band) {
     film->band_pixels[band] = 0;
     film->band_told[band] = false;
   }
@@ -147,26 +148,23 @@ void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t cou
   }
 }
 
-clrt_image_view clrt_film_image(const clrt_film *film) {
+static clrt_image_view picture_of(const clrt_film *film) {
   clrt_image_view view = {film->width, film->height, film->rgb, film->linear};
   return view;
 }
 
-/* The film tells the output as it completes each band of rows. */
-static void band_ready(void *output, unsigned band) { clrt_output_band_ready(output, band); }
-
 clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error *err) {
-  clrt_image_view picture = clrt_film_image(film);
+  clrt_image_view picture = picture_of(film);
   unsigned band_rows = 0;
   clrt_status status = clrt_output_stream(output, &picture, &band_rows, err);
   if (status == CLRT_OK && band_rows)
-    status = clrt_film_watch_bands(film, band_rows, band_ready, output, err);
+    status = stream_bands(film, output, band_rows, err);
   return status;
 }
 
 clrt_status clrt_film_write(clrt_film *film, clrt_output *output, clrt_error *err) {
-  clrt_film_tell_all_bands(film);
-  clrt_image_view picture = clrt_film_image(film);
+  tell_all_bands(film);
+  clrt_image_view picture = picture_of(film);
   return clrt_output_commit(output, &picture, err);
 }
 
