@@ -4,7 +4,9 @@
 #include "clrt_cluster.h"
 #include "clrt_integrator.h"
 
-static double mrays_per_second(uint64_t rays, double ms) { return ms > 0.0 ? (double)rays / ms / 1e3 : 0.0; }
+static double mrays_per_second(const clrt_ray_counts *rays, double ms) {
+  return ms > 0.0 ? (double)clrt_rays_total(rays) / ms / 1e3 : 0.0;
+}
 
 void clrt_render_summary_start(FILE *log, const clrt_render_job *job) {
   char scene[CLRT_ERROR_MESSAGE_SIZE], path[CLRT_ERROR_MESSAGE_SIZE], device[CLRT_DEVICE_TITLE_SIZE],
@@ -28,7 +30,7 @@ void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const 
   for (int i = 0; i < clrt_cluster_size(); ++i)
     cut_short_samples += outcome->processes[i].cut_short_samples;
   const clrt_integrator *integrator = clrt_integrator_of(job->scene.params.integrator);
-  if (cut_short_samples == 0 || !integrator)
+  if (cut_short_samples == 0 || !integrator || !integrator->warn_cut_short)
     return;
   double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
   integrator->warn_cut_short(log, &job->scene.params, samples, cut_short_samples);
@@ -40,7 +42,7 @@ static void print_device_line(FILE *log, const clrt_device_figures *figures, siz
   fprintf(log, "clrt:   %s %s: %zu tiles, %.2f Mpx (%.1f%%), busy %.0f ms, %.1f Mrays/s", label, figures->device.name,
           figures->tiles, (double)figures->pixels / 1e6,
           total_pixels ? 100.0 * (double)figures->pixels / (double)total_pixels : 0.0, figures->busy_ms,
-          mrays_per_second(figures->rays, figures->busy_ms));
+          mrays_per_second(&figures->rays, figures->busy_ms));
   if (figures->failures)
     fprintf(log, ", %u failure(s)%s", figures->failures, figures->retired ? ", retired" : "");
   fputc('\n', log);
@@ -50,8 +52,8 @@ static void print_device_line(FILE *log, const clrt_device_figures *figures, siz
 static void print_scaling(FILE *log, const clrt_farm_result *result) {
   double summed = 0.0;
   for (size_t i = 0; i < result->device_count; ++i)
-    summed += mrays_per_second(result->devices[i].rays, result->devices[i].busy_ms);
-  double combined = mrays_per_second(result->rays, result->render_ms);
+    summed += mrays_per_second(&result->devices[i].rays, result->devices[i].busy_ms);
+  double combined = mrays_per_second(&result->rays, result->render_ms);
   fprintf(log,
           "clrt:   combined %.1f Mrays/s = %.0f%% of the devices' summed busy rates (%.1f Mrays/s); tail %.0f ms\n",
           combined, summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, result->tail_ms);
@@ -63,7 +65,7 @@ static void print_process_line(FILE *log, int rank, const clrt_process_figures *
   fprintf(log, "clrt:   process %d (%s): %u device(s)%s, %u tiles, %.2f Mpx (%.1f%%), busy %.0f ms, %.1f Mrays/s\n",
           rank, host, figures->devices, figures->retired ? ", some retired" : "", figures->tiles,
           (double)figures->pixels / 1e6, total_pixels ? 100.0 * (double)figures->pixels / (double)total_pixels : 0.0,
-          figures->busy_ms, mrays_per_second(figures->rays, figures->busy_ms));
+          figures->busy_ms, mrays_per_second(&figures->rays, figures->busy_ms));
 }
 
 /* A line per process, then all of them together: Mrays/s over the time
@@ -72,24 +74,24 @@ static void print_process_line(FILE *log, int rank, const clrt_process_figures *
  * first process out of work to the last. */
 static void print_processes(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome) {
   int size = clrt_cluster_size();
-  unsigned long long rays = 0;
+  clrt_ray_counts rays = {0, 0, 0};
   double summed = 0.0, first_out = -1.0, last_out = 0.0;
   for (int rank = 0; rank < size; ++rank) {
     const clrt_process_figures *figures = &outcome->processes[rank];
     print_process_line(log, rank, figures, (size_t)job->image.width * job->image.height);
-    rays += figures->rays;
-    summed += mrays_per_second(figures->rays, figures->busy_ms);
+    clrt_rays_add(&rays, &figures->rays);
+    summed += mrays_per_second(&figures->rays, figures->busy_ms);
     first_out = first_out < 0.0 || figures->finished_ms < first_out ? figures->finished_ms : first_out;
     last_out = figures->finished_ms > last_out ? figures->finished_ms : last_out;
   }
-  double combined = mrays_per_second(rays, outcome->cluster_ms);
+  double combined = mrays_per_second(&rays, outcome->cluster_ms);
   fprintf(log, "clrt:   the flat scene (%.1f MB) went to the other %d process(es) in %.0f ms\n",
           (double)clrt_flat_scene_bytes(&job->scene) / 1e6, size - 1, job->share_ms);
   fprintf(log,
           "clrt:   %d processes: %.1f Mrays in %.0f ms, %.1f Mrays/s = %.0f%% of their summed busy rates "
           "(%.1f Mrays/s); tail %.0f ms\n",
-          size, (double)rays / 1e6, outcome->cluster_ms, combined, summed > 0.0 ? 100.0 * combined / summed : 0.0,
-          summed, last_out - first_out);
+          size, (double)clrt_rays_total(&rays) / 1e6, outcome->cluster_ms, combined,
+          summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, last_out - first_out);
 }
 
 static void print_tiles(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome) {
@@ -124,9 +126,13 @@ void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt
     kernel_ms += result->devices[i].busy_ms;
   print_picture(log, job, result);
   print_tiles(log, job, outcome);
-  fprintf(log, ": build %.0f ms%s, kernel %.1f ms, output %.0f ms, wall %.0f ms, %.1f Mrays (%.1f Mrays/s)%s\n",
+  const clrt_ray_counts *rays = &result->rays;
+  fprintf(log,
+          ": build %.0f ms%s, kernel %.1f ms, output %.0f ms, wall %.0f ms, %.1f Mrays (camera %.1f, bounce %.1f, "
+          "shadow %.1f; %.1f Mrays/s)%s\n",
           first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, output_ms, wall_ms,
-          (double)result->rays / 1e6, mrays_per_second(result->rays, result->render_ms),
+          (double)clrt_rays_total(rays) / 1e6, (double)rays->camera / 1e6, (double)rays->bounce / 1e6,
+          (double)rays->shadow / 1e6, mrays_per_second(rays, result->render_ms),
           job->options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (clrt_cluster_size() > 1)
     print_processes(log, job, outcome);

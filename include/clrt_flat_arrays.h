@@ -6,7 +6,9 @@
  * session's argument indices, uploads, releases and byte counts
  * (host/device/session.c). Adding an array is one line here plus its use.
  *
- * X(type, name): `name` is an array of `type` (a struct of clrt_types.h).
+ * X(type, name): `name` is an array of `type` (a struct of clrt_types.h,
+ * or clrt_uint for the emitters: the positions of the spheres whose
+ * material emits light, in the sphere arrays).
  * Compiles as C11 and as OpenCL C.
  */
 #ifndef CLRT_FLAT_ARRAYS_H
@@ -18,6 +20,7 @@
   X(clrt_material, materials)                                                                                          \
   X(clrt_light, lights)                                                                                                \
   X(clrt_bvh_node, bvh_nodes)                                                                                          \
+  X(clrt_uint, emitters)                                                                                               \
   X(clrt_tone_levels, tone_levels)
 
 /* How many arrays the list holds. */

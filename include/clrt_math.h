@@ -26,6 +26,8 @@
 #define CLRT_INLINE inline
 #define CLRT_INTERNAL static inline __attribute__((always_inline))
 #define CLRT_TESTABLE CLRT_INTERNAL
+/* A table of constants at file scope (program scope on the device). */
+#define CLRT_TABLE __constant
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -43,6 +45,7 @@ typedef float3 clrt_vec3;
 /* Four lanes, one per child of a BVH node. */
 typedef float4 clrt_vec4;
 #define clrt_vec4_splat(x) ((float4)(x))
+#define clrt_vec4_make(x, y, z, w) ((float4)((x), (y), (z), (w)))
 #define clrt_vec4_sub(a, b) ((a) - (b))
 #define clrt_vec4_mul(a, b) ((a) * (b))
 #define clrt_vec4_min(a, b) ((a) < (b) ? (a) : (b))
@@ -60,6 +63,7 @@ typedef float4 clrt_vec4;
 #define clrt_min(a, b) ((a) < (b) ? (a) : (b))
 #define clrt_max(a, b) ((a) > (b) ? (a) : (b))
 #define clrt_fabs(x) fabs(x)
+#define clrt_clz(x) clz(x)
 #define CLRT_INFINITY INFINITY
 
 #else /* host C11 */
@@ -72,6 +76,7 @@ typedef float4 clrt_vec4;
  * those the tests also call directly have external linkage there. */
 #define CLRT_INTERNAL static inline
 #define CLRT_TESTABLE
+#define CLRT_TABLE static const
 typedef struct clrt_vec3 {
   float x, y, z;
 } clrt_vec3;
@@ -101,6 +106,7 @@ static inline clrt_vec3 clrt_vec3_max(clrt_vec3 a, clrt_vec3 b) {
 /* Four lanes, one per child of a BVH node. */
 typedef clrt_float4 clrt_vec4;
 static inline clrt_vec4 clrt_vec4_splat(float x) { return (clrt_vec4){x, x, x, x}; }
+static inline clrt_vec4 clrt_vec4_make(float x, float y, float z, float w) { return (clrt_vec4){x, y, z, w}; }
 static inline clrt_vec4 clrt_vec4_sub(clrt_vec4 a, clrt_vec4 b) {
   return (clrt_vec4){a.x - b.x, a.y - b.y, a.z - b.z, a.w - b.w};
 }
@@ -135,6 +141,8 @@ static inline clrt_vec4 clrt_vec4_entered(clrt_vec4 enter, clrt_vec4 leave) {
 #define clrt_min(a, b) ((a) < (b) ? (a) : (b))
 #define clrt_max(a, b) ((a) > (b) ? (a) : (b))
 #define clrt_fabs(x) fabsf(x)
+/* Leading zero bits of a 32-bit number (32 for 0, as OpenCL's clz). */
+static inline clrt_uint clrt_clz(clrt_uint x) { return x ? (clrt_uint)__builtin_clz(x) : 32u; }
 #define CLRT_INFINITY INFINITY
 
 #endif

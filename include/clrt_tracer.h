@@ -29,19 +29,46 @@ typedef struct clrt_flat_view {
 } clrt_flat_view;
 #undef CLRT_VIEW_FIELD
 
+/* One sample of one pixel: the pixel (y = 0 the top row), the sample's
+ * index among the pixel's, and the seeds of its random numbers: the
+ * sample's (clrt_sample_seed) and the pixel's (clrt_pixel_seed). */
+typedef struct clrt_pixel_sample {
+  clrt_uint x, y;
+  clrt_uint index;
+  clrt_uint seed;
+  clrt_uint pixel_seed;
+} clrt_pixel_sample;
+
 /* What a random number of a sample depends on besides its purpose: the
  * pixel sample (seed) and the vertex of its light paths being shaded
- * (Whitted numbers the nodes of its ray tree). Counts the rays traced. */
+ * (Whitted numbers the nodes of its ray tree). Counts the shadow rays
+ * traced. */
 typedef struct clrt_trace_key {
   clrt_uint seed;
   clrt_uint vertex;
-  clrt_ulong rays; /* so far: camera, mirror, refraction, shadow */
+  clrt_ulong shadow_rays;
 } clrt_trace_key;
 
 /* sampling.c: a counter-based hash, randomness that depends only on its
  * inputs; and the seed of every random decision of one pixel sample. */
 clrt_uint clrt_hash_u32(clrt_uint value);
 clrt_uint clrt_sample_seed(clrt_uint x, clrt_uint y, clrt_uint sample);
+clrt_uint clrt_pixel_seed(clrt_uint x, clrt_uint y);
+
+/* sampling.c: dimension `dimension` (0 to 3) of point `index` of Sobol's
+ * sequence, as 32 bits. */
+CLRT_TESTABLE clrt_uint clrt_sobol(clrt_uint index, clrt_uint dimension);
+
+/* sampling.c: Owen-scrambled Sobol points, the path integrator's random
+ * numbers: point `index` of a 4-dimensional set of Sobol's sequence,
+ * each dimension scrambled (hash-based nested uniform scrambling) and the
+ * order of the points shuffled the same way, by seeds made from the
+ * pixel's seed and the set's number. Every set of every pixel is a
+ * differently scrambled copy, so that sets do not correlate, while the
+ * first 2^k points of a set stay stratified in each dimension (and in
+ * the first two together): noise falls faster than with independent
+ * random numbers. Components in [0, 1). */
+CLRT_TESTABLE clrt_vec4 clrt_sobol_point(clrt_uint pixel_seed, clrt_uint index, clrt_uint set);
 
 /* camera.c: the ray through viewport coordinates (s, t), both in [0, 1],
  * t up, leaving the lens at (lens_x, lens_y) of the unit disk (ignored for
@@ -71,11 +98,10 @@ CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, c
 CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace_key *key, clrt_ray ray, float max_t);
 
 /* integrators/NAME.c, for every integrator of the list
- * (clrt_integrators.h): linear (not tone-mapped) colour seen along a
- * camera ray; `seed` is its pixel sample's (clrt_sample_seed). Adds the
- * rays it traced to the tally (camera, bounce and shadow rays), and counts
- * the sample there if it was cut short at the bounds of the integrator's
- * work.
+ * (clrt_integrators.h): linear (not tone-mapped) colour of one pixel
+ * sample, from its camera ray on. Adds the rays it traced to the tally
+ * (camera, bounce and shadow rays), and counts the sample there if it was
+ * cut short at the bounds of the integrator's work.
  *
  * clrt_whitted_radiance: the ray tree is bounded, so that no scene can make
  * a pixel's work grow without end (glass inside glass inside a mirror
@@ -84,13 +110,38 @@ CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace
  * less than max_dropped_weight (clrt_whitted_params). Both cut the same
  * branches wherever the pixel is traced. */
 #define CLRT_DECLARE_RADIANCE(name)                                                                                    \
-  clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
+  clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally);
 CLRT_INTEGRATORS(CLRT_DECLARE_RADIANCE)
 #undef CLRT_DECLARE_RADIANCE
 
+/* integrators/whitted.c: the Whitted colour seen along any ray, for a
+ * sample whose seed is `seed` (what clrt_whitted_radiance does after its
+ * camera ray). */
+CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
+
 /* pixel.c: linear colour of pixel (x, y), y = 0 the top row: the
  * box-filtered average of the pixel's samples, each through the
- * integrator the params name. Adds what they cost to the tally. */
+ * integrator the params name. Adds what they cost to the tally. An
+ * integrator whose samples are summed exactly
+ * (CLRT_INTEGRATOR_SUMS_EXACTLY) averages clrt_trace_pixel_sum's sum. */
 clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally);
+
+/* pixel.c: samples first_sample to first_sample + sample_count - 1 of
+ * pixel (x, y), summed exactly (clrt_pixel_sum). */
+clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
+                                    clrt_uint sample_count, clrt_tally *tally);
+
+/* pixel.c: sums of the same pixel's samples added up (passes of them). */
+clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b);
+
+/* pixel.c: the mean colour of `samples` samples summed in `sum`. */
+clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples);
+
+#ifndef __OPENCL_C_VERSION__
+/* All the rays a tally counts, whatever their kind (host only). */
+static inline clrt_ulong clrt_tally_rays(const clrt_tally *tally) {
+  return tally->camera_rays + tally->bounce_rays + tally->shadow_rays;
+}
+#endif
 
 #endif /* CLRT_TRACER_H */

@@ -1,7 +1,8 @@
 /* The structs that cross from host to device, defined once for both sides.
  *
  * This header compiles as C11 (host) and as OpenCL C (kernel). Only 32-bit
- * scalars, 4-float vectors and (in the tally) one 64-bit count are used,
+ * scalars, 4-float vectors and (in the tally and the pixel sums) 64-bit
+ * counts are used,
  * with explicit padding, because a 3-float vector is 16 bytes on the device
  * and struct layout must agree byte for byte. The host side asserts every
  * size and offset at compile time.
@@ -70,9 +71,11 @@ typedef struct clrt_bvh_node {
 #define CLRT_BVH_STACK_SIZE ((CLRT_BVH_WIDTH - 1) * CLRT_BVH_MAX_DEPTH)
 
 /* Phong material with mirror (reflectivity) and glass (transparency, ior)
- * shares; color in xyz (w unused). */
+ * shares, and the light it emits (on both sides); color and emission in
+ * xyz (w unused). */
 typedef struct clrt_material {
   clrt_float4 color;
+  clrt_float4 emission;
   float ambient;
   float diffuse;
   float specular;
@@ -115,7 +118,8 @@ typedef struct clrt_camera {
 typedef struct clrt_whitted_params {
   clrt_uint max_tree_rays;
   float max_dropped_weight;
-  clrt_uint pad0, pad1;
+  clrt_uint occlusion_rays; /* ambient occlusion: rays per hit (0: none) */
+  float occlusion_distance; /* ... blocked by what they meet this near */
 } clrt_whitted_params;
 
 /* Pending branches of one camera ray's tree (depth-first: a level adds at
@@ -145,19 +149,39 @@ typedef struct clrt_trace_params {
   clrt_uint shadow_samples; /* shadow rays per sphere light */
   clrt_uint scan_spheres;   /* 1: test every sphere in turn, not the BVH (few spheres) */
   clrt_uint integrator;     /* which one computes a sample's colour (clrt_integrators.h) */
-  clrt_uint pad0, pad1;
+  clrt_uint emitter_count;  /* spheres whose material emits light (the emitters array) */
+  clrt_uint pad0;
   clrt_integrator_params integrator_params;
 } clrt_trace_params;
 
-/* What tracing a pixel, a work-group or a tile cost: rays traced (camera,
- * mirror, refraction, shadow), and the samples the integrator cut short:
- * left unfinished at the bounds of its work (Whitted: a ray tree that
- * outgrew max_tree_rays or its stack), which the integrator warns of. */
+/* What tracing a pixel, a work-group or a tile cost: rays traced by kind
+ * (camera rays; bounce rays: mirror, refraction and scattered; shadow
+ * rays: toward lights, emitters and for ambient occlusion), and the
+ * samples the integrator cut short: left unfinished at the bounds of its
+ * work (Whitted: a ray tree that outgrew max_tree_rays or its stack),
+ * which the integrator warns of. */
 typedef struct clrt_tally {
-  clrt_ulong rays;
+  clrt_ulong camera_rays;
+  clrt_ulong bounce_rays;
+  clrt_ulong shadow_rays;
   clrt_uint cut_short_samples;
   clrt_uint pad0;
 } clrt_tally;
+
+/* A pixel's samples summed exactly, for progressive rendering: colour in
+ * fixed point (CLRT_SUM_SCALE units of 1, exact whatever order passes of
+ * samples are added in, so that passes give the same picture as one go),
+ * and the sum of the squares of the samples' luminance, for the noise
+ * estimate. */
+#define CLRT_SUM_SCALE 16777216.0f /* 2^24 */
+/* A sample's channel is clamped to this before it is summed: 2^20
+ * samples of it still fit the 64-bit sum. */
+#define CLRT_MAX_SAMPLE_RADIANCE 524288.0f
+typedef struct clrt_pixel_sum {
+  clrt_ulong channel[3];
+  float luminance_squares;
+  clrt_uint pad0;
+} clrt_pixel_sum;
 
 /* How a linear value becomes an 8-bit level, precomputed on the host from
  * the tone settings (host/output/tone_map.c): the level of v is the largest
@@ -183,7 +207,7 @@ CLRT_ASSERT_LAYOUT(clrt_float4, 16);
 CLRT_ASSERT_LAYOUT(clrt_sphere, 16);
 CLRT_ASSERT_LAYOUT(clrt_sphere_shading, 32);
 CLRT_ASSERT_LAYOUT(clrt_bvh_node, 128);
-CLRT_ASSERT_LAYOUT(clrt_material, 48);
+CLRT_ASSERT_LAYOUT(clrt_material, 64);
 CLRT_ASSERT_LAYOUT(clrt_light, 48);
 CLRT_ASSERT_LAYOUT(clrt_camera, 96);
 CLRT_ASSERT_LAYOUT(clrt_trace_params, 176);
@@ -194,9 +218,10 @@ static_assert(offsetof(clrt_sphere_shading, scene_index) == 20, "clrt_sphere_sha
 static_assert(offsetof(clrt_bvh_node, upper_x) == 48, "clrt_bvh_node.upper_x offset");
 static_assert(offsetof(clrt_bvh_node, first) == 96, "clrt_bvh_node.first offset");
 static_assert(offsetof(clrt_bvh_node, count) == 112, "clrt_bvh_node.count offset");
-static_assert(offsetof(clrt_material, ambient) == 16, "clrt_material.ambient offset");
-static_assert(offsetof(clrt_material, reflectivity) == 32, "clrt_material.reflectivity offset");
-static_assert(offsetof(clrt_material, ior) == 40, "clrt_material.ior offset");
+static_assert(offsetof(clrt_material, emission) == 16, "clrt_material.emission offset");
+static_assert(offsetof(clrt_material, ambient) == 32, "clrt_material.ambient offset");
+static_assert(offsetof(clrt_material, reflectivity) == 48, "clrt_material.reflectivity offset");
+static_assert(offsetof(clrt_material, ior) == 56, "clrt_material.ior offset");
 static_assert(offsetof(clrt_light, intensity) == 32, "clrt_light.intensity offset");
 static_assert(offsetof(clrt_light, radius) == 36, "clrt_light.radius offset");
 static_assert(offsetof(clrt_camera, unit_v) == 80, "clrt_camera.unit_v offset");
@@ -209,8 +234,13 @@ static_assert(offsetof(clrt_trace_params, integrator_params) == 160, "trace_para
 static_assert(sizeof(clrt_integrator_params) == 16, "clrt_integrator_params must be 16 bytes to match the device");
 static_assert(sizeof(clrt_whitted_params) == 16, "clrt_whitted_params must be 16 bytes to match the device");
 static_assert(offsetof(clrt_whitted_params, max_dropped_weight) == 4, "whitted_params.max_dropped_weight offset");
-static_assert(sizeof(clrt_tally) == 16, "clrt_tally must be 16 bytes to match the device");
-static_assert(offsetof(clrt_tally, cut_short_samples) == 8, "clrt_tally.cut_short_samples offset");
+static_assert(sizeof(clrt_tally) == 32, "clrt_tally must be 32 bytes to match the device");
+static_assert(offsetof(clrt_tally, shadow_rays) == 16, "clrt_tally.shadow_rays offset");
+static_assert(offsetof(clrt_tally, cut_short_samples) == 24, "clrt_tally.cut_short_samples offset");
+static_assert(offsetof(clrt_trace_params, emitter_count) == 152, "trace_params.emitter_count offset");
+static_assert(offsetof(clrt_whitted_params, occlusion_distance) == 12, "whitted_params.occlusion_distance offset");
+static_assert(sizeof(clrt_pixel_sum) == 32, "clrt_pixel_sum must be 32 bytes to match the device");
+static_assert(offsetof(clrt_pixel_sum, luminance_squares) == 24, "clrt_pixel_sum.luminance_squares offset");
 #endif
 
 #endif /* CLRT_TYPES_H */

@@ -162,7 +162,7 @@ CLRT_INTERNAL int clrt_leaf_transmission(const clrt_flat_view *flat, clrt_ray ra
  * Shadow rays go straight: glass dims and tints a shadow but does not bend
  * or focus it. */
 CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace_key *key, clrt_ray ray, float max_t) {
-  ++key->rays;
+  ++key->shadow_rays;
   clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f), blocked = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   if (flat->params->scan_spheres)
     return clrt_leaf_transmission(flat, ray, 0u, flat->params->sphere_count, max_t, &passed) ? passed : blocked;

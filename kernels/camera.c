@@ -47,14 +47,19 @@ CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, cl
   clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
+CLRT_INTERNAL clrt_ray clrt_camera_ray_at(const clrt_trace_params *params, clrt_uint x, clrt_uint y, float dx, float dy,
+                                          float lens_x, float lens_y) {
+  /* Viewport t runs upwards while image rows run downwards. */
+  float s = ((float)x + dx) / (float)params->width;
+  float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
+  return clrt_camera_ray(&params->camera, s, t, lens_x, lens_y);
+}
+
 CLRT_INTERNAL clrt_ray clrt_camera_sample_ray(const clrt_trace_params *params, clrt_uint x, clrt_uint y,
                                               clrt_uint sample, clrt_uint seed) {
   float dx, dy, lens_x = 0.0f, lens_y = 0.0f;
   clrt_pixel_offset(seed, sample, params->samples, &dx, &dy);
   if (params->camera.unit_u.w > 0.0f)
     clrt_lens_offset(x, y, seed, sample, params->samples, &lens_x, &lens_y);
-  /* Viewport t runs upwards while image rows run downwards. */
-  float s = ((float)x + dx) / (float)params->width;
-  float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
-  return clrt_camera_ray(&params->camera, s, t, lens_x, lens_y);
+  return clrt_camera_ray_at(params, x, y, dx, dy, lens_x, lens_y);
 }

@@ -6,20 +6,26 @@
  * ray-count reduction. Pixels go to a tile-sized buffer that the host
  * reads back: 8-bit RGB, tone-mapped here (3 bytes a pixel), or, when the
  * program is built with CLRT_LINEAR_OUTPUT (for .hdr files), linear colour
- * (a float4 a pixel). Each work-group writes the tally of its work-items
- * (rays traced, samples cut short: clrt_tally) to group_tallies, one slot
- * per group, no atomics. The flat arrays are the parameters the list in
+ * (a float4 a pixel), or, built with CLRT_SUM_OUTPUT (progressive
+ * rendering), the exact sums of the samples first_sample to first_sample
+ * + sample_count - 1 (clrt_pixel_sum), which the host adds up pass after
+ * pass. Each work-group writes the tally of its work-items (rays traced,
+ * samples cut short: clrt_tally) to group_tallies, one slot per group, no
+ * atomics. The flat arrays are the parameters the list in
  * clrt_flat_arrays.h names, in its order.
  */
 #include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
 
-#ifdef CLRT_LINEAR_OUTPUT
+#if defined(CLRT_SUM_OUTPUT)
+typedef clrt_pixel_sum clrt_tile_pixel;
+#elif defined(CLRT_LINEAR_OUTPUT)
 typedef float4 clrt_tile_pixel;
 #else
 typedef uchar clrt_tile_pixel; /* three a pixel */
 #endif
 
+#ifndef CLRT_SUM_OUTPUT
 /* Pixel `index` of the tile, in the output's form. */
 void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
                       CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
@@ -32,6 +38,7 @@ void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 
   vstore3(rgb, index, tile_pixels);
 #endif
 }
+#endif
 
 /* Sums the tallies over the work-group; the local size must be a power of
  * two. */
@@ -42,7 +49,9 @@ clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint stride = size / 2u; stride > 0u; stride /= 2u) {
     if (id < stride) {
-      scratch[id].rays += scratch[id + stride].rays;
+      scratch[id].camera_rays += scratch[id + stride].camera_rays;
+      scratch[id].bounce_rays += scratch[id + stride].bounce_rays;
+      scratch[id].shadow_rays += scratch[id + stride].shadow_rays;
       scratch[id].cut_short_samples += scratch[id + stride].cut_short_samples;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -52,15 +61,22 @@ clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
 
 #define CLRT_ARRAY_PARAMETER(type, name) CLRT_ARRAY_SPACE const type *name,
 #define CLRT_VIEW_ASSIGN(type, name) scene.name = name;
+#ifdef CLRT_SUM_OUTPUT
+#define CLRT_SAMPLE_RANGE_PARAMETERS , uint first_sample, uint sample_count
+#else
+#define CLRT_SAMPLE_RANGE_PARAMETERS
+#endif
 
 __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
                               CLRT_FLAT_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
                               __global clrt_tile_pixel *tile_pixels, __global clrt_tally *group_tallies,
-                              __local clrt_tally *scratch) {
+                              __local clrt_tally *scratch CLRT_SAMPLE_RANGE_PARAMETERS) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
   clrt_tally tally;
-  tally.rays = 0ul;
+  tally.camera_rays = 0ul;
+  tally.bounce_rays = 0ul;
+  tally.shadow_rays = 0ul;
   tally.cut_short_samples = 0u;
   tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
@@ -68,8 +84,13 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
     clrt_flat_view scene;
     scene.params = &local_params;
     CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
+#ifdef CLRT_SUM_OUTPUT
+    tile_pixels[row * tile_width + column] = clrt_trace_pixel_sum(
+        &scene, (uint)get_global_id(0), (uint)get_global_id(1), first_sample, sample_count, &tally);
+#else
     float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &tally);
     clrt_store_pixel(tile_pixels, row * tile_width + column, color, tone_levels);
+#endif
   }
   clrt_tally group_total = clrt_work_group_sum(tally, scratch);
   if (get_local_id(0) == 0 && get_local_id(1) == 0)

@@ -66,7 +66,8 @@ static void test_records_count_rays_and_check_pictures(void **state) {
   const clrt_bench_record *r = only_device_record(&first);
   assert_string_equal(r->scene, "small");
   assert_int_equal(strnlen(r->scene_hash, sizeof r->scene_hash), sizeof r->scene_hash - 1);
-  assert_int_equal(r->rays, 120 * 90); /* exactly one ray per pixel */
+  assert_int_equal(clrt_rays_total(&r->rays), 120 * 90); /* exactly one ray per pixel */
+  assert_int_equal(r->rays.camera, 120 * 90);
   assert_true(r->scored);
   assert_string_equal(r->check, "ok");
   assert_true(r->frames >= 2);
@@ -76,7 +77,7 @@ static void test_records_count_rays_and_check_pictures(void **state) {
   assert_true(only_device_record(&second)->build_cached); /* the second run loads the binary */
   assert_true(first.baseline_count >= 1);
   assert_int_equal(first.baselines[0].threads, 1);
-  assert_int_equal(first.baselines[0].rays, 120 * 90);
+  assert_int_equal(clrt_rays_total(&first.baselines[0].rays), 120 * 90);
   clrt_bench_results_free(&first);
   clrt_bench_results_free(&second);
   unsetenv(CLRT_CACHE_DIR_ENVIRONMENT);
@@ -193,7 +194,7 @@ static clrt_bench_results made_up_results(void) {
     snprintf(r->platform, sizeof r->platform, "Portable Computing Language");
     snprintf(r->driver, sizeof r->driver, "3.1+debian");
     snprintf(r->tiling, sizeof r->tiling, i == 2 ? "guided" : "256x256");
-    r->compute_units = 2, r->frames = 7, r->build_ms = 1344.0, r->rays = 230400;
+    r->compute_units = 2, r->frames = 7, r->build_ms = 1344.0, r->rays = (clrt_ray_counts){230400, 0, 0};
     r->scored = i != 3;
     r->mrays = (clrt_stats){1234.5, 1300.25, 1411.75};
     r->msamples = (clrt_stats){1.0, 1234.56, 2.0};
@@ -210,7 +211,7 @@ static clrt_bench_results made_up_results(void) {
   for (int i = 0; i < 2; ++i) {
     clrt_host_baseline *h = &results.baselines[i];
     snprintf(h->scene, sizeof h->scene, "particles");
-    h->threads = i + 1, h->all_cores = i == 1, h->frames = 3, h->rays = 230400;
+    h->threads = i + 1, h->all_cores = i == 1, h->frames = 3, h->rays = (clrt_ray_counts){230400, 0, 0};
     h->mrays = (clrt_stats){2.2 * (i + 1), 2.3 * (i + 1), 2.4 * (i + 1)};
     h->msamples = (clrt_stats){0.8, 0.88 * (i + 1), 0.9};
     h->frame_ms = (clrt_stats){250.0, 260.4 / (i + 1), 270.0};

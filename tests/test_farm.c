@@ -154,7 +154,8 @@ static void test_fixed_tiles_on_both_devices(void **state) {
   picture together = test_render_on(d.devices, 2, &scene, &plan, CLRT_FILM_LINEAR, 60e3, &result, &missing_pixels);
   assert_memory_equal(alone.linear, together.linear, (size_t)600 * 400 * 3 * sizeof(float));
   assert_int_equal(result.devices[0].tiles + result.devices[1].tiles, plan.count);
-  assert_int_equal(result.rays, 600 * 400); /* PymoniK: one camera ray per pixel, nothing else */
+  assert_int_equal(clrt_rays_total(&result.rays), 600 * 400); /* PymoniK: one camera ray per pixel, nothing else */
+  assert_int_equal(result.rays.camera, 600 * 400);
   clrt_farm_result_free(&result);
   clrt_tiles_free(&plan);
   test_picture_free(&alone);

@@ -15,12 +15,16 @@ static void test_every_listed_integrator_is_in_the_table(void **state) {
   const clrt_integrator *whitted = clrt_integrator_of(CLRT_INTEGRATOR_whitted);
   assert_non_null(whitted);
   assert_string_equal(whitted->name, "whitted");
+  assert_non_null(whitted->flatten);
+  assert_non_null(whitted->warn_cut_short); /* its trees are cut short at max_tree_rays */
+  const clrt_integrator *path = clrt_integrator_of(CLRT_INTEGRATOR_path);
+  assert_non_null(path);
+  assert_string_equal(path->name, "path");
+  assert_null(path->warn_cut_short); /* a path is never cut short */
   for (unsigned id = 0; id < CLRT_INTEGRATOR_COUNT; ++id) {
     const clrt_integrator *integrator = clrt_integrator_of(id);
     assert_non_null(integrator);
-    assert_non_null(integrator->flatten);
-    assert_non_null(integrator->most_rays_per_sample);
-    assert_non_null(integrator->warn_cut_short);
+    assert_non_null(integrator->most_rays_per_sample); /* every tile's time limit needs it */
   }
   assert_null(clrt_integrator_of(CLRT_INTEGRATOR_COUNT));
 }

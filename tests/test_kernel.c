@@ -60,6 +60,30 @@ static void test_many_spheres_match_reference(void **state) {
   check_against_reference("tests/data/particles.json", 160, 90, 0);
 }
 
+/* The path integrator on the device: the room of the bench, lit by a
+ * glowing sphere, with a mirror, glass and a glossy ball. */
+static void test_path_traced_room_matches_reference(void **state) {
+  (void)state;
+  check_against_reference("scenes/bench/room.json", 64, 48, 4);
+}
+
+/* The path integrator's samples are the same whatever the tiling. */
+static void test_path_tracing_is_the_same_in_every_tiling(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  clrt_scene scene;
+  test_load_scene("scenes/bench/sky_particles.json", 101, 57, &scene);
+  scene.sampling.samples = 3;
+  picture one_tile = test_render_device(&device, &scene, 1, 0, 0, CLRT_FILM_LINEAR);
+  picture squares = test_render_device(&device, &scene, 0, 16, 16, CLRT_FILM_LINEAR);
+  test_assert_not_flat(&one_tile);
+  assert_memory_equal(one_tile.linear, squares.linear, (size_t)101 * 57 * 3 * sizeof(float));
+  test_picture_free(&one_tile);
+  test_picture_free(&squares);
+  clrt_scene_free(&scene);
+}
+
 /* The PNG bytes clrt would write for this picture. */
 static char *png_bytes(const picture *p, size_t *size) {
   char path[600];
@@ -217,6 +241,8 @@ int main(void) {
       cmocka_unit_test(test_default_scene_matches_reference),
       cmocka_unit_test(test_whitted_hard_matches_reference),
       cmocka_unit_test(test_many_spheres_match_reference),
+      cmocka_unit_test(test_path_traced_room_matches_reference),
+      cmocka_unit_test(test_path_tracing_is_the_same_in_every_tiling),
       cmocka_unit_test(test_every_tiling_gives_identical_bytes),
       cmocka_unit_test(test_pymonik_matches_python_program),
       cmocka_unit_test(test_device_tone_mapping_equals_the_host),

@@ -282,7 +282,7 @@ static void test_invalid_inputs(void **state) {
                    "materials.red.reflectivity: must be in [0, 1] (got 1.5)", NULL);
   test_parse_fails(SCENE(", \"materials\": {\"red\": {\"color\": [1, 1, 1], \"shine\": 3}}"),
                    "materials.red.shine: unknown key (allowed here: color, ambient, diffuse, specular, shininess, "
-                   "reflectivity, transparency, ior)",
+                   "reflectivity, transparency, ior, emission)",
                    NULL);
   test_parse_fails(SCENE(", \"lights\": [{\"position\": [0, 1, 0], \"intensity\": -1}]"),
                    "lights[0].intensity: must be >= 0 (got -1)", NULL);

@@ -116,11 +116,12 @@ static void world_init(world *w, double reflectivity) {
   memset(w, 0, sizeof *w);
   clrt_scene *scene = &w->scene;
   scene->image.width = scene->image.height = 1;
-  scene->sampling = (clrt_sampling_settings){CLRT_INTEGRATOR_whitted, 1, 4, 16, {CLRT_DEFAULT_MAX_TREE_RAYS}};
+  scene->sampling = (clrt_sampling_settings){CLRT_INTEGRATOR_whitted, 1, 4, 16, {CLRT_DEFAULT_MAX_TREE_RAYS, 0, 0.0}};
   scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0};
   scene->background[0] = 0.25, scene->background[1] = 0.5, scene->background[2] = 0.75;
   scene->shadows = true;
-  w->materials[0] = (clrt_scene_material){NULL, {0.5, 0.25, 1.0}, 0.1, 0.9, 0.0, 32.0, reflectivity, 0.0, 1.5};
+  w->materials[0] =
+      (clrt_scene_material){NULL, {0.5, 0.25, 1.0}, 0.1, 0.9, 0.0, 32.0, reflectivity, 0.0, 1.5, {0, 0, 0}};
   w->spheres[0] = sphere_of(0, 0, 0, 1, 0);
   w->light = (clrt_scene_light){{0, 0, 10}, {1, 1, 1}, 0.5, 0.0};
   scene->materials = w->materials;
@@ -135,10 +136,10 @@ static void world_init(world *w, double reflectivity) {
 static void world_free(world *w) { clrt_flat_scene_free(&w->flat); }
 
 static clrt_vec3 trace(const world *w, clrt_ray ray, clrt_uint *rays) {
-  clrt_tally tally = {0, 0, 0};
-  clrt_vec3 color = clrt_whitted_radiance(&w->view, TEST_SEED, ray, &tally);
+  clrt_tally tally = {0, 0, 0, 0, 0};
+  clrt_vec3 color = clrt_whitted_trace(&w->view, TEST_SEED, ray, &tally);
   assert_int_equal(tally.cut_short_samples, 0);
-  *rays += (clrt_uint)tally.rays;
+  *rays += (clrt_uint)clrt_tally_rays(&tally);
   return color;
 }
 
@@ -265,8 +266,8 @@ static void test_glass_ball_inverts_the_world_behind_it(void **state) {
   world w;
   clrt_uint rays = 0;
   world_init(&w, 0.0);
-  w.materials[0] = (clrt_scene_material){NULL, {1, 1, 1}, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.5};
-  w.materials[1] = (clrt_scene_material){NULL, {0.5, 0.5, 0.5}, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.5};
+  w.materials[0] = (clrt_scene_material){NULL, {1, 1, 1}, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.5, {0, 0, 0}};
+  w.materials[1] = (clrt_scene_material){NULL, {0.5, 0.5, 0.5}, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.5, {0, 0, 0}};
   w.scene.material_count = 2;
   w.spheres[1] = sphere_of(0, -1003, 0, 1000, 1); /* a floor below */
   w.scene.sphere_count = 2;
@@ -311,7 +312,7 @@ static void test_shadow_through_glass_is_tinted(void **state) {
   world w;
   clrt_uint rays = 0;
   world_init(&w, 0.0);
-  w.materials[1] = (clrt_scene_material){NULL, {1.0, 0.5, 0.25}, 0.0, 0.0, 0.0, 1.0, 0.0, 0.8, 1.5};
+  w.materials[1] = (clrt_scene_material){NULL, {1.0, 0.5, 0.25}, 0.0, 0.0, 0.0, 1.0, 0.0, 0.8, 1.5, {0, 0, 0}};
   w.scene.material_count = 2;
   w.spheres[1] = sphere_of(0, 0, 5, 0.5f, 1);
   w.scene.sphere_count = 2;
@@ -405,16 +406,17 @@ static void test_runaway_tree_is_bounded(void **state) {
   assert_int_equal(flat.most_rays_per_sample, CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
   for (clrt_uint budget = 1; budget <= 4096; budget *= 8) {
     flat.params.integrator_params.whitted.max_tree_rays = budget;
-    clrt_tally first = {0, 0, 0}, again = {0, 0, 0};
+    clrt_tally first = {0, 0, 0, 0, 0}, again = {0, 0, 0, 0, 0};
     clrt_vec3 color = clrt_trace_pixel(&view, 0, 0, &first);
     clrt_vec3 same = clrt_trace_pixel(&view, 0, 0, &again);
     assert_int_equal(first.cut_short_samples, 1);
-    assert_true(first.rays > budget && first.rays <= 2u * budget);
-    assert_true(first.rays == again.rays && color.x == same.x && color.y == same.y && color.z == same.z);
+    assert_true(clrt_tally_rays(&first) > budget && clrt_tally_rays(&first) <= 2u * budget);
+    assert_true(clrt_tally_rays(&first) == clrt_tally_rays(&again) && color.x == same.x && color.y == same.y &&
+                color.z == same.z);
   }
   flat.params.max_depth = 8; /* a tree of 511 rays at most: it fits */
   flat.params.integrator_params.whitted.max_tree_rays = 1024;
-  clrt_tally whole = {0, 0, 0};
+  clrt_tally whole = {0, 0, 0, 0, 0};
   clrt_trace_pixel(&view, 0, 0, &whole);
   assert_int_equal(whole.cut_short_samples, 0);
   clrt_flat_scene_free(&flat);
@@ -431,7 +433,7 @@ static void test_reference_of_a_runaway_tree_is_bounded(void **state) {
   clrt_tally tally;
   assert_true(clrt_reference_render(&flat, &film, 2, NULL, &tally));
   assert_int_equal(tally.cut_short_samples, 16 * 16);
-  assert_true(tally.rays <= 16u * 16u * flat.most_rays_per_sample);
+  assert_true(clrt_tally_rays(&tally) <= 16u * 16u * flat.most_rays_per_sample);
   clrt_film_free(&film);
   clrt_flat_scene_free(&flat);
 }
@@ -461,7 +463,7 @@ static void test_light_branches_cannot_change_a_level(void **state) {
     changed += difference != 0;
   }
   assert_true(changed < 96 * 54 * 3 / 100);
-  assert_true(pruned_tally.rays < whole_tally.rays * 9 / 10);
+  assert_true(clrt_tally_rays(&pruned_tally) < clrt_tally_rays(&whole_tally) * 9 / 10);
   clrt_film_free(&pruned);
   clrt_film_free(&whole);
   clrt_flat_scene_free(&flat);

@@ -33,13 +33,13 @@ static clrt_status add_baseline(clrt_bench_results *r, const clrt_host_baseline 
 }
 
 /* One frame of the host reference; its time in *ms. */
-static clrt_status host_frame(bench_scene *s, clrt_film *film, int threads, double *ms, uint64_t *rays,
+static clrt_status host_frame(bench_scene *s, clrt_film *film, int threads, double *ms, clrt_ray_counts *rays,
                               clrt_error *err) {
   double start = clrt_now_ms();
   clrt_tally tally;
   bool rendered = clrt_reference_render(&s->flat, film, threads, clrt_stop_flag(), &tally);
   *ms = clrt_now_ms() - start;
-  *rays = tally.rays;
+  *rays = (clrt_ray_counts){tally.camera_rays, tally.bounce_rays, tally.shadow_rays};
   if (clrt_stop_signal())
     return clrt_stop_check("benchmarking", err);
   return rendered ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory rendering %s on the host", s->name);
@@ -73,7 +73,7 @@ static clrt_status run_host_frames(bench_context *b, bench_scene *s, clrt_film *
     unsigned k = baseline->frames++;
     spent_ms += ms;
     frames->frame_ms[k] = ms;
-    frames->mrays[k] = ms > 0 ? (double)baseline->rays / ms / 1e3 : 0.0;
+    frames->mrays[k] = ms > 0 ? (double)clrt_rays_total(&baseline->rays) / ms / 1e3 : 0.0;
     frames->msamples[k] = ms > 0 ? baseline->samples_per_frame / ms / 1e3 : 0.0;
   }
   return status;

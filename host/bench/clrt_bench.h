@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "clrt_error.h"
+#include "clrt_session.h"
 
 #define CLRT_BENCH_DEFAULT_RUNS 5u
 #define CLRT_BENCH_DEFAULT_WARMUP 1u
@@ -76,7 +77,7 @@ typedef struct clrt_bench_record {
   double build_ms, upload_ms;
   bool build_cached;
   unsigned frames;
-  uint64_t rays; /* per frame */
+  clrt_ray_counts rays; /* per frame, by kind */
   double samples_per_frame;
   clrt_stats mrays, msamples, frame_ms, kernel_ms;
   double spread_percent;     /* (max - min) / median of Mrays/s */
@@ -94,7 +95,7 @@ typedef struct clrt_host_baseline {
   int threads;
   bool all_cores; /* threads is every core the machine has */
   unsigned frames;
-  uint64_t rays; /* per frame */
+  clrt_ray_counts rays; /* per frame, by kind */
   double samples_per_frame;
   clrt_stats mrays, msamples, frame_ms;
   double spread_percent; /* (max - min) / median of Mrays/s */

@@ -19,7 +19,7 @@
 typedef struct frame_log {
   double *mrays, *msamples, *frame_ms, *kernel_ms;
   unsigned count;
-  uint64_t rays;
+  clrt_ray_counts rays;
 } frame_log;
 
 static bool frame_log_init(frame_log *frames, unsigned capacity) {
@@ -40,7 +40,7 @@ static void frame_log_free(frame_log *frames) {
 
 /* A finished frame: its rays, its time, its devices' kernel time. */
 typedef struct frame_figures {
-  uint64_t rays;
+  clrt_ray_counts rays;
   double wall_ms, kernel_ms;
 } frame_figures;
 
@@ -49,7 +49,7 @@ static void log_frame(frame_log *frames, const frame_figures *figures, double sa
   frames->rays = figures->rays;
   frames->frame_ms[k] = figures->wall_ms;
   frames->kernel_ms[k] = figures->kernel_ms;
-  frames->mrays[k] = (double)figures->rays / figures->wall_ms / 1e3;
+  frames->mrays[k] = (double)clrt_rays_total(&figures->rays) / figures->wall_ms / 1e3;
   frames->msamples[k] = samples / figures->wall_ms / 1e3;
 }
 
@@ -70,7 +70,7 @@ static void say_failed(clrt_bench_record *record, const clrt_error *cause) {
 static void count_figures(const frame_run *run, const clrt_frame_outcome *outcome, frame_figures *figures) {
   int processes = run->frame->across_cluster ? clrt_cluster_size() : 1;
   for (int rank = 0; outcome->processes && rank < processes; ++rank) {
-    figures->rays += outcome->processes[rank].rays;
+    clrt_rays_add(&figures->rays, &outcome->processes[rank].rays);
     figures->kernel_ms += outcome->processes[rank].busy_ms;
   }
 }
@@ -90,7 +90,7 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
   double start = clrt_now_ms();
   clrt_status status =
       clrt_frame_render(run->frame, &devices, holds_film ? run->film : NULL, false, &quiet, &outcome, &err);
-  frame_figures figures = {0, clrt_now_ms() - start, 0.0};
+  frame_figures figures = {{0, 0, 0}, clrt_now_ms() - start, 0.0};
   count_figures(run, &outcome, &figures);
   bool complete = status == CLRT_OK && holds_film && clrt_film_complete(run->film);
   if (status != CLRT_OK || (holds_film && !complete))

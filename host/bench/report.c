@@ -14,6 +14,14 @@ static json_t *stats_json(clrt_stats s) {
   return json_pack("{s:f,s:f,s:f}", "min", s.min, "median", s.median, "max", s.max);
 }
 
+/* Rays per frame: in all, and by kind. */
+static void set_rays(json_t *o, const clrt_ray_counts *rays) {
+  json_object_set_new(o, "rays_per_frame", json_integer((json_int_t)clrt_rays_total(rays)));
+  json_object_set_new(o, "rays_per_frame_by_kind",
+                      json_pack("{s:I,s:I,s:I}", "camera", (json_int_t)rays->camera, "bounce", (json_int_t)rays->bounce,
+                                "shadow", (json_int_t)rays->shadow));
+}
+
 static json_t *record_json(const clrt_bench_record *r) {
   json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene, "scene_hash",
                         r->scene_hash, "width", (json_int_t)r->width, "height", (json_int_t)r->height, "samples",
@@ -26,7 +34,7 @@ static json_t *record_json(const clrt_bench_record *r) {
   json_object_set_new(o, "build_cached", json_boolean(r->build_cached));
   json_object_set_new(o, "upload_ms", json_real(r->upload_ms));
   json_object_set_new(o, "frames", json_integer(r->frames));
-  json_object_set_new(o, "rays_per_frame", json_integer((json_int_t)r->rays));
+  set_rays(o, &r->rays);
   json_object_set_new(o, "samples_per_frame", json_real(r->samples_per_frame));
   json_object_set_new(o, "spheres", json_integer((json_int_t)r->spheres));
   json_object_set_new(o, "bvh_build_ms", json_real(r->bvh_build_ms));
@@ -46,9 +54,9 @@ static json_t *record_json(const clrt_bench_record *r) {
 }
 
 static json_t *baseline_json(const clrt_host_baseline *h) {
-  json_t *o = json_pack("{s:s,s:i,s:b,s:i,s:I,s:f}", "scene", h->scene, "threads", (json_int_t)h->threads, "all_cores",
-                        h->all_cores, "frames", (json_int_t)h->frames, "rays_per_frame", (json_int_t)h->rays,
-                        "samples_per_frame", h->samples_per_frame);
+  json_t *o = json_pack("{s:s,s:i,s:b,s:i,s:f}", "scene", h->scene, "threads", (json_int_t)h->threads, "all_cores",
+                        h->all_cores, "frames", (json_int_t)h->frames, "samples_per_frame", h->samples_per_frame);
+  set_rays(o, &h->rays);
   json_object_set_new(o, "mrays_per_s", stats_json(h->mrays));
   json_object_set_new(o, "msamples_per_s", stats_json(h->msamples));
   json_object_set_new(o, "frame_ms", stats_json(h->frame_ms));
@@ -123,6 +131,12 @@ static void csv_number(FILE *out, const char *format, double value) {
   fputc(',', out);
 }
 
+/* Rays per frame, then by kind. */
+static void csv_rays(FILE *out, const clrt_ray_counts *rays) {
+  fprintf(out, "%llu,%llu,%llu,%llu,", (unsigned long long)clrt_rays_total(rays), (unsigned long long)rays->camera,
+          (unsigned long long)rays->bounce, (unsigned long long)rays->shadow);
+}
+
 static void csv_record(FILE *out, const clrt_bench_record *r) {
   csv_field(out, r->scene, false);
   fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
@@ -132,10 +146,11 @@ static void csv_record(FILE *out, const clrt_bench_record *r) {
   fprintf(out, "%s,%u,", r->device_type, r->compute_units);
   csv_field(out, r->platform, false);
   csv_field(out, r->driver, false);
-  fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,", r->tiling, r->tile_count, r->sweep,
-          r->build_ms, r->build_cached, r->upload_ms, r->frames, (unsigned long long)r->rays, r->mrays.min,
-          r->mrays.median, r->mrays.max, r->msamples.median, r->frame_ms.median, r->kernel_ms.median,
-          r->spread_percent);
+  fprintf(out, "%s,%zu,%d,%.3f,%d,%.3f,%u,", r->tiling, r->tile_count, r->sweep, r->build_ms, r->build_cached,
+          r->upload_ms, r->frames);
+  csv_rays(out, &r->rays);
+  fprintf(out, "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,", r->mrays.min, r->mrays.median, r->mrays.max, r->msamples.median,
+          r->frame_ms.median, r->kernel_ms.median, r->spread_percent);
   csv_number(out, "%.3f", r->speedup_vs_host);
   csv_number(out, "%.3f", r->speedup_vs_cores);
   csv_number(out, "%.3f", r->scaling_efficiency);
@@ -161,8 +176,9 @@ static void csv_baseline(FILE *out, const clrt_bench_results *results, const clr
   fputs("host,", out);
   csv_field(out, name, false);
   csv_field(out, results->machine.host, false);
-  fprintf(out, "cpu,%d,,,rows,,0,,,,%u,%llu,%.4f,%.4f,%.4f,%.4f,%.4f,,%.2f,", h->threads, h->frames,
-          (unsigned long long)h->rays, h->mrays.min, h->mrays.median, h->mrays.max, h->msamples.median,
+  fprintf(out, "cpu,%d,,,rows,,0,,,,%u,", h->threads, h->frames);
+  csv_rays(out, &h->rays);
+  fprintf(out, "%.4f,%.4f,%.4f,%.4f,%.4f,,%.2f,", h->mrays.min, h->mrays.median, h->mrays.max, h->msamples.median,
           h->frame_ms.median, h->spread_percent);
   double one = 0.0, all = 0.0;
   for (size_t i = 0; i < results->baseline_count; ++i)
@@ -179,7 +195,9 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
   fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,host,device_type,compute_units,"
-        "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,"
+        "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,camera_"
+        "rays_per_frame,"
+        "bounce_rays_per_frame,shadow_rays_per_frame,"
         "mrays_min,mrays_median,mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,"
         "speedup_vs_host_1_thread,speedup_vs_host_all_cores,scaling_efficiency,scored,image_check\n",
         out);

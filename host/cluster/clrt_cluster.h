@@ -84,7 +84,8 @@ typedef struct clrt_process_figures {
   char host[64];
   unsigned devices, tiles, retired;
   size_t pixels;
-  unsigned long long rays, cut_short_samples;
+  clrt_ray_counts rays;
+  unsigned long long cut_short_samples;
   double busy_ms;     /* its devices' kernel time, summed */
   double finished_ms; /* when its last device ran out of work */
 } clrt_process_figures;

@@ -41,11 +41,26 @@ typedef enum clrt_tile_state {
   CLRT_TILE_HUNG,   /* past its time limit: the device cannot be trusted */
 } clrt_tile_state;
 
+/* Rays traced, by kind (clrt_tally). */
+typedef struct clrt_ray_counts {
+  uint64_t camera;
+  uint64_t bounce; /* mirror, refraction, scattered */
+  uint64_t shadow; /* toward lights and emitters, ambient occlusion */
+} clrt_ray_counts;
+
+static inline uint64_t clrt_rays_total(const clrt_ray_counts *c) { return c->camera + c->bounce + c->shadow; }
+
+static inline void clrt_rays_add(clrt_ray_counts *sum, const clrt_ray_counts *c) {
+  sum->camera += c->camera;
+  sum->bounce += c->bounce;
+  sum->shadow += c->shadow;
+}
+
 /* How the oldest tile in flight ended. */
 typedef struct clrt_tile_outcome {
   clrt_tile tile;
   const void *pixels; /* DONE: the tile's pixels in the film's form (clrt_film_receive), valid until the next submit */
-  uint64_t rays;      /* DONE: rays its kernel traced */
+  clrt_ray_counts rays;       /* DONE: rays its kernel traced */
   uint64_t cut_short_samples; /* DONE: samples the integrator cut short (clrt_tally) */
   double kernel_ms;           /* DONE: from profiling events */
   clrt_error error;           /* FAILED, HUNG: what happened */

@@ -477,14 +477,15 @@ static void describe_done(clrt_session *s, tile_slot *slot, clrt_tile_outcome *o
   if (slot->corrupt)
     memset(slot->staging, 0, tile_bytes(s, (size_t)tile->width * tile->height));
   outcome->pixels = slot->staging;
-  outcome->rays = 0;
+  outcome->rays = (clrt_ray_counts){0, 0, 0};
   outcome->cut_short_samples = 0;
   for (size_t i = 0; i < slot->group_count; ++i) {
-    outcome->rays += slot->staging_tallies[i].rays;
+    const clrt_tally *tally = &slot->staging_tallies[i];
+    clrt_rays_add(&outcome->rays, &(clrt_ray_counts){tally->camera_rays, tally->bounce_rays, tally->shadow_rays});
     outcome->cut_short_samples += slot->staging_tallies[i].cut_short_samples;
   }
   outcome->kernel_ms = event_duration_ms(slot->kernel_done);
-  s->finished_rays += (double)outcome->rays;
+  s->finished_rays += (double)clrt_rays_total(&outcome->rays);
   s->finished_kernel_ms += outcome->kernel_ms;
 }
 

@@ -72,6 +72,7 @@ static clrt_material flatten_material(const clrt_scene_material *m) {
   out.reflectivity = (float)m->reflectivity;
   out.transparency = (float)m->transparency;
   out.ior = (float)m->ior;
+  out.emission = float4_load(m->emission);
   return out;
 }
 
@@ -125,6 +126,27 @@ static clrt_status flatten_spheres(const clrt_scene *scene, clrt_flat_scene *fla
   return status;
 }
 
+static bool emits(const clrt_scene_material *m) {
+  return m->emission[0] > 0.0 || m->emission[1] > 0.0 || m->emission[2] > 0.0;
+}
+
+/* The emitters: the positions (in the sphere arrays, the BVH's order) of
+ * the spheres whose material emits light. */
+static clrt_status flatten_emitters(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
+  size_t count = 0;
+  for (size_t i = 0; i < scene->sphere_count; ++i)
+    count += emits(&scene->materials[flat->sphere_shading[i].material]);
+  flat->emitters = allocate_array(count, sizeof *flat->emitters);
+  if (!flat->emitters)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing %zu emissive spheres", count);
+  flat->emitters_count = 0;
+  for (size_t i = 0; i < scene->sphere_count; ++i)
+    if (emits(&scene->materials[flat->sphere_shading[i].material]))
+      flat->emitters[flat->emitters_count++] = (clrt_uint)i;
+  flat->params.emitter_count = (clrt_uint)flat->emitters_count;
+  return CLRT_OK;
+}
+
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
   memset(flat, 0, sizeof *flat);
   const clrt_integrator *integrator = clrt_integrator_of(scene->sampling.integrator);
@@ -141,6 +163,8 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", scene->sphere_count);
   if (status == CLRT_OK)
     status = flatten_spheres(scene, flat, err);
+  if (status == CLRT_OK)
+    status = flatten_emitters(scene, flat, err);
   if (status != CLRT_OK) {
     clrt_flat_scene_free(flat);
     return status;
@@ -150,7 +174,8 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   for (size_t i = 0; i < scene->light_count; ++i)
     flat->lights[i] = flatten_light(&scene->lights[i]);
   clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
-  integrator->flatten(scene, flat->tone_levels, &flat->params);
+  if (integrator->flatten)
+    integrator->flatten(scene, flat->tone_levels, &flat->params);
   flat->most_rays_per_sample = integrator->most_rays_per_sample(scene, &flat->params);
   flat->spheres_count = flat->sphere_shading_count = scene->sphere_count;
   flat->materials_count = scene->material_count;

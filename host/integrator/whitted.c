@@ -23,8 +23,9 @@ static double brightest_color(const clrt_scene *scene) {
 
 /* An upper bound of what a branch of weight 1 can bring back: shading
  * mixes the local colour, the mirror and the refraction branches with
- * weights that sum to 1, so no subtree is brighter than the brightest
- * local shading (every light fully lit, head on) or the background. */
+ * weights that sum to 1 (and adds the emission), so no subtree is
+ * brighter than the brightest local shading (every light fully lit, head
+ * on, plus emission) or the background. */
 static double brightest_radiance(const clrt_scene *scene) {
   double color = brightest_color(scene), lights = 0.0, brightest = 0.0;
   for (size_t i = 0; i < scene->light_count; ++i) {
@@ -33,7 +34,8 @@ static double brightest_radiance(const clrt_scene *scene) {
   }
   for (size_t i = 0; i < scene->material_count; ++i) {
     const clrt_scene_material *m = &scene->materials[i];
-    brightest = fmax(brightest, m->ambient * color + lights * (m->diffuse * color + m->specular));
+    double emission = fmax(m->emission[0], fmax(m->emission[1], m->emission[2]));
+    brightest = fmax(brightest, emission + m->ambient * color + lights * (m->diffuse * color + m->specular));
   }
   for (int c = 0; c < 3; ++c)
     brightest = fmax(brightest, scene->background[c]);
@@ -73,6 +75,8 @@ static float max_dropped_weight(const clrt_scene *scene, const clrt_tone_levels 
 static void flatten(const clrt_scene *scene, const clrt_tone_levels *levels, clrt_trace_params *params) {
   params->integrator_params.whitted.max_tree_rays = scene->sampling.whitted.max_tree_rays;
   params->integrator_params.whitted.max_dropped_weight = max_dropped_weight(scene, levels);
+  params->integrator_params.whitted.occlusion_rays = scene->sampling.whitted.occlusion_rays;
+  params->integrator_params.whitted.occlusion_distance = (float)scene->sampling.whitted.occlusion_distance;
 }
 
 /* The most rays besides shadow rays a camera ray's tree can trace: one
@@ -91,9 +95,9 @@ static uint64_t most_tree_rays(const clrt_scene *scene, const clrt_trace_params 
 }
 
 /* Every ray of the tree may shade a hit, with the shadow rays of every
- * light. */
+ * light and the ambient occlusion rays. */
 static uint64_t most_rays_per_sample(const clrt_scene *scene, const clrt_trace_params *params) {
-  uint64_t shadow_rays = 0;
+  uint64_t shadow_rays = params->integrator_params.whitted.occlusion_rays;
   for (size_t i = 0; params->shadows && i < scene->light_count; ++i)
     shadow_rays += (float)scene->lights[i].radius > 0.0f ? params->shadow_samples : 1u;
   return most_tree_rays(scene, params) * (1u + shadow_rays);

@@ -47,7 +47,7 @@ typedef struct clrt_device_figures {
   clrt_device device;
   size_t tiles;
   size_t pixels;
-  uint64_t rays;
+  clrt_ray_counts rays;
   uint64_t cut_short_samples; /* that its integrator cut short (clrt_tally) */
   double busy_ms;             /* sum of its kernel times (profiling events) */
   double build_ms;
@@ -63,7 +63,7 @@ typedef struct clrt_device_figures {
 typedef struct clrt_farm_result {
   clrt_device_figures *devices; /* one per device, in the order given */
   size_t device_count;
-  uint64_t rays;
+  clrt_ray_counts rays;
   uint64_t cut_short_samples;
   double render_ms; /* from the first device ready to the last finishing */
   double tail_ms;   /* from the first working device running out of work to the last finishing */

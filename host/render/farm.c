@@ -87,17 +87,17 @@ static void fill_device(worker *w) {
 static void tile_done(worker *w, const clrt_tile_outcome *outcome) {
   const clrt_tile_route *route = w->shared->route;
   if (route->sink)
-    route->sink->receive(route->sink->context, &outcome->tile, outcome->pixels, outcome->rays);
+    route->sink->receive(route->sink->context, &outcome->tile, outcome->pixels, clrt_rays_total(&outcome->rays));
   else
     clrt_film_receive(route->film, &outcome->tile, outcome->pixels);
   clrt_scheduler_done(route->scheduler, &outcome->tile);
   size_t pixels = (size_t)outcome->tile.width * outcome->tile.height;
   w->figures->tiles += 1;
   w->figures->pixels += pixels;
-  w->figures->rays += outcome->rays;
+  clrt_rays_add(&w->figures->rays, &outcome->rays);
   w->figures->cut_short_samples += outcome->cut_short_samples;
   w->figures->busy_ms += outcome->kernel_ms;
-  clrt_progress_tile_done(route->progress, w->index, pixels, outcome->rays);
+  clrt_progress_tile_done(route->progress, w->index, pixels, clrt_rays_total(&outcome->rays));
 }
 
 /* Gives the device up: its tiles in flight go back to the queue. */
@@ -263,7 +263,7 @@ static double span_ms(const clrt_farm_result *result) {
 
 static void summarise(clrt_farm_result *result) {
   for (size_t i = 0; i < result->device_count; ++i) {
-    result->rays += result->devices[i].rays;
+    clrt_rays_add(&result->rays, &result->devices[i].rays);
     result->cut_short_samples += result->devices[i].cut_short_samples;
   }
   result->render_ms = span_ms(result);

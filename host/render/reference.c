@@ -17,13 +17,13 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
                            const volatile sig_atomic_t *stop, clrt_tally *tally) {
   clrt_flat_view view = clrt_flat_view_of(scene);
   unsigned width = scene->params.width;
-  uint64_t rays = 0, cut_short_samples = 0;
+  uint64_t camera_rays = 0, bounce_rays = 0, shadow_rays = 0, cut_short_samples = 0;
   int height = (int)scene->params.height, failed = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : rays, cut_short_samples, failed)
+#pragma omp parallel num_threads(threads) reduction(+ : camera_rays, bounce_rays, shadow_rays, cut_short_samples, failed)
   {
     clrt_float4 *pixels = malloc(width * sizeof *pixels);
     failed += pixels == NULL;
-    clrt_tally mine = {0, 0, 0};
+    clrt_tally mine = {0, 0, 0, 0, 0};
 #pragma omp for schedule(dynamic, 1)
     for (int y = 0; y < height; ++y) {
       if (!pixels || (stop && *stop))
@@ -32,10 +32,12 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
       clrt_tile row = {0, (unsigned)y, width, 1};
       clrt_film_receive_linear(film, &row, pixels);
     }
-    rays += mine.rays;
+    camera_rays += mine.camera_rays;
+    bounce_rays += mine.bounce_rays;
+    shadow_rays += mine.shadow_rays;
     cut_short_samples += mine.cut_short_samples;
     free(pixels);
   }
-  *tally = (clrt_tally){rays, (clrt_uint)cut_short_samples, 0};
+  *tally = (clrt_tally){camera_rays, bounce_rays, shadow_rays, (clrt_uint)cut_short_samples, 0};
   return !failed;
 }

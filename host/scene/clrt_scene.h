@@ -17,6 +17,7 @@ enum {
   CLRT_MAX_DEPTH_LIMIT = 64,
   CLRT_MAX_SHADOW_SAMPLES = 1024,
   CLRT_MAX_TREE_RAYS_LIMIT = 1 << 20,
+  CLRT_MAX_OCCLUSION_RAYS = 1024,
 };
 
 /* Defaults of keys the scene file may leave out. */
@@ -62,6 +63,11 @@ typedef struct clrt_image_settings {
  * (host/integrator/whitted.c). */
 typedef struct clrt_whitted_settings {
   unsigned max_tree_rays; /* per camera ray: the rays its tree may trace, shadow rays aside */
+  /* "ambient_occlusion": {"samples", "distance"}: the ambient term scaled
+   * by the share of the hemisphere open within `distance`, measured by
+   * `samples` rays a hit (0: no ambient occlusion). */
+  unsigned occlusion_rays;
+  double occlusion_distance;
 } clrt_whitted_settings;
 
 /* "image" too: how much tracing a pixel gets, and by which integrator. */
@@ -88,6 +94,7 @@ typedef struct clrt_scene_material {
   double color[3];
   double ambient, diffuse, specular, shininess;
   double reflectivity, transparency, ior;
+  double emission[3]; /* light it emits, on both sides */
 } clrt_scene_material;
 
 /* A sphere, in the device's single precision (validated in it). */

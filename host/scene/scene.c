@@ -288,6 +288,24 @@ static clrt_status parse_integrator(const parser *p, json_t *image, const key_pa
   return fail_at(p, &key_at, problem);
 }
 
+/* "ambient_occlusion": {"samples": rays a hit, "distance": how near a
+ * sphere closes a direction}; absent, none. */
+static clrt_status parse_ambient_occlusion(const parser *p, json_t *image, const key_path *path,
+                                           clrt_whitted_settings *out) {
+  static const char *const keys[] = {"samples", "distance"};
+  json_t *value = json_object_get(image, "ambient_occlusion");
+  out->occlusion_rays = 0;
+  out->occlusion_distance = 0.0;
+  if (!value)
+    return CLRT_OK;
+  key_path at = child_of(path, "ambient_occlusion");
+  clrt_status status;
+  if ((status = expect_object(p, value, &at, KEY_LIST(keys))) ||
+      (status = read_count(p, value, &at, "samples", 0, true, 1, CLRT_MAX_OCCLUSION_RAYS, &out->occlusion_rays)))
+    return status;
+  return read_checked(p, value, &at, "distance", 0.0, true, POSITIVE, &out->occlusion_distance);
+}
+
 static clrt_status parse_sampling(const parser *p, json_t *image, const key_path *path, clrt_sampling_settings *out) {
   clrt_status status;
   if ((status =
@@ -300,15 +318,17 @@ static clrt_status parse_sampling(const parser *p, json_t *image, const key_path
     return status;
   if ((status = parse_integrator(p, image, path, &out->integrator)))
     return status;
-  return read_count(p, image, path, "max_tree_rays", CLRT_DEFAULT_MAX_TREE_RAYS, false, 1, CLRT_MAX_TREE_RAYS_LIMIT,
-                    &out->whitted.max_tree_rays);
+  if ((status = read_count(p, image, path, "max_tree_rays", CLRT_DEFAULT_MAX_TREE_RAYS, false, 1,
+                           CLRT_MAX_TREE_RAYS_LIMIT, &out->whitted.max_tree_rays)))
+    return status;
+  return parse_ambient_occlusion(p, image, path, &out->whitted);
 }
 
 /* "image" holds the picture's settings and the sampling settings. */
 static clrt_status parse_image(const parser *p, json_t *image, clrt_image_settings *out,
                                clrt_sampling_settings *sampling) {
-  static const char *const keys[] = {"width", "height",   "samples",       "max_depth", "shadow_samples",
-                                     "gamma", "exposure", "max_tree_rays", "integrator"};
+  static const char *const keys[] = {"width", "height",   "samples",       "max_depth",  "shadow_samples",
+                                     "gamma", "exposure", "max_tree_rays", "integrator", "ambient_occlusion"};
   key_path path = child_of(NULL, "image");
   clrt_status status;
   if ((status = expect_object(p, image, &path, KEY_LIST(keys))) ||
@@ -385,8 +405,9 @@ static clrt_status parse_glass(const parser *p, json_t *value, const key_path *p
 }
 
 static clrt_status parse_material(const parser *p, json_t *value, const key_path *path, clrt_scene_material *out) {
-  static const char *const keys[] = {"color",     "ambient",      "diffuse",      "specular",
-                                     "shininess", "reflectivity", "transparency", "ior"};
+  static const char *const keys[] = {"color",        "ambient",      "diffuse", "specular", "shininess",
+                                     "reflectivity", "transparency", "ior",     "emission"};
+  static const double no_emission[3] = {0.0, 0.0, 0.0};
   clrt_status status;
   if ((status = expect_object(p, value, path, KEY_LIST(keys))) ||
       (status = read_vec3(p, value, path, "color", NULL, NON_NEGATIVE, out->color)) ||
@@ -396,7 +417,8 @@ static clrt_status parse_material(const parser *p, json_t *value, const key_path
       (status =
            read_checked(p, value, path, "shininess", CLRT_DEFAULT_SHININESS, false, NON_NEGATIVE, &out->shininess)) ||
       (status = read_checked(p, value, path, "reflectivity", CLRT_DEFAULT_REFLECTIVITY, false, UNIT_INTERVAL,
-                             &out->reflectivity)))
+                             &out->reflectivity)) ||
+      (status = read_vec3(p, value, path, "emission", no_emission, NON_NEGATIVE, out->emission)))
     return status;
   return parse_glass(p, value, path, out);
 }

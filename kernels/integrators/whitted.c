@@ -6,9 +6,11 @@
  * (max_tree_rays, and branches too light to matter are left out), always
  * the same way, so that no scene makes a pixel's work grow without end
  * and the picture stays a function of the scene alone. */
+#include "camera.h"
 #include "clrt_tracer.h"
 #include "light.h"
 #include "material.h"
+#include "sampling.h"
 #include "sphere.h"
 
 /* One pending ray of the tree: where it goes and its share of the pixel. */
@@ -50,12 +52,37 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_flat_view *flat, clrt_trace_
                        clrt_vec3_scale(clrt_vec3_mul(clrt_vec3_from4(light->color), reflected), light->intensity));
 }
 
-/* Ambient plus the sum over lights, at a hit point of a surface of
- * colour `color` (the sphere's own, or its material's). */
+/* Ambient occlusion: the cosine-weighted share of the hemisphere around
+ * the normal that is open within occlusion_distance, by occlusion_rays
+ * rays stratified over it (each a shadow ray: any sphere that near,
+ * glass included, closes its direction). */
+CLRT_INTERNAL float clrt_open_share(const clrt_flat_view *flat, clrt_trace_key *key, clrt_vec3 origin,
+                                    clrt_vec3 normal) {
+  const clrt_whitted_params *whitted = &flat->params->integrator_params.whitted;
+  clrt_uint open = 0u;
+  for (clrt_uint i = 0; i < whitted->occlusion_rays; ++i) {
+    float u, v, dx, dy;
+    clrt_stratified_point(key->seed, key->vertex, CLRT_PURPOSE_OCCLUSION, i, whitted->occlusion_rays, &u, &v);
+    clrt_square_to_disk(u, v, &dx, &dy);
+    clrt_ray ray;
+    ray.origin = origin;
+    ray.direction = clrt_cosine_direction(normal, dx, dy);
+    clrt_uint hit = 0u;
+    ++key->shadow_rays;
+    open += clrt_nearest_hit(flat, ray, &hit) >= whitted->occlusion_distance ? 1u : 0u;
+  }
+  return (float)open / (float)whitted->occlusion_rays;
+}
+
+/* Ambient (scaled by the open share with ambient occlusion) plus the sum
+ * over lights, at a hit point of a surface of colour `color` (the
+ * sphere's own, or its material's). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_local(const clrt_flat_view *flat, clrt_trace_key *key,
                                          CLRT_ARRAY_SPACE const clrt_material *material, clrt_vec3 color,
                                          clrt_vec3 shadow_origin, clrt_vec3 normal, clrt_vec3 to_eye) {
   clrt_vec3 local_color = clrt_vec3_scale(color, material->ambient);
+  if (flat->params->integrator_params.whitted.occlusion_rays > 0u && material->ambient > 0.0f)
+    local_color = clrt_vec3_scale(local_color, clrt_open_share(flat, key, shadow_origin, normal));
   for (clrt_uint i = 0; i < flat->params->light_count; ++i)
     local_color =
         clrt_vec3_add(local_color, clrt_shade_light(flat, key, material, color, i, shadow_origin, normal, to_eye));
@@ -89,7 +116,7 @@ CLRT_INTERNAL void clrt_push_branch(const clrt_flat_view *flat, clrt_tree *tree,
 }
 
 /* Shades one hit and queues its mirror and refraction branches:
- * (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted).
+ * Le + (1-kr-kt)*local + kr*reflected + kt*(F*reflected + (1-F)*refracted).
  * The weights sum to 1, so no subtree is brighter than the brightest
  * local shading or background (what max_dropped_weight is made from). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_branch *branch,
@@ -114,10 +141,12 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_ke
     clrt_push_branch(flat, tree, outside, clrt_vec3_reflect(branch->ray.direction, surface.normal),
                      branch->weight * (kr + kt * reflectance), branch->depth + 1u, 2u * branch->vertex);
   }
-  return clrt_vec3_scale(local_color, branch->weight * (1.0f - kr - kt));
+  clrt_vec3 emitted = clrt_vec3_scale(clrt_vec3_from4(material->emission), branch->weight);
+  return clrt_vec3_add(clrt_vec3_scale(local_color, branch->weight * (1.0f - kr - kt)), emitted);
 }
 
-clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray,
+                                           clrt_tally *tally) {
   clrt_tree tree;
   tree.top = 0u;
   tree.cut_short = 0u;
@@ -126,25 +155,33 @@ clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_uint seed, clrt
   clrt_trace_key key;
   key.seed = seed;
   key.vertex = 1u;
-  key.rays = 0u;
+  key.shadow_rays = 0u;
   clrt_vec3 color = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   /* Depth first, so the branches a budget leaves out are always the same
    * ones: the picture stays a function of the scene alone. */
-  for (clrt_uint traced = 0u; tree.top > 0u; ++traced) {
+  clrt_uint traced = 0u;
+  for (; tree.top > 0u; ++traced) {
     if (traced == flat->params->integrator_params.whitted.max_tree_rays) {
       tree.cut_short = 1u;
       break;
     }
     clrt_branch branch = tree.pending[--tree.top];
     clrt_uint hit_index = 0;
-    ++key.rays;
     float t = clrt_nearest_hit(flat, branch.ray, &hit_index);
     if (t == CLRT_INFINITY)
       color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(flat->params->background), branch.weight));
     else
       color = clrt_vec3_add(color, clrt_shade_hit(flat, &key, &branch, t, hit_index, &tree));
   }
-  tally->rays += key.rays;
+  /* Every ray of the tree but the first is a bounce. */
+  tally->camera_rays += 1u;
+  tally->bounce_rays += traced > 0u ? traced - 1u : 0u;
+  tally->shadow_rays += key.shadow_rays;
   tally->cut_short_samples += tree.cut_short;
   return color;
+}
+
+clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+  clrt_ray ray = clrt_camera_sample_ray(flat->params, sample.x, sample.y, sample.index, sample.seed);
+  return clrt_whitted_trace(flat, sample.seed, ray, tally);
 }

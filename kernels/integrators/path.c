@@ -1,0 +1,386 @@
+/* The path integrator: global illumination by Monte Carlo path tracing,
+ * one path per camera ray and one ray at a time (no branch stack: what a
+ * work-item keeps fits a GPU thread's registers).
+ *
+ * The model (README, "What a pixel is"): at a hit, emission Le, the local
+ * share (1-kr-kt) of the lights' direct terms D_j and of the light
+ * scattered by f_local from every direction, a mirror share kr and a
+ * glass share kt (Schlick's F reflected, 1-F refracted). The estimator:
+ *  - D_j at every vertex, with one shadow ray per light (to the centre of
+ *    a point light, to a point of a sphere light's disc);
+ *  - next-event estimation toward one emissive sphere, picked uniformly
+ *    and sampled uniformly over the cone it subtends, combined with the
+ *    local lobe's sampling by multiple importance sampling (balance
+ *    heuristic), so that small bright spheres and large dim ones both
+ *    converge fast;
+ *  - one continuation per vertex: local, mirror or glass picked by their
+ *    shares (glass then reflects with probability F), the local direction
+ *    drawn from a mixture of the cosine (diffuse) and normalised Phong
+ *    (specular) lobes weighted by their albedos;
+ *  - Russian roulette from vertex CLRT_ROULETTE_FIRST_VERTEX;
+ *  - the random numbers are Owen-scrambled Sobol points (sampling.c).
+ * Every choice is unbiased for the model; the tests hold it to the exact
+ * cases (furnaces, invisible glass, the Whitted picture at depth 0). */
+#include "camera.h"
+#include "clrt_tracer.h"
+#include "material.h"
+#include "sampling.h"
+#include "sphere.h"
+
+/* Russian roulette plays from this vertex on (the camera ray's hit is
+ * vertex 0): earlier vertices carry most of the picture. A path survives
+ * with the largest channel of its throughput, at most this. */
+#define CLRT_ROULETTE_FIRST_VERTEX 3u
+#define CLRT_ROULETTE_MAX_SURVIVAL 0.95f
+
+/* The Sobol sets (4 numbers each) of a sample: set 0 places the camera
+ * ray (pixel x, y, lens x, y); vertex k then has its own sets, numbered
+ * from 1 + k * (CLRT_PATH_LIGHT_SETS + light_count). */
+#define CLRT_PATH_SET_CAMERA 0u
+#define CLRT_PATH_SET_BOUNCE 0u      /* share, lobe, direction x, y */
+#define CLRT_PATH_SET_EMITTER 1u     /* which emitter, direction x, y, roulette */
+#define CLRT_PATH_SET_FIRST_LIGHT 2u /* light j: disc x, y */
+#define CLRT_PATH_SETS_BESIDES_LIGHTS 2u
+/* The last vertex whose numbers are Sobol points (clrt_path_numbers). */
+#define CLRT_SOBOL_LAST_VERTEX 1u
+
+/* What one path carries from vertex to vertex. */
+typedef struct clrt_path {
+  clrt_ray ray;
+  clrt_vec3 throughput; /* what the radiance found next is multiplied by */
+  clrt_vec3 radiance;   /* gathered so far */
+  /* The previous vertex, for the weight of an emitter found by a local
+   * bounce (MIS): the pdf of that bounce (0: not a local bounce), where it
+   * left from and off which sphere. */
+  float local_pdf;
+  clrt_vec3 from;
+  clrt_uint from_sphere;
+} clrt_path;
+
+/* The surface at a path's vertex, as its shading reads it. */
+typedef struct clrt_vertex {
+  clrt_surface surface;
+  clrt_vec3 outside; /* where rays leaving on the normal's side start */
+  clrt_vec3 to_eye;  /* w_o */
+  clrt_vec3 mirror;  /* r = 2(n.w_o)n - w_o */
+  clrt_vec3 color;
+  CLRT_ARRAY_SPACE const clrt_material *material;
+  clrt_uint sphere;
+  float local_share;  /* 1 - kr - kt */
+  float diffuse_odds; /* the cosine lobe's share of local sampling; < 0: nothing to sample */
+} clrt_vertex;
+
+CLRT_INTERNAL clrt_uint clrt_path_set(const clrt_flat_view *flat, clrt_uint vertex, clrt_uint set) {
+  return 1u + vertex * (CLRT_PATH_SETS_BESIDES_LIGHTS + flat->params->light_count) + set;
+}
+
+/* The four numbers of set `set` at vertex `vertex`: Sobol points up to
+ * CLRT_SOBOL_LAST_VERTEX, where most of the picture is decided; beyond,
+ * where a path's share is small and its integrand rough, hashed ones,
+ * which cost a fifth as much. */
+CLRT_INTERNAL clrt_vec4 clrt_path_numbers(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_uint vertex,
+                                          clrt_uint set) {
+  clrt_uint number = clrt_path_set(flat, vertex, set);
+  if (vertex <= CLRT_SOBOL_LAST_VERTEX)
+    return clrt_sobol_point(sample.pixel_seed, sample.index, number);
+  return clrt_random_point(sample.seed, number);
+}
+
+CLRT_INTERNAL float clrt_max_channel(clrt_vec3 v) { return clrt_max(v.x, clrt_max(v.y, v.z)); }
+
+CLRT_INTERNAL clrt_vertex clrt_vertex_at(const clrt_flat_view *flat, clrt_ray ray, float t, clrt_uint sphere) {
+  clrt_vertex v;
+  v.sphere = sphere;
+  v.material = clrt_material_of(flat, sphere);
+  v.surface = clrt_surface_at(&flat->spheres[sphere], ray, t);
+  v.outside = clrt_offset_from_surface(v.surface.point, v.surface.normal, v.surface.radius);
+  v.to_eye = clrt_vec3_scale(ray.direction, -1.0f);
+  v.mirror = clrt_vec3_reflect(ray.direction, v.surface.normal);
+  v.color = clrt_surface_color(flat, sphere, v.material);
+  v.local_share = 1.0f - v.material->reflectivity - v.material->transparency;
+  float diffuse_albedo = v.material->diffuse * clrt_max_channel(v.color);
+  float lobes = diffuse_albedo + v.material->specular;
+  v.diffuse_odds = lobes > 0.0f ? diffuse_albedo / lobes : -1.0f;
+  return v;
+}
+
+/* (r . w)^s where positive, else 0. */
+CLRT_INTERNAL float clrt_phong_lobe(const clrt_vertex *v, clrt_vec3 w) {
+  float r_dot_w = clrt_vec3_dot(v->mirror, w);
+  return r_dot_w > 0.0f ? clrt_pow_positive(r_dot_w, v->material->shininess) : 0.0f;
+}
+
+/* f_local(w) = c diffuse / pi + specular (s+2)/(2 pi) (r.w)^s, without the
+ * local share. */
+CLRT_INTERNAL clrt_vec3 clrt_local_bsdf(const clrt_vertex *v, clrt_vec3 w) {
+  CLRT_ARRAY_SPACE const clrt_material *m = v->material;
+  float glossy = 0.0f;
+  if (m->specular > 0.0f)
+    glossy = m->specular * (m->shininess + 2.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(v, w);
+  clrt_vec3 diffuse = clrt_vec3_scale(v->color, m->diffuse / CLRT_PI);
+  return clrt_vec3_add(diffuse, clrt_vec3_make(glossy, glossy, glossy));
+}
+
+/* The density (over solid angle) of the local lobes' mixture at w. */
+CLRT_INTERNAL float clrt_local_pdf(const clrt_vertex *v, clrt_vec3 w) {
+  float cosine = clrt_vec3_dot(v->surface.normal, w);
+  if (cosine <= 0.0f || v->diffuse_odds < 0.0f)
+    return 0.0f;
+  float pdf = v->diffuse_odds * cosine / CLRT_PI;
+  if (v->diffuse_odds < 1.0f)
+    pdf += (1.0f - v->diffuse_odds) * (v->material->shininess + 1.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(v, w);
+  return pdf;
+}
+
+/* A direction of the local lobes' mixture, from three numbers in [0, 1):
+ * the lobe, then a point of the unit square. Cosine-weighted by Malley's
+ * method; the Phong lobe's cos^s around r by cos = u^(1/(s+1)), with u
+ * the disk point's squared radius. */
+CLRT_INTERNAL clrt_vec3 clrt_sample_local(const clrt_vertex *v, float lobe, float u, float w) {
+  float dx, dy;
+  clrt_square_to_disk(u, w, &dx, &dy);
+  float rho2 = dx * dx + dy * dy;
+  if (lobe < v->diffuse_odds)
+    return clrt_cosine_direction(v->surface.normal, dx, dy);
+  float cos_theta = rho2 > 0.0f ? clrt_pow_positive(rho2, 1.0f / (v->material->shininess + 1.0f)) : 0.0f;
+  return clrt_direction_around(v->mirror, cos_theta, dx, dy);
+}
+
+/* The cone of directions from `point` to emissive sphere `sphere`: its
+ * axis, and 1 - cos of its half-angle. False from inside the sphere. */
+CLRT_INTERNAL int clrt_emitter_cone(const clrt_flat_view *flat, clrt_vec3 point, clrt_uint sphere, clrt_vec3 *axis,
+                                    float *one_minus_cos) {
+  clrt_float4 center_radius = flat->spheres[sphere].center_radius;
+  clrt_vec3 toward = clrt_vec3_sub(clrt_vec3_from4(center_radius), point);
+  float distance2 = clrt_vec3_dot(toward, toward), radius2 = center_radius.w * center_radius.w;
+  if (distance2 <= radius2)
+    return 0;
+  *axis = clrt_vec3_div(toward, clrt_sqrt(distance2));
+  float sin2 = radius2 / distance2;
+  *one_minus_cos = sin2 / (1.0f + clrt_sqrt(1.0f - sin2)); /* 1 - sqrt(1 - sin2), without cancellation */
+  return *one_minus_cos > 0.0f;
+}
+
+/* The density (over solid angle) with which emitter sampling from `point`
+ * (off sphere `from_sphere`) picks a direction toward `sphere`. */
+CLRT_INTERNAL float clrt_emitter_pdf(const clrt_flat_view *flat, clrt_vec3 point, clrt_uint from_sphere,
+                                     clrt_uint sphere) {
+  clrt_vec3 axis;
+  float one_minus_cos;
+  if (sphere == from_sphere || !clrt_emitter_cone(flat, point, sphere, &axis, &one_minus_cos))
+    return 0.0f;
+  return 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)flat->params->emitter_count);
+}
+
+/* Light j's direct term D_j = pi f_local(l) color intensity (n.l) V_j,
+ * l toward its centre; V_j by one shadow ray (to the centre, or to a
+ * point of the disc of a sphere light facing the vertex). */
+CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_vertex *v,
+                                          clrt_uint light_index, clrt_pixel_sample sample, clrt_uint vertex) {
+  clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  CLRT_ARRAY_SPACE const clrt_light *light = &flat->lights[light_index];
+  clrt_vec3 center = clrt_vec3_from4(light->position);
+  clrt_vec3 to_center = clrt_vec3_sub(center, v->outside);
+  float distance = clrt_vec3_length(to_center);
+  clrt_vec3 l = clrt_vec3_div(to_center, distance);
+  float n_dot_l = clrt_vec3_dot(v->surface.normal, l);
+  if (n_dot_l <= 0.0f)
+    return zero;
+  clrt_vec3 reflected = clrt_vec3_scale(clrt_local_bsdf(v, l), CLRT_PI * light->intensity * n_dot_l);
+  if (clrt_max_channel(reflected) <= 0.0f)
+    return zero;
+  clrt_vec3 visible = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+  if (flat->params->shadows) {
+    clrt_ray shadow;
+    shadow.origin = v->outside;
+    shadow.direction = l;
+    if (light->radius > 0.0f) {
+      clrt_vec4 u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
+      float dx, dy;
+      clrt_square_to_disk(u.x, u.y, &dx, &dy);
+      clrt_vec3 a, b;
+      clrt_basis_around(l, &a, &b);
+      clrt_vec3 target = clrt_vec3_add(
+          center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(a, dx), clrt_vec3_scale(b, dy)), light->radius));
+      clrt_vec3 toward = clrt_vec3_sub(target, v->outside);
+      distance = clrt_vec3_length(toward);
+      shadow.direction = clrt_vec3_div(toward, distance);
+    }
+    visible = clrt_transmission(flat, key, shadow, distance);
+  }
+  return clrt_vec3_mul(visible, clrt_vec3_mul(clrt_vec3_from4(light->color), reflected));
+}
+
+/* Next-event estimation toward one emissive sphere, weighted against
+ * finding it by a local bounce (balance heuristic). `u`: which emitter,
+ * the direction's square point. */
+CLRT_INTERNAL clrt_vec3 clrt_emitter_light(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_vertex *v,
+                                           clrt_vec4 u) {
+  clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  clrt_uint count = flat->params->emitter_count;
+  clrt_uint pick = clrt_min((clrt_uint)(u.x * (float)count), count - 1u);
+  clrt_uint sphere = flat->emitters[pick];
+  clrt_vec3 axis;
+  float one_minus_cos;
+  if (sphere == v->sphere || !clrt_emitter_cone(flat, v->outside, sphere, &axis, &one_minus_cos))
+    return zero;
+  float dx, dy;
+  clrt_square_to_disk(u.y, u.z, &dx, &dy);
+  clrt_ray ray;
+  ray.origin = v->outside;
+  ray.direction = clrt_direction_around(axis, 1.0f - (dx * dx + dy * dy) * one_minus_cos, dx, dy);
+  float cosine = clrt_vec3_dot(v->surface.normal, ray.direction);
+  if (cosine <= 0.0f)
+    return zero;
+  clrt_vec3 f = clrt_local_bsdf(v, ray.direction);
+  if (clrt_max_channel(f) <= 0.0f)
+    return zero;
+  ++key->shadow_rays;
+  clrt_uint hit = 0u;
+  if (clrt_nearest_hit(flat, ray, &hit) == CLRT_INFINITY || hit != sphere)
+    return zero;
+  float emitter_pdf = 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)count);
+  float local_pdf = v->local_share * clrt_local_pdf(v, ray.direction);
+  float weight = emitter_pdf / (emitter_pdf + local_pdf);
+  clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
+  return clrt_vec3_scale(clrt_vec3_mul(f, emission), v->local_share * cosine * weight / emitter_pdf);
+}
+
+/* Le at a vertex, weighted against having sampled it as an emitter from
+ * the previous vertex when a local bounce found it. */
+CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, const clrt_path *path, const clrt_vertex *v) {
+  clrt_vec3 emission = clrt_vec3_from4(v->material->emission);
+  if (clrt_max_channel(emission) <= 0.0f || path->local_pdf <= 0.0f)
+    return emission;
+  float emitter_pdf = clrt_emitter_pdf(flat, path->from, path->from_sphere, v->sphere);
+  return clrt_vec3_scale(emission, path->local_pdf / (path->local_pdf + emitter_pdf));
+}
+
+/* Glass: the mirror direction with probability F (Schlick), else the
+ * refracted one; `u` in [0, 1) decides. */
+CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, clrt_ray ray, float u) {
+  clrt_vec3 refracted = ray.direction;
+  float reflectance = clrt_refract(ray.direction, v->surface.normal, v->surface.entering, v->material->ior, &refracted);
+  clrt_ray next;
+  if (u < reflectance) {
+    next.origin = v->outside;
+    next.direction = v->mirror;
+  } else {
+    next.origin =
+        clrt_offset_from_surface(v->surface.point, clrt_vec3_scale(v->surface.normal, -1.0f), v->surface.radius);
+    next.direction = refracted;
+  }
+  return next;
+}
+
+/* Picks how the path goes on from vertex v (local, mirror or glass, by
+ * their shares); false when it ends there. */
+CLRT_INTERNAL int clrt_continue_path(clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
+  float kr = v->material->reflectivity, kt = v->material->transparency;
+  path->local_pdf = 0.0f;
+  if (u.x < v->local_share) {
+    if (v->diffuse_odds < 0.0f)
+      return 0;
+    clrt_vec3 w = clrt_sample_local(v, u.y, u.z, u.w);
+    float cosine = clrt_vec3_dot(v->surface.normal, w), pdf = clrt_local_pdf(v, w);
+    if (cosine <= 0.0f || !(pdf > 0.0f))
+      return 0;
+    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(v, w), cosine / pdf));
+    path->local_pdf = v->local_share * pdf;
+    path->from = v->outside;
+    path->from_sphere = v->sphere;
+    path->ray.origin = v->outside;
+    path->ray.direction = w;
+    return 1;
+  }
+  if (u.x < v->local_share + kr) {
+    path->ray.origin = v->outside;
+    path->ray.direction = v->mirror;
+    return 1;
+  }
+  if (kt <= 0.0f)
+    return 0;
+  /* The share's remaining range, rescaled to [0, 1), decides Fresnel. */
+  float fresnel_u = clrt_min((u.x - v->local_share - kr) / kt, 0.99999994f);
+  path->ray = clrt_through_glass(v, path->ray, fresnel_u);
+  return 1;
+}
+
+/* Russian roulette: false when the path ends; else its throughput grows
+ * by the odds it beat, so that the estimate stays unbiased. */
+CLRT_INTERNAL int clrt_roulette(clrt_path *path, clrt_uint vertex, float u) {
+  if (vertex < CLRT_ROULETTE_FIRST_VERTEX)
+    return 1;
+  float survival = clrt_min(CLRT_ROULETTE_MAX_SURVIVAL, clrt_max_channel(path->throughput));
+  if (!(u < survival))
+    return 0;
+  path->throughput = clrt_vec3_div(path->throughput, survival);
+  return 1;
+}
+
+/* What vertex `vertex` adds to the path's radiance: Le, and the lights'
+ * direct terms with the local share. */
+CLRT_INTERNAL void clrt_gather_at(const clrt_flat_view *flat, clrt_trace_key *key, clrt_path *path,
+                                  const clrt_vertex *v, clrt_pixel_sample sample, clrt_uint vertex) {
+  clrt_vec3 gathered = clrt_emission_found(flat, path, v);
+  if (v->local_share > 0.0f && v->diffuse_odds >= 0.0f) {
+    clrt_vec3 direct = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+    for (clrt_uint j = 0; j < flat->params->light_count; ++j)
+      direct = clrt_vec3_add(direct, clrt_direct_light(flat, key, v, j, sample, vertex));
+    gathered = clrt_vec3_add(gathered, clrt_vec3_scale(direct, v->local_share));
+  }
+  path->radiance = clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, gathered));
+}
+
+/* The camera ray of the sample: one sample looks through the pixel's
+ * centre (as Whitted's), more are spread over the pixel by the first Sobol
+ * set, which also places the ray on the lens of a camera with an aperture. */
+CLRT_INTERNAL clrt_ray clrt_path_camera_ray(const clrt_trace_params *params, clrt_pixel_sample sample) {
+  clrt_vec4 u = clrt_sobol_point(sample.pixel_seed, sample.index, CLRT_PATH_SET_CAMERA);
+  float lens_x = 0.0f, lens_y = 0.0f;
+  if (params->camera.unit_u.w > 0.0f)
+    clrt_square_to_disk(u.z, u.w, &lens_x, &lens_y);
+  if (params->samples == 1u)
+    return clrt_camera_ray_at(params, sample.x, sample.y, 0.5f, 0.5f, lens_x, lens_y);
+  return clrt_camera_ray_at(params, sample.x, sample.y, u.x, u.y, lens_x, lens_y);
+}
+
+clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+  const clrt_trace_params *params = flat->params;
+  clrt_path path;
+  path.ray = clrt_path_camera_ray(params, sample);
+  path.throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+  path.radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  path.local_pdf = 0.0f;
+  path.from = path.ray.origin;
+  path.from_sphere = 0u;
+  clrt_trace_key key;
+  key.seed = sample.seed;
+  key.vertex = 0u;
+  key.shadow_rays = 0u;
+  ++tally->camera_rays;
+  for (clrt_uint vertex = 0u;; ++vertex) {
+    clrt_uint sphere = 0u;
+    float t = clrt_nearest_hit(flat, path.ray, &sphere);
+    if (t == CLRT_INFINITY) {
+      path.radiance = clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
+      break;
+    }
+    clrt_vertex v = clrt_vertex_at(flat, path.ray, t, sphere);
+    clrt_gather_at(flat, &key, &path, &v, sample, vertex);
+    if (vertex >= params->max_depth)
+      break;
+    clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
+    if (params->emitter_count > 0u && v.local_share > 0.0f && v.diffuse_odds >= 0.0f)
+      path.radiance =
+          clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_emitter_light(flat, &key, &v, emitter_u)));
+    if (!clrt_roulette(&path, vertex, emitter_u.w))
+      break;
+    clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
+    if (!clrt_continue_path(&path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
+      break;
+    ++tally->bounce_rays;
+  }
+  tally->shadow_rays += key.shadow_rays;
+  return path.radiance;
+}
