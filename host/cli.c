@@ -26,6 +26,10 @@ static const char USAGE[] =
     "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
     "  --max-depth D         mirror and glass bounces, 0..64 (overrides the scene)\n"
     "  --png-level N         PNG compression, 0 (none, fastest) to 9 (smallest); default 6\n"
+    "  --time S              progressive: passes of samples until S seconds are spent (whole\n"
+    "                        passes only), at most --samples (default 4096) a pixel\n"
+    "  --noise X             progressive: passes until each 16x16 region's relative standard\n"
+    "                        error is at most X (0.01 = 1%), at most --samples (default 4096)\n"
     "  --device SPEC         P:D from 'clrt devices', gpu, cpu, or part of a device name;\n"
     "                        'all' or a comma list (0:0,0:1) renders on several at once\n"
     "                        (default: the first GPU, else the first CPU)\n"
@@ -97,6 +101,17 @@ static clrt_status parse_duration(const char *option, const char *text, const ch
   return CLRT_OK;
 }
 
+/* --noise: a relative standard error, more than 0 and at most 1. */
+static clrt_status parse_noise(const char *text, double *out, clrt_error *err) {
+  double value = 0.0;
+  if (!clrt_number_decimal(text, &value) || !(value > 0.0) || value > 1.0)
+    return clrt_fail(err, CLRT_ERR_INPUT,
+                     "--noise: expected a relative standard error more than 0 and at most 1 (0.01 is 1%%), got '%s'",
+                     text);
+  *out = value;
+  return CLRT_OK;
+}
+
 static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt_error *err) {
   unsigned width, height;
   if (!clrt_number_size(text, CLRT_MAX_IMAGE_SIDE, &width, &height))
@@ -133,6 +148,10 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_tile_size(value, o, err);
   if (strcmp(name, "--tile-timeout") == 0)
     return parse_duration(name, value, "seconds", false, &o->tile_timeout_s, err);
+  if (strcmp(name, "--time") == 0)
+    return parse_duration(name, value, "seconds", false, &o->time_s, err);
+  if (strcmp(name, "--noise") == 0)
+    return parse_noise(value, &o->noise, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -225,9 +244,9 @@ void clrt_cli_free(clrt_options *options) {
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {"-o",          "--output",       "--device",    "--width",
-                                       "--height",    "--samples",      "--max-depth", "--tiles",
-                                       "--tile-size", "--tile-timeout", "--png-level"};
+  static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
+                                       "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
+                                       "--png-level", "--time",      "--noise"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -280,6 +299,11 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
     return usage_error(err, "render: missing the output file: add -o OUT.png%s%s", "", "");
   if (o->strip_count && o->tile_width)
     return usage_error(err, "--tiles and --tile-size cannot be used together%s%s", "", "");
+  if ((o->time_s > 0.0 || o->noise > 0.0) && (o->strip_count || o->tile_width))
+    return usage_error(err,
+                       "%s cannot be used with --tiles or --tile-size: progressive passes are cut along 16x16 "
+                       "regions%s",
+                       o->time_s > 0.0 ? "--time" : "--noise", "");
   clrt_image_format format;
   if (o->png_level.set && (clrt_image_format_of(o->output_path, &format, NULL) != CLRT_OK || format != CLRT_FORMAT_PNG))
     return usage_error(err, "--png-level is for .png output, not %s%s", o->output_path, "");

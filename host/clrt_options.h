@@ -33,6 +33,8 @@ typedef struct clrt_options {
   unsigned strip_count;             /* --tiles N; 0 when not given */
   unsigned tile_width, tile_height; /* --tile-size WxH; 0 when not given */
   double tile_timeout_s;            /* 0 when not given */
+  double time_s;                    /* --time: progressive passes within this many seconds; 0: none */
+  double noise;                     /* --noise: progressive passes until every region's noise is below; 0: none */
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
   bool quiet;

@@ -14,6 +14,7 @@
 #include "clrt_frame.h"
 #include "clrt_options.h"
 #include "clrt_output.h"
+#include "clrt_passes.h"
 #include "clrt_tiling.h"
 
 /* What every process of a render needs. */
@@ -27,8 +28,9 @@ typedef struct clrt_render_job {
   size_t device_count;
   clrt_tiling tiling; /* the same on every process */
   clrt_frame frame;
-  bool linear;     /* linear colour (for .hdr), not 8-bit levels */
-  double share_ms; /* sending the flat scene to the other processes */
+  bool linear;      /* linear colour (for .hdr), not 8-bit levels */
+  bool progressive; /* --time or --noise: passes of samples (clrt_passes.h) */
+  double share_ms;  /* sending the flat scene to the other processes */
 } clrt_render_job;
 
 /* What only the root holds: the film the tiles go to, and the file the

@@ -22,4 +22,8 @@ void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const 
 void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome,
                                double output_ms, double wall_ms);
 
+/* A progressive render's passes: how many, the samples they took and the
+ * noise they left. */
+void clrt_render_summary_passes(FILE *log, const clrt_render_job *job, const clrt_passes_outcome *passes);
+
 #endif /* CLRT_RENDER_SUMMARY_H */

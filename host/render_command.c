@@ -18,12 +18,18 @@
 /* How many missing tiles an error message lists before "and N more". */
 enum { LISTED_MISSING_TILES = 4 };
 
+static bool progressive(const clrt_options *options) { return options->time_s > 0.0 || options->noise > 0.0; }
+
+/* Progressive passes replace the scene's samples: they go on up to
+ * --samples, or the most a pixel may take. */
 static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
   if (options->width.set)
     scene->image.width = options->width.value;
   if (options->height.set)
     scene->image.height = options->height.value;
-  if (options->samples.set)
+  if (progressive(options))
+    scene->sampling.samples = options->samples.set ? options->samples.value : CLRT_MAX_SAMPLES;
+  else if (options->samples.set)
     scene->sampling.samples = options->samples.value;
   if (options->max_depth.set)
     scene->sampling.max_depth = options->max_depth.value;
@@ -37,6 +43,13 @@ static clrt_status load_scene(clrt_render_job *job, clrt_error *err) {
     return status;
   apply_overrides(job->options, &scene);
   job->image = scene.image;
+  if (progressive(job->options) && !CLRT_INTEGRATOR_SUMS_EXACTLY(scene.sampling.integrator)) {
+    clrt_scene_free(&scene);
+    return clrt_fail(err, CLRT_ERR_INPUT,
+                     "%s: %s needs the path integrator (set image.integrator to \"path\"): Whitted's samples are "
+                     "stratified over a number fixed in advance",
+                     job->options->scene_path, job->options->time_s > 0.0 ? "--time" : "--noise");
+  }
   status = clrt_flatten(&scene, &job->scene, err);
   clrt_scene_free(&scene);
   return status;
@@ -80,18 +93,24 @@ static clrt_status open_destination(const clrt_render_job *job, clrt_render_dest
   clrt_film_kind kind = job->linear ? CLRT_FILM_LINEAR : CLRT_FILM_LEVELS;
   clrt_status status =
       clrt_film_init(&destination->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
+  if (status == CLRT_OK && job->progressive)
+    status = clrt_film_keep_sums(&destination->film, err);
   const clrt_options *options = job->options;
   clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
                            (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
   if (status == CLRT_OK)
     status = clrt_output_open(options->output_path, &png, &destination->output, err);
-  return status == CLRT_OK ? clrt_film_stream_to(&destination->film, destination->output, err) : status;
+  /* A progressive picture is developed at the end: nothing to stream. */
+  if (status != CLRT_OK || job->progressive)
+    return status;
+  return clrt_film_stream_to(&destination->film, destination->output, err);
 }
 
 /* Devices, tiling and frame on every process (the frame's collectives are
  * called whatever befell the process: its status is agreed on after), and
  * the root's destination. */
 static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
+  job->progressive = progressive(job->options);
   clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
   job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
   clrt_image_format format;
@@ -105,6 +124,8 @@ static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *de
     *err = frame_err;
     status = framed;
   }
+  if (job->progressive) /* a pass's tiles are runs of regions, up to a device's largest */
+    job->frame.max_tile_pixels = clrt_progressive_tile_pixels(job->image.width, job->image.height);
   if (status == CLRT_OK && job->root)
     status = open_destination(job, destination, err);
   return status;
@@ -132,7 +153,7 @@ static clrt_session_options session_options(const clrt_render_job *job, FILE *lo
   double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
   return (clrt_session_options){.max_tile_pixels = job->frame.max_tile_pixels,
                                 .fast_math = options->fast_math,
-                                .linear_output = job->linear,
+                                .tile_form = job->linear ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS,
                                 .tile_timeout_ms = timeout_s * 1e3,
                                 .faults = &job->faults,
                                 .build_log = log};
@@ -180,18 +201,30 @@ static clrt_status incomplete_render(const clrt_render_job *job, const clrt_fram
                    outcome->missing_count, tiles, job->options->output_path);
 }
 
-/* The frame on this process's devices (with every process's, in a
- * cluster); then the root writes the picture, or says which tiles are
- * missing. Every process returns the agreed status. */
-static clrt_status render_frame(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
-                                clrt_frame_outcome *outcome, clrt_error *err) {
-  clrt_progress progress;
-  start_progress(job, log, &progress);
+/* The frame, or its passes, on this process's devices (with every
+ * process's, in a cluster): into the root's film, or its sums. */
+static clrt_status render_passes(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                                 clrt_progress *progress, clrt_passes_outcome *passes, clrt_error *err) {
+  const clrt_options *options = job->options;
   clrt_session_options session = session_options(job, log);
   clrt_frame_devices devices = {NULL, job->devices, job->device_count, &job->scene, &session};
-  clrt_status status = clrt_frame_render(&job->frame, &devices, job->root ? &destination->film : NULL, job->linear,
-                                         &progress, outcome, err);
+  clrt_film *film = job->root ? &destination->film : NULL;
+  if (!job->progressive)
+    return clrt_frame_render(&job->frame, &devices, film, session.tile_form, progress, &passes->frame, err);
+  clrt_pass_goal goal = {options->time_s, options->noise, job->scene.params.samples};
+  return clrt_passes_render(&job->frame, &devices, film, &goal, progress, passes, err);
+}
+
+/* Renders; then the root writes the picture, or says which tiles are
+ * missing. Every process returns the agreed status. */
+static clrt_status render_frame(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                                clrt_passes_outcome *passes, clrt_error *err) {
+  clrt_progress progress;
+  start_progress(job, log, &progress);
+  memset(passes, 0, sizeof *passes);
+  clrt_status status = render_passes(job, destination, log, &progress, passes, err);
   clrt_progress_destroy(&progress);
+  const clrt_frame_outcome *outcome = &passes->frame;
   if (status == CLRT_OK && job->root)
     status = outcome->missing_count ? incomplete_render(job, outcome, destination, err) : write_image(destination, err);
   return clrt_cluster_agree(status, err);
@@ -201,13 +234,16 @@ static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *
                            clrt_error *err) {
   if (!job->options->quiet && job->root)
     clrt_render_summary_start(log, job);
-  clrt_frame_outcome outcome;
-  clrt_status status = render_frame(job, destination, log, &outcome, err);
+  clrt_passes_outcome passes;
+  clrt_status status = render_frame(job, destination, log, &passes, err);
   if (status == CLRT_OK && job->root)
-    clrt_render_summary_cut_short(log, job, &outcome);
-  if (status == CLRT_OK && job->root && !job->options->quiet)
-    clrt_render_summary_print(log, job, &outcome, destination->output_ms, clrt_now_ms() - start_ms);
-  clrt_frame_outcome_free(&outcome);
+    clrt_render_summary_cut_short(log, job, &passes.frame);
+  if (status == CLRT_OK && job->root && !job->options->quiet) {
+    clrt_render_summary_print(log, job, &passes.frame, destination->output_ms, clrt_now_ms() - start_ms);
+    if (job->progressive)
+      clrt_render_summary_passes(log, job, &passes);
+  }
+  clrt_passes_outcome_free(&passes);
   return status;
 }
 

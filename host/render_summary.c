@@ -8,14 +8,32 @@ static double mrays_per_second(const clrt_ray_counts *rays, double ms) {
   return ms > 0.0 ? (double)clrt_rays_total(rays) / ms / 1e3 : 0.0;
 }
 
+/* "--time 20 s, --noise 1%": what ends a progressive render. */
+static const char *progressive_goal(const clrt_render_job *job, char *out, size_t size) {
+  const clrt_options *o = job->options;
+  int used = 0;
+  out[0] = '\0';
+  if (o->time_s > 0.0)
+    used = snprintf(out, size, "--time %g s", o->time_s);
+  if (o->noise > 0.0 && used >= 0 && (size_t)used < size)
+    snprintf(out + used, size - (size_t)used, "%s--noise %g%%", used ? ", " : "", 100.0 * o->noise);
+  return out;
+}
+
 void clrt_render_summary_start(FILE *log, const clrt_render_job *job) {
+  char goal[96];
   char scene[CLRT_ERROR_MESSAGE_SIZE], path[CLRT_ERROR_MESSAGE_SIZE], device[CLRT_DEVICE_TITLE_SIZE],
       shown[CLRT_ERROR_MESSAGE_SIZE];
   clrt_printable(job->options->scene_path, scene, sizeof scene);
   clrt_printable(job->options->output_path, path, sizeof path);
   double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
-  fprintf(log, "clrt: rendering %s to %s: %ux%u at %u sample(s)/px (%.1f M samples), %zu sphere(s), on ", scene, path,
-          job->image.width, job->image.height, job->scene.params.samples, samples / 1e6, job->scene.spheres_count);
+  fprintf(log, "clrt: rendering %s to %s: %ux%u ", scene, path, job->image.width, job->image.height);
+  if (job->progressive)
+    fprintf(log, "progressively (%s, at most %u sample(s)/px)", progressive_goal(job, goal, sizeof goal),
+            job->scene.params.samples);
+  else
+    fprintf(log, "at %u sample(s)/px (%.1f M samples)", job->scene.params.samples, samples / 1e6);
+  fprintf(log, ", %zu sphere(s), on ", job->scene.spheres_count);
   if (job->device_count == 1) {
     clrt_device_title(&job->devices[0], device, sizeof device);
     clrt_printable(device, shown, sizeof shown);
@@ -34,6 +52,15 @@ void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const 
     return;
   double samples = (double)job->image.width * job->image.height * job->scene.params.samples;
   integrator->warn_cut_short(log, &job->scene.params, samples, cut_short_samples);
+}
+
+void clrt_render_summary_passes(FILE *log, const clrt_render_job *job, const clrt_passes_outcome *passes) {
+  char goal[96];
+  fprintf(log,
+          "clrt:   progressive (%s): %u pass(es), %.1f sample(s)/px on average (%u to %u), the noisiest 16x16 region "
+          "at %.2f%%\n",
+          progressive_goal(job, goal, sizeof goal), passes->passes, passes->mean_samples, passes->least_samples,
+          passes->most_samples, 100.0 * passes->worst_noise);
 }
 
 static void print_device_line(FILE *log, const clrt_device_figures *figures, size_t total_pixels) {
@@ -95,7 +122,9 @@ static void print_processes(FILE *log, const clrt_render_job *job, const clrt_fr
 }
 
 static void print_tiles(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome) {
-  if (job->tiling.guided)
+  if (job->progressive)
+    fprintf(log, ", %zu tile(s) of 16x16 regions over the passes", outcome->tiles_done);
+  else if (job->tiling.guided)
     fprintf(log, ", %zu guided tile(s)", outcome->tiles_done);
   else
     fprintf(log, ", %zu tile(s) of up to %ux%u%s", outcome->tiles_done, job->frame.plan.max_width,
@@ -107,8 +136,12 @@ static void print_picture(FILE *log, const clrt_render_job *job, const clrt_farm
   const clrt_device_figures *first = &result->devices[0];
   char path[CLRT_ERROR_MESSAGE_SIZE], name[CLRT_ERROR_MESSAGE_SIZE], platform[CLRT_ERROR_MESSAGE_SIZE];
   clrt_printable(job->options->output_path, path, sizeof path);
-  fprintf(log, "clrt: %s: %ux%u, %u sample(s)/px, %zu sphere(s) (BVH built in %.0f ms) on ", path, job->image.width,
-          job->image.height, job->scene.params.samples, job->scene.spheres_count, job->scene.stats.bvh_build_ms);
+  fprintf(log, "clrt: %s: %ux%u, ", path, job->image.width, job->image.height);
+  if (job->progressive)
+    fputs("progressive", log);
+  else
+    fprintf(log, "%u sample(s)/px", job->scene.params.samples);
+  fprintf(log, ", %zu sphere(s) (BVH built in %.0f ms) on ", job->scene.spheres_count, job->scene.stats.bvh_build_ms);
   clrt_printable(first->device.name, name, sizeof name);
   clrt_printable(first->device.platform_name, platform, sizeof platform);
   if (result->device_count == 1)

@@ -547,6 +547,75 @@ static void test_platform_without_devices_is_listed(void **state) {
   run_free(&r);
 }
 
+/* The average samples a pixel that a progressive render's summary
+ * reports. */
+static double reported_samples(const char *summary) {
+  const char *at = strstr(summary, "pass(es), ");
+  assert_non_null(at);
+  return atof(at + strlen("pass(es), "));
+}
+
+/* A progressive render of the room at 64x48 to OUTPUT with OPTIONS, then
+ * one pass of as many samples as it reports: the very same bytes. */
+static void check_passes_equal_one_go(const char *extension, const char *options) {
+  char args[2048], progressive[800], once[800];
+  const char *scene = CLRT_SOURCE_DIR "/scenes/bench/room.json";
+  snprintf(progressive, sizeof progressive, "%s/progressive.%s", test_temp_dir(), extension);
+  snprintf(args, sizeof args, "render '%s' -o '%s' --width 64 --height 48 %s", scene, progressive, options);
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  unsigned samples = (unsigned)reported_samples(r.err);
+  count_lines_and_find(r.err, "sample(s)/px on average");
+  run_free(&r);
+  snprintf(once, sizeof once, "%s/once.%s", test_temp_dir(), extension);
+  snprintf(args, sizeof args, "render '%s' -o '%s' --width 64 --height 48 --samples %u -q", scene, once, samples);
+  r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  run_free(&r);
+  size_t size_a, size_b;
+  char *a = test_read_file(progressive, &size_a), *b = test_read_file(once, &size_b);
+  assert_int_equal(size_a, size_b);
+  assert_memory_equal(a, b, size_a);
+  free(a);
+  free(b);
+}
+
+/* Progressive passes give the very bytes one pass of as many samples
+ * gives, PNG and HDR alike; with a noise target, regions stop apart. */
+static void test_progressive_passes_equal_one_go(void **state) {
+  (void)state;
+  check_passes_equal_one_go("png", "--time 1 --samples 40");
+  check_passes_equal_one_go("hdr", "--time 1 --samples 12");
+  char args[2048];
+  snprintf(args, sizeof args,
+           "render '%s/scenes/bench/room.json' -o '%s' --width 64 --height 48 --noise 0.3 --samples 64",
+           CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  const char *range = strstr(r.err, "on average (");
+  assert_non_null(range);
+  unsigned least = 0, most = 0;
+  assert_int_equal(sscanf(range, "on average (%u to %u)", &least, &most), 2);
+  assert_true(least >= 4 && least < most && most <= 64); /* the lamp settles first, the caustic last */
+  assert_true(file_exists(output_path));
+  run_free(&r);
+}
+
+/* Progressive rendering's mistakes are one-line usage errors. */
+static void test_progressive_mistakes_are_refused(void **state) {
+  (void)state;
+  char args[2048];
+  snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s' --time 2", CLRT_SOURCE_DIR, fresh_output());
+  expect_failure(args, output_path, 2, "--time needs the path integrator");
+  snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -o '%s' --noise 0.1 --tiles 4", CLRT_SOURCE_DIR,
+           fresh_output());
+  expect_failure(args, output_path, 2, "--noise cannot be used with --tiles or --tile-size");
+  snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -o '%s' --noise 0", CLRT_SOURCE_DIR, fresh_output());
+  expect_failure(args, output_path, 2, "--noise: expected a relative standard error");
+  snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -o '%s' --time -1", CLRT_SOURCE_DIR, fresh_output());
+  expect_failure(args, output_path, 2, "--time: expected seconds");
+}
+
 static void test_bench_prints_the_table(void **state) {
   (void)state;
   clrt_device device;
@@ -597,6 +666,8 @@ int main(void) {
       cmocka_unit_test(test_interrupt_stops_cleanly),
       cmocka_unit_test(test_no_platform_says_how_to_install),
       cmocka_unit_test(test_platform_without_devices_is_listed),
+      cmocka_unit_test(test_progressive_passes_equal_one_go),
+      cmocka_unit_test(test_progressive_mistakes_are_refused),
       cmocka_unit_test(test_bench_prints_the_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

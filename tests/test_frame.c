@@ -70,7 +70,7 @@ static uint8_t *render(fixture *f, const clrt_tiling *tiling, const clrt_frame_d
   clrt_error err;
   assert_int_equal(clrt_frame_prepare(&frame, tiling, WIDTH, HEIGHT, (unsigned)devices->count, false, &err), CLRT_OK);
   assert_int_equal(clrt_film_init(&film, WIDTH, HEIGHT, CLRT_FILM_LEVELS, f->flat.tone_levels, &err), CLRT_OK);
-  *status = clrt_frame_render(&frame, devices, &film, false, &f->progress, outcome, &err);
+  *status = clrt_frame_render(&frame, devices, &film, CLRT_TILE_LEVELS, &f->progress, outcome, &err);
   uint8_t *bytes = malloc((size_t)WIDTH * HEIGHT * 3);
   assert_non_null(bytes);
   memcpy(bytes, film.rgb, (size_t)WIDTH * HEIGHT * 3);

@@ -30,7 +30,7 @@ static void open_fixture(fixture *f, bool linear, const char *faults, double tim
   if (clrt_faults_parse(faults, &f->faults, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   clrt_session_options options = {.max_tile_pixels = WIDTH * HEIGHT,
-                                  .linear_output = linear,
+                                  .tile_form = linear ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS,
                                   .tile_timeout_ms = timeout_ms,
                                   .faults = &f->faults,
                                   .build_log = stderr};
@@ -98,8 +98,9 @@ static void test_tiles_in_two_slots_make_the_whole_picture(void **state) {
  * scene's levels, they are the bytes an 8-bit session makes. */
 static void test_linear_tiles_tone_map_to_the_eight_bit_ones(void **state) {
   (void)state;
-  assert_int_equal(clrt_session_pixel_bytes(true), 16);
-  assert_int_equal(clrt_session_pixel_bytes(false), 3);
+  assert_int_equal(clrt_session_pixel_bytes(CLRT_TILE_LINEAR), 16);
+  assert_int_equal(clrt_session_pixel_bytes(CLRT_TILE_SUMS), 32);
+  assert_int_equal(clrt_session_pixel_bytes(CLRT_TILE_LEVELS), 3);
   fixture levels, linear;
   open_fixture(&levels, false, NULL, 60e3);
   open_fixture(&linear, true, NULL, 60e3);

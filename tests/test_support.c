@@ -270,7 +270,7 @@ picture test_render_on(const clrt_device *devices, size_t count, const clrt_scen
   assert_int_equal(clrt_scheduler_init(&scheduler, film.width, film.height, plan, (unsigned)count, &err), CLRT_OK);
   clrt_progress_init(&progress, stderr, false, (size_t)film.width * film.height);
   clrt_session_options options = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&scheduler),
-                                  .linear_output = kind == CLRT_FILM_LINEAR,
+                                  .tile_form = kind == CLRT_FILM_LINEAR ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS,
                                   .tile_timeout_ms = timeout_ms,
                                   .faults = &faults,
                                   .build_log = stderr};

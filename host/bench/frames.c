@@ -89,7 +89,7 @@ static bool render_frame(const frame_run *run, clrt_bench_record *record, frame_
   clrt_frame_devices devices = {run->sessions, NULL, run->count, NULL, NULL};
   double start = clrt_now_ms();
   clrt_status status =
-      clrt_frame_render(run->frame, &devices, holds_film ? run->film : NULL, false, &quiet, &outcome, &err);
+      clrt_frame_render(run->frame, &devices, holds_film ? run->film : NULL, CLRT_TILE_LEVELS, &quiet, &outcome, &err);
   frame_figures figures = {{0, 0, 0}, clrt_now_ms() - start, 0.0};
   count_figures(run, &outcome, &figures);
   bool complete = status == CLRT_OK && holds_film && clrt_film_complete(run->film);

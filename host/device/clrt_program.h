@@ -26,12 +26,19 @@ typedef struct clrt_build_facts {
   bool arrays_in_constant;
 } clrt_build_facts;
 
+/* The form of the pixels a tile comes back in. */
+typedef enum clrt_tile_form {
+  CLRT_TILE_LEVELS, /* 8-bit RGB, tone-mapped on the device: 3 bytes a pixel */
+  CLRT_TILE_LINEAR, /* linear colour (for .hdr): a clrt_float4 a pixel */
+  CLRT_TILE_SUMS,   /* exact sums of a pass of samples (progressive rendering): a clrt_pixel_sum a pixel */
+} clrt_tile_form;
+
 /* What the program is built for. */
 typedef struct clrt_program_kind {
-  unsigned integrator; /* the only one it holds (clrt_integrators.h) */
-  size_t scene_bytes;  /* the flat arrays: in __constant memory when they all fit */
-  bool fast_math;      /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
-  bool linear_output;  /* tiles of linear colour (for .hdr), not 8-bit levels */
+  unsigned integrator;      /* the only one it holds (clrt_integrators.h) */
+  size_t scene_bytes;       /* the flat arrays: in __constant memory when they all fit */
+  bool fast_math;           /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
+  clrt_tile_form tile_form; /* what the kernel writes */
 } clrt_program_kind;
 
 /* Builds (or loads from the cache) the program for `device`. On a build

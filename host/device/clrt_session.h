@@ -26,9 +26,12 @@ typedef struct clrt_session clrt_session;
 
 /* What a session is opened with, from the user's options. */
 typedef struct clrt_session_options {
-  size_t max_tile_pixels;         /* the largest tile it must hold */
-  bool fast_math;                 /* -cl-fast-relaxed-math: not exact */
-  bool linear_output;             /* tiles of linear colour (float4) for .hdr, else 8-bit RGB */
+  size_t max_tile_pixels; /* the largest tile it must hold */
+  bool fast_math;         /* -cl-fast-relaxed-math: not exact */
+  clrt_tile_form tile_form;
+  /* With CLRT_TILE_SUMS: the samples every tile takes, first_sample to
+   * first_sample + sample_count - 1 (a pass of a progressive render). */
+  unsigned first_sample, sample_count;
   double tile_timeout_ms;         /* a tile's limit beyond what its work can take (session.c) */
   const clrt_fault_rules *faults; /* injected faults; NULL for none */
   FILE *build_log;                /* where a failed build's log goes */
@@ -67,7 +70,7 @@ typedef struct clrt_tile_outcome {
 } clrt_tile_outcome;
 
 /* Bytes a pixel of a tile takes on the device and when read back. */
-size_t clrt_session_pixel_bytes(bool linear_output);
+size_t clrt_session_pixel_bytes(clrt_tile_form form);
 
 /* Whether the device can hold the scene and two tiles of `tile_bytes`
  * each: every array within its largest allocation, and all of them within

@@ -20,6 +20,7 @@
 #define CLRT_FAST_MATH_OPTION " -cl-fast-relaxed-math"
 #define CLRT_ARRAYS_IN_CONSTANT_OPTION " -DCLRT_ARRAYS_IN_CONSTANT"
 #define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
+#define CLRT_SUM_OUTPUT_OPTION " -DCLRT_SUM_OUTPUT"
 /* The program holds one integrator's code (kernels/pixel.c says why). */
 #define CLRT_INTEGRATOR_OPTION " -DCLRT_INTEGRATOR=%u"
 
@@ -39,13 +40,20 @@ static bool arrays_fit_constant(const clrt_device *device, size_t scene_bytes) {
          scene_bytes + CLRT_CONSTANT_RESERVE_BYTES <= device->constant_memory;
 }
 
+/* What the kernel writes: 8-bit levels unless told otherwise. */
+static const char *output_option(clrt_tile_form tile_form) {
+  return tile_form == CLRT_TILE_LINEAR ? CLRT_LINEAR_OUTPUT_OPTION
+         : tile_form == CLRT_TILE_SUMS ? CLRT_SUM_OUTPUT_OPTION
+                                       : "";
+}
+
 static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
                           clrt_build_facts *facts) {
   facts->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
   snprintf(out, size, "%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
            !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
-           facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
-           kind->linear_output ? CLRT_LINEAR_OUTPUT_OPTION : "", kind->integrator);
+           facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "", output_option(kind->tile_form),
+           kind->integrator);
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {

@@ -43,6 +43,8 @@ enum {
   ARG_TILE_PIXELS,
   ARG_GROUP_TALLIES,
   ARG_SCRATCH,
+  ARG_FIRST_SAMPLE, /* CLRT_TILE_SUMS only */
+  ARG_SAMPLE_COUNT,
 };
 #define ARG_FIRST_ARRAY (ARG_PARAMS + 1)
 
@@ -155,16 +157,29 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
   return check(s, clSetKernelArg(s->kernel, ARG_SCRATCH, total * sizeof(clrt_tally), NULL), "clSetKernelArg", err);
 }
 
+/* A kernel of exact sums takes the pass's samples, the same for every
+ * tile. */
+static clrt_status set_sample_range(clrt_session *s, clrt_error *err) {
+  if (s->options.tile_form != CLRT_TILE_SUMS)
+    return CLRT_OK;
+  cl_uint first = s->options.first_sample, count = s->options.sample_count;
+  clrt_status status =
+      check(s, clSetKernelArg(s->kernel, ARG_FIRST_SAMPLE, sizeof first, &first), "clSetKernelArg", err);
+  return status == CLRT_OK
+             ? check(s, clSetKernelArg(s->kernel, ARG_SAMPLE_COUNT, sizeof count, &count), "clSetKernelArg", err)
+             : status;
+}
+
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
   clrt_program_kind kind = {scene->params.integrator, clrt_flat_scene_bytes(scene), s->options.fast_math,
-                            s->options.linear_output};
+                            s->options.tile_form};
   clrt_status status =
       clrt_program_build(s->context, &s->device, &kind, s->options.build_log, &s->program, &s->build, err);
   if (status != CLRT_OK)
     return status;
   cl_int rc;
   s->kernel = clCreateKernel(s->program, CLRT_TRACE_KERNEL_NAME, &rc);
-  if ((status = check(s, rc, "clCreateKernel", err)))
+  if ((status = check(s, rc, "clCreateKernel", err)) || (status = set_sample_range(s, err)))
     return status;
   return choose_work_group(s, err);
 }
@@ -242,10 +257,12 @@ static clrt_status upload_scene(clrt_session *s, const clrt_flat_scene *scene, c
   return status;
 }
 
-size_t clrt_session_pixel_bytes(bool linear_output) { return linear_output ? sizeof(clrt_float4) : 3; }
+size_t clrt_session_pixel_bytes(clrt_tile_form form) {
+  return form == CLRT_TILE_SUMS ? sizeof(clrt_pixel_sum) : form == CLRT_TILE_LINEAR ? sizeof(clrt_float4) : 3;
+}
 
 static size_t tile_bytes(const clrt_session *s, size_t pixels) {
-  return pixels * clrt_session_pixel_bytes(s->options.linear_output);
+  return pixels * clrt_session_pixel_bytes(s->options.tile_form);
 }
 
 static clrt_status create_slot(clrt_session *s, tile_slot *slot, clrt_error *err) {
@@ -287,7 +304,7 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
   s->device = *device;
   clrt_device_title(device, s->title, sizeof s->title);
   s->options = *options;
-  s->samples = scene->params.samples;
+  s->samples = options->tile_form == CLRT_TILE_SUMS ? options->sample_count : scene->params.samples;
   s->most_rays_per_sample = scene->most_rays_per_sample;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);

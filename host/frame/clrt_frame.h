@@ -64,12 +64,13 @@ typedef struct clrt_frame_outcome {
 
 /* Renders the frame into `film` (the root's; NULL on the others) on
  * `devices`, watched by `progress` and stopped by Ctrl-C (clrt_stop.h);
- * `linear`: tiles of linear colour, not 8-bit levels. Returns CLRT_OK once
+ * `form`: the form its tiles come back in (the film takes it). Returns CLRT_OK once
  * every process's farm has run, even with tiles missing (the outcome
  * lists them: the caller decides); a stopped frame returns the stop's
  * status. */
-clrt_status clrt_frame_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film, bool linear,
-                              clrt_progress *progress, clrt_frame_outcome *outcome, clrt_error *err);
+clrt_status clrt_frame_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film,
+                              clrt_tile_form form, clrt_progress *progress, clrt_frame_outcome *outcome,
+                              clrt_error *err);
 
 void clrt_frame_outcome_free(clrt_frame_outcome *outcome);
 

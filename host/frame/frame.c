@@ -50,13 +50,13 @@ static clrt_status run_farm(const clrt_frame_devices *devices, const clrt_tile_r
 /* The farm; across the cluster, with the tile exchange beside it: another
  * process's finished tiles go to the root's film through the link. */
 static clrt_status render_tiles(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_tile_route *route,
-                                bool linear, clrt_frame_outcome *outcome, clrt_error *err) {
+                                clrt_tile_form form, clrt_frame_outcome *outcome, clrt_error *err) {
   if (!frame->across_cluster)
     return run_farm(devices, route, outcome, err);
   clrt_cluster_link *link;
   clrt_tile_sink sink;
   clrt_status status =
-      clrt_cluster_link_start(route, (unsigned)devices->count, clrt_session_pixel_bytes(linear), &link, &sink, err);
+      clrt_cluster_link_start(route, (unsigned)devices->count, clrt_session_pixel_bytes(form), &link, &sink, err);
   if (status != CLRT_OK)
     return status;
   if (!at_root()) {
@@ -104,8 +104,9 @@ static clrt_status conclude(const clrt_frame *frame, clrt_scheduler *scheduler, 
   return frame->across_cluster ? clrt_cluster_agree(status, err) : status;
 }
 
-clrt_status clrt_frame_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film, bool linear,
-                              clrt_progress *progress, clrt_frame_outcome *outcome, clrt_error *err) {
+clrt_status clrt_frame_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film,
+                              clrt_tile_form form, clrt_progress *progress, clrt_frame_outcome *outcome,
+                              clrt_error *err) {
   memset(outcome, 0, sizeof *outcome);
   clrt_scheduler scheduler;
   clrt_status status = start_scheduler(frame, devices->count, &scheduler, err);
@@ -118,7 +119,7 @@ clrt_status clrt_frame_render(const clrt_frame *frame, const clrt_frame_devices 
     return status;
   }
   clrt_tile_route route = {&scheduler, film, progress, clrt_stop_flag(), NULL};
-  status = render_tiles(frame, devices, &route, linear, outcome, err);
+  status = render_tiles(frame, devices, &route, form, outcome, err);
   status = conclude(frame, &scheduler, status, outcome, err);
   clrt_scheduler_destroy(&scheduler);
   return status;

@@ -16,6 +16,7 @@
 #include "clrt_output.h"
 #include "clrt_tiles.h"
 #include "clrt_tone_map.h"
+#include "clrt_tracer.h"
 
 typedef enum clrt_film_kind {
   CLRT_FILM_LEVELS, /* 8-bit RGB, tone-mapped */
@@ -28,6 +29,10 @@ typedef struct clrt_film {
   clrt_tone_levels levels;
   uint8_t *rgb;  /* CLRT_FILM_LEVELS: width * height * 3 */
   float *linear; /* CLRT_FILM_LINEAR: width * height * 3 */
+  /* Progressive rendering: every pixel's samples summed exactly, pass
+   * after pass (width * height; NULL otherwise). Tiles then come in as
+   * sums, and the picture is developed from them at the end. */
+  clrt_pixel_sum *sums;
   pthread_mutex_t lock;
   size_t pixels_received;
   clrt_output *stream;            /* the file its bands are streamed into; NULL: none */
@@ -42,9 +47,18 @@ typedef struct clrt_film {
 clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clrt_film_kind kind,
                            const clrt_tone_levels *levels, clrt_error *err);
 
+/* Makes the film add up tiles of exact sums (clrt_pixel_sum), pass after
+ * pass, for progressive rendering: 32 bytes more a pixel. */
+clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err);
+
+/* The picture of `region` from its sums, each pixel the mean of `samples`
+ * samples (tone-mapped for a film of levels, as a device would). */
+void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples);
+
 /* A finished tile in the film's own form, as a device read it back
- * (tile-sized, row-major): 8-bit RGB, or clrt_float4 for a linear film.
- * Safe to call from several threads for different tiles. */
+ * (tile-sized, row-major): 8-bit RGB, or clrt_float4 for a linear film,
+ * or clrt_pixel_sum for a film that keeps sums (added to them). Safe to
+ * call from several threads for different tiles. */
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels);
 
 /* A finished tile of linear colour (the host reference's): tone-mapped

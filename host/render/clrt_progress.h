@@ -39,6 +39,7 @@ typedef struct clrt_progress {
   double start_ms;
   size_t total_pixels, done_pixels, done_tiles;
   uint64_t rays;
+  char stage[96]; /* what the bar is of (a pass of a progressive render); "" */
   unsigned device_count;
   clrt_progress_device devices[CLRT_PROGRESS_MAX_DEVICES];
 } clrt_progress;
@@ -51,6 +52,10 @@ typedef struct clrt_progress_estimate {
 } clrt_progress_estimate;
 
 void clrt_progress_init(clrt_progress *p, FILE *out, bool bar, size_t total_pixels);
+
+/* Starts over for another part of the render (a pass) of `total_pixels`,
+ * named `stage` on the bar; the devices keep their labels. */
+void clrt_progress_restart(clrt_progress *p, size_t total_pixels, const char *stage);
 
 /* Names device `index` in the per-device counts (its P:D). */
 void clrt_progress_label(clrt_progress *p, unsigned index, const char *label);

@@ -110,7 +110,45 @@ void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt
   count_received(film, tile);
 }
 
+clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err) {
+  size_t pixels = (size_t)film->width * film->height;
+  film->sums = calloc(pixels, sizeof *film->sums);
+  if (!film->sums)
+    return clrt_fail(err, CLRT_ERR_RUNTIME,
+                     "out of memory for the sums of a %ux%u picture (%.0f MiB: progressive rendering keeps %zu bytes a "
+                     "pixel; render without --time and --noise, or smaller)",
+                     film->width, film->height, (double)pixels * sizeof *film->sums / (1024.0 * 1024.0),
+                     sizeof *film->sums);
+  return CLRT_OK;
+}
+
+/* A tile of sums added to the film's (tiles never overlap: no lock). */
+static void add_sums(clrt_film *film, const clrt_tile *tile, const clrt_pixel_sum *sums) {
+  for (unsigned row = 0; row < tile->height; ++row) {
+    clrt_pixel_sum *into = film->sums + offset_of(film, tile, row);
+    const clrt_pixel_sum *from = sums + (size_t)row * tile->width;
+    for (unsigned x = 0; x < tile->width; ++x)
+      into[x] = clrt_pixel_sum_add(into[x], from[x]);
+  }
+}
+
+void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples) {
+  for (unsigned row = 0; row < region->height; ++row) {
+    size_t offset = offset_of(film, region, row);
+    for (unsigned x = 0; x < region->width; ++x) {
+      clrt_vec3 mean = clrt_pixel_sum_mean(&film->sums[offset + x], samples);
+      clrt_float4 pixel = {mean.x, mean.y, mean.z, 1.0f};
+      store_linear_row(film, offset + x, &pixel, 1);
+    }
+  }
+}
+
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels) {
+  if (film->sums) {
+    add_sums(film, tile, pixels);
+    count_received(film, tile);
+    return;
+  }
   if (film->kind == CLRT_FILM_LINEAR) {
     clrt_film_receive_linear(film, tile, pixels);
     return;
@@ -172,6 +210,7 @@ void clrt_film_free(clrt_film *film) {
   pthread_mutex_destroy(&film->lock);
   free(film->rgb);
   free(film->linear);
+  free(film->sums);
   free(film->band_pixels);
   free(film->band_told);
   memset(film, 0, sizeof *film);

@@ -20,6 +20,22 @@ void clrt_progress_init(clrt_progress *p, FILE *out, bool bar, size_t total_pixe
   p->start_ms = clrt_now_ms();
 }
 
+void clrt_progress_restart(clrt_progress *p, size_t total_pixels, const char *stage) {
+  pthread_mutex_lock(&p->lock);
+  p->shown = 0.0;
+  p->start_ms = clrt_now_ms();
+  p->total_pixels = total_pixels;
+  p->done_pixels = p->done_tiles = 0;
+  p->rays = 0;
+  snprintf(p->stage, sizeof p->stage, "%s", stage);
+  for (unsigned i = 0; i < p->device_count; ++i) {
+    clrt_progress_device *d = &p->devices[i];
+    d->tiles = d->done_pixels = d->in_flight_pixels = 0;
+    d->busy_ms = 0.0;
+  }
+  pthread_mutex_unlock(&p->lock);
+}
+
 void clrt_progress_label(clrt_progress *p, unsigned index, const char *label) {
   if (index >= CLRT_PROGRESS_MAX_DEVICES)
     return;
@@ -140,8 +156,9 @@ static void draw_locked(clrt_progress *p) {
   char eta[32] = "?";
   if (e.eta_s >= 0.0)
     snprintf(eta, sizeof eta, "%.1fs", e.eta_s);
-  fprintf(p->out, "\r\033[K[%s] %3.0f%% %zu tiles  %.1fs elapsed  ETA %s  %.1f Mrays/s ", bar, e.fraction * 100.0,
-          p->done_tiles, (now - p->start_ms) / 1e3, eta, e.mrays_per_s);
+  fprintf(p->out, "\r\033[K%s%s[%s] %3.0f%% %zu tiles  %.1fs elapsed  ETA %s  %.1f Mrays/s ", p->stage,
+          p->stage[0] ? " " : "", bar, e.fraction * 100.0, p->done_tiles, (now - p->start_ms) / 1e3, eta,
+          e.mrays_per_s);
   for (unsigned i = 0; i < p->device_count; ++i)
     fprintf(p->out, " %s=%zu", p->devices[i].label, p->devices[i].tiles);
   fflush(p->out);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clrt under mpirun (POCL): several processes give the same bytes as one,
-# on a hard scene and on a glass and soft-light scene with several samples;
+# on a hard scene, on a glass and soft-light scene with several samples,
+# path-traced and in progressive passes;
 # a process whose device fails every tile changes nothing; every process
 # failing gives exit 1 and no file; Ctrl-C on mpirun leaves no file;
 # clrt bench measures each process's device alone and all together.
@@ -40,6 +41,10 @@ same_bytes() { # NAME SCENE [options]
 
 same_bytes hard tests/data/whitted_hard.json
 same_bytes glass scenes/showcase.json --width 160 --height 90 --samples 4
+same_bytes path scenes/bench/room.json --width 96 --height 72 --samples 4
+# Progressive passes: the root decides each one from its sums, the same
+# whatever the processes.
+same_bytes passes scenes/bench/room.json --width 96 --height 72 --noise 0.3 --samples 32
 
 # One process of three fails every tile: the others render its share.
 "${mpirun[@]}" -n 2 "$clrt" render "$source_dir/tests/data/whitted_hard.json" -o "$work/failing.png" -q : \
