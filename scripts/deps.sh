@@ -7,11 +7,12 @@ set -euo pipefail
 
 # Build tools, the OpenCL ICD loader and headers, POCL (the CPU device),
 # and the libraries clrt links: jansson (JSON), stb (JPG/BMP/TGA/HDR output),
-# zlib (PNG compression), cmocka (tests).
+# zlib (PNG compression), nettle (SHA-256 of benchmark scenes and kernels),
+# cmocka (tests).
 CLRT_PACKAGES=(
   cmake gcc make pkg-config
   ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
-  libjansson-dev libstb-dev zlib1g-dev libcmocka-dev
+  libjansson-dev libstb-dev zlib1g-dev nettle-dev libcmocka-dev
 )
 # With --tests, also Open MPI, so that the tests run clrt under mpirun
 # (rendering needs no MPI; clrt builds without it).

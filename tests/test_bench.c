@@ -65,7 +65,12 @@ static void test_records_count_rays_and_check_pictures(void **state) {
   run_bench(&options, &second);
   const clrt_bench_record *r = only_device_record(&first);
   assert_string_equal(r->scene, "small");
-  assert_int_equal(strnlen(r->scene_hash, sizeof r->scene_hash), sizeof r->scene_hash - 1);
+  /* The SHA-256 of the scene file, as sha256sum would print it. */
+  char *text = test_read_file(scenes[0], NULL), expected[CLRT_SHA256_TEXT];
+  clrt_sha256_hex(text, strlen(text), expected);
+  free(text);
+  assert_string_equal(r->scene_sha256, expected);
+  assert_int_equal(strlen(r->scene_sha256), 64);
   assert_int_equal(clrt_rays_total(&r->rays), 120 * 90); /* exactly one ray per pixel */
   assert_int_equal(r->rays.camera, 120 * 90);
   assert_true(r->scored);
@@ -150,10 +155,17 @@ static void test_reports_and_comparison(void **state) {
   assert_int_equal(json_integer_value(json_object_get(record, "rays_per_frame")), 120 * 90);
   assert_non_null(json_string_value(json_object_get(json_object_get(root, "machine"), "cpu")));
   assert_non_null(json_string_value(json_object_get(json_object_get(root, "clrt"), "revision")));
+  assert_int_equal(json_integer_value(json_object_get(root, "schema_version")), 2);
+  const char *kernel = json_string_value(json_object_get(json_object_get(root, "clrt"), "kernel_sha256"));
+  assert_true(kernel && strlen(kernel) == 64);
+  json_t *kinds = json_object_get(record, "rays_per_frame_by_kind");
+  assert_int_equal(json_integer_value(json_object_get(kinds, "camera")), 120 * 90);
+  assert_int_equal(json_integer_value(json_object_get(kinds, "shadow")), 0);
   assert_non_null(json_string_value(json_object_get(record, "driver_version")));
   json_decref(root);
   char *text = test_read_file(csv, NULL);
-  assert_non_null(strstr(text, "scene,scene_hash,width"));
+  assert_non_null(strstr(text, "scene,scene_sha256,width"));
+  assert_non_null(strstr(text, "rays_per_frame,camera_rays_per_frame,bounce_rays_per_frame,shadow_rays_per_frame"));
   assert_non_null(strstr(text, "\nsmall,"));
   free(text);
   text = test_read_file(chart, NULL);
@@ -165,6 +177,7 @@ static void test_reports_and_comparison(void **state) {
   fclose(out);
   text = test_read_file(compared, NULL);
   assert_non_null(strstr(text, "1.00x"));
+  assert_non_null(strstr(text, "kernels: the same source"));
   free(text);
   assert_int_equal(clrt_bench_write_chart(&results, csv, &err), CLRT_ERR_INPUT); /* not .svg */
   clrt_bench_results_free(&results);

@@ -32,9 +32,20 @@ static void test_strings_keep_their_boundaries(void **state) {
   assert_true(ab_c != a_bc);
 }
 
+/* FIPS 180-2's examples. */
+static void test_sha256_of_known_texts(void **state) {
+  (void)state;
+  char out[CLRT_SHA256_TEXT];
+  clrt_sha256_hex("abc", 3, out);
+  assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  clrt_sha256_hex("", 0, out);
+  assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_known_vectors),
+      cmocka_unit_test(test_sha256_of_known_texts),
       cmocka_unit_test(test_continues_over_pieces),
       cmocka_unit_test(test_strings_keep_their_boundaries),
   };

@@ -14,10 +14,11 @@
 #include "clrt_devices.h"
 #include "clrt_faults.h"
 #include "clrt_flat_scene.h"
+#include "clrt_hash.h"
 
 typedef struct bench_scene {
   char name[64];
-  char hash[17]; /* FNV-1a of the scene file's bytes */
+  char hash[CLRT_SHA256_TEXT]; /* SHA-256 of the scene file's bytes */
   clrt_flat_scene flat;
   uint8_t *reference_rgb; /* the host reference's picture */
   uint8_t *first_rgb;     /* the first device's picture */

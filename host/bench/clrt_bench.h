@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "clrt_error.h"
+#include "clrt_hash.h"
 #include "clrt_session.h"
 
 #define CLRT_BENCH_DEFAULT_RUNS 5u
@@ -60,7 +61,7 @@ enum { CLRT_BENCH_TEXT = 256 };
 /* One (scene, device, tiling) measurement. */
 typedef struct clrt_bench_record {
   char scene[64];
-  char scene_hash[17]; /* FNV-1a 64 of the scene file's bytes */
+  char scene_sha256[CLRT_SHA256_TEXT]; /* of the scene file's bytes */
   unsigned width, height, samples;
   size_t spheres;
   double bvh_build_ms; /* on the host, apart from any frame */

@@ -68,7 +68,7 @@ void bench_describe_device(const bench_context *b, const clrt_device *device, cl
 
 void bench_describe_scene(const bench_scene *s, clrt_bench_record *record) {
   snprintf(record->scene, sizeof record->scene, "%s", s->name);
-  snprintf(record->scene_hash, sizeof record->scene_hash, "%s", s->hash);
+  snprintf(record->scene_sha256, sizeof record->scene_sha256, "%s", s->hash);
   record->width = s->flat.params.width;
   record->height = s->flat.params.height;
   record->samples = s->flat.params.samples;

@@ -6,7 +6,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "clrt_program.h"
 #include "clrt_revision.h" /* generated at build time */
+
+/* The layout of the --json file: 2 added the schema version, the
+ * SHA-256 of the scenes and of the kernel source (scene_hash, FNV-1a,
+ * became scene_sha256) and the rays by kind. */
+#define CLRT_BENCH_SCHEMA_VERSION 2
 
 /* ---- JSON ---- */
 
@@ -23,8 +29,8 @@ static void set_rays(json_t *o, const clrt_ray_counts *rays) {
 }
 
 static json_t *record_json(const clrt_bench_record *r) {
-  json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene, "scene_hash",
-                        r->scene_hash, "width", (json_int_t)r->width, "height", (json_int_t)r->height, "samples",
+  json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:b}", "scene", r->scene, "scene_sha256",
+                        r->scene_sha256, "width", (json_int_t)r->width, "height", (json_int_t)r->height, "samples",
                         (json_int_t)r->samples, "device", r->device, "device_index", r->device_label, "device_type",
                         r->device_type, "compute_units", (json_int_t)r->compute_units, "platform", r->platform,
                         "driver_version", r->driver, "tiling", r->tiling, "tiles", (json_int_t)r->tile_count,
@@ -93,10 +99,13 @@ static json_t *results_json(const clrt_bench_results *results) {
                                            "device", results->picks[i].device, "host", results->picks[i].host, "tiling",
                                            results->picks[i].tiling, "capped_for_watchdog", results->picks[i].capped,
                                            "stored_in", results->picks[i].stored_in));
-  return json_pack("{s:{s:s,s:s},s:o,s:i,s:o,s:o,s:o,s:o}", "clrt", "version", CLRT_VERSION, "revision",
-                   CLRT_GIT_REVISION, "machine", machine_json(&results->machine), "processes",
-                   (json_int_t)results->processes, "options", options_json(&results->options), "host_baseline",
-                   baselines, "records", records, "tile_picks", picks);
+  char kernel_sha256[CLRT_SHA256_TEXT];
+  clrt_sha256_hex(clrt_kernel_source, strlen(clrt_kernel_source), kernel_sha256);
+  return json_pack("{s:i,s:{s:s,s:s,s:s},s:o,s:i,s:o,s:o,s:o,s:o}", "schema_version",
+                   (json_int_t)CLRT_BENCH_SCHEMA_VERSION, "clrt", "version", CLRT_VERSION, "revision",
+                   CLRT_GIT_REVISION, "kernel_sha256", kernel_sha256, "machine", machine_json(&results->machine),
+                   "processes", (json_int_t)results->processes, "options", options_json(&results->options),
+                   "host_baseline", baselines, "records", records, "tile_picks", picks);
 }
 
 clrt_status clrt_bench_write_json(const clrt_bench_results *results, const char *path, clrt_error *err) {
@@ -139,7 +148,7 @@ static void csv_rays(FILE *out, const clrt_ray_counts *rays) {
 
 static void csv_record(FILE *out, const clrt_bench_record *r) {
   csv_field(out, r->scene, false);
-  fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_hash, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
+  fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", r->scene_sha256, r->width, r->height, r->samples, r->spheres, r->bvh_build_ms);
   csv_field(out, r->device_label, false);
   csv_field(out, r->device, false);
   csv_field(out, r->host, false);
@@ -169,7 +178,7 @@ static void csv_baseline(FILE *out, const clrt_bench_results *results, const clr
   clrt_bench_host_name(h, name, sizeof name);
   csv_field(out, h->scene, false);
   if (scene)
-    fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", scene->scene_hash, scene->width, scene->height, scene->samples,
+    fprintf(out, "%s,%u,%u,%u,%zu,%.3f,", scene->scene_sha256, scene->width, scene->height, scene->samples,
             scene->spheres, scene->bvh_build_ms);
   else
     fputs(",,,,,,", out);
@@ -194,13 +203,14 @@ clrt_status clrt_bench_write_csv(const clrt_bench_results *results, const char *
   FILE *out = fopen(path, "w");
   if (!out)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--csv %s: cannot write the file", path);
-  fputs("scene,scene_hash,width,height,samples,spheres,bvh_build_ms,device_index,device,host,device_type,compute_units,"
-        "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,camera_"
-        "rays_per_frame,"
-        "bounce_rays_per_frame,shadow_rays_per_frame,"
-        "mrays_min,mrays_median,mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,"
-        "speedup_vs_host_1_thread,speedup_vs_host_all_cores,scaling_efficiency,scored,image_check\n",
-        out);
+  fputs(
+      "scene,scene_sha256,width,height,samples,spheres,bvh_build_ms,device_index,device,host,device_type,compute_units,"
+      "platform,driver_version,tiling,tiles,tile_sweep,build_ms,build_cached,upload_ms,frames,rays_per_frame,camera_"
+      "rays_per_frame,"
+      "bounce_rays_per_frame,shadow_rays_per_frame,"
+      "mrays_min,mrays_median,mrays_max,msamples_median,frame_ms_median,kernel_ms_median,spread_percent,"
+      "speedup_vs_host_1_thread,speedup_vs_host_all_cores,scaling_efficiency,scored,image_check\n",
+      out);
   for (size_t i = 0; i < results->baseline_count; ++i)
     csv_baseline(out, results, &results->baselines[i]);
   for (size_t i = 0; i < results->record_count; ++i)
@@ -251,6 +261,19 @@ static void shorten(const char *text, size_t width, char *out, size_t size) {
   snprintf(out + cut, size - cut, "...");
 }
 
+/* Whether A and B ran the same kernel source (files of schema 2 on say;
+ * older ones do not). */
+static void say_kernels(FILE *out, json_t *a, json_t *b) {
+  const char *kernel_a = text_of(json_object_get(a, "clrt"), "kernel_sha256");
+  const char *kernel_b = text_of(json_object_get(b, "clrt"), "kernel_sha256");
+  if (!*kernel_a || !*kernel_b)
+    fprintf(out, "kernels: not recorded in %s (before schema 2)\n", *kernel_a ? "B" : "A");
+  else if (strcmp(kernel_a, kernel_b) != 0)
+    fprintf(out, "kernels: different sources (A %.12s, B %.12s): the rates compare the code too\n", kernel_a, kernel_b);
+  else
+    fprintf(out, "kernels: the same source (%.12s)\n", kernel_a);
+}
+
 clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out, clrt_error *err) {
   json_t *a = load_results(path_a, err);
   json_t *b = a ? load_results(path_b, err) : NULL;
@@ -261,6 +284,7 @@ clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out
   fprintf(out, "A: %s (%s, %s)\nB: %s (%s, %s)\n", path_a, text_of(json_object_get(a, "machine"), "cpu"),
           text_of(json_object_get(a, "clrt"), "revision"), path_b, text_of(json_object_get(b, "machine"), "cpu"),
           text_of(json_object_get(b, "clrt"), "revision"));
+  say_kernels(out, a, b);
   fprintf(out, "%-13s %-5s %-28s %-10s %10s %10s %8s\n", "scene", "dev", "device", "tiling", "A Mrays/s", "B Mrays/s",
           "B/A");
   size_t index, matched = 0;
@@ -272,7 +296,7 @@ clrt_status clrt_bench_compare(const char *path_a, const char *path_b, FILE *out
       if (!same_measurement(ra, rb))
         continue;
       double ma = median_of(ra), mb = median_of(rb);
-      const char *changed = strcmp(text_of(ra, "scene_hash"), text_of(rb, "scene_hash")) ? "  (scene changed)" : "";
+      const char *changed = strcmp(text_of(ra, "scene_sha256"), text_of(rb, "scene_sha256")) ? "  (scene changed)" : "";
       bool scored = json_is_true(json_object_get(ra, "scored")) && json_is_true(json_object_get(rb, "scored"));
       char ratio[16] = "-";
       if (scored && ma > 0)

@@ -21,8 +21,7 @@ static clrt_status prepare_scene(const char *name, const char *source, const cha
                                  clrt_error *err) {
   memset(out, 0, sizeof *out);
   snprintf(out->name, sizeof out->name, "%s", name);
-  snprintf(out->hash, sizeof out->hash, "%016llx",
-           (unsigned long long)clrt_hash_bytes(CLRT_HASH_START, text, strlen(text)));
+  clrt_sha256_hex(text, strlen(text), out->hash);
   clrt_scene scene;
   clrt_status status = clrt_scene_parse(text, source, &scene, err);
   if (status != CLRT_OK)

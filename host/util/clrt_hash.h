@@ -1,4 +1,5 @@
-/* A 64-bit FNV-1a hash: cache keys and scene fingerprints. */
+/* Hashes: 64-bit FNV-1a for cache keys; SHA-256 (nettle) for what results
+ * files say they measured. */
 #ifndef CLRT_HASH_H
 #define CLRT_HASH_H
 
@@ -13,5 +14,11 @@ uint64_t clrt_hash_bytes(uint64_t hash, const void *data, size_t size);
 /* The same over a NUL-terminated string, terminator included (so that
  * "ab"+"c" and "a"+"bc" differ). */
 uint64_t clrt_hash_string(uint64_t hash, const char *text);
+
+/* Hex digits of a SHA-256 and the terminator. */
+#define CLRT_SHA256_TEXT 65
+
+/* The SHA-256 of `size` bytes, as 64 lowercase hex digits. */
+void clrt_sha256_hex(const void *data, size_t size, char out[CLRT_SHA256_TEXT]);
 
 #endif /* CLRT_HASH_H */
