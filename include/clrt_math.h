@@ -28,6 +28,11 @@
 #define CLRT_TESTABLE CLRT_INTERNAL
 /* A table of constants at file scope (program scope on the device). */
 #define CLRT_TABLE __constant
+/* The trace parameters' address space: the kernel reads them where the
+ * host put them, in constant memory (cached and broadcast on GPUs), not
+ * from a private copy, which would cost every work-item 176 bytes of
+ * stack and the registers to load it. */
+#define CLRT_PARAMS_SPACE __constant
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -77,6 +82,7 @@ typedef float4 clrt_vec4;
 #define CLRT_INTERNAL static inline
 #define CLRT_TESTABLE
 #define CLRT_TABLE static const
+#define CLRT_PARAMS_SPACE
 typedef struct clrt_vec3 {
   float x, y, z;
 } clrt_vec3;

@@ -24,7 +24,7 @@ typedef struct clrt_ray {
  * the list (clrt_flat_arrays.h). */
 #define CLRT_VIEW_FIELD(type, name) CLRT_ARRAY_SPACE const type *name;
 typedef struct clrt_flat_view {
-  const clrt_trace_params *params;
+  CLRT_PARAMS_SPACE const clrt_trace_params *params;
   CLRT_FLAT_ARRAYS(CLRT_VIEW_FIELD)
 } clrt_flat_view;
 #undef CLRT_VIEW_FIELD
@@ -73,7 +73,7 @@ CLRT_TESTABLE clrt_vec4 clrt_sobol_point(clrt_uint pixel_seed, clrt_uint index, 
 /* camera.c: the ray through viewport coordinates (s, t), both in [0, 1],
  * t up, leaving the lens at (lens_x, lens_y) of the unit disk (ignored for
  * a pinhole camera). */
-clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y);
+clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x, float lens_y);
 
 /* sphere.c: distance along the ray to the nearest intersection in front
  * of its origin (t > 0), or CLRT_INFINITY when the ray misses the sphere. */

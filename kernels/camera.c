@@ -4,7 +4,7 @@
 
 #include "sampling.h"
 
-clrt_ray clrt_camera_ray(const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {
+clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {
   clrt_vec3 direction = clrt_vec3_add(
       clrt_vec3_add(clrt_vec3_from4(camera->lower_left), clrt_vec3_scale(clrt_vec3_from4(camera->horizontal), s)),
       clrt_vec3_scale(clrt_vec3_from4(camera->vertical), t));
@@ -47,16 +47,16 @@ CLRT_INTERNAL void clrt_lens_offset(clrt_uint x, clrt_uint y, clrt_uint seed, cl
   clrt_square_to_disk(u, v, lens_x, lens_y);
 }
 
-CLRT_INTERNAL clrt_ray clrt_camera_ray_at(const clrt_trace_params *params, clrt_uint x, clrt_uint y, float dx, float dy,
-                                          float lens_x, float lens_y) {
+CLRT_INTERNAL clrt_ray clrt_camera_ray_at(CLRT_PARAMS_SPACE const clrt_trace_params *params, clrt_uint x, clrt_uint y,
+                                          float dx, float dy, float lens_x, float lens_y) {
   /* Viewport t runs upwards while image rows run downwards. */
   float s = ((float)x + dx) / (float)params->width;
   float t = ((float)(params->height - 1u - y) + dy) / (float)params->height;
   return clrt_camera_ray(&params->camera, s, t, lens_x, lens_y);
 }
 
-CLRT_INTERNAL clrt_ray clrt_camera_sample_ray(const clrt_trace_params *params, clrt_uint x, clrt_uint y,
-                                              clrt_uint sample, clrt_uint seed) {
+CLRT_INTERNAL clrt_ray clrt_camera_sample_ray(CLRT_PARAMS_SPACE const clrt_trace_params *params, clrt_uint x,
+                                              clrt_uint y, clrt_uint sample, clrt_uint seed) {
   float dx, dy, lens_x = 0.0f, lens_y = 0.0f;
   clrt_pixel_offset(seed, sample, params->samples, &dx, &dy);
   if (params->camera.unit_u.w > 0.0f)

@@ -76,7 +76,7 @@ clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples) {
 }
 
 clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally) {
-  const clrt_trace_params *params = flat->params;
+  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   if (CLRT_INTEGRATOR_SUMS_EXACTLY(CLRT_CHOSEN_INTEGRATOR(params))) {
     clrt_pixel_sum sum = clrt_trace_pixel_sum(flat, x, y, 0u, params->samples, tally);
     return clrt_pixel_sum_mean(&sum, params->samples);

@@ -80,9 +80,8 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
   tally.cut_short_samples = 0u;
   tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
-    clrt_trace_params local_params = *params;
     clrt_flat_view scene;
-    scene.params = &local_params;
+    scene.params = params;
     CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
 #ifdef CLRT_SUM_OUTPUT
     tile_pixels[row * tile_width + column] = clrt_trace_pixel_sum(

@@ -70,7 +70,7 @@ static void test_records_count_rays_and_check_pictures(void **state) {
   clrt_sha256_hex(text, strlen(text), expected);
   free(text);
   assert_string_equal(r->scene_sha256, expected);
-  assert_int_equal(strlen(r->scene_sha256), 64);
+  assert_int_equal(strnlen(r->scene_sha256, sizeof r->scene_sha256), 64);
   assert_int_equal(clrt_rays_total(&r->rays), 120 * 90); /* exactly one ray per pixel */
   assert_int_equal(r->rays.camera, 120 * 90);
   assert_true(r->scored);

@@ -50,25 +50,32 @@ typedef struct clrt_path {
   clrt_vec3 throughput; /* what the radiance found next is multiplied by */
   clrt_vec3 radiance;   /* gathered so far */
   /* The previous vertex, for the weight of an emitter found by a local
-   * bounce (MIS): the pdf of that bounce (0: not a local bounce), where it
-   * left from and off which sphere. */
+   * bounce (MIS): the pdf of that bounce (0: not a local bounce) and the
+   * sphere it left (where it left from is the ray's origin). */
   float local_pdf;
-  clrt_vec3 from;
   clrt_uint from_sphere;
 } clrt_path;
 
-/* The surface at a path's vertex, as its shading reads it. */
+/* The surface at a path's vertex: only what cannot be found again. What
+ * follows from it (the material, the colour, the mirror direction, where
+ * rays leave) is looked up or computed where it is used, rather than kept
+ * across the shadow rays' traversals: on a GPU, every value kept is a
+ * register of every thread. */
 typedef struct clrt_vertex {
   clrt_surface surface;
-  clrt_vec3 outside; /* where rays leaving on the normal's side start */
-  clrt_vec3 to_eye;  /* w_o */
-  clrt_vec3 mirror;  /* r = 2(n.w_o)n - w_o */
-  clrt_vec3 color;
-  CLRT_ARRAY_SPACE const clrt_material *material;
+  clrt_vec3 incoming; /* the ray's direction: w_o is its opposite */
   clrt_uint sphere;
+} clrt_vertex;
+
+/* What shading a vertex reads of its material: the Phong lobes. */
+typedef struct clrt_lobes {
+  clrt_vec3 color;  /* the sphere's own, or its material's */
+  clrt_vec3 mirror; /* r = 2(n.w_o)n - w_o */
+  clrt_vec3 normal;
+  float diffuse, specular, shininess;
   float local_share;  /* 1 - kr - kt */
   float diffuse_odds; /* the cosine lobe's share of local sampling; < 0: nothing to sample */
-} clrt_vertex;
+} clrt_lobes;
 
 CLRT_INTERNAL clrt_uint clrt_path_set(const clrt_flat_view *flat, clrt_uint vertex, clrt_uint set) {
   return 1u + vertex * (CLRT_PATH_SETS_BESIDES_LIGHTS + flat->params->light_count) + set;
@@ -91,44 +98,71 @@ CLRT_INTERNAL float clrt_max_channel(clrt_vec3 v) { return clrt_max(v.x, clrt_ma
 CLRT_INTERNAL clrt_vertex clrt_vertex_at(const clrt_flat_view *flat, clrt_ray ray, float t, clrt_uint sphere) {
   clrt_vertex v;
   v.sphere = sphere;
-  v.material = clrt_material_of(flat, sphere);
   v.surface = clrt_surface_at(&flat->spheres[sphere], ray, t);
-  v.outside = clrt_offset_from_surface(v.surface.point, v.surface.normal, v.surface.radius);
-  v.to_eye = clrt_vec3_scale(ray.direction, -1.0f);
-  v.mirror = clrt_vec3_reflect(ray.direction, v.surface.normal);
-  v.color = clrt_surface_color(flat, sphere, v.material);
-  v.local_share = 1.0f - v.material->reflectivity - v.material->transparency;
-  float diffuse_albedo = v.material->diffuse * clrt_max_channel(v.color);
-  float lobes = diffuse_albedo + v.material->specular;
-  v.diffuse_odds = lobes > 0.0f ? diffuse_albedo / lobes : -1.0f;
+  v.incoming = ray.direction;
   return v;
 }
 
+CLRT_INTERNAL CLRT_ARRAY_SPACE const clrt_material *clrt_vertex_material(const clrt_flat_view *flat,
+                                                                         const clrt_vertex *v) {
+  return clrt_material_of(flat, v->sphere);
+}
+
+/* Where rays leaving on the normal's side start. */
+CLRT_INTERNAL clrt_vec3 clrt_vertex_outside(const clrt_vertex *v) {
+  return clrt_offset_from_surface(v->surface.point, v->surface.normal, v->surface.radius);
+}
+
+/* 1 - kr - kt: the share of the local terms. */
+CLRT_INTERNAL float clrt_local_share(CLRT_ARRAY_SPACE const clrt_material *m) {
+  return 1.0f - m->reflectivity - m->transparency;
+}
+
+CLRT_INTERNAL clrt_lobes clrt_lobes_at(const clrt_flat_view *flat, const clrt_vertex *v) {
+  CLRT_ARRAY_SPACE const clrt_material *m = clrt_vertex_material(flat, v);
+  clrt_lobes lobes;
+  lobes.color = clrt_surface_color(flat, v->sphere, m);
+  lobes.mirror = clrt_vec3_reflect(v->incoming, v->surface.normal);
+  lobes.normal = v->surface.normal;
+  lobes.diffuse = m->diffuse;
+  lobes.specular = m->specular;
+  lobes.shininess = m->shininess;
+  lobes.local_share = clrt_local_share(m);
+  float diffuse_albedo = m->diffuse * clrt_max_channel(lobes.color);
+  float albedo = diffuse_albedo + m->specular;
+  lobes.diffuse_odds = albedo > 0.0f ? diffuse_albedo / albedo : -1.0f;
+  return lobes;
+}
+
+/* Whether the local terms count at all: a local share and a lobe. */
+CLRT_INTERNAL int clrt_has_local(const clrt_lobes *lobes) {
+  return lobes->local_share > 0.0f && lobes->diffuse_odds >= 0.0f;
+}
+
 /* (r . w)^s where positive, else 0. */
-CLRT_INTERNAL float clrt_phong_lobe(const clrt_vertex *v, clrt_vec3 w) {
-  float r_dot_w = clrt_vec3_dot(v->mirror, w);
-  return r_dot_w > 0.0f ? clrt_pow_positive(r_dot_w, v->material->shininess) : 0.0f;
+CLRT_INTERNAL float clrt_phong_lobe(const clrt_lobes *lobes, clrt_vec3 w) {
+  float r_dot_w = clrt_vec3_dot(lobes->mirror, w);
+  return r_dot_w > 0.0f ? clrt_pow_positive(r_dot_w, lobes->shininess) : 0.0f;
 }
 
 /* f_local(w) = c diffuse / pi + specular (s+2)/(2 pi) (r.w)^s, without the
  * local share. */
-CLRT_INTERNAL clrt_vec3 clrt_local_bsdf(const clrt_vertex *v, clrt_vec3 w) {
-  CLRT_ARRAY_SPACE const clrt_material *m = v->material;
+CLRT_INTERNAL clrt_vec3 clrt_local_bsdf(const clrt_lobes *lobes, clrt_vec3 w) {
   float glossy = 0.0f;
-  if (m->specular > 0.0f)
-    glossy = m->specular * (m->shininess + 2.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(v, w);
-  clrt_vec3 diffuse = clrt_vec3_scale(v->color, m->diffuse / CLRT_PI);
+  if (lobes->specular > 0.0f)
+    glossy = lobes->specular * (lobes->shininess + 2.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(lobes, w);
+  clrt_vec3 diffuse = clrt_vec3_scale(lobes->color, lobes->diffuse / CLRT_PI);
   return clrt_vec3_add(diffuse, clrt_vec3_make(glossy, glossy, glossy));
 }
 
 /* The density (over solid angle) of the local lobes' mixture at w. */
-CLRT_INTERNAL float clrt_local_pdf(const clrt_vertex *v, clrt_vec3 w) {
-  float cosine = clrt_vec3_dot(v->surface.normal, w);
-  if (cosine <= 0.0f || v->diffuse_odds < 0.0f)
+CLRT_INTERNAL float clrt_local_pdf(const clrt_lobes *lobes, clrt_vec3 w) {
+  float cosine = clrt_vec3_dot(lobes->normal, w);
+  if (cosine <= 0.0f || lobes->diffuse_odds < 0.0f)
     return 0.0f;
-  float pdf = v->diffuse_odds * cosine / CLRT_PI;
-  if (v->diffuse_odds < 1.0f)
-    pdf += (1.0f - v->diffuse_odds) * (v->material->shininess + 1.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(v, w);
+  float pdf = lobes->diffuse_odds * cosine / CLRT_PI;
+  if (lobes->diffuse_odds < 1.0f)
+    pdf += (1.0f - lobes->diffuse_odds) * (lobes->shininess + 1.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(lobes, w);
   return pdf;
 }
 
@@ -136,14 +170,14 @@ CLRT_INTERNAL float clrt_local_pdf(const clrt_vertex *v, clrt_vec3 w) {
  * the lobe, then a point of the unit square. Cosine-weighted by Malley's
  * method; the Phong lobe's cos^s around r by cos = u^(1/(s+1)), with u
  * the disk point's squared radius. */
-CLRT_INTERNAL clrt_vec3 clrt_sample_local(const clrt_vertex *v, float lobe, float u, float w) {
+CLRT_INTERNAL clrt_vec3 clrt_sample_local(const clrt_lobes *lobes, float lobe, float u, float w) {
   float dx, dy;
   clrt_square_to_disk(u, w, &dx, &dy);
   float rho2 = dx * dx + dy * dy;
-  if (lobe < v->diffuse_odds)
-    return clrt_cosine_direction(v->surface.normal, dx, dy);
-  float cos_theta = rho2 > 0.0f ? clrt_pow_positive(rho2, 1.0f / (v->material->shininess + 1.0f)) : 0.0f;
-  return clrt_direction_around(v->mirror, cos_theta, dx, dy);
+  if (lobe < lobes->diffuse_odds)
+    return clrt_cosine_direction(lobes->normal, dx, dy);
+  float cos_theta = rho2 > 0.0f ? clrt_pow_positive(rho2, 1.0f / (lobes->shininess + 1.0f)) : 0.0f;
+  return clrt_direction_around(lobes->mirror, cos_theta, dx, dy);
 }
 
 /* The cone of directions from `point` to emissive sphere `sphere`: its
@@ -173,26 +207,29 @@ CLRT_INTERNAL float clrt_emitter_pdf(const clrt_flat_view *flat, clrt_vec3 point
 }
 
 /* Light j's direct term D_j = pi f_local(l) color intensity (n.l) V_j,
- * l toward its centre; V_j by one shadow ray (to the centre, or to a
- * point of the disc of a sphere light facing the vertex). */
+ * l toward its centre, times the local share; V_j by one shadow ray (to
+ * the centre, or to a point of the disc of a sphere light facing the
+ * vertex). */
 CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_vertex *v,
                                           clrt_uint light_index, clrt_pixel_sample sample, clrt_uint vertex) {
   clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   CLRT_ARRAY_SPACE const clrt_light *light = &flat->lights[light_index];
-  clrt_vec3 center = clrt_vec3_from4(light->position);
-  clrt_vec3 to_center = clrt_vec3_sub(center, v->outside);
+  clrt_vec3 center = clrt_vec3_from4(light->position), outside = clrt_vertex_outside(v);
+  clrt_vec3 to_center = clrt_vec3_sub(center, outside);
   float distance = clrt_vec3_length(to_center);
   clrt_vec3 l = clrt_vec3_div(to_center, distance);
   float n_dot_l = clrt_vec3_dot(v->surface.normal, l);
   if (n_dot_l <= 0.0f)
     return zero;
-  clrt_vec3 reflected = clrt_vec3_scale(clrt_local_bsdf(v, l), CLRT_PI * light->intensity * n_dot_l);
+  clrt_lobes lobes = clrt_lobes_at(flat, v);
+  clrt_vec3 reflected =
+      clrt_vec3_scale(clrt_local_bsdf(&lobes, l), CLRT_PI * light->intensity * n_dot_l * lobes.local_share);
   if (clrt_max_channel(reflected) <= 0.0f)
     return zero;
   clrt_vec3 visible = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   if (flat->params->shadows) {
     clrt_ray shadow;
-    shadow.origin = v->outside;
+    shadow.origin = outside;
     shadow.direction = l;
     if (light->radius > 0.0f) {
       clrt_vec4 u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
@@ -202,7 +239,7 @@ CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace
       clrt_basis_around(l, &a, &b);
       clrt_vec3 target = clrt_vec3_add(
           center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(a, dx), clrt_vec3_scale(b, dy)), light->radius));
-      clrt_vec3 toward = clrt_vec3_sub(target, v->outside);
+      clrt_vec3 toward = clrt_vec3_sub(target, outside);
       distance = clrt_vec3_length(toward);
       shadow.direction = clrt_vec3_div(toward, distance);
     }
@@ -220,51 +257,51 @@ CLRT_INTERNAL clrt_vec3 clrt_emitter_light(const clrt_flat_view *flat, clrt_trac
   clrt_uint count = flat->params->emitter_count;
   clrt_uint pick = clrt_min((clrt_uint)(u.x * (float)count), count - 1u);
   clrt_uint sphere = flat->emitters[pick];
-  clrt_vec3 axis;
+  clrt_vec3 axis, outside = clrt_vertex_outside(v);
   float one_minus_cos;
-  if (sphere == v->sphere || !clrt_emitter_cone(flat, v->outside, sphere, &axis, &one_minus_cos))
+  if (sphere == v->sphere || !clrt_emitter_cone(flat, outside, sphere, &axis, &one_minus_cos))
     return zero;
   float dx, dy;
   clrt_square_to_disk(u.y, u.z, &dx, &dy);
   clrt_ray ray;
-  ray.origin = v->outside;
+  ray.origin = outside;
   ray.direction = clrt_direction_around(axis, 1.0f - (dx * dx + dy * dy) * one_minus_cos, dx, dy);
   float cosine = clrt_vec3_dot(v->surface.normal, ray.direction);
   if (cosine <= 0.0f)
-    return zero;
-  clrt_vec3 f = clrt_local_bsdf(v, ray.direction);
-  if (clrt_max_channel(f) <= 0.0f)
     return zero;
   ++key->shadow_rays;
   clrt_uint hit = 0u;
   if (clrt_nearest_hit(flat, ray, &hit) == CLRT_INFINITY || hit != sphere)
     return zero;
+  /* The lobes only now, after the traversal: none of it is kept across. */
+  clrt_lobes lobes = clrt_lobes_at(flat, v);
+  clrt_vec3 f = clrt_local_bsdf(&lobes, ray.direction);
   float emitter_pdf = 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)count);
-  float local_pdf = v->local_share * clrt_local_pdf(v, ray.direction);
+  float local_pdf = lobes.local_share * clrt_local_pdf(&lobes, ray.direction);
   float weight = emitter_pdf / (emitter_pdf + local_pdf);
   clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
-  return clrt_vec3_scale(clrt_vec3_mul(f, emission), v->local_share * cosine * weight / emitter_pdf);
+  return clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf);
 }
 
 /* Le at a vertex, weighted against having sampled it as an emitter from
  * the previous vertex when a local bounce found it. */
 CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, const clrt_path *path, const clrt_vertex *v) {
-  clrt_vec3 emission = clrt_vec3_from4(v->material->emission);
+  clrt_vec3 emission = clrt_vec3_from4(clrt_vertex_material(flat, v)->emission);
   if (clrt_max_channel(emission) <= 0.0f || path->local_pdf <= 0.0f)
     return emission;
-  float emitter_pdf = clrt_emitter_pdf(flat, path->from, path->from_sphere, v->sphere);
+  float emitter_pdf = clrt_emitter_pdf(flat, path->ray.origin, path->from_sphere, v->sphere);
   return clrt_vec3_scale(emission, path->local_pdf / (path->local_pdf + emitter_pdf));
 }
 
 /* Glass: the mirror direction with probability F (Schlick), else the
  * refracted one; `u` in [0, 1) decides. */
-CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, clrt_ray ray, float u) {
-  clrt_vec3 refracted = ray.direction;
-  float reflectance = clrt_refract(ray.direction, v->surface.normal, v->surface.entering, v->material->ior, &refracted);
+CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, float ior, float u) {
+  clrt_vec3 refracted = v->incoming;
+  float reflectance = clrt_refract(v->incoming, v->surface.normal, v->surface.entering, ior, &refracted);
   clrt_ray next;
   if (u < reflectance) {
-    next.origin = v->outside;
-    next.direction = v->mirror;
+    next.origin = clrt_vertex_outside(v);
+    next.direction = clrt_vec3_reflect(v->incoming, v->surface.normal);
   } else {
     next.origin =
         clrt_offset_from_surface(v->surface.point, clrt_vec3_scale(v->surface.normal, -1.0f), v->surface.radius);
@@ -275,34 +312,35 @@ CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, clrt_ray ray, fl
 
 /* Picks how the path goes on from vertex v (local, mirror or glass, by
  * their shares); false when it ends there. */
-CLRT_INTERNAL int clrt_continue_path(clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
-  float kr = v->material->reflectivity, kt = v->material->transparency;
+CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
+  CLRT_ARRAY_SPACE const clrt_material *m = clrt_vertex_material(flat, v);
+  float kr = m->reflectivity, kt = m->transparency, local_share = clrt_local_share(m);
   path->local_pdf = 0.0f;
-  if (u.x < v->local_share) {
-    if (v->diffuse_odds < 0.0f)
+  if (u.x < local_share) {
+    clrt_lobes lobes = clrt_lobes_at(flat, v);
+    if (lobes.diffuse_odds < 0.0f)
       return 0;
-    clrt_vec3 w = clrt_sample_local(v, u.y, u.z, u.w);
-    float cosine = clrt_vec3_dot(v->surface.normal, w), pdf = clrt_local_pdf(v, w);
+    clrt_vec3 w = clrt_sample_local(&lobes, u.y, u.z, u.w);
+    float cosine = clrt_vec3_dot(lobes.normal, w), pdf = clrt_local_pdf(&lobes, w);
     if (cosine <= 0.0f || !(pdf > 0.0f))
       return 0;
-    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(v, w), cosine / pdf));
-    path->local_pdf = v->local_share * pdf;
-    path->from = v->outside;
+    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(&lobes, w), cosine / pdf));
+    path->local_pdf = local_share * pdf;
     path->from_sphere = v->sphere;
-    path->ray.origin = v->outside;
+    path->ray.origin = clrt_vertex_outside(v);
     path->ray.direction = w;
     return 1;
   }
-  if (u.x < v->local_share + kr) {
-    path->ray.origin = v->outside;
-    path->ray.direction = v->mirror;
+  if (u.x < local_share + kr) {
+    path->ray.origin = clrt_vertex_outside(v);
+    path->ray.direction = clrt_vec3_reflect(v->incoming, v->surface.normal);
     return 1;
   }
   if (kt <= 0.0f)
     return 0;
   /* The share's remaining range, rescaled to [0, 1), decides Fresnel. */
-  float fresnel_u = clrt_min((u.x - v->local_share - kr) / kt, 0.99999994f);
-  path->ray = clrt_through_glass(v, path->ray, fresnel_u);
+  float fresnel_u = clrt_min((u.x - local_share - kr) / kt, 0.99999994f);
+  path->ray = clrt_through_glass(v, m->ior, fresnel_u);
   return 1;
 }
 
@@ -319,23 +357,20 @@ CLRT_INTERNAL int clrt_roulette(clrt_path *path, clrt_uint vertex, float u) {
 }
 
 /* What vertex `vertex` adds to the path's radiance: Le, and the lights'
- * direct terms with the local share. */
+ * direct terms when it has local terms (`local_terms`). */
 CLRT_INTERNAL void clrt_gather_at(const clrt_flat_view *flat, clrt_trace_key *key, clrt_path *path,
-                                  const clrt_vertex *v, clrt_pixel_sample sample, clrt_uint vertex) {
+                                  const clrt_vertex *v, int local_terms, clrt_pixel_sample sample, clrt_uint vertex) {
   clrt_vec3 gathered = clrt_emission_found(flat, path, v);
-  if (v->local_share > 0.0f && v->diffuse_odds >= 0.0f) {
-    clrt_vec3 direct = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-    for (clrt_uint j = 0; j < flat->params->light_count; ++j)
-      direct = clrt_vec3_add(direct, clrt_direct_light(flat, key, v, j, sample, vertex));
-    gathered = clrt_vec3_add(gathered, clrt_vec3_scale(direct, v->local_share));
-  }
+  for (clrt_uint j = 0; local_terms && j < flat->params->light_count; ++j)
+    gathered = clrt_vec3_add(gathered, clrt_direct_light(flat, key, v, j, sample, vertex));
   path->radiance = clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, gathered));
 }
 
 /* The camera ray of the sample: one sample looks through the pixel's
  * centre (as Whitted's), more are spread over the pixel by the first Sobol
  * set, which also places the ray on the lens of a camera with an aperture. */
-CLRT_INTERNAL clrt_ray clrt_path_camera_ray(const clrt_trace_params *params, clrt_pixel_sample sample) {
+CLRT_INTERNAL clrt_ray clrt_path_camera_ray(CLRT_PARAMS_SPACE const clrt_trace_params *params,
+                                            clrt_pixel_sample sample) {
   clrt_vec4 u = clrt_sobol_point(sample.pixel_seed, sample.index, CLRT_PATH_SET_CAMERA);
   float lens_x = 0.0f, lens_y = 0.0f;
   if (params->camera.unit_u.w > 0.0f)
@@ -346,13 +381,12 @@ CLRT_INTERNAL clrt_ray clrt_path_camera_ray(const clrt_trace_params *params, clr
 }
 
 clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
-  const clrt_trace_params *params = flat->params;
+  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   clrt_path path;
   path.ray = clrt_path_camera_ray(params, sample);
   path.throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   path.radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   path.local_pdf = 0.0f;
-  path.from = path.ray.origin;
   path.from_sphere = 0u;
   clrt_trace_key key;
   key.seed = sample.seed;
@@ -367,17 +401,19 @@ clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sampl
       break;
     }
     clrt_vertex v = clrt_vertex_at(flat, path.ray, t, sphere);
-    clrt_gather_at(flat, &key, &path, &v, sample, vertex);
+    clrt_lobes lobes = clrt_lobes_at(flat, &v);
+    int local_terms = clrt_has_local(&lobes);
+    clrt_gather_at(flat, &key, &path, &v, local_terms, sample, vertex);
     if (vertex >= params->max_depth)
       break;
     clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
-    if (params->emitter_count > 0u && v.local_share > 0.0f && v.diffuse_odds >= 0.0f)
+    if (params->emitter_count > 0u && local_terms)
       path.radiance =
           clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_emitter_light(flat, &key, &v, emitter_u)));
     if (!clrt_roulette(&path, vertex, emitter_u.w))
       break;
     clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
-    if (!clrt_continue_path(&path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
+    if (!clrt_continue_path(flat, &path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
       break;
     ++tally->bounce_rays;
   }

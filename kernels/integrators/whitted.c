@@ -58,7 +58,7 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_light(const clrt_flat_view *flat, clrt_trace_
  * glass included, closes its direction). */
 CLRT_INTERNAL float clrt_open_share(const clrt_flat_view *flat, clrt_trace_key *key, clrt_vec3 origin,
                                     clrt_vec3 normal) {
-  const clrt_whitted_params *whitted = &flat->params->integrator_params.whitted;
+  CLRT_PARAMS_SPACE const clrt_whitted_params *whitted = &flat->params->integrator_params.whitted;
   clrt_uint open = 0u;
   for (clrt_uint i = 0; i < whitted->occlusion_rays; ++i) {
     float u, v, dx, dy;
