@@ -38,7 +38,8 @@
  * from 1 + k * (CLRT_PATH_LIGHT_SETS + light_count). */
 #define CLRT_PATH_SET_CAMERA 0u
 #define CLRT_PATH_SET_BOUNCE 0u      /* share, lobe, direction x, y */
-#define CLRT_PATH_SET_EMITTER 1u     /* which emitter, direction x, y, roulette */
+#define CLRT_PATH_SET_EMITTER 1u     /* which emitter, direction x, y */
+#define CLRT_PATH_SET_ROULETTE 1u    /* its fourth number: Russian roulette */
 #define CLRT_PATH_SET_FIRST_LIGHT 2u /* light j: disc x, y */
 #define CLRT_PATH_SETS_BESIDES_LIGHTS 2u
 /* The last vertex whose numbers are Sobol points (clrt_path_numbers). */
@@ -145,24 +146,29 @@ CLRT_INTERNAL float clrt_phong_lobe(const clrt_lobes *lobes, clrt_vec3 w) {
   return r_dot_w > 0.0f ? clrt_pow_positive(r_dot_w, lobes->shininess) : 0.0f;
 }
 
-/* f_local(w) = c diffuse / pi + specular (s+2)/(2 pi) (r.w)^s, without the
- * local share. */
-CLRT_INTERNAL clrt_vec3 clrt_local_bsdf(const clrt_lobes *lobes, clrt_vec3 w) {
-  float glossy = 0.0f;
-  if (lobes->specular > 0.0f)
-    glossy = lobes->specular * (lobes->shininess + 2.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(lobes, w);
-  clrt_vec3 diffuse = clrt_vec3_scale(lobes->color, lobes->diffuse / CLRT_PI);
-  return clrt_vec3_add(diffuse, clrt_vec3_make(glossy, glossy, glossy));
+/* The Phong lobe (r.w)^s at a direction, when the material has one (0
+ * without: no pow to pay). Computed once, it serves both the BSDF and the
+ * pdf at that direction. */
+CLRT_INTERNAL float clrt_glossy_at(const clrt_lobes *lobes, clrt_vec3 w) {
+  return lobes->specular > 0.0f ? clrt_phong_lobe(lobes, w) : 0.0f;
 }
 
-/* The density (over solid angle) of the local lobes' mixture at w. */
-CLRT_INTERNAL float clrt_local_pdf(const clrt_lobes *lobes, clrt_vec3 w) {
-  float cosine = clrt_vec3_dot(lobes->normal, w);
+/* f_local(w) = c diffuse / pi + specular (s+2)/(2 pi) (r.w)^s, without the
+ * local share; `glossy` is clrt_glossy_at(w). */
+CLRT_INTERNAL clrt_vec3 clrt_local_bsdf(const clrt_lobes *lobes, float glossy) {
+  float specular = lobes->specular * (lobes->shininess + 2.0f) * (0.5f / CLRT_PI) * glossy;
+  clrt_vec3 diffuse = clrt_vec3_scale(lobes->color, lobes->diffuse / CLRT_PI);
+  return clrt_vec3_add(diffuse, clrt_vec3_make(specular, specular, specular));
+}
+
+/* The density (over solid angle) of the local lobes' mixture at a
+ * direction of cosine `cosine` to the normal; `glossy` as above. */
+CLRT_INTERNAL float clrt_local_pdf(const clrt_lobes *lobes, float cosine, float glossy) {
   if (cosine <= 0.0f || lobes->diffuse_odds < 0.0f)
     return 0.0f;
   float pdf = lobes->diffuse_odds * cosine / CLRT_PI;
   if (lobes->diffuse_odds < 1.0f)
-    pdf += (1.0f - lobes->diffuse_odds) * (lobes->shininess + 1.0f) * (0.5f / CLRT_PI) * clrt_phong_lobe(lobes, w);
+    pdf += (1.0f - lobes->diffuse_odds) * (lobes->shininess + 1.0f) * (0.5f / CLRT_PI) * glossy;
   return pdf;
 }
 
@@ -222,8 +228,8 @@ CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace
   if (n_dot_l <= 0.0f)
     return zero;
   clrt_lobes lobes = clrt_lobes_at(flat, v);
-  clrt_vec3 reflected =
-      clrt_vec3_scale(clrt_local_bsdf(&lobes, l), CLRT_PI * light->intensity * n_dot_l * lobes.local_share);
+  clrt_vec3 reflected = clrt_vec3_scale(clrt_local_bsdf(&lobes, clrt_glossy_at(&lobes, l)),
+                                        CLRT_PI * light->intensity * n_dot_l * lobes.local_share);
   if (clrt_max_channel(reflected) <= 0.0f)
     return zero;
   clrt_vec3 visible = clrt_vec3_make(1.0f, 1.0f, 1.0f);
@@ -275,9 +281,10 @@ CLRT_INTERNAL clrt_vec3 clrt_emitter_light(const clrt_flat_view *flat, clrt_trac
     return zero;
   /* The lobes only now, after the traversal: none of it is kept across. */
   clrt_lobes lobes = clrt_lobes_at(flat, v);
-  clrt_vec3 f = clrt_local_bsdf(&lobes, ray.direction);
+  float glossy = clrt_glossy_at(&lobes, ray.direction);
+  clrt_vec3 f = clrt_local_bsdf(&lobes, glossy);
   float emitter_pdf = 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)count);
-  float local_pdf = lobes.local_share * clrt_local_pdf(&lobes, ray.direction);
+  float local_pdf = lobes.local_share * clrt_local_pdf(&lobes, cosine, glossy);
   float weight = emitter_pdf / (emitter_pdf + local_pdf);
   clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
   return clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf);
@@ -321,10 +328,11 @@ CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path
     if (lobes.diffuse_odds < 0.0f)
       return 0;
     clrt_vec3 w = clrt_sample_local(&lobes, u.y, u.z, u.w);
-    float cosine = clrt_vec3_dot(lobes.normal, w), pdf = clrt_local_pdf(&lobes, w);
+    float cosine = clrt_vec3_dot(lobes.normal, w), glossy = clrt_glossy_at(&lobes, w);
+    float pdf = clrt_local_pdf(&lobes, cosine, glossy);
     if (cosine <= 0.0f || !(pdf > 0.0f))
       return 0;
-    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(&lobes, w), cosine / pdf));
+    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(&lobes, glossy), cosine / pdf));
     path->local_pdf = local_share * pdf;
     path->from_sphere = v->sphere;
     path->ray.origin = clrt_vertex_outside(v);
@@ -346,9 +354,11 @@ CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path
 
 /* Russian roulette: false when the path ends; else its throughput grows
  * by the odds it beat, so that the estimate stays unbiased. */
-CLRT_INTERNAL int clrt_roulette(clrt_path *path, clrt_uint vertex, float u) {
+CLRT_INTERNAL int clrt_roulette(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample,
+                                clrt_uint vertex) {
   if (vertex < CLRT_ROULETTE_FIRST_VERTEX)
     return 1;
+  float u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_ROULETTE).w;
   float survival = clrt_min(CLRT_ROULETTE_MAX_SURVIVAL, clrt_max_channel(path->throughput));
   if (!(u < survival))
     return 0;
@@ -406,11 +416,12 @@ clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sampl
     clrt_gather_at(flat, &key, &path, &v, local_terms, sample, vertex);
     if (vertex >= params->max_depth)
       break;
-    clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
-    if (params->emitter_count > 0u && local_terms)
+    if (params->emitter_count > 0u && local_terms) {
+      clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
       path.radiance =
           clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_emitter_light(flat, &key, &v, emitter_u)));
-    if (!clrt_roulette(&path, vertex, emitter_u.w))
+    }
+    if (!clrt_roulette(flat, &path, sample, vertex))
       break;
     clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
     if (!clrt_continue_path(flat, &path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
