@@ -139,6 +139,29 @@ static void test_no_working_device_leaves_tiles_missing(void **state) {
   comparison_free(&c);
 }
 
+/* A path-traced picture is the same on one device or two: a sample's
+ * numbers depend on its pixel and index, not on who traces it. */
+static void test_path_tracing_on_both_devices(void **state) {
+  (void)state;
+  two_devices d;
+  require_two_devices(&d);
+  clrt_scene scene;
+  test_load_scene("scenes/bench/room.json", 96, 72, &scene);
+  scene.sampling.samples = 2;
+  picture alone = test_render_device(&d.devices[0], &scene, 1, 0, 0, CLRT_FILM_LINEAR);
+  clrt_farm_result result;
+  size_t missing_pixels;
+  picture together = test_render_on(d.devices, 2, &scene, NULL, CLRT_FILM_LINEAR, 60e3, &result, &missing_pixels);
+  assert_int_equal(missing_pixels, 0);
+  assert_memory_equal(alone.linear, together.linear, (size_t)96 * 72 * 3 * sizeof(float));
+  assert_int_equal(result.rays.camera, 96 * 72 * 2);
+  assert_true(result.rays.bounce > 0 && result.rays.shadow > 0);
+  clrt_farm_result_free(&result);
+  test_picture_free(&alone);
+  test_picture_free(&together);
+  clrt_scene_free(&scene);
+}
+
 static void test_fixed_tiles_on_both_devices(void **state) {
   (void)state;
   two_devices d;
@@ -171,6 +194,7 @@ int main(void) {
       cmocka_unit_test(test_hung_tile_is_taken_over),
       cmocka_unit_test(test_no_working_device_leaves_tiles_missing),
       cmocka_unit_test(test_fixed_tiles_on_both_devices),
+      cmocka_unit_test(test_path_tracing_on_both_devices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

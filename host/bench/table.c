@@ -196,8 +196,12 @@ void clrt_bench_print_table(const clrt_bench_results *results, FILE *out) {
       continue;
     if (!scene || strcmp(scene, r->scene)) {
       scene = r->scene;
+      /* A frame's rays are the same on every device: the picture is. */
       fprintf(out, "\n%s: %ux%u, %u sample(s)/px, %zu sphere(s), BVH built in %.0f ms on the host\n", scene, r->width,
               r->height, r->samples, r->spheres, r->bvh_build_ms);
+      fprintf(out, "  a frame's rays: %.2f M (camera %.2f M, bounce %.2f M, shadow %.2f M)\n",
+              (double)clrt_rays_total(&r->rays) / 1e6, (double)r->rays.camera / 1e6, (double)r->rays.bounce / 1e6,
+              (double)r->rays.shadow / 1e6);
       fprintf(out, ROW_FORMAT "\n", "dev", "tiling", "build ms", "Mrays/s", "(min-max)", "Msamp/s", "frame ms",
               "vs 1 thr", "vs cores", "image");
       print_baselines(results, scene, out);
