@@ -1,8 +1,9 @@
 /* Random numbers and sampling patterns (sampling.c).
  *
  * Every random number is a hash of the pixel sample (its seed), the vertex
- * being shaded, a purpose and an index: nothing depends on the tile, the
- * work-group or the device. */
+ * being shaded, a purpose and an index (Whitted), or a point of a
+ * scrambled Sobol set of the pixel (the path integrator): nothing depends
+ * on the tile, the work-group or the device. */
 #ifndef CLRT_SAMPLING_H
 #define CLRT_SAMPLING_H
 
