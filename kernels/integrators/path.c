@@ -1,6 +1,6 @@
 /* The path integrator: global illumination by Monte Carlo path tracing,
- * one path per camera ray and one ray at a time (no branch stack: what a
- * work-item keeps fits a GPU thread's registers).
+ * one path per camera ray and one ray at a time: what a work-item keeps is
+ * one path's state, not a stack of branches.
  *
  * The model (README, "What a pixel is"): at a hit, emission Le, the local
  * share (1-kr-kt) of the lights' direct terms D_j and of the light
@@ -18,7 +18,8 @@
  *    drawn from a mixture of the cosine (diffuse) and normalised Phong
  *    (specular) lobes weighted by their albedos;
  *  - Russian roulette from vertex CLRT_ROULETTE_FIRST_VERTEX;
- *  - the random numbers are Owen-scrambled Sobol points (sampling.c).
+ *  - the random numbers are Owen-scrambled Sobol points for the camera ray
+ *    and vertices 0 and 1 (sampling.c), hashed numbers beyond.
  * Every choice is unbiased for the model; the tests hold it to the exact
  * cases (furnaces, invisible glass, the Whitted picture at depth 0). */
 #include "camera.h"
@@ -35,7 +36,7 @@
 
 /* The Sobol sets (4 numbers each) of a sample: set 0 places the camera
  * ray (pixel x, y, lens x, y); vertex k then has its own sets, numbered
- * from 1 + k * (CLRT_PATH_LIGHT_SETS + light_count). */
+ * from 1 + k * (CLRT_PATH_SETS_BESIDES_LIGHTS + light_count). */
 #define CLRT_PATH_SET_CAMERA 0u
 #define CLRT_PATH_SET_BOUNCE 0u      /* share, lobe, direction x, y */
 #define CLRT_PATH_SET_EMITTER 1u     /* which emitter, direction x, y */
@@ -85,7 +86,8 @@ CLRT_INTERNAL clrt_uint clrt_path_set(const clrt_flat_view *flat, clrt_uint vert
 /* The four numbers of set `set` at vertex `vertex`: Sobol points up to
  * CLRT_SOBOL_LAST_VERTEX, where most of the picture is decided; beyond,
  * where a path's share is small and its integrand rough, hashed ones,
- * which cost a fifth as much. */
+ * which cost far less (bench/RESULTS.md: Sobol points at every vertex
+ * made the Cornell room's kernel 1.9x slower than at vertices 0 and 1). */
 CLRT_INTERNAL clrt_vec4 clrt_path_numbers(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_uint vertex,
                                           clrt_uint set) {
   clrt_uint number = clrt_path_set(flat, vertex, set);
