@@ -87,7 +87,7 @@ CLRT_INTERNAL clrt_uint clrt_path_set(const clrt_flat_view *flat, clrt_uint vert
  * CLRT_SOBOL_LAST_VERTEX, where most of the picture is decided; beyond,
  * where a path's share is small and its integrand rough, hashed ones,
  * which cost far less (bench/RESULTS.md: Sobol points at every vertex
- * made the Cornell room's kernel 1.9x slower than at vertices 0 and 1). */
+ * made the Cornell room's kernel 1.2x slower than at vertices 0 and 1). */
 CLRT_INTERNAL clrt_vec4 clrt_path_numbers(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_uint vertex,
                                           clrt_uint set) {
   clrt_uint number = clrt_path_set(flat, vertex, set);
