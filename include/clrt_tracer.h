@@ -114,17 +114,6 @@ CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace
 CLRT_INTEGRATORS(CLRT_DECLARE_RADIANCE)
 #undef CLRT_DECLARE_RADIANCE
 
-/* integrators/NAME.c, for every integrator of the list: samples
- * first_sample to first_sample + sample_count - 1 of pixel (x, y), summed
- * exactly (clrt_pixel_sum), each as clrt_NAME_radiance computes it; what
- * they cost goes to the tally. An integrator may loop over its samples its
- * own way (the path integrator's samples and vertices are one loop). */
-#define CLRT_DECLARE_PIXEL_SUM(name)                                                                                   \
-  clrt_pixel_sum clrt_##name##_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample, \
-                                         clrt_uint sample_count, clrt_tally *tally);
-CLRT_INTEGRATORS(CLRT_DECLARE_PIXEL_SUM)
-#undef CLRT_DECLARE_PIXEL_SUM
-
 /* integrators/whitted.c: the Whitted colour seen along any ray, for a
  * sample whose seed is `seed` (what clrt_whitted_radiance does after its
  * camera ray). */

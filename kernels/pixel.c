@@ -1,6 +1,6 @@
 /* A pixel: its samples through the scene's integrator, averaged (a box
  * filter), or summed exactly for progressive rendering. */
-#include "pixel.h"
+#include "clrt_tracer.h"
 
 /* The integrator that computes a sample. A program built for one
  * integrator (-DCLRT_INTEGRATOR=id, as sessions build theirs) holds only
@@ -44,34 +44,21 @@ CLRT_INTERNAL clrt_ulong clrt_fixed_point(float channel) {
 /* Rec. 709 luminance: the noise estimate's measure of a colour. */
 CLRT_INTERNAL float clrt_luminance(clrt_vec3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
 
-CLRT_INTERNAL clrt_pixel_sum clrt_pixel_sum_zero(void) {
+clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
+                                    clrt_uint sample_count, clrt_tally *tally) {
   clrt_pixel_sum sum;
   sum.channel[0] = sum.channel[1] = sum.channel[2] = 0u;
   sum.luminance_squares = 0.0f;
   sum.pad0 = 0u;
-  return sum;
-}
-
-CLRT_INTERNAL void clrt_pixel_sum_sample(clrt_pixel_sum *sum, clrt_vec3 color) {
-  sum->channel[0] += clrt_fixed_point(color.x);
-  sum->channel[1] += clrt_fixed_point(color.y);
-  sum->channel[2] += clrt_fixed_point(color.z);
-  float luminance = clrt_luminance(color);
-  sum->luminance_squares += luminance == luminance ? luminance * luminance : 0.0f;
-}
-
-/* Each integrator sums a pass of a pixel's samples its own way
- * (clrt_NAME_pixel_sum). */
-clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
-                                    clrt_uint sample_count, clrt_tally *tally) {
-  switch (CLRT_CHOSEN_INTEGRATOR(flat->params)) {
-#define CLRT_PIXEL_SUM_CASE(name)                                                                                      \
-  case CLRT_INTEGRATOR_##name:                                                                                         \
-    return clrt_##name##_pixel_sum(flat, x, y, first_sample, sample_count, tally);
-    CLRT_INTEGRATORS(CLRT_PIXEL_SUM_CASE)
-#undef CLRT_PIXEL_SUM_CASE
+  for (clrt_uint index = first_sample; index < first_sample + sample_count; ++index) {
+    clrt_vec3 c = clrt_radiance(flat, clrt_pixel_sample_of(x, y, index), tally);
+    sum.channel[0] += clrt_fixed_point(c.x);
+    sum.channel[1] += clrt_fixed_point(c.y);
+    sum.channel[2] += clrt_fixed_point(c.z);
+    float luminance = clrt_luminance(c);
+    sum.luminance_squares += luminance == luminance ? luminance * luminance : 0.0f;
   }
-  return clrt_pixel_sum_zero(); /* no such integrator: flatten never makes one */
+  return sum;
 }
 
 clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b) {

@@ -25,7 +25,6 @@
 #include "camera.h"
 #include "clrt_tracer.h"
 #include "material.h"
-#include "pixel.h"
 #include "sampling.h"
 #include "sphere.h"
 
@@ -57,7 +56,6 @@ typedef struct clrt_path {
    * sphere it left (where it left from is the ray's origin). */
   float local_pdf;
   clrt_uint from_sphere;
-  clrt_uint vertex; /* the next hit's: the camera ray's is vertex 0 */
 } clrt_path;
 
 /* The surface at a path's vertex: only what cannot be found again. What
@@ -394,95 +392,44 @@ CLRT_INTERNAL clrt_ray clrt_path_camera_ray(CLRT_PARAMS_SPACE const clrt_trace_p
   return clrt_camera_ray_at(params, sample.x, sample.y, u.x, u.y, lens_x, lens_y);
 }
 
-/* A path at sample `sample`'s camera ray. */
-CLRT_INTERNAL void clrt_path_start(CLRT_PARAMS_SPACE const clrt_trace_params *params, clrt_pixel_sample sample,
-                                   clrt_path *path, clrt_trace_key *key) {
-  path->ray = clrt_path_camera_ray(params, sample);
-  path->throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
-  path->radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  path->local_pdf = 0.0f;
-  path->from_sphere = 0u;
-  path->vertex = 0u;
-  key->seed = sample.seed;
-  key->vertex = 0u;
-}
-
-/* One vertex: the path's ray traced, what the vertex adds gathered, and
- * the path taken on (counted in *bounces); false when it ends there
- * (escaped, at max_depth, by roulette, or absorbed). */
-CLRT_INTERNAL int clrt_path_step(const clrt_flat_view *flat, clrt_path *path, clrt_trace_key *key,
-                                 clrt_pixel_sample sample, clrt_uint *bounces) {
-  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
-  clrt_uint sphere = 0u, vertex = path->vertex;
-  float t = clrt_nearest_hit(flat, path->ray, &sphere);
-  if (t == CLRT_INFINITY) {
-    path->radiance =
-        clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, clrt_vec3_from4(params->background)));
-    return 0;
-  }
-  clrt_vertex v = clrt_vertex_at(flat, path->ray, t, sphere);
-  clrt_lobes lobes = clrt_lobes_at(flat, &v);
-  int local_terms = clrt_has_local(&lobes);
-  clrt_gather_at(flat, key, path, &v, local_terms, sample, vertex);
-  if (vertex >= params->max_depth)
-    return 0;
-  if (params->emitter_count > 0u && local_terms) {
-    clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
-    path->radiance =
-        clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, clrt_emitter_light(flat, key, &v, emitter_u)));
-  }
-  if (!clrt_roulette(flat, path, sample, vertex))
-    return 0;
-  clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
-  if (!clrt_continue_path(flat, path, &v, bounce_u) || clrt_max_channel(path->throughput) <= 0.0f)
-    return 0;
-  ++*bounces;
-  path->vertex = vertex + 1u;
-  return 1;
-}
-
 clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   clrt_path path;
+  path.ray = clrt_path_camera_ray(params, sample);
+  path.throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+  path.radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  path.local_pdf = 0.0f;
+  path.from_sphere = 0u;
   clrt_trace_key key;
+  key.seed = sample.seed;
+  key.vertex = 0u;
   key.shadow_rays = 0u;
-  clrt_uint bounces = 0u;
-  clrt_path_start(flat->params, sample, &path, &key);
-  while (clrt_path_step(flat, &path, &key, sample, &bounces))
-    continue;
-  tally->camera_rays += 1u;
-  tally->bounce_rays += bounces;
+  ++tally->camera_rays;
+  for (clrt_uint vertex = 0u;; ++vertex) {
+    clrt_uint sphere = 0u;
+    float t = clrt_nearest_hit(flat, path.ray, &sphere);
+    if (t == CLRT_INFINITY) {
+      path.radiance = clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
+      break;
+    }
+    clrt_vertex v = clrt_vertex_at(flat, path.ray, t, sphere);
+    clrt_lobes lobes = clrt_lobes_at(flat, &v);
+    int local_terms = clrt_has_local(&lobes);
+    clrt_gather_at(flat, &key, &path, &v, local_terms, sample, vertex);
+    if (vertex >= params->max_depth)
+      break;
+    if (params->emitter_count > 0u && local_terms) {
+      clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
+      path.radiance =
+          clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_emitter_light(flat, &key, &v, emitter_u)));
+    }
+    if (!clrt_roulette(flat, &path, sample, vertex))
+      break;
+    clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
+    if (!clrt_continue_path(flat, &path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
+      break;
+    ++tally->bounce_rays;
+  }
   tally->shadow_rays += key.shadow_rays;
   return path.radiance;
-}
-
-/* The samples and their vertices are one loop, not a loop in a loop: a
- * sample that ends starts the next one. On a GPU, what a nested loop
- * carries across the traversals costs registers: by ptxas for sm_90,
- * capped at 64 registers, this kernel spilled 92 bytes as nested loops and
- * spills 16 as one. The samples are the same as clrt_path_radiance's, bit
- * for bit. */
-clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
-                                   clrt_uint sample_count, clrt_tally *tally) {
-  clrt_pixel_sum sum = clrt_pixel_sum_zero();
-  if (sample_count == 0u)
-    return sum;
-  clrt_uint index = first_sample, end = first_sample + sample_count, bounces = 0u;
-  clrt_pixel_sample sample = clrt_pixel_sample_of(x, y, index);
-  clrt_path path;
-  clrt_trace_key key;
-  key.shadow_rays = 0u;
-  clrt_path_start(flat->params, sample, &path, &key);
-  for (;;) {
-    if (clrt_path_step(flat, &path, &key, sample, &bounces))
-      continue;
-    clrt_pixel_sum_sample(&sum, path.radiance);
-    if (++index == end)
-      break;
-    sample = clrt_pixel_sample_of(x, y, index);
-    clrt_path_start(flat->params, sample, &path, &key);
-  }
-  tally->camera_rays += sample_count;
-  tally->bounce_rays += bounces;
-  tally->shadow_rays += key.shadow_rays;
-  return sum;
 }

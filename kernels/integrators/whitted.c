@@ -10,7 +10,6 @@
 #include "clrt_tracer.h"
 #include "light.h"
 #include "material.h"
-#include "pixel.h"
 #include "sampling.h"
 #include "sphere.h"
 
@@ -185,13 +184,4 @@ CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint
 clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
   clrt_ray ray = clrt_camera_sample_ray(flat->params, sample.x, sample.y, sample.index, sample.seed);
   return clrt_whitted_trace(flat, sample.seed, ray, tally);
-}
-
-/* One sample after another, through clrt_whitted_radiance. */
-clrt_pixel_sum clrt_whitted_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
-                                      clrt_uint sample_count, clrt_tally *tally) {
-  clrt_pixel_sum sum = clrt_pixel_sum_zero();
-  for (clrt_uint index = first_sample; index < first_sample + sample_count; ++index)
-    clrt_pixel_sum_sample(&sum, clrt_whitted_radiance(flat, clrt_pixel_sample_of(x, y, index), tally));
-  return sum;
 }
