@@ -20,6 +20,10 @@ enum { LISTED_MISSING_TILES = 4 };
 
 static bool progressive(const clrt_options *options) { return options->time_s > 0.0 || options->noise > 0.0; }
 
+static bool sums_exactly(const clrt_render_job *job) {
+  return CLRT_INTEGRATOR_SUMS_EXACTLY(job->scene.params.integrator);
+}
+
 /* Progressive passes replace the scene's samples: they go on up to
  * --samples, or the most a pixel may take. */
 static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
@@ -95,6 +99,8 @@ static clrt_status open_destination(const clrt_render_job *job, clrt_render_dest
       clrt_film_init(&destination->film, job->image.width, job->image.height, kind, job->scene.tone_levels, err);
   if (status == CLRT_OK && job->progressive)
     status = clrt_film_keep_sums(&destination->film, err);
+  else if (status == CLRT_OK && sums_exactly(job))
+    clrt_film_develop_on_arrival(&destination->film, job->scene.params.samples);
   const clrt_options *options = job->options;
   clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
                            (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
@@ -148,12 +154,24 @@ static void start_progress(const clrt_render_job *job, FILE *log, clrt_progress 
   }
 }
 
+/* The form tiles come back in: an integrator that sums its samples
+ * exactly sends the sums, which the film develops, so that one go and
+ * passes make the same picture; the others' are tone-mapped (or linear)
+ * on the device. */
+static clrt_tile_form tile_form(const clrt_render_job *job) {
+  if (sums_exactly(job))
+    return CLRT_TILE_SUMS;
+  return job->linear ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS;
+}
+
 static clrt_session_options session_options(const clrt_render_job *job, FILE *log) {
   const clrt_options *options = job->options;
   double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
   return (clrt_session_options){.max_tile_pixels = job->frame.max_tile_pixels,
                                 .fast_math = options->fast_math,
-                                .tile_form = job->linear ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS,
+                                .tile_form = tile_form(job),
+                                .first_sample = 0u,
+                                .sample_count = job->scene.params.samples,
                                 .tile_timeout_ms = timeout_s * 1e3,
                                 .faults = &job->faults,
                                 .build_log = log};

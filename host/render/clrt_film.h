@@ -33,6 +33,9 @@ typedef struct clrt_film {
    * after pass (width * height; NULL otherwise). Tiles then come in as
    * sums, and the picture is developed from them at the end. */
   clrt_pixel_sum *sums;
+  /* Tiles of sums of this many samples each, developed as they come in
+   * (clrt_film_develop_on_arrival); 0: tiles come in as the film's form. */
+  unsigned arrival_samples;
   pthread_mutex_t lock;
   size_t pixels_received;
   clrt_output *stream;            /* the file its bands are streamed into; NULL: none */
@@ -55,9 +58,17 @@ clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err);
  * samples (tone-mapped for a film of levels, as a device would). */
 void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples);
 
+/* Makes the film take tiles of exact sums of `samples` samples a pixel and
+ * develop each as it comes in, the mean tone-mapped here as the passes'
+ * pictures are: so that a picture rendered in one go is the very bytes of
+ * one rendered in passes on any implementation, whether or not its
+ * division is correctly rounded (rusticl's is not). */
+void clrt_film_develop_on_arrival(clrt_film *film, unsigned samples);
+
 /* A finished tile in the film's own form, as a device read it back
  * (tile-sized, row-major): 8-bit RGB, or clrt_float4 for a linear film,
- * or clrt_pixel_sum for a film that keeps sums (added to them). Safe to
+ * or clrt_pixel_sum for a film that keeps sums (added to them) or
+ * develops them on arrival. Safe to
  * call from several threads for different tiles. */
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels);
 

@@ -132,20 +132,34 @@ static void add_sums(clrt_film *film, const clrt_tile *tile, const clrt_pixel_su
   }
 }
 
-void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples) {
+/* The picture of `region` from sums laid out as a tile of `stride`
+ * pixels a row (the film's, or a tile's as it came in). */
+static void develop_from(clrt_film *film, const clrt_tile *region, const clrt_pixel_sum *sums, size_t stride,
+                         unsigned samples) {
   for (unsigned row = 0; row < region->height; ++row) {
     size_t offset = offset_of(film, region, row);
     for (unsigned x = 0; x < region->width; ++x) {
-      clrt_vec3 mean = clrt_pixel_sum_mean(&film->sums[offset + x], samples);
+      clrt_vec3 mean = clrt_pixel_sum_mean(&sums[row * stride + x], samples);
       clrt_float4 pixel = {mean.x, mean.y, mean.z, 1.0f};
       store_linear_row(film, offset + x, &pixel, 1);
     }
   }
 }
 
+void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples) {
+  develop_from(film, region, film->sums + offset_of(film, region, 0), film->width, samples);
+}
+
+void clrt_film_develop_on_arrival(clrt_film *film, unsigned samples) { film->arrival_samples = samples; }
+
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels) {
   if (film->sums) {
     add_sums(film, tile, pixels);
+    count_received(film, tile);
+    return;
+  }
+  if (film->arrival_samples) {
+    develop_from(film, tile, pixels, tile->width, film->arrival_samples);
     count_received(film, tile);
     return;
   }
