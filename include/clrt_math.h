@@ -11,6 +11,11 @@
 
 #include "clrt_types.h"
 
+/* The distance of a ray that hits nothing: the largest finite float, not
+ * infinity, which -cl-fast-relaxed-math (finite math only) lets the
+ * compiler assume never occurs, folding every comparison with it. */
+#define CLRT_NO_HIT 0x1.fffffep127f
+
 #ifdef __OPENCL_C_VERSION__
 
 #pragma OPENCL FP_CONTRACT OFF
@@ -55,8 +60,8 @@ typedef float4 clrt_vec4;
 #define clrt_vec4_mul(a, b) ((a) * (b))
 #define clrt_vec4_min(a, b) ((a) < (b) ? (a) : (b))
 #define clrt_vec4_max(a, b) ((a) > (b) ? (a) : (b))
-/* enter where enter <= leave, infinity elsewhere. */
-#define clrt_vec4_entered(enter, leave) select((float4)(INFINITY), (enter), (enter) <= (leave))
+/* enter where enter <= leave, CLRT_NO_HIT elsewhere. */
+#define clrt_vec4_entered(enter, leave) select((float4)(CLRT_NO_HIT), (enter), (enter) <= (leave))
 #define clrt_sqrt(x) sqrt(x)
 #define clrt_exp2(x) exp2(x)
 #define clrt_log2(x) log2(x)
@@ -69,7 +74,6 @@ typedef float4 clrt_vec4;
 #define clrt_max(a, b) ((a) > (b) ? (a) : (b))
 #define clrt_fabs(x) fabs(x)
 #define clrt_clz(x) clz(x)
-#define CLRT_INFINITY INFINITY
 
 #else /* host C11 */
 
@@ -129,7 +133,7 @@ static inline clrt_vec4 clrt_vec4_max(clrt_vec4 a, clrt_vec4 b) {
   return (clrt_vec4){clrt_lane_max(a.x, b.x), clrt_lane_max(a.y, b.y), clrt_lane_max(a.z, b.z),
                      clrt_lane_max(a.w, b.w)};
 }
-static inline float clrt_lane_entered(float enter, float leave) { return enter <= leave ? enter : INFINITY; }
+static inline float clrt_lane_entered(float enter, float leave) { return enter <= leave ? enter : CLRT_NO_HIT; }
 static inline clrt_vec4 clrt_vec4_entered(clrt_vec4 enter, clrt_vec4 leave) {
   return (clrt_vec4){clrt_lane_entered(enter.x, leave.x), clrt_lane_entered(enter.y, leave.y),
                      clrt_lane_entered(enter.z, leave.z), clrt_lane_entered(enter.w, leave.w)};
@@ -149,7 +153,6 @@ static inline clrt_vec4 clrt_vec4_entered(clrt_vec4 enter, clrt_vec4 leave) {
 #define clrt_fabs(x) fabsf(x)
 /* Leading zero bits of a 32-bit number (32 for 0, as OpenCL's clz). */
 static inline clrt_uint clrt_clz(clrt_uint x) { return x ? (clrt_uint)__builtin_clz(x) : 32u; }
-#define CLRT_INFINITY INFINITY
 
 #endif
 

@@ -12,6 +12,6 @@
 
 /* The level of `linear`: a first guess from a table, moved to the level
  * whose thresholds hold it (kernels/tone_levels.c). */
-clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels);
+CLRT_TESTABLE clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels);
 
 #endif /* CLRT_TONE_LEVELS_H */

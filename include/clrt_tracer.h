@@ -51,9 +51,9 @@ typedef struct clrt_trace_key {
 
 /* sampling.c: a counter-based hash, randomness that depends only on its
  * inputs; and the seed of every random decision of one pixel sample. */
-clrt_uint clrt_hash_u32(clrt_uint value);
-clrt_uint clrt_sample_seed(clrt_uint x, clrt_uint y, clrt_uint sample);
-clrt_uint clrt_pixel_seed(clrt_uint x, clrt_uint y);
+CLRT_TESTABLE clrt_uint clrt_hash_u32(clrt_uint value);
+CLRT_TESTABLE clrt_uint clrt_sample_seed(clrt_uint x, clrt_uint y, clrt_uint sample);
+CLRT_TESTABLE clrt_uint clrt_pixel_seed(clrt_uint x, clrt_uint y);
 
 /* sampling.c: dimension `dimension` (0 to 3) of point `index` of Sobol's
  * sequence, as 32 bits. */
@@ -73,21 +73,22 @@ CLRT_TESTABLE clrt_vec4 clrt_sobol_point(clrt_uint pixel_seed, clrt_uint index, 
 /* camera.c: the ray through viewport coordinates (s, t), both in [0, 1],
  * t up, leaving the lens at (lens_x, lens_y) of the unit disk (ignored for
  * a pinhole camera). */
-clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x, float lens_y);
+CLRT_TESTABLE clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x,
+                                       float lens_y);
 
 /* sphere.c: distance along the ray to the nearest intersection in front
- * of its origin (t > 0), or CLRT_INFINITY when the ray misses the sphere. */
-float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius);
+ * of its origin (t > 0), or CLRT_NO_HIT when the ray misses the sphere. */
+CLRT_TESTABLE float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius);
 
 /* material.c: refraction of a unit direction through a surface with unit
  * `normal` facing it, into (entering) or out of a medium of index `ior`,
  * by Snell's law. Returns the Fresnel reflectance (Schlick's
  * approximation): 1 under total internal reflection, when *refracted is
  * left unset. */
-float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted);
+CLRT_TESTABLE float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted);
 
 /* bvh.c: distance to the nearest sphere along the ray, its position in
- * the arrays in *hit_index; CLRT_INFINITY for none. Between equally near
+ * the arrays in *hit_index; CLRT_NO_HIT for none. Between equally near
  * spheres the one first in the scene file wins, so that the picture does
  * not depend on the BVH. */
 CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, clrt_uint *hit_index);
@@ -110,7 +111,8 @@ CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace
  * less than max_dropped_weight (clrt_whitted_params). Both cut the same
  * branches wherever the pixel is traced. */
 #define CLRT_DECLARE_RADIANCE(name)                                                                                    \
-  clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally);
+  CLRT_TESTABLE clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample,                 \
+                                                 clrt_tally *tally);
 CLRT_INTEGRATORS(CLRT_DECLARE_RADIANCE)
 #undef CLRT_DECLARE_RADIANCE
 
@@ -124,18 +126,18 @@ CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint
  * integrator the params name. Adds what they cost to the tally. An
  * integrator whose samples are summed exactly
  * (CLRT_INTEGRATOR_SUMS_EXACTLY) averages clrt_trace_pixel_sum's sum. */
-clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally);
+CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally);
 
 /* pixel.c: samples first_sample to first_sample + sample_count - 1 of
  * pixel (x, y), summed exactly (clrt_pixel_sum). */
-clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
-                                    clrt_uint sample_count, clrt_tally *tally);
+CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                  clrt_uint first_sample, clrt_uint sample_count, clrt_tally *tally);
 
 /* pixel.c: sums of the same pixel's samples added up (passes of them). */
-clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b);
+CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b);
 
 /* pixel.c: the mean colour of `samples` samples summed in `sum`. */
-clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples);
+CLRT_TESTABLE clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples);
 
 #ifndef __OPENCL_C_VERSION__
 /* All the rays a tally counts, whatever their kind (host only). */

@@ -65,7 +65,7 @@ typedef struct clrt_bvh_node {
 /* No path from the root to a leaf passes more nodes than this: the
  * builder makes a leaf rather than go deeper. A balanced tree of 10^9
  * spheres is 15 such nodes deep; SAH trees of uneven scenes run deeper. */
-#define CLRT_BVH_MAX_DEPTH 20
+#define CLRT_BVH_MAX_DEPTH 18
 /* The traversal's stack: a node visit leaves at most three of its
  * children waiting, so it can never hold more than this. */
 #define CLRT_BVH_STACK_SIZE ((CLRT_BVH_WIDTH - 1) * CLRT_BVH_MAX_DEPTH)
@@ -125,8 +125,11 @@ typedef struct clrt_whitted_params {
 /* Pending branches of one camera ray's tree (depth-first: a level adds at
  * most one entry, so max_depth + 1 entries are ever needed). A branch
  * that finds the stack full is not traced and contributes black, and its
- * sample counts as cut short: only past 23 bounces through glass. */
-#define CLRT_WHITTED_STACK_SIZE 24
+ * sample counts as cut short: only past 7 bounces through glass, each
+ * leaving a refraction branch heavy enough to trace waiting. Eight, so
+ * that with the BVH stack a GPU work-item keeps under 512 bytes in memory
+ * (scripts/gpu-check.sh; README, "Kernels on a GPU"). */
+#define CLRT_WHITTED_STACK_SIZE 8
 
 /* Each integrator's own parameters: the member of the integrator the
  * params name (clrt_integrators.h). */

@@ -5,10 +5,13 @@
 #include "clrt_tracer.h"
 #include "material.h"
 
-/* The largest inverse of a direction component: a component of 0 (or one
- * whose inverse overflows) gets this instead of infinity, so that a box
- * test never computes 0 * infinity, and no NaN reaches its min and max. */
-#define CLRT_MAX_INVERSE_DIRECTION 1e30f
+/* The smallest direction component a box test divides by: a smaller one
+ * (0 included) is replaced by this, with its sign, so that no inverse is
+ * infinite (no 0 * infinity, no NaN in the slab test's min and max, and
+ * nothing that -cl-fast-relaxed-math may assume away). The slab test then
+ * places a parallel ray's entry and exit 1e30 times its offset away: out
+ * of reach where it is outside the slab, everywhere where it is inside. */
+#define CLRT_MIN_DIRECTION_COMPONENT 1e-30f
 
 /* A ray ready for box tests: its origin and the inverse of its direction. */
 typedef struct clrt_box_ray {
@@ -17,9 +20,8 @@ typedef struct clrt_box_ray {
 } clrt_box_ray;
 
 CLRT_INTERNAL float clrt_finite_inverse(float d) {
-  float inverse = 1.0f / d;
-  float limited = clrt_fabs(inverse) < CLRT_MAX_INVERSE_DIRECTION ? inverse : CLRT_MAX_INVERSE_DIRECTION;
-  return d < 0.0f || (d == 0.0f && inverse < 0.0f) ? -clrt_fabs(limited) : clrt_fabs(limited);
+  float least = d < 0.0f ? -CLRT_MIN_DIRECTION_COMPONENT : CLRT_MIN_DIRECTION_COMPONENT;
+  return 1.0f / (clrt_fabs(d) > CLRT_MIN_DIRECTION_COMPONENT ? d : least);
 }
 
 CLRT_INTERNAL clrt_box_ray clrt_box_ray_of(clrt_ray ray) {
@@ -31,8 +33,8 @@ CLRT_INTERNAL clrt_box_ray clrt_box_ray_of(clrt_ray ray) {
 }
 
 /* Where the ray enters each of a node's four children within [0, limit]
- * (the slab test, a lane per child), infinity where it does not. An unused
- * child's box lies at +infinity on every axis: no ray enters it. */
+ * (the slab test, a lane per child), CLRT_NO_HIT where it does not. An
+ * unused child's box lies at +infinity on every axis: no ray enters it. */
 CLRT_INTERNAL clrt_vec4 clrt_child_entries(const clrt_box_ray *ray, CLRT_ARRAY_SPACE const clrt_bvh_node *node,
                                            float limit) {
   clrt_vec4 ox = clrt_vec4_splat(ray->origin.x), oy = clrt_vec4_splat(ray->origin.y);
@@ -51,50 +53,66 @@ CLRT_INTERNAL clrt_vec4 clrt_child_entries(const clrt_box_ray *ray, CLRT_ARRAY_S
   return clrt_vec4_entered(enter, leave);
 }
 
-/* Nodes still to visit, with the distance at which the ray enters them.
- * A visit leaves at most three children waiting, and the builder keeps
- * every path within CLRT_BVH_MAX_DEPTH nodes, so it never overflows. */
-typedef struct clrt_bvh_stack {
-  clrt_uint node[CLRT_BVH_STACK_SIZE];
-  float entry[CLRT_BVH_STACK_SIZE];
-  clrt_uint top;
-} clrt_bvh_stack;
+/* Nodes still to visit: node numbers only (a node popped is tested again
+ * against the nearest hit, rather than its entry kept beside it), `top`
+ * kept apart from the array so that it stays in a register. A visit
+ * leaves at most three children waiting, and the builder keeps every path
+ * within CLRT_BVH_MAX_DEPTH nodes, so it never overflows. */
+typedef clrt_uint clrt_bvh_stack[CLRT_BVH_STACK_SIZE];
 
-/* The next node to visit among the children entered (entry[c] not
- * infinity; leaves are already done): the nearest, the others waiting on
- * the stack, nearer on top. False when no child was entered. */
-CLRT_INTERNAL int clrt_descend(CLRT_ARRAY_SPACE const clrt_bvh_node *node, const float entry[CLRT_BVH_WIDTH],
-                               clrt_bvh_stack *stack, clrt_uint *next) {
-  int order[CLRT_BVH_WIDTH], count = 0;
-  for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
-    if (entry[c] == CLRT_INFINITY)
-      continue;
-    int at = count++;
-    for (; at > 0 && entry[order[at - 1]] > entry[c]; --at)
-      order[at] = order[at - 1];
-    order[at] = c;
-  }
-  if (count == 0)
+/* One child of a node while the children are put in order. */
+typedef struct clrt_child {
+  float entry; /* CLRT_NO_HIT: not entered */
+  clrt_uint node;
+} clrt_child;
+
+CLRT_INTERNAL clrt_child clrt_child_of(CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry) {
+  clrt_child child;
+  child.entry = entry;
+  child.node = node->first[c];
+  return child;
+}
+
+/* Puts two children in the order the ray enters them. */
+CLRT_INTERNAL void clrt_order_children(clrt_child *near, clrt_child *far) {
+  clrt_child a = *near, b = *far;
+  int swap = b.entry < a.entry;
+  *near = swap ? b : a;
+  *far = swap ? a : b;
+}
+
+/* The next node to visit among the inner children entered (`entries`
+ * not CLRT_NO_HIT; leaves are already done): the nearest, the others
+ * waiting on the stack, nearer on top. A sorting network of five
+ * compare-and-swaps on named values, not a loop over an array, so that
+ * everything stays in registers. False when no child was entered. */
+CLRT_INTERNAL int clrt_descend(CLRT_ARRAY_SPACE const clrt_bvh_node *node, clrt_vec4 entries, clrt_bvh_stack stack,
+                               clrt_uint *top, clrt_uint *next) {
+  clrt_child c0 = clrt_child_of(node, 0, entries.x), c1 = clrt_child_of(node, 1, entries.y);
+  clrt_child c2 = clrt_child_of(node, 2, entries.z), c3 = clrt_child_of(node, 3, entries.w);
+  clrt_order_children(&c0, &c1);
+  clrt_order_children(&c2, &c3);
+  clrt_order_children(&c0, &c2);
+  clrt_order_children(&c1, &c3);
+  clrt_order_children(&c1, &c2);
+  if (c0.entry == CLRT_NO_HIT)
     return 0;
-  for (int k = count - 1; k > 0; --k) {
-    stack->node[stack->top] = node->first[order[k]];
-    stack->entry[stack->top++] = entry[order[k]];
-  }
-  *next = node->first[order[0]];
+  if (c3.entry != CLRT_NO_HIT)
+    stack[(*top)++] = c3.node;
+  if (c2.entry != CLRT_NO_HIT)
+    stack[(*top)++] = c2.node;
+  if (c1.entry != CLRT_NO_HIT)
+    stack[(*top)++] = c1.node;
+  *next = c0.node;
   return 1;
 }
 
-/* The next waiting node that the ray enters within `limit`; false when
- * there is none. */
-CLRT_INTERNAL int clrt_pop(clrt_bvh_stack *stack, float limit, clrt_uint *next) {
-  while (stack->top > 0) {
-    --stack->top;
-    if (stack->entry[stack->top] <= limit) {
-      *next = stack->node[stack->top];
-      return 1;
-    }
-  }
-  return 0;
+/* The next waiting node; false when there is none. */
+CLRT_INTERNAL int clrt_pop(const clrt_bvh_stack stack, clrt_uint *top, clrt_uint *next) {
+  if (*top == 0u)
+    return 0;
+  *next = stack[--*top];
+  return 1;
 }
 
 /* Whether sphere i beats the equally near sphere `best`: ties go to the
@@ -108,38 +126,46 @@ CLRT_INTERNAL void clrt_leaf_nearest(const clrt_flat_view *flat, clrt_ray ray, c
                                      float *nearest, clrt_uint *hit_index) {
   for (clrt_uint i = first; i < first + count; ++i) {
     float t = clrt_ray_sphere(ray, flat->spheres[i].center_radius);
-    if (t < *nearest || (t == *nearest && t != CLRT_INFINITY && clrt_wins_tie(flat, i, *hit_index))) {
+    if (t < *nearest || (t == *nearest && t != CLRT_NO_HIT && clrt_wins_tie(flat, i, *hit_index))) {
       *nearest = t;
       *hit_index = i;
     }
   }
 }
 
+/* Child c of a node, entered at `entry`: a leaf's spheres are tested now
+ * against the nearest hit, and the child leaves the traversal
+ * (CLRT_NO_HIT); an inner child keeps its entry. */
+CLRT_INTERNAL float clrt_child_nearest(const clrt_flat_view *flat, clrt_ray ray,
+                                       CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry, float *nearest,
+                                       clrt_uint *hit_index) {
+  if (entry == CLRT_NO_HIT || node->count[c] == 0u)
+    return entry;
+  clrt_leaf_nearest(flat, ray, node->first[c], node->count[c], nearest, hit_index);
+  return CLRT_NO_HIT;
+}
+
 /* Front to back through the BVH, a node's leaves tested at once, and every
  * node skipped that the ray enters beyond the nearest hit found so far. */
 CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, clrt_uint *hit_index) {
-  float nearest = CLRT_INFINITY;
+  float nearest = CLRT_NO_HIT;
   if (flat->params->scan_spheres) {
     clrt_leaf_nearest(flat, ray, 0u, flat->params->sphere_count, &nearest, hit_index);
     return nearest;
   }
   clrt_box_ray box_ray = clrt_box_ray_of(ray);
   clrt_bvh_stack stack;
-  stack.top = 0u;
-  clrt_uint index = 0u;
+  clrt_uint top = 0u, index = 0u;
   for (;;) {
     CLRT_ARRAY_SPACE const clrt_bvh_node *node = &flat->bvh_nodes[index];
-    clrt_vec4 entries = clrt_child_entries(&box_ray, node, nearest);
-    float entry[CLRT_BVH_WIDTH] = {entries.x, entries.y, entries.z, entries.w};
-    for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
-      if (entry[c] == CLRT_INFINITY || node->count[c] == 0u)
-        continue;
-      clrt_leaf_nearest(flat, ray, node->first[c], node->count[c], &nearest, hit_index);
-      entry[c] = CLRT_INFINITY;
-    }
-    for (int c = 0; c < CLRT_BVH_WIDTH; ++c)
-      entry[c] = entry[c] <= nearest ? entry[c] : CLRT_INFINITY;
-    if (!clrt_descend(node, entry, &stack, &index) && !clrt_pop(&stack, nearest, &index))
+    clrt_vec4 e = clrt_child_entries(&box_ray, node, nearest);
+    e.x = clrt_child_nearest(flat, ray, node, 0, e.x, &nearest, hit_index);
+    e.y = clrt_child_nearest(flat, ray, node, 1, e.y, &nearest, hit_index);
+    e.z = clrt_child_nearest(flat, ray, node, 2, e.z, &nearest, hit_index);
+    e.w = clrt_child_nearest(flat, ray, node, 3, e.w, &nearest, hit_index);
+    /* The leaves may have found a hit nearer than some inner children. */
+    e = clrt_vec4_entered(e, clrt_vec4_splat(nearest));
+    if (!clrt_descend(node, e, stack, &top, &index) && !clrt_pop(stack, &top, &index))
       return nearest;
   }
 }
@@ -157,6 +183,20 @@ CLRT_INTERNAL int clrt_leaf_transmission(const clrt_flat_view *flat, clrt_ray ra
   return 1;
 }
 
+/* Child c of a node, entered at `entry`, for a shadow ray: a leaf's
+ * spheres dim the light now (*open becomes false when one blocks it; once
+ * blocked, nothing more is tested) and the child leaves the traversal
+ * (CLRT_NO_HIT); an inner child keeps its entry. */
+CLRT_INTERNAL float clrt_child_transmission(const clrt_flat_view *flat, clrt_ray ray,
+                                            CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry, float max_t,
+                                            clrt_vec3 *passed, int *open) {
+  if (entry == CLRT_NO_HIT || node->count[c] == 0u)
+    return entry;
+  if (*open)
+    *open = clrt_leaf_transmission(flat, ray, node->first[c], node->count[c], max_t, passed);
+  return CLRT_NO_HIT;
+}
+
 /* Every sphere in the way multiplies the light once (an opaque one ends
  * the search), so the traversal visits every blocker, not just the first.
  * Shadow rays go straight: glass dims and tints a shadow but does not bend
@@ -168,20 +208,18 @@ CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace
     return clrt_leaf_transmission(flat, ray, 0u, flat->params->sphere_count, max_t, &passed) ? passed : blocked;
   clrt_box_ray box_ray = clrt_box_ray_of(ray);
   clrt_bvh_stack stack;
-  stack.top = 0u;
-  clrt_uint index = 0u;
+  clrt_uint top = 0u, index = 0u;
+  int open = 1;
   for (;;) {
     CLRT_ARRAY_SPACE const clrt_bvh_node *node = &flat->bvh_nodes[index];
-    clrt_vec4 entries = clrt_child_entries(&box_ray, node, max_t);
-    float entry[CLRT_BVH_WIDTH] = {entries.x, entries.y, entries.z, entries.w};
-    for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
-      if (entry[c] == CLRT_INFINITY || node->count[c] == 0u)
-        continue;
-      if (!clrt_leaf_transmission(flat, ray, node->first[c], node->count[c], max_t, &passed))
-        return blocked;
-      entry[c] = CLRT_INFINITY;
-    }
-    if (!clrt_descend(node, entry, &stack, &index) && !clrt_pop(&stack, max_t, &index))
+    clrt_vec4 e = clrt_child_entries(&box_ray, node, max_t);
+    e.x = clrt_child_transmission(flat, ray, node, 0, e.x, max_t, &passed, &open);
+    e.y = clrt_child_transmission(flat, ray, node, 1, e.y, max_t, &passed, &open);
+    e.z = clrt_child_transmission(flat, ray, node, 2, e.z, max_t, &passed, &open);
+    e.w = clrt_child_transmission(flat, ray, node, 3, e.w, max_t, &passed, &open);
+    if (!open)
+      return blocked;
+    if (!clrt_descend(node, e, stack, &top, &index) && !clrt_pop(stack, &top, &index))
       return passed;
   }
 }

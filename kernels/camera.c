@@ -4,7 +4,8 @@
 
 #include "sampling.h"
 
-clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x, float lens_y) {
+CLRT_TESTABLE clrt_ray clrt_camera_ray(CLRT_PARAMS_SPACE const clrt_camera *camera, float s, float t, float lens_x,
+                                       float lens_y) {
   clrt_vec3 direction = clrt_vec3_add(
       clrt_vec3_add(clrt_vec3_from4(camera->lower_left), clrt_vec3_scale(clrt_vec3_from4(camera->horizontal), s)),
       clrt_vec3_scale(clrt_vec3_from4(camera->vertical), t));

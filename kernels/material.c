@@ -20,7 +20,7 @@ CLRT_INTERNAL int clrt_pass_through(const clrt_flat_view *flat, clrt_uint i, clr
   return 1;
 }
 
-float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted) {
+CLRT_TESTABLE float clrt_refract(clrt_vec3 direction, clrt_vec3 normal, int entering, float ior, clrt_vec3 *refracted) {
   float eta = entering ? 1.0f / ior : ior;
   float cos_incident = -clrt_vec3_dot(direction, normal);
   float sin2_transmitted = eta * eta * (1.0f - cos_incident * cos_incident);

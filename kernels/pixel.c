@@ -44,8 +44,8 @@ CLRT_INTERNAL clrt_ulong clrt_fixed_point(float channel) {
 /* Rec. 709 luminance: the noise estimate's measure of a colour. */
 CLRT_INTERNAL float clrt_luminance(clrt_vec3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
 
-clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_uint first_sample,
-                                    clrt_uint sample_count, clrt_tally *tally) {
+CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                  clrt_uint first_sample, clrt_uint sample_count, clrt_tally *tally) {
   clrt_pixel_sum sum;
   sum.channel[0] = sum.channel[1] = sum.channel[2] = 0u;
   sum.luminance_squares = 0.0f;
@@ -61,21 +61,21 @@ clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clr
   return sum;
 }
 
-clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b) {
+CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b) {
   for (int c = 0; c < 3; ++c)
     a.channel[c] += b.channel[c];
   a.luminance_squares += b.luminance_squares;
   return a;
 }
 
-clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples) {
+CLRT_TESTABLE clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples) {
   float scale = 1.0f / CLRT_SUM_SCALE; /* a power of two: exact */
   return clrt_vec3_make((float)sum->channel[0] * scale / (float)samples,
                         (float)sum->channel[1] * scale / (float)samples,
                         (float)sum->channel[2] * scale / (float)samples);
 }
 
-clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   if (CLRT_INTEGRATOR_SUMS_EXACTLY(CLRT_CHOSEN_INTEGRATOR(params))) {
     clrt_pixel_sum sum = clrt_trace_pixel_sum(flat, x, y, 0u, params->samples, tally);

@@ -8,7 +8,7 @@
  * visible gap (no light leaking where spheres touch). */
 #define CLRT_SURFACE_OFFSET_RELATIVE 4e-6f
 
-float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
+CLRT_TESTABLE float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
   clrt_vec3 oc = clrt_vec3_sub(ray.origin, clrt_vec3_from4(center_radius));
   float radius = center_radius.w;
   float b = clrt_vec3_dot(oc, ray.direction);
@@ -17,7 +17,7 @@ float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
   clrt_vec3 closest = clrt_vec3_sub(oc, clrt_vec3_scale(ray.direction, b));
   float discriminant = radius * radius - clrt_vec3_dot(closest, closest);
   if (discriminant < 0.0f)
-    return CLRT_INFINITY;
+    return CLRT_NO_HIT;
   float c = clrt_vec3_dot(oc, oc) - radius * radius;
   /* q and c/q are the two roots, computed without cancellation. */
   float h = clrt_sqrt(discriminant);
@@ -30,7 +30,7 @@ float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
     return t_near;
   if (t_far > 0.0f)
     return t_far;
-  return CLRT_INFINITY;
+  return CLRT_NO_HIT;
 }
 
 CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_ARRAY_SPACE const clrt_sphere *sphere, clrt_ray ray, float t) {

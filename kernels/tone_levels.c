@@ -16,7 +16,7 @@ CLRT_INTERNAL clrt_uint clrt_tone_guess(float linear, CLRT_ARRAY_SPACE const clr
  * over the thresholds took 24 dependent loads a pixel, a sixth of the
  * PymoniK frame on POCL; a guess by the formula in floats cost more in
  * pow). NaN reaches no threshold and ends at 0. */
-clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
+CLRT_TESTABLE clrt_uint clrt_tone_level(float linear, CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
   clrt_uint level = clrt_tone_guess(linear, levels);
   while (level < CLRT_TOP_LEVEL && linear >= levels->thresholds[level + 1u])
     ++level;

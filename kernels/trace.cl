@@ -27,8 +27,8 @@ typedef uchar clrt_tile_pixel; /* three a pixel */
 
 #ifndef CLRT_SUM_OUTPUT
 /* Pixel `index` of the tile, in the output's form. */
-void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
-                      CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
+CLRT_INTERNAL void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
+                                    CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
 #ifdef CLRT_LINEAR_OUTPUT
   (void)levels;
   tile_pixels[index] = (float4)(color, 1.0f);
@@ -42,7 +42,7 @@ void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 
 
 /* Sums the tallies over the work-group; the local size must be a power of
  * two. */
-clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
+CLRT_INTERNAL clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
   uint size = (uint)(get_local_size(0) * get_local_size(1));
   uint id = (uint)(get_local_id(1) * get_local_size(0) + get_local_id(0));
   scratch[id] = tally;

@@ -279,7 +279,7 @@ CLRT_INTERNAL clrt_vec3 clrt_emitter_light(const clrt_flat_view *flat, clrt_trac
     return zero;
   ++key->shadow_rays;
   clrt_uint hit = 0u;
-  if (clrt_nearest_hit(flat, ray, &hit) == CLRT_INFINITY || hit != sphere)
+  if (clrt_nearest_hit(flat, ray, &hit) == CLRT_NO_HIT || hit != sphere)
     return zero;
   /* The lobes only now, after the traversal: none of it is kept across. */
   clrt_lobes lobes = clrt_lobes_at(flat, v);
@@ -392,7 +392,7 @@ CLRT_INTERNAL clrt_ray clrt_path_camera_ray(CLRT_PARAMS_SPACE const clrt_trace_p
   return clrt_camera_ray_at(params, sample.x, sample.y, u.x, u.y, lens_x, lens_y);
 }
 
-clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   clrt_path path;
   path.ray = clrt_path_camera_ray(params, sample);
@@ -408,7 +408,7 @@ clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sampl
   for (clrt_uint vertex = 0u;; ++vertex) {
     clrt_uint sphere = 0u;
     float t = clrt_nearest_hit(flat, path.ray, &sphere);
-    if (t == CLRT_INFINITY) {
+    if (t == CLRT_NO_HIT) {
       path.radiance = clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
       break;
     }

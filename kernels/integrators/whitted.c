@@ -13,18 +13,31 @@
 #include "sampling.h"
 #include "sphere.h"
 
-/* One pending ray of the tree: where it goes and its share of the pixel. */
+/* One pending ray of the tree: where it goes and its share of the pixel.
+ * Its ray is kept as six floats, not a clrt_ray (two float3, 16 bytes
+ * each on the device): every work-item keeps a stack of these in memory,
+ * 36 bytes each rather than 48. */
 typedef struct clrt_branch {
-  clrt_ray ray;
+  float origin_x, origin_y, origin_z;
+  float direction_x, direction_y, direction_z;
   float weight;
   clrt_uint depth;
   clrt_uint vertex; /* heap numbering: root 1, children 2n (mirror), 2n+1 (refraction) */
 } clrt_branch;
 
-/* A camera ray's tree being traced: the branches waiting, and whether one
- * was left out for want of room (or budget). */
+CLRT_INTERNAL clrt_ray clrt_branch_ray(const clrt_branch *branch) {
+  clrt_ray ray;
+  ray.origin = clrt_vec3_make(branch->origin_x, branch->origin_y, branch->origin_z);
+  ray.direction = clrt_vec3_make(branch->direction_x, branch->direction_y, branch->direction_z);
+  return ray;
+}
+
+/* A camera ray's tree being traced: the branches waiting (an array of
+ * CLRT_WHITTED_STACK_SIZE, kept apart so that the counts beside it stay
+ * in registers), and whether one was left out for want of room (or
+ * budget). */
 typedef struct clrt_tree {
-  clrt_branch pending[CLRT_WHITTED_STACK_SIZE];
+  clrt_branch *pending;
   clrt_uint top;
   clrt_uint cut_short;
   float dropped; /* the weight of the branches too light to trace */
@@ -108,8 +121,12 @@ CLRT_INTERNAL void clrt_push_branch(const clrt_flat_view *flat, clrt_tree *tree,
     return;
   }
   clrt_branch *branch = &tree->pending[tree->top++];
-  branch->ray.origin = origin;
-  branch->ray.direction = direction;
+  branch->origin_x = origin.x;
+  branch->origin_y = origin.y;
+  branch->origin_z = origin.z;
+  branch->direction_x = direction.x;
+  branch->direction_y = direction.y;
+  branch->direction_z = direction.z;
   branch->weight = weight;
   branch->depth = depth;
   branch->vertex = vertex;
@@ -120,11 +137,11 @@ CLRT_INTERNAL void clrt_push_branch(const clrt_flat_view *flat, clrt_tree *tree,
  * The weights sum to 1, so no subtree is brighter than the brightest
  * local shading or background (what max_dropped_weight is made from). */
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_branch *branch,
-                                       float t, clrt_uint hit_index, clrt_tree *tree) {
+                                       clrt_ray ray, float t, clrt_uint hit_index, clrt_tree *tree) {
   CLRT_ARRAY_SPACE const clrt_material *material = clrt_material_of(flat, hit_index);
-  clrt_surface surface = clrt_surface_at(&flat->spheres[hit_index], branch->ray, t);
+  clrt_surface surface = clrt_surface_at(&flat->spheres[hit_index], ray, t);
   clrt_vec3 outside = clrt_offset_from_surface(surface.point, surface.normal, surface.radius);
-  clrt_vec3 to_eye = clrt_vec3_scale(branch->ray.direction, -1.0f);
+  clrt_vec3 to_eye = clrt_vec3_scale(ray.direction, -1.0f);
   float kr = material->reflectivity, kt = material->transparency;
   key->vertex = branch->vertex;
   clrt_vec3 color = clrt_surface_color(flat, hit_index, material);
@@ -134,11 +151,11 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_ke
     float reflectance = 0.0f;
     clrt_vec3 refracted = clrt_vec3_make(0.0f, 0.0f, 0.0f);
     if (kt > 0.0f)
-      reflectance = clrt_refract(branch->ray.direction, surface.normal, surface.entering, material->ior, &refracted);
+      reflectance = clrt_refract(ray.direction, surface.normal, surface.entering, material->ior, &refracted);
     clrt_vec3 inside = clrt_offset_from_surface(surface.point, clrt_vec3_scale(surface.normal, -1.0f), surface.radius);
     clrt_push_branch(flat, tree, inside, refracted, branch->weight * kt * (1.0f - reflectance), branch->depth + 1u,
                      2u * branch->vertex + 1u);
-    clrt_push_branch(flat, tree, outside, clrt_vec3_reflect(branch->ray.direction, surface.normal),
+    clrt_push_branch(flat, tree, outside, clrt_vec3_reflect(ray.direction, surface.normal),
                      branch->weight * (kr + kt * reflectance), branch->depth + 1u, 2u * branch->vertex);
   }
   clrt_vec3 emitted = clrt_vec3_scale(clrt_vec3_from4(material->emission), branch->weight);
@@ -147,7 +164,9 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_ke
 
 CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray,
                                            clrt_tally *tally) {
+  clrt_branch pending[CLRT_WHITTED_STACK_SIZE];
   clrt_tree tree;
+  tree.pending = pending;
   tree.top = 0u;
   tree.cut_short = 0u;
   tree.dropped = 0.0f;
@@ -166,12 +185,13 @@ CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint
       break;
     }
     clrt_branch branch = tree.pending[--tree.top];
+    clrt_ray branch_ray = clrt_branch_ray(&branch);
     clrt_uint hit_index = 0;
-    float t = clrt_nearest_hit(flat, branch.ray, &hit_index);
-    if (t == CLRT_INFINITY)
+    float t = clrt_nearest_hit(flat, branch_ray, &hit_index);
+    if (t == CLRT_NO_HIT)
       color = clrt_vec3_add(color, clrt_vec3_scale(clrt_vec3_from4(flat->params->background), branch.weight));
     else
-      color = clrt_vec3_add(color, clrt_shade_hit(flat, &key, &branch, t, hit_index, &tree));
+      color = clrt_vec3_add(color, clrt_shade_hit(flat, &key, &branch, branch_ray, t, hit_index, &tree));
   }
   /* Every ray of the tree but the first is a bounce. */
   tally->camera_rays += 1u;
@@ -181,7 +201,7 @@ CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint
   return color;
 }
 
-clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
   clrt_ray ray = clrt_camera_sample_ray(flat->params, sample.x, sample.y, sample.index, sample.seed);
   return clrt_whitted_trace(flat, sample.seed, ray, tally);
 }
