@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages clrt needs to build, render and test
-#   scripts/deps.sh [--tests]
+#   scripts/deps.sh [--tests | --rusticl]
 # Installs with apt when running as root or with password-less sudo; otherwise
 # prints the exact command to run and fails, so nothing half-works.
 set -euo pipefail
@@ -18,6 +18,12 @@ CLRT_PACKAGES=(
 # (rendering needs no MPI; clrt builds without it).
 if [ "${1:-}" = "--tests" ]; then
   CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin)
+fi
+# With --rusticl, only Mesa's rusticl: a second OpenCL implementation (on
+# the CPU through llvmpipe) that the tests also run on (scripts/test.sh
+# --rusticl). It needs libclc-15 and the SPIR-V translator besides.
+if [ "${1:-}" = "--rusticl" ]; then
+  CLRT_PACKAGES=(mesa-opencl-icd libclc-15 libllvmspirvlib15)
 fi
 
 missing_packages() {

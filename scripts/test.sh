@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds clrt and its tests and runs them: installs what is missing, builds
 # with warnings as errors, runs ctest. With --sanitize, builds and runs the
-# tests under AddressSanitizer and UndefinedBehaviorSanitizer instead.
-#   scripts/test.sh [--sanitize]
+# tests under AddressSanitizer and UndefinedBehaviorSanitizer instead. With
+# --rusticl, runs the same tests on a second OpenCL implementation, Mesa's
+# rusticl (llvmpipe, on the CPU), installing it first: the tests that need
+# what only POCL gives (two devices from POCL_DEVICES) say so and skip.
+#   scripts/test.sh [--sanitize | --rusticl]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -21,6 +24,15 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 
 "$root/scripts/deps.sh" --tests
+if [ "${1:-}" = "--rusticl" ]; then
+  "$root/scripts/deps.sh" --rusticl
+  # Only rusticl's driver, so that the tests cannot pick POCL's.
+  export OCL_ICD_VENDORS=/etc/OpenCL/vendors/rusticl.icd RUSTICL_ENABLE=llvmpipe
+elif [ -f /etc/OpenCL/vendors/pocl.icd ]; then
+  # POCL alone: another implementation installed beside it (rusticl) must
+  # not stand in for it, nor be loaded under the sanitizers.
+  export OCL_ICD_VENDORS=/etc/OpenCL/vendors/pocl.icd
+fi
 cmake -S "$root" -B "$build" "${options[@]}" >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 ctest --test-dir "$build" --output-on-failure

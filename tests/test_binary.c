@@ -252,11 +252,11 @@ static void test_help_version_devices(void **state) {
 }
 
 #define TWO_DEVICES "POCL_DEVICES='pthread pthread'"
+#define TWO_DEVICES_WHY "needs two devices, which POCL_DEVICES gives"
 
 static void test_all_devices_failing_writes_nothing(void **state) {
   (void)state;
-  clrt_device device;
-  test_require_device(&device);
+  test_require_pocl(TWO_DEVICES_WHY);
   char args[1024];
   snprintf(args, sizeof args, "render '%s/scenes/pymonik.json' -o '%s' --device all --width 64 --height 48",
            CLRT_SOURCE_DIR, fresh_output());
@@ -290,8 +290,7 @@ static void test_all_devices_failing_writes_nothing(void **state) {
  * the one that failed last (the last one retired), by P:D. */
 static void test_error_names_the_device_that_failed(void **state) {
   (void)state;
-  clrt_device device;
-  test_require_device(&device);
+  test_require_pocl(TWO_DEVICES_WHY);
   const char *faults[] = {"0:0/all;0:1/all/hang", "0:0/all/hang;0:1/all"};
   for (size_t i = 0; i < 2; ++i) {
     char args[1024], environment[256], expected[128];
@@ -386,8 +385,14 @@ static void test_one_big_tile_keeps_memory_bounded(void **state) {
            CLRT_SOURCE_DIR, fresh_output());
   long big = peak_kib_of(args);
   double bytes_per_pixel = (double)(big - base) * 1024.0 / (4000.0 * 4000.0);
-  print_message("peak %ld KiB against %ld KiB for 64x64: %.2f bytes a pixel\n", big, base, bytes_per_pixel);
-  assert_true(bytes_per_pixel < 5.0);
+  /* A CPU driver's device memory is the process's: POCL's tile buffer
+   * counts within the 5 bytes; rusticl keeps a copy of it besides (3 bytes
+   * a pixel: 8.0 measured). */
+  bool pocl = strstr(device.platform_name, "Portable Computing Language") != NULL;
+  double limit = pocl ? 5.0 : 8.5;
+  print_message("peak %ld KiB against %ld KiB for 64x64: %.2f bytes a pixel (at most %.1f on %s)\n", big, base,
+                bytes_per_pixel, limit, device.platform_name);
+  assert_true(bytes_per_pixel < limit);
 }
 
 static void test_keep_partial_paints_missing_tiles_magenta(void **state) {
@@ -413,8 +418,7 @@ static void test_keep_partial_paints_missing_tiles_magenta(void **state) {
 
 static void test_several_devices_report_each(void **state) {
   (void)state;
-  clrt_device device;
-  test_require_device(&device);
+  test_require_pocl(TWO_DEVICES_WHY);
   char args[1024];
   snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s' --device 0:0,0:1 --width 320 --height 180",
            CLRT_SOURCE_DIR, fresh_output());
@@ -531,8 +535,7 @@ static void test_no_platform_says_how_to_install(void **state) {
 
 static void test_platform_without_devices_is_listed(void **state) {
   (void)state;
-  clrt_device device;
-  test_require_device(&device);
+  test_require_pocl("a platform without devices is made by POCL_DEVICES naming no driver");
   run_result r = run_clrt_with("POCL_DEVICES=no-such-driver", "devices");
   assert_int_equal(r.exit_code, 0);
   count_lines_and_find(r.out, "platform 0:");

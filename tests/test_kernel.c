@@ -25,7 +25,7 @@ static void check_against_reference(const char *scene_name, unsigned width, unsi
   picture on_device = test_render_device(&device, &scene, 0, 64, 64, CLRT_FILM_LEVELS);
   picture reference = test_render_reference(&scene);
   test_assert_not_flat(&on_device);
-  test_assert_images_close(on_device.rgb, reference.rgb, (size_t)width * height * 3);
+  test_assert_matches_reference(&on_device, &reference, &scene);
   test_picture_free(&on_device);
   test_picture_free(&reference);
   clrt_scene_free(&scene);

@@ -135,6 +135,15 @@ void test_require_device(clrt_device *device) {
     fail_msg("%s", err.message);
 }
 
+void test_require_pocl(const char *why) {
+  clrt_device device;
+  test_require_device(&device);
+  if (strstr(device.platform_name, "Portable Computing Language") == NULL) {
+    printf("skipping on %s: %s\n", device.platform_name, why);
+    skip();
+  }
+}
+
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count) {
   clrt_image_difference difference = clrt_image_compare(a, b, channel_count);
   if (!clrt_image_within_tolerance(&difference)) {
@@ -142,6 +151,26 @@ void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel
     clrt_image_difference_describe(&difference, detail, sizeof detail);
     fail_msg("images differ: %s", detail);
   }
+}
+
+bool test_fast_math(void) {
+  const char *value = getenv("CLRT_TEST_FAST_MATH");
+  return value && strcmp(value, "1") == 0;
+}
+
+void test_assert_matches_reference(const picture *on_device, const picture *reference, const clrt_scene *scene) {
+  assert_int_equal(on_device->width, reference->width);
+  assert_int_equal(on_device->height, reference->height);
+  if (!test_fast_math()) {
+    test_assert_images_close(on_device->rgb, reference->rgb, (size_t)on_device->width * on_device->height * 3);
+    return;
+  }
+  char why[200];
+  bool noisy = CLRT_INTEGRATOR_SUMS_EXACTLY(scene->sampling.integrator);
+  if (!clrt_images_agree_fast_math(on_device->rgb, reference->rgb, on_device->width, on_device->height, noisy, why,
+                                   sizeof why))
+    fail_msg("--fast-math picture differs: %s", why);
+  print_message("--fast-math: %s\n", why);
 }
 
 void test_load_scene(const char *path, unsigned width, unsigned height, clrt_scene *scene) {
@@ -272,6 +301,7 @@ picture test_render_on(const clrt_device *devices, size_t count, const clrt_scen
   clrt_session_options options = {.max_tile_pixels = clrt_scheduler_max_tile_pixels(&scheduler),
                                   .tile_form = kind == CLRT_FILM_LINEAR ? CLRT_TILE_LINEAR : CLRT_TILE_LEVELS,
                                   .tile_timeout_ms = timeout_ms,
+                                  .fast_math = test_fast_math(),
                                   .faults = &faults,
                                   .build_log = stderr};
   clrt_tile_route route = {&scheduler, &film, &progress, NULL, NULL};

@@ -52,9 +52,19 @@ int test_running_in_ci(void);
  * default choice. Skips the test when no platform exists, unless in CI. */
 void test_require_device(clrt_device *device);
 
+/* For tests that need what only POCL gives (several devices from one
+ * driver through POCL_DEVICES, its own variables): requires a device, and
+ * skips the test, saying `why`, where the device tests run on another
+ * implementation (Mesa's rusticl gives one llvmpipe device). */
+void test_require_pocl(const char *why);
+
 /* Asserts the renderer's tolerance (clrt_image_compare.h) between two
  * 8-bit images. */
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
+
+/* Whether the device tests build their kernels with --fast-math
+ * (CLRT_TEST_FAST_MATH=1: ctest runs test_kernel so a second time). */
+bool test_fast_math(void);
 
 /* A scene rendered one way or another: the 8-bit levels clrt would write
  * and, when rendered linear, the linear colour (3 floats a pixel) they
@@ -64,6 +74,11 @@ typedef struct picture {
   float *linear; /* NULL when the device tone-mapped */
   uint8_t *rgb;
 } picture;
+
+/* A device's picture of `scene` against the host reference's: the
+ * renderer's tolerance, or under test_fast_math() the one for --fast-math
+ * kernels (clrt_images_agree_fast_math). */
+void test_assert_matches_reference(const picture *on_device, const picture *reference, const clrt_scene *scene);
 
 /* Loads PATH (relative to the repository), resized to width x height
  * unless width is 0. */

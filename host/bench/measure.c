@@ -23,7 +23,7 @@ static void measure_and_check(bench_context *b, clrt_session *const *sessions, s
     record->scored = false;
     snprintf(record->check, sizeof record->check, "out of memory for the picture");
   } else if (measured && (!across_cluster || clrt_cluster_rank() == 0)) { /* the root has the whole picture */
-    bench_check_picture(s, rgb, record);
+    bench_check_picture(s, rgb, b->options->fast_math, record);
     record->speedup_vs_host = s->host_mrays > 0 ? record->mrays.median / s->host_mrays : 0.0;
     record->speedup_vs_cores = s->cores_mrays > 0 ? record->mrays.median / s->cores_mrays : 0.0;
     if (!s->first_rgb && record->scored && count == 1 && !across_cluster) {

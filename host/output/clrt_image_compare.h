@@ -1,8 +1,14 @@
 /* How close two 8-bit pictures of one scene are, rendered two ways (a
- * device and the host reference, two devices, a render and its golden
- * image). The tolerance is defined here once, for the bench and the
- * tests: at most 0.1% of channels differ by more than one level, and none
- * by more than 4 (float rounding differs between compilers and devices). */
+ * device and the host reference, two devices or two OpenCL
+ * implementations, a render and its golden image). The tolerance is
+ * defined here once, for the bench and the tests: at most 0.1% of
+ * channels differ by more than one level, and none by more than 4 (float
+ * rounding differs between compilers and devices).
+ *
+ * A kernel built with --fast-math (-cl-fast-relaxed-math) may fuse and
+ * reorder float arithmetic, so a ray that grazes a sphere may see another
+ * one, and a path may take another random turn: its pictures are held to
+ * clrt_images_agree_fast_math instead. */
 #ifndef CLRT_IMAGE_COMPARE_H
 #define CLRT_IMAGE_COMPARE_H
 
@@ -23,6 +29,17 @@ typedef struct clrt_image_difference {
 clrt_image_difference clrt_image_compare(const uint8_t *a, const uint8_t *b, size_t channels);
 
 bool clrt_image_within_tolerance(const clrt_image_difference *difference);
+
+/* Under --fast-math: a picture whose samples average a fixed set of rays
+ * (Whitted) has at most 0.1% of its channels off by more than one level,
+ * by any amount (a grazing ray may see another sphere); a Monte Carlo
+ * picture (`noisy`: the path integrator, where one changed decision changes
+ * a whole sample) has every 16x16 block's mean within one level. When they
+ * do not agree, says how in `why`. */
+#define CLRT_FAST_MATH_BLOCK 16u
+#define CLRT_FAST_MATH_BLOCK_MEAN 1.0
+bool clrt_images_agree_fast_math(const uint8_t *a, const uint8_t *b, unsigned width, unsigned height, bool noisy,
+                                 char *why, size_t size);
 
 /* "N of M channels off by more than 1 level, worst W". */
 void clrt_image_difference_describe(const clrt_image_difference *difference, char *out, size_t size);
