@@ -35,7 +35,8 @@ static const char USAGE[] =
     "                        (default: the first GPU, else the first CPU)\n"
     "  --tiles N             cut the image into N horizontal strips\n"
     "  --tile-size WxH       cut the image into WxH tiles (default on one device: the tiling\n"
-    "                        'clrt bench --tile-sweep' stored for it, else 256x256; on several:\n"
+    "                        'clrt bench --tile-sweep' stored for it, else 256x256 on a CPU,\n"
+    "                        512x512 to 1024x1024 on a GPU by its compute units; on several:\n"
     "                        guided strips)\n"
     "  --tile-timeout S      a tile running S seconds longer than its work can take at the\n"
     "                        device's measured speed counts as a hung device (default 60)\n"
@@ -43,6 +44,9 @@ static const char USAGE[] =
     "                        with those tiles magenta (the exit status is still 1)\n"
     "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
     "                        GPUs, but the picture is no longer exactly reproducible\n"
+    "  --arrays WHERE        where the scene's arrays live on the device: constant, global,\n"
+    "                        or auto (default: constant memory on a CPU when they fit, global\n"
+    "                        on a GPU, whose constant cache serialises scattered reads)\n"
     "  -q, --quiet           print nothing but errors and warnings\n"
     "\n"
     "The scene file (JSON: image, camera, materials, spheres, lights) is described key by\n"
@@ -56,7 +60,7 @@ static const char USAGE[] =
     "  --tile-sweep          measure tilings from 1 strip to one per row, and squares; store\n"
     "                        each device's best for clrt render\n"
     "  --max-enqueue-ms MS   on GPUs, keep one tile's kernel under MS (default 100)\n"
-    "  --fast-math           as for render\n"
+    "  --fast-math, --arrays WHERE   as for render\n"
     "  --json FILE, --csv FILE, --chart FILE.svg   write the results\n"
     "  --compare A.json B.json   compare two --json files side by side (renders nothing)\n"
     "\n"
@@ -122,6 +126,17 @@ static clrt_status parse_tile_size(const char *text, clrt_options *options, clrt
   return CLRT_OK;
 }
 
+/* --arrays auto|constant|global. */
+static clrt_status parse_array_memory(const char *value, clrt_array_memory *out, clrt_error *err) {
+  static const clrt_array_memory all[] = {CLRT_ARRAYS_AUTO, CLRT_ARRAYS_CONSTANT, CLRT_ARRAYS_GLOBAL};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
+    if (strcmp(value, clrt_array_memory_name(all[i])) == 0) {
+      *out = all[i];
+      return CLRT_OK;
+    }
+  return usage_error(err, "--arrays %s: say auto, constant or global%s", value, "");
+}
+
 /* Options that take a value: `--name VALUE` or `--name=VALUE`. */
 static clrt_status apply_valued_option(const char *name, const char *value, clrt_options *o, clrt_error *err) {
   if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
@@ -152,6 +167,8 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_duration(name, value, "seconds", false, &o->time_s, err);
   if (strcmp(name, "--noise") == 0)
     return parse_noise(value, &o->noise, err);
+  if (strcmp(name, "--arrays") == 0)
+    return parse_array_memory(value, &o->array_memory, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -175,14 +192,16 @@ static clrt_status apply_bench_option(const char *name, const char *value, clrt_
     b->csv_path = value;
   else if (strcmp(name, "--chart") == 0)
     b->chart_path = value;
+  else if (strcmp(name, "--arrays") == 0)
+    status = parse_array_memory(value, &b->array_memory, err);
   else if (strcmp(name, "--runs") && strcmp(name, "--warmup"))
     status = usage_error(err, "bench: unknown option '%s'%s", name, "");
   return status;
 }
 
 static bool bench_takes_value(const char *name) {
-  static const char *const valued[] = {"--device",         "--runs", "--warmup", "--min-time",
-                                       "--max-enqueue-ms", "--json", "--csv",    "--chart"};
+  static const char *const valued[] = {"--device", "--runs", "--warmup", "--min-time", "--max-enqueue-ms",
+                                       "--json",   "--csv",  "--chart",  "--arrays"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -246,7 +265,7 @@ void clrt_cli_free(clrt_options *options) {
 static bool takes_value(const char *name) {
   static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
                                        "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
-                                       "--png-level", "--time",      "--noise"};
+                                       "--png-level", "--time",      "--noise",  "--arrays"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;

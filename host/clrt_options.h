@@ -37,6 +37,7 @@ typedef struct clrt_options {
   double noise;                     /* --noise: progressive passes until every region's noise is below; 0: none */
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
+  clrt_array_memory array_memory;   /* --arrays */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
 } clrt_options;

@@ -118,6 +118,9 @@ static clrt_status open_destination(const clrt_render_job *job, clrt_render_dest
 static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
   job->progressive = progressive(job->options);
   clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
+  for (size_t i = 0; status == CLRT_OK && i < job->device_count; ++i)
+    status = clrt_program_check_arrays(&job->devices[i], clrt_flat_scene_bytes(&job->scene), job->options->array_memory,
+                                       err);
   job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
   clrt_image_format format;
   if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK)
@@ -169,6 +172,7 @@ static clrt_session_options session_options(const clrt_render_job *job, FILE *lo
   double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
   return (clrt_session_options){.max_tile_pixels = job->frame.max_tile_pixels,
                                 .fast_math = options->fast_math,
+                                .array_memory = options->array_memory,
                                 .tile_form = tile_form(job),
                                 .first_sample = 0u,
                                 .sample_count = job->scene.params.samples,

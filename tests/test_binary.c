@@ -136,6 +136,19 @@ static void test_unknown_device(void **state) {
   expect_failure(args, output_path, 2, "--device 9:9: no such device");
 }
 
+/* --arrays constant for arrays that do not fit: refused before anything
+ * renders, naming the device and the way out. */
+static void test_arrays_that_do_not_fit_constant_memory(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[1024];
+  snprintf(args, sizeof args,
+           "render '%s/scenes/bench/particles.json' -o '%s' --arrays constant --width 32 --height 18", CLRT_SOURCE_DIR,
+           fresh_output());
+  expect_failure(args, output_path, 2, "use --arrays global or auto");
+}
+
 static void test_bad_output_is_refused_before_rendering(void **state) {
   (void)state;
   const char *scene = test_write_temp(VALID_SCENE, "ok.json");
@@ -653,6 +666,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_key),
       cmocka_unit_test(test_zero_width),
       cmocka_unit_test(test_unknown_device),
+      cmocka_unit_test(test_arrays_that_do_not_fit_constant_memory),
       cmocka_unit_test(test_bad_output_is_refused_before_rendering),
       cmocka_unit_test(test_output_that_is_a_directory_is_refused_at_once),
       cmocka_unit_test(test_hostile_names_cannot_forge_lines),

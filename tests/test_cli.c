@@ -37,6 +37,14 @@ static void test_tile_size_and_defaults(void **state) {
   assert_int_equal(o.tile_height, 8);
   assert_false(o.width.set || o.samples.set || o.quiet);
   assert_null(o.device_spec);
+  assert_int_equal(o.array_memory, CLRT_ARRAYS_AUTO);
+  char *global[] = {"clrt", "render", "s.json", "-o", "x.png", "--arrays", "global"};
+  assert_int_equal(clrt_cli_parse(ARGC(global), global, &o, &err), CLRT_OK);
+  assert_int_equal(o.array_memory, CLRT_ARRAYS_GLOBAL);
+  char *constant[] = {"clrt", "bench", "--arrays=constant"};
+  assert_int_equal(clrt_cli_parse(ARGC(constant), constant, &o, &err), CLRT_OK);
+  assert_int_equal(o.bench.array_memory, CLRT_ARRAYS_CONSTANT);
+  clrt_cli_free(&o);
 }
 
 static void test_other_commands(void **state) {
@@ -86,6 +94,8 @@ static void test_usage_errors(void **state) {
   expect_usage_error(4, dangling, "option '-o' needs a value");
   char *bogus[] = {"clrt", "render", "s.json", "-o", "x.png", "--fast"};
   expect_usage_error(6, bogus, "unknown option '--fast'");
+  char *arrays[] = {"clrt", "render", "s.json", "-o", "x.png", "--arrays", "shared"};
+  expect_usage_error(7, arrays, "--arrays shared: say auto, constant or global");
   char *two_scenes[] = {"clrt", "render", "a.json", "b.json", "-o", "x.png"};
   expect_usage_error(6, two_scenes, "unexpected argument 'b.json'");
 }

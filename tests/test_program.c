@@ -32,6 +32,44 @@ static void test_kernel_build_failure_prints_log(void **state) {
   clReleaseContext(context);
 }
 
+/* Builds the Whitted program for a scene of `scene_bytes`; the status, and
+ * the facts and error it leaves. */
+static clrt_status build_with(const clrt_device *device, const clrt_program_kind *kind, clrt_build_facts *facts,
+                              clrt_error *err) {
+  cl_int rc;
+  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
+  assert_int_equal(rc, CL_SUCCESS);
+  cl_program program = NULL;
+  clrt_status status = clrt_program_build(context, device, kind, stderr, &program, facts, err);
+  if (program)
+    clReleaseProgram(program);
+  clReleaseContext(context);
+  return status;
+}
+
+/* --arrays: auto puts a scene that fits in constant memory on a CPU,
+ * global always in global memory, constant refuses a scene too big. */
+static void test_arrays_go_where_asked(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  clrt_build_facts facts;
+  clrt_error err;
+  clrt_program_kind kind = {.integrator = CLRT_INTEGRATOR_whitted, .scene_bytes = 1024};
+  assert_int_equal(build_with(&device, &kind, &facts, &err), CLRT_OK);
+  assert_int_equal(facts.arrays_in_constant, (device.type & CL_DEVICE_TYPE_GPU) == 0);
+  kind.array_memory = CLRT_ARRAYS_GLOBAL;
+  assert_int_equal(build_with(&device, &kind, &facts, &err), CLRT_OK);
+  assert_false(facts.arrays_in_constant);
+  kind.array_memory = CLRT_ARRAYS_CONSTANT;
+  assert_int_equal(build_with(&device, &kind, &facts, &err), CLRT_OK);
+  assert_true(facts.arrays_in_constant);
+  kind.scene_bytes = (size_t)device.constant_memory + 1;
+  assert_int_equal(build_with(&device, &kind, &facts, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "--arrays constant: the scene's arrays"));
+  assert_non_null(strstr(err.message, device.name));
+}
+
 static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
   cl_int rc;
   cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
@@ -39,7 +77,7 @@ static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
   clrt_build_facts report;
   cl_program program;
   clrt_error err;
-  clrt_program_kind kind = {CLRT_INTEGRATOR_whitted, 1024, fast_math, false};
+  clrt_program_kind kind = {.integrator = CLRT_INTEGRATOR_whitted, .scene_bytes = 1024, .fast_math = fast_math};
   if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
@@ -143,6 +181,7 @@ int main(void) {
       cmocka_unit_test(test_kernel_build_failure_prints_log),
       cmocka_unit_test(test_kernel_builds_without_warnings),
       cmocka_unit_test(test_second_build_comes_from_the_cache),
+      cmocka_unit_test(test_arrays_go_where_asked),
       cmocka_unit_test(test_damaged_cache_is_rebuilt),
       cmocka_unit_test(test_cache_writable_by_others_is_not_used),
   };

@@ -69,6 +69,16 @@ static void test_default_tiling(void **state) {
   clrt_tiling one = clrt_tiling_default(devices, 1, NULL);
   assert_false(one.guided || one.from_sweep);
   assert_int_equal(one.tile_width, CLRT_DEFAULT_TILE_SIDE);
+  /* a GPU's tiles hold four waves of every compute unit, 512 to 1024 a side */
+  devices[0].type = CL_DEVICE_TYPE_GPU;
+  devices[0].compute_units = 132; /* an H100 or H200: 1.08 M work-items */
+  assert_int_equal(clrt_tiling_default(devices, 1, NULL).tile_width, 1024);
+  devices[0].compute_units = 20; /* a laptop's GPU: 164 K */
+  one = clrt_tiling_default(devices, 1, NULL);
+  assert_int_equal(one.tile_width, 512);
+  assert_int_equal(one.tile_height, 512);
+  devices[0].compute_units = 40; /* 328 K: 768 x 768 = 590 K */
+  assert_int_equal(clrt_tiling_default(devices, 1, NULL).tile_width, 768);
   unsetenv("CLRT_CACHE_DIR");
 }
 

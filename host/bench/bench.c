@@ -27,6 +27,7 @@ static clrt_status open_sessions(bench_context *b, bench_scene *s, clrt_session 
                                  clrt_error *err) {
   clrt_session_options options = {.max_tile_pixels = bench_tile_capacity(b, s),
                                   .fast_math = b->options->fast_math,
+                                  .array_memory = b->options->array_memory,
                                   .tile_timeout_ms = CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3,
                                   .faults = &b->faults,
                                   .build_log = b->log};

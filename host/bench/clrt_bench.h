@@ -36,6 +36,7 @@ typedef struct clrt_bench_options {
   double min_time_s;
   bool tile_sweep;
   bool fast_math;
+  clrt_array_memory array_memory; /* --arrays */
   double max_enqueue_ms;
   const char *json_path;
   const char *csv_path;

@@ -82,10 +82,11 @@ static json_t *options_json(const clrt_bench_options *o) {
   json_t *scenes = json_array();
   for (size_t i = 0; i < o->scene_count; ++i)
     json_array_append_new(scenes, json_string(o->scene_paths[i]));
-  return json_pack("{s:o,s:s,s:i,s:i,s:f,s:b,s:b,s:f}", "scenes", scenes, "device",
+  return json_pack("{s:o,s:s,s:i,s:i,s:f,s:b,s:b,s:s,s:f}", "scenes", scenes, "device",
                    o->device_spec ? o->device_spec : "default", "runs", (json_int_t)o->runs, "warmup",
                    (json_int_t)o->warmup, "min_time_s", o->min_time_s, "tile_sweep", o->tile_sweep, "fast_math",
-                   o->fast_math, "max_enqueue_ms", o->max_enqueue_ms);
+                   o->fast_math, "arrays", clrt_array_memory_name(o->array_memory), "max_enqueue_ms",
+                   o->max_enqueue_ms);
 }
 
 static json_t *results_json(const clrt_bench_results *results) {

@@ -33,13 +33,35 @@ typedef enum clrt_tile_form {
   CLRT_TILE_SUMS,   /* exact sums of a pass of samples (progressive rendering): a clrt_pixel_sum a pixel */
 } clrt_tile_form;
 
+/* Where the flat arrays live on the device (--arrays). */
+typedef enum clrt_array_memory {
+  /* __constant where they all fit on a CPU (on POCL, no slower than
+   * __global, and broadcast); __global on a GPU: its constant cache
+   * serves the threads of a warp that read different addresses (rays
+   * through different BVH nodes) one address at a time, while __global
+   * reads go through the L1 cache at any address. */
+  CLRT_ARRAYS_AUTO,
+  CLRT_ARRAYS_CONSTANT, /* __constant, refused where they do not fit */
+  CLRT_ARRAYS_GLOBAL,   /* __global */
+} clrt_array_memory;
+
+/* The --arrays word of each (auto, constant, global). */
+const char *clrt_array_memory_name(clrt_array_memory memory);
+
 /* What the program is built for. */
 typedef struct clrt_program_kind {
-  unsigned integrator;      /* the only one it holds (clrt_integrators.h) */
-  size_t scene_bytes;       /* the flat arrays: in __constant memory when they all fit */
-  bool fast_math;           /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
-  clrt_tile_form tile_form; /* what the kernel writes */
+  unsigned integrator;            /* the only one it holds (clrt_integrators.h) */
+  size_t scene_bytes;             /* the flat arrays' bytes */
+  clrt_array_memory array_memory; /* where they live */
+  bool fast_math;                 /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
+  clrt_tile_form tile_form;       /* what the kernel writes */
 } clrt_program_kind;
+
+/* Whether `device` can hold a scene's arrays (scene_bytes) where `memory`
+ * asks: only --arrays constant can be refused, with the one-line error
+ * (checked before rendering as well as at the build). */
+clrt_status clrt_program_check_arrays(const clrt_device *device, size_t scene_bytes, clrt_array_memory memory,
+                                      clrt_error *err);
 
 /* Builds (or loads from the cache) the program for `device`. On a build
  * failure the compiler's log goes to `log` and the error names the device;

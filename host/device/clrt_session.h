@@ -28,6 +28,7 @@ typedef struct clrt_session clrt_session;
 typedef struct clrt_session_options {
   size_t max_tile_pixels; /* the largest tile it must hold */
   bool fast_math;         /* -cl-fast-relaxed-math: not exact */
+  clrt_array_memory array_memory;
   clrt_tile_form tile_form;
   /* With CLRT_TILE_SUMS: the samples every tile takes, first_sample to
    * first_sample + sample_count - 1 (a pass of a progressive render). */

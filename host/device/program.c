@@ -40,6 +40,41 @@ static bool arrays_fit_constant(const clrt_device *device, size_t scene_bytes) {
          scene_bytes + CLRT_CONSTANT_RESERVE_BYTES <= device->constant_memory;
 }
 
+const char *clrt_array_memory_name(clrt_array_memory memory) {
+  return memory == CLRT_ARRAYS_CONSTANT ? "constant" : memory == CLRT_ARRAYS_GLOBAL ? "global" : "auto";
+}
+
+clrt_status clrt_program_check_arrays(const clrt_device *device, size_t scene_bytes, clrt_array_memory memory,
+                                      clrt_error *err) {
+  if (memory != CLRT_ARRAYS_CONSTANT || arrays_fit_constant(device, scene_bytes))
+    return CLRT_OK;
+  char title[CLRT_DEVICE_TITLE_SIZE];
+  clrt_device_title(device, title, sizeof title);
+  return clrt_fail(err, CLRT_ERR_INPUT,
+                   "--arrays constant: the scene's arrays (%zu bytes) do not fit the constant memory of %s (%llu "
+                   "bytes, %u constant arguments; clrt needs %zu bytes more and %d arguments); use --arrays global "
+                   "or auto",
+                   scene_bytes, title, (unsigned long long)device->constant_memory, device->max_constant_args,
+                   (size_t)CLRT_CONSTANT_RESERVE_BYTES, CLRT_CONSTANT_ARGUMENTS);
+}
+
+/* Where the program reads the flat arrays from (clrt_array_memory). */
+static clrt_status choose_array_space(const clrt_device *device, const clrt_program_kind *kind, bool *in_constant,
+                                      clrt_error *err) {
+  switch (kind->array_memory) {
+  case CLRT_ARRAYS_CONSTANT:
+    *in_constant = true;
+    return clrt_program_check_arrays(device, kind->scene_bytes, kind->array_memory, err);
+  case CLRT_ARRAYS_GLOBAL:
+    *in_constant = false;
+    return CLRT_OK;
+  case CLRT_ARRAYS_AUTO:
+    break;
+  }
+  *in_constant = arrays_fit_constant(device, kind->scene_bytes) && !(device->type & CL_DEVICE_TYPE_GPU);
+  return CLRT_OK;
+}
+
 /* What the kernel writes: 8-bit levels unless told otherwise. */
 static const char *output_option(clrt_tile_form tile_form) {
   return tile_form == CLRT_TILE_LINEAR ? CLRT_LINEAR_OUTPUT_OPTION
@@ -47,11 +82,10 @@ static const char *output_option(clrt_tile_form tile_form) {
                                        : "";
 }
 
-static void build_options(const clrt_device *device, const clrt_program_kind *kind, char *out, size_t size,
-                          clrt_build_facts *facts) {
-  facts->arrays_in_constant = arrays_fit_constant(device, kind->scene_bytes);
+static void build_options(const clrt_program_kind *kind, char *out, size_t size, const clrt_build_facts *facts,
+                          bool exact_divide_sqrt) {
   snprintf(out, size, "%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
-           !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
+           !kind->fast_math && exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
            facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "", output_option(kind->tile_form),
            kind->integrator);
 }
@@ -148,7 +182,10 @@ clrt_status clrt_program_build(cl_context context, const clrt_device *device, co
                                cl_program *program, clrt_build_facts *facts, clrt_error *err) {
   char options[256], directory[CLRT_PATH_SIZE], name[64];
   memset(facts, 0, sizeof *facts);
-  build_options(device, kind, options, sizeof options, facts);
+  clrt_status chosen = choose_array_space(device, kind, &facts->arrays_in_constant, err);
+  if (chosen != CLRT_OK)
+    return chosen;
+  build_options(kind, options, sizeof options, facts, device->exact_divide_sqrt);
   double start = clrt_now_ms();
   bool cacheable = clrt_cache_dir(directory, sizeof directory, log);
   uint64_t key = cache_key(device, options, name, sizeof name);

@@ -171,8 +171,11 @@ static clrt_status set_sample_range(clrt_session *s, clrt_error *err) {
 }
 
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
-  clrt_program_kind kind = {scene->params.integrator, clrt_flat_scene_bytes(scene), s->options.fast_math,
-                            s->options.tile_form};
+  clrt_program_kind kind = {.integrator = scene->params.integrator,
+                            .scene_bytes = clrt_flat_scene_bytes(scene),
+                            .array_memory = s->options.array_memory,
+                            .fast_math = s->options.fast_math,
+                            .tile_form = s->options.tile_form};
   clrt_status status =
       clrt_program_build(s->context, &s->device, &kind, s->options.build_log, &s->program, &s->build, err);
   if (status != CLRT_OK)

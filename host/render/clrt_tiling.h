@@ -5,7 +5,8 @@
  * render and clrt bench both take the default from here: guided strips on
  * several devices; on one, the tiling `clrt bench --tile-sweep` stored for
  * it (in <cache dir>/tile-choices.json, keyed by device name and driver
- * version), else a 256x256 grid. That file is checked like user input:
+ * version), else a grid of squares sized for the device
+ * (clrt_default_tile_side). That file is checked like user input:
  * a damaged one, or a tiling the sweep does not make, is ignored with a
  * warning. */
 #ifndef CLRT_TILING_H
@@ -39,6 +40,19 @@ bool clrt_tiling_parse(const char *text, clrt_tiling *tiling);
 
 /* "guided", "strips:N" or "WxH". */
 void clrt_tiling_name(const clrt_tiling *tiling, char *out, size_t size);
+
+/* The side of the default square tile on one device without a stored
+ * choice. A CPU: 256 (the sweep's pick on POCL, bench/RESULTS.md). A GPU:
+ * enough work-items for CLRT_GPU_TILE_WAVES waves of every compute unit
+ * full (2048 resident work-items each, as an SM of sm_80 and sm_90
+ * holds), so that the tail of a tile (compute units idle while its last
+ * work-groups finish; the queue runs tiles one after the other) is a small
+ * share of its time: a multiple of 256, 512 to 1024 (a bigger tile would
+ * risk a display GPU's watchdog on long path-traced tiles). 132 SMs (an
+ * H100/H200): 1024. */
+#define CLRT_GPU_RESIDENT_PER_UNIT 2048u
+#define CLRT_GPU_TILE_WAVES 4u
+unsigned clrt_default_tile_side(const clrt_device *device);
 
 /* The default tiling for these devices (see above); warnings about the
  * stored choices go to `log` (clrt_warn_once). */

@@ -94,6 +94,16 @@ static bool load_stored(const clrt_device *device, clrt_tiling *tiling, FILE *lo
   return found;
 }
 
+unsigned clrt_default_tile_side(const clrt_device *device) {
+  if (!(device->type & CL_DEVICE_TYPE_GPU))
+    return CLRT_DEFAULT_TILE_SIDE;
+  double work_items = (double)CLRT_GPU_TILE_WAVES * CLRT_GPU_RESIDENT_PER_UNIT * device->compute_units;
+  unsigned side = 2 * CLRT_DEFAULT_TILE_SIDE;
+  while (side < 4 * CLRT_DEFAULT_TILE_SIDE && (double)side * side < work_items)
+    side += CLRT_DEFAULT_TILE_SIDE;
+  return side;
+}
+
 clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count, FILE *log) {
   clrt_tiling tiling = {.guided = true};
   if (count > 1)
@@ -102,7 +112,8 @@ clrt_tiling clrt_tiling_default(const clrt_device *devices, size_t count, FILE *
     tiling.from_sweep = true;
     return tiling;
   }
-  return (clrt_tiling){.tile_width = CLRT_DEFAULT_TILE_SIDE, .tile_height = CLRT_DEFAULT_TILE_SIDE};
+  unsigned side = clrt_default_tile_side(&devices[0]);
+  return (clrt_tiling){.tile_width = side, .tile_height = side};
 }
 
 clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned height, clrt_tile_plan *plan,
