@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# What the trace kernel costs an NVIDIA GPU (sm_90: H100, H200), without
+# one: every variant clrt builds is compiled for sm_90 through clang ->
+# libclc (nvptx64--nvidiacl) -> llc -> the CUDA toolkit's ptxas, which
+# prints the registers, stack frame and spills a work-item needs; from
+# the registers, the occupancy they allow at clrt's work-group size.
+#
+# Each integrator has budgets (README: "Kernels on a GPU"): the fewest
+# registers ptxas needs to spill nothing, and the bytes of stack frame.
+# Fails (exit 1) past a budget.
+#
+#   scripts/gpu-check.sh            the table, and the budgets checked
+#
+# Skipped with one line (exit 0) when clang-15, llvm-15 (llvm-link, opt,
+# llc), libclc-15 or ptxas is missing. clang is not NVIDIA's compiler: these
+# are a proxy for what a GPU pays, not its figures.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Budgets per integrator: the fewest registers with which ptxas spills
+# nothing, and bytes of stack frame (private arrays a work-item keeps in
+# memory). Set from what the kernels need now, so that no change makes
+# them heavier unnoticed; the goals are lower (README, "Kernels on a GPU").
+declare -A register_budget=([whitted]=144 [path]=160)
+declare -A stack_budget=([whitted]=512 [path]=256)
+# The work-group clrt uses on a GPU (host/device/session.c).
+work_group_size=64
+
+libclc=/usr/lib/clc/nvptx64--nvidiacl.bc
+ptxas="$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)"
+for tool in clang-15 llvm-link-15 opt-15 llc-15 "$ptxas" cmake; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "gpu-check: skipped: $tool not found (apt-get install clang-15 llvm-15 libclc-15; ptxas is in the CUDA toolkit)"
+    exit 0
+  fi
+done
+if [ ! -f "$libclc" ]; then
+  echo "gpu-check: skipped: $libclc not found (apt-get install libclc-15)"
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cmake -DOUTPUT="$work/clrt.cl" -P "$root/cmake/write_kernel_source.cmake"
+# libclc has no get_global_offset for nvptx (the kernel uses it for the
+# tile's origin): a stand-in that the budget does not depend on.
+cat >"$work/offset.ll" <<'EOF'
+target datalayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64"
+target triple = "nvptx64-unknown-nvidiacl"
+define i64 @_Z17get_global_offsetj(i32 %d) { ret i64 0 }
+EOF
+
+# ptxas's figures for one variant: "registers stack spill_bytes".
+ptxas_figures() { # tag, extra ptxas options
+  local tag=$1 extra=$2
+  local info
+  # The kernel's own lines (the device functions are listed too).
+  info="$("$ptxas" -arch=sm_90 -v $extra "$work/$tag.ptx" -o "$work/$tag.cubin" 2>&1 |
+    grep -A3 "entry function 'clrt_trace_tile'")"
+  local registers stack stores loads
+  registers="$(sed -n 's/.*Used \([0-9]*\) registers.*/\1/p' <<<"$info")"
+  stack="$(sed -n 's/.* \([0-9]*\) bytes stack frame.*/\1/p' <<<"$info")"
+  stores="$(sed -n 's/.* \([0-9]*\) bytes spill stores.*/\1/p' <<<"$info")"
+  loads="$(sed -n 's/.* \([0-9]*\) bytes spill loads.*/\1/p' <<<"$info")"
+  echo "$registers $stack $((stores + loads))"
+}
+
+# Work-groups of work_group_size an SM holds by registers (65,536 a SM,
+# allocated per warp in 256s; at most 64 warps), as a share of 64 warps.
+occupancy() { # registers
+  local per_warp=$(((($1 * 32) + 255) / 256 * 256))
+  local warps=$((65536 / per_warp))
+  local group_warps=$((work_group_size / 32))
+  local groups=$((warps / group_warps))
+  local resident=$((groups * group_warps))
+  [ "$resident" -gt 64 ] && resident=64
+  echo "$((resident * 100 / 64))%"
+}
+
+# The fewest registers (a multiple of 8) that ptxas needs to spill
+# nothing, by bisection between 32 and 255.
+least_registers() { # tag
+  local low=32 high=255 middle spill
+  read -r _ _ spill <<<"$(ptxas_figures "$1" "-maxrregcount=$high")"
+  [ "$spill" -gt 0 ] && { echo ">255"; return; }
+  while [ $((high - low)) -gt 8 ]; do
+    middle=$(((low + high) / 2 / 8 * 8))
+    read -r _ _ spill <<<"$(ptxas_figures "$1" "-maxrregcount=$middle")"
+    if [ "$spill" -gt 0 ]; then low=$middle; else high=$middle; fi
+  done
+  echo "$high"
+}
+
+failed=0
+echo "                                 | as ptxas likes it       | without spilling"
+printf '%-8s %-7s %-8s %-5s | %4s %5s %5s %5s | %5s %5s  %s\n' integrator output arrays math \
+  regs stack spill occup regs occup verdict
+for integrator in whitted path; do
+  id=$([ $integrator = whitted ] && echo 0 || echo 1)
+  # Path renders are always summed exactly (CLRT_SUM_OUTPUT); Whitted
+  # writes 8-bit levels, or linear colour for .hdr files.
+  outputs=$([ $integrator = whitted ] && echo "levels linear" || echo "sums")
+  for output in $outputs; do
+    for arrays in constant global; do
+      for math in exact fast; do
+        defines="-DCLRT_INTEGRATOR=$id"
+        [ $output = linear ] && defines+=" -DCLRT_LINEAR_OUTPUT"
+        [ $output = sums ] && defines+=" -DCLRT_SUM_OUTPUT"
+        [ $arrays = constant ] && defines+=" -DCLRT_ARRAYS_IN_CONSTANT"
+        [ $math = exact ] && defines+=" -cl-fp32-correctly-rounded-divide-sqrt" || defines+=" -cl-fast-relaxed-math"
+        tag="$integrator-$output-$arrays-$math"
+        clang-15 -x cl -cl-std=CL1.2 -target nvptx64--nvidiacl -Xclang -finclude-default-header -O3 -emit-llvm \
+          -c $defines "$work/clrt.cl" -o "$work/$tag.bc"
+        # Linked, then optimised again, so that libclc's functions are
+        # inlined as a GPU's own compiler inlines its builtins.
+        llvm-link-15 "$work/$tag.bc" "$libclc" "$work/offset.ll" -o "$work/$tag.linked.bc"
+        opt-15 -O3 "$work/$tag.linked.bc" -o "$work/$tag.linked.bc"
+        llc-15 -O3 -mcpu=sm_86 -mattr=+ptx75 "$work/$tag.linked.bc" -o "$work/$tag.ptx"
+        read -r registers stack spill <<<"$(ptxas_figures "$tag" "")"
+        least=$(least_registers "$tag")
+        verdict=ok
+        if [ "$least" = ">255" ] || [ "$least" -gt "${register_budget[$integrator]}" ] ||
+          [ "$stack" -gt "${stack_budget[$integrator]}" ]; then
+          verdict="OVER (budget ${register_budget[$integrator]} registers, ${stack_budget[$integrator]} B stack)"
+          failed=1
+        fi
+        occupancy_least=$([ "$least" = ">255" ] && echo "-" || occupancy "$least")
+        printf '%-8s %-7s %-8s %-5s | %4s %5s %5s %5s | %5s %5s  %s\n' $integrator $output $arrays $math \
+          "$registers" "$stack" "$spill" "$(occupancy "$registers")" "$least" "$occupancy_least" "$verdict"
+      done
+    done
+  done
+done
+echo "regs: registers a work-item; stack: bytes of stack frame (arrays a work-item keeps in memory);"
+echo "spill: bytes spilled (stored + loaded); occup: warps resident by registers, of 64 an SM, at"
+echo "$work_group_size-item work-groups. Without spilling: the fewest registers (ptxas -maxrregcount, in"
+echo "steps of 8) with no spill. Budgets: whitted ${register_budget[whitted]} registers, ${stack_budget[whitted]} B; path ${register_budget[path]} registers, ${stack_budget[path]} B."
+exit $failed
