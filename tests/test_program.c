@@ -32,8 +32,8 @@ static void test_kernel_build_failure_prints_log(void **state) {
   clReleaseContext(context);
 }
 
-/* Builds the Whitted program for a scene of `scene_bytes`; the status, and
- * the facts and error it leaves. */
+/* Builds the program of `kind`: the status, and the facts and error it
+ * leaves. A program built must give the kernel (a cached binary too). */
 static clrt_status build_with(const clrt_device *device, const clrt_program_kind *kind, clrt_build_facts *facts,
                               clrt_error *err) {
   cl_int rc;
@@ -41,8 +41,12 @@ static clrt_status build_with(const clrt_device *device, const clrt_program_kind
   assert_int_equal(rc, CL_SUCCESS);
   cl_program program = NULL;
   clrt_status status = clrt_program_build(context, device, kind, stderr, &program, facts, err);
-  if (program)
+  if (status == CLRT_OK) {
+    cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
+    assert_int_equal(rc, CL_SUCCESS);
+    clReleaseKernel(kernel);
     clReleaseProgram(program);
+  }
   clReleaseContext(context);
   return status;
 }
@@ -71,21 +75,12 @@ static void test_arrays_go_where_asked(void **state) {
 }
 
 static clrt_build_facts build_once(const clrt_device *device, bool fast_math) {
-  cl_int rc;
-  cl_context context = clCreateContext(NULL, 1, &device->id, NULL, NULL, &rc);
-  assert_int_equal(rc, CL_SUCCESS);
-  clrt_build_facts report;
-  cl_program program;
+  clrt_build_facts facts;
   clrt_error err;
   clrt_program_kind kind = {.integrator = CLRT_INTEGRATOR_whitted, .scene_bytes = 1024, .fast_math = fast_math};
-  if (clrt_program_build(context, device, &kind, stderr, &program, &report, &err) != CLRT_OK)
+  if (build_with(device, &kind, &facts, &err) != CLRT_OK)
     fail_msg("%s", err.message);
-  cl_kernel kernel = clCreateKernel(program, CLRT_TRACE_KERNEL_NAME, &rc);
-  assert_int_equal(rc, CL_SUCCESS); /* a cached binary must still give the kernel */
-  clReleaseKernel(kernel);
-  clReleaseProgram(program);
-  clReleaseContext(context);
-  return report;
+  return facts;
 }
 
 static void test_second_build_comes_from_the_cache(void **state) {
