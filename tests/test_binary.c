@@ -61,7 +61,8 @@ static void count_lines_and_find(const char *text, const char *fragment) {
 /* A failed render: exit code, one error line with the fragment, no file. */
 static void expect_failure(const char *args, const char *output, int exit_code, const char *fragment) {
   run_result r = run_clrt(args);
-  assert_int_equal(r.exit_code, exit_code);
+  if (r.exit_code != exit_code)
+    fail_msg("clrt %s: exit %d, not %d; it said: %s", args, r.exit_code, exit_code, r.err);
   count_lines_and_find(r.err, "clrt: error: ");
   count_lines_and_find(r.err, fragment);
   assert_non_null(strchr(r.err, '\n'));

@@ -183,11 +183,27 @@ static const malformed MALFORMED[] = {
      "need 24 bytes of data but the file holds 28: the counts do not match the file's size"},
     {"ply\nformat binary_little_endian 1.0\nelement face 1\nproperty list uchar int i\n" VERTEX_XYZ "end_header\n",
      "\x05\0\0\0\0", 5, "truncated: the data ends in face 0 of 1"},
-    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3\n4 5\n", "", 0,
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3\n4 5   \n", "", 0,
      ":9: vertex 1: expected 3 numbers, found 2"},
-    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3 4\n", "", 0,
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3 4     \n", "", 0,
      ":8: vertex 0: more values than the vertex has properties"},
-    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3\n", "", 0, "truncated: the data ends in vertex 1 of 2"},
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3      \n", "", 0,
+     "truncated: the data ends in vertex 1 of 2"},
+    /* counts the file cannot hold, refused before anything is reserved */
+    {"ply\nformat ascii 1.0\nelement vertex 999999999\nproperty float x\nproperty float y\nproperty float z\n"
+     "end_header\n1 2 3\n",
+     "", 0, "declares 999999999 vertex elements, more than the 6 bytes of data after it can hold"},
+    /* a NUL byte in the header: not read as the end of a line */
+    {"ply\nformat ascii 1.0\ncomment a", "\0b\n" VERTEX_XYZ "end_header\n",
+     sizeof("\0b\n" VERTEX_XYZ "end_header\n") - 1, ":3: a NUL byte in the header"},
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "property float x\nend_header\n", "", 0,
+     ":7: a property declared twice in its element: x"},
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "property uchar red\nproperty uchar green\nproperty uchar blue\n"
+     "end_header\n1 2 3 300 0 0\n4 5 6 1 1 1\n",
+     "", 0, "vertex 0: red is uchar, a whole number from 0 to 255 (got 300)"},
+    {"ply\nformat ascii 1.0\n" VERTEX_XYZ "property uchar red\nproperty uchar green\nproperty uchar blue\n"
+     "end_header\n1 2 3 0.5 0 0\n4 5 6 1 1 1\n",
+     "", 0, "vertex 0: red is uchar, a whole number from 0 to 255 (got 0.5)"},
     {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 2 3\n4 5 6\n7 8 9\n", "", 0,
      ":10: data after the last element: the counts do not match the file"},
     {"ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n1 nan 3\n4 5 6\n", "", 0,
@@ -223,6 +239,25 @@ static void test_malformed_files_say_what_is_wrong(void **state) {
     if (!strstr(message, m->fragment) || !strstr(message, "bad.ply"))
       fail_msg("malformed file %zu: \"%s\" lacks \"%s\"", k, message, m->fragment);
   }
+}
+
+/* An ascii data line is never read whole: one of a megabyte is refused,
+ * naming its line. */
+static void test_overlong_ascii_line_is_refused(void **state) {
+  (void)state;
+  size_t size = 1u << 20;
+  char *data = malloc(size + 16);
+  assert_non_null(data);
+  memset(data, ' ', size);
+  memcpy(data + size, "1 2 3\n4 5 6\n", 12);
+  const char *path = write_ply("long.ply", "ply\nformat ascii 1.0\n" VERTEX_XYZ "end_header\n", data, size + 12);
+  free(data);
+  clrt_ply_vertex v[2];
+  size_t count;
+  char message[CLRT_ERROR_MESSAGE_SIZE];
+  assert_int_equal(read_all(path, v, 2, &count, message), CLRT_ERR_INPUT);
+  if (!strstr(message, "long.ply:8: a data line longer than 65535 bytes"))
+    fail_msg("\"%s\"", message);
 }
 
 static void test_directory_and_missing_file(void **state) {
@@ -286,6 +321,23 @@ static void test_set_from_file_uses_the_entry_radius(void **state) {
   assert_non_null(strstr(err.message, "missing.ply: cannot open the PLY file"));
 }
 
+/* A set's path longer than PATH_MAX is an error that says so, not a
+ * path cut short; the message keeps the reason after a long path. */
+static void test_overlong_set_path_is_refused(void **state) {
+  (void)state;
+  enum { NAME = 5000 };
+  char *text = malloc(NAME + 1024);
+  assert_non_null(text);
+  int head = snprintf(text, 1024, "%s[{\"file\": \"", SCENE_HEAD);
+  memset(text + head, 'a', NAME);
+  strcpy(text + head + NAME, ".ply\", \"material\": \"atom\", \"radius\": 1}]}");
+  clrt_scene scene;
+  clrt_error err;
+  assert_int_equal(clrt_scene_parse(text, "long.json", &scene, &err), CLRT_ERR_INPUT);
+  free(text);
+  assert_non_null(strstr(err.message, "spheres[0].file: the path is longer than 4095 bytes"));
+}
+
 static picture render_host(const clrt_scene *scene) {
   clrt_flat_scene flat;
   clrt_film film;
@@ -336,6 +388,8 @@ int main(void) {
       cmocka_unit_test(test_binary_big_endian),
       cmocka_unit_test(test_ascii_with_float_colours_and_no_radius),
       cmocka_unit_test(test_malformed_files_say_what_is_wrong),
+      cmocka_unit_test(test_overlong_ascii_line_is_refused),
+      cmocka_unit_test(test_overlong_set_path_is_refused),
       cmocka_unit_test(test_directory_and_missing_file),
       cmocka_unit_test(test_set_from_file_uses_the_entry_radius),
       cmocka_unit_test(test_set_and_inline_spheres_give_the_same_picture),

@@ -76,7 +76,7 @@ static bool sweep_could_choose(const clrt_tiling *tiling) {
 /* The stored choice for `device`; false when there is none. A file or
  * entry that is not what the sweep writes is ignored, with a warning. */
 static bool load_stored(const clrt_device *device, clrt_tiling *tiling, FILE *log) {
-  char directory[900], path[1024], key[700], why[1400] = "";
+  char directory[900], path[1024], key[700], why[CLRT_ERROR_MESSAGE_SIZE] = "";
   if (!clrt_cache_dir(directory, sizeof directory, log))
     return false;
   snprintf(path, sizeof path, "%s/%s", directory, CLRT_TILE_CHOICE_FILE);
@@ -131,7 +131,7 @@ clrt_status clrt_tiling_plan(const clrt_tiling *tiling, unsigned width, unsigned
 
 /* Adds `device`'s choice to the stored ones and replaces the file. */
 static clrt_status store_locked(const char *path, const clrt_device *device, const char *tiling, clrt_error *err) {
-  char key[700], why[1400];
+  char key[700], why[CLRT_ERROR_MESSAGE_SIZE];
   json_t *root = read_choices(path, why, sizeof why);
   if (!root)
     root = json_object(); /* a damaged file is replaced */

@@ -14,8 +14,17 @@
 
 #include "clrt_array.h"
 
-/* Header lines are short; a longer one means this is not a PLY header. */
-enum { CLRT_PLY_HEADER_LINE_MAX = 4096, CLRT_PLY_HEADER_LINES_MAX = 10000, CLRT_PLY_NAME_SIZE = 64 };
+/* Header lines are short; a longer one means this is not a PLY header.
+ * An ascii data line holds a few numbers: one longer than
+ * CLRT_PLY_DATA_LINE_MAX is refused rather than read whole. */
+enum {
+  CLRT_PLY_HEADER_LINE_MAX = 4096,
+  CLRT_PLY_HEADER_LINES_MAX = 10000,
+  CLRT_PLY_NAME_SIZE = 64,
+  CLRT_PLY_DATA_LINE_MAX = 65536
+};
+/* The fewest bytes an ascii value takes: a digit and a separator. */
+#define CLRT_PLY_ASCII_VALUE_MIN_BYTES 2u
 /* The file is read through a buffer this big. */
 #define CLRT_PLY_BUFFER_BYTES (1u << 20)
 /* The byte that colours stored as uchar are divided by. */
@@ -78,16 +87,25 @@ static ply_type type_named(const char *name) {
   return T_NONE;
 }
 
-/* One header line into reader->text, without its end of line. */
+/* One header line into reader->text, without its end of line. Read a
+ * byte at a time, so that a NUL byte is seen (a line read as a string
+ * would end there, and the next line would start inside this one). */
 static clrt_status header_line(clrt_ply_reader *r, clrt_error *err) {
   if (++r->line > CLRT_PLY_HEADER_LINES_MAX)
     return header_error(r, "the header has no end_header", "", err);
-  if (!fgets(r->text, CLRT_PLY_HEADER_LINE_MAX, r->file))
+  size_t length = 0;
+  int c;
+  while ((c = getc(r->file)) != EOF && c != '\n') {
+    if (c == '\0')
+      return header_error(r, "a NUL byte in the header: not a PLY header", "", err);
+    if (length + 1 == CLRT_PLY_HEADER_LINE_MAX)
+      return header_error(r, "a header line is too long", "", err);
+    r->text[length++] = (char)c;
+  }
+  if (c == EOF && length == 0)
     return header_error(r, "the file ends inside the header (no end_header)", "", err);
-  size_t length = strlen(r->text);
-  if (length + 1 == CLRT_PLY_HEADER_LINE_MAX && r->text[length - 1] != '\n')
-    return header_error(r, "a header line is too long", "", err);
-  r->text[strcspn(r->text, "\r\n")] = '\0';
+  r->text[length] = '\0';
+  r->text[strcspn(r->text, "\r")] = '\0';
   return CLRT_OK;
 }
 
@@ -130,6 +148,9 @@ static clrt_status add_property(clrt_ply_reader *r, const clrt_ply_property *p, 
   if (r->element_count == 0)
     return header_error(r, "a property before any element", "", err);
   clrt_ply_element *e = &r->elements[r->element_count - 1];
+  for (size_t i = 0; i < e->property_count; ++i)
+    if (strcmp(e->properties[i].name, p->name) == 0)
+      return header_error(r, "a property declared twice in its element: ", p->name, err);
   clrt_ply_property *grown =
       clrt_array_reserve(e->properties, &e->property_capacity, e->property_count + 1, sizeof *grown);
   if (!grown)
@@ -278,6 +299,30 @@ static clrt_status check_binary_size(clrt_ply_reader *r, clrt_error *err) {
                    present, present < needed ? " (truncated)" : ": the counts do not match the file's size");
 }
 
+/* Ascii files: every value takes at least two bytes (a digit and a
+ * separator), so the element counts must fit the data's size; checked
+ * before anything is reserved for them (a count of 10^9 in a small file
+ * would otherwise ask for gigabytes). */
+static clrt_status check_ascii_size(clrt_ply_reader *r, clrt_error *err) {
+  struct stat info;
+  long long at = ftello(r->file);
+  if (fstat(fileno(r->file), &info) != 0 || at < 0)
+    return CLRT_OK;
+  unsigned long long present = (unsigned long long)(info.st_size - at), needed = 0;
+  for (size_t i = 0; i < r->element_count; ++i) {
+    const clrt_ply_element *e = &r->elements[i];
+    unsigned long long row =
+        (unsigned long long)(e->property_count ? e->property_count : 1) * CLRT_PLY_ASCII_VALUE_MIN_BYTES;
+    if (e->count > (present + 1 - needed) / row) /* + 1: the last value may end the file */
+      return clrt_fail(err, CLRT_ERR_INPUT,
+                       "%s: the header declares %zu %s elements, more than the %llu bytes of data after it can hold "
+                       "(the counts do not match the file)",
+                       r->path, e->count, e->name, present);
+    needed += (unsigned long long)e->count * row;
+  }
+  return CLRT_OK;
+}
+
 /* ---- opening ---- */
 
 static clrt_status open_file(clrt_ply_reader *r, clrt_error *err) {
@@ -301,7 +346,7 @@ static clrt_status open_file(clrt_ply_reader *r, clrt_error *err) {
 clrt_status clrt_ply_open(const char *path, clrt_ply_reader *r, clrt_error *err) {
   memset(r, 0, sizeof *r);
   r->path = path;
-  r->text_capacity = CLRT_PLY_HEADER_LINE_MAX;
+  r->text_capacity = CLRT_PLY_DATA_LINE_MAX;
   r->text = malloc(r->text_capacity);
   if (!r->text)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: out of memory", path);
@@ -310,8 +355,8 @@ clrt_status clrt_ply_open(const char *path, clrt_ply_reader *r, clrt_error *err)
     status = read_header(r, err);
   if (status == CLRT_OK)
     status = find_vertex(r, err);
-  if (status == CLRT_OK && r->format != FORMAT_ASCII)
-    status = check_binary_size(r, err);
+  if (status == CLRT_OK)
+    status = r->format == FORMAT_ASCII ? check_ascii_size(r, err) : check_binary_size(r, err);
   if (status == CLRT_OK) {
     const clrt_ply_element *vertex = &r->elements[r->vertex_element];
     r->row = malloc(vertex->row_size + 1);
@@ -408,17 +453,50 @@ static bool skip_binary_instance(clrt_ply_reader *r, const clrt_ply_element *e) 
 
 /* ---- ascii data ---- */
 
-/* The next line of data into reader->text; false at the end of the file. */
-static bool next_line(clrt_ply_reader *r) {
-  ssize_t length = getline(&r->text, &r->text_capacity, r->file);
-  if (length < 0)
-    return false;
+/* The next line of data into reader->text: CLRT_PLY_LINE_READ, or
+ * CLRT_PLY_LINE_END at the end of the file, or CLRT_PLY_LINE_TOO_LONG. */
+enum { CLRT_PLY_LINE_READ, CLRT_PLY_LINE_END, CLRT_PLY_LINE_TOO_LONG };
+static int next_line(clrt_ply_reader *r) {
+  if (!fgets(r->text, (int)r->text_capacity, r->file))
+    return CLRT_PLY_LINE_END;
   ++r->line;
+  size_t length = strlen(r->text);
+  if (length + 1 == r->text_capacity && r->text[length - 1] != '\n' && !feof(r->file))
+    return CLRT_PLY_LINE_TOO_LONG;
+  return CLRT_PLY_LINE_READ;
+}
+
+static clrt_status line_too_long(const clrt_ply_reader *r, clrt_error *err) {
+  return clrt_fail(err, CLRT_ERR_INPUT, "%s:%zu: a data line longer than %d bytes: not the ascii PLY the header says",
+                   r->path, r->line, CLRT_PLY_DATA_LINE_MAX - 1);
+}
+
+/* The range of an integer type; false for float and double. */
+static bool integer_range(ply_type type, double *low, double *high) {
+  static const double LOW[] = {INT8_MIN, 0, INT16_MIN, 0, INT32_MIN, 0},
+                      HIGH[] = {INT8_MAX, UINT8_MAX, INT16_MAX, UINT16_MAX, INT32_MAX, UINT32_MAX};
+  if (type > T_UINT)
+    return false;
+  *low = LOW[type];
+  *high = HIGH[type];
   return true;
+}
+
+/* An ascii value of an integer property must be a whole number its type
+ * can hold (a uchar 300 is an error, not 300/255). */
+static clrt_status check_ascii_integer(clrt_ply_reader *r, const clrt_ply_property *p, double value, clrt_error *err) {
+  double low, high;
+  if (!integer_range(p->type, &low, &high) || (value == floor(value) && value >= low && value <= high))
+    return CLRT_OK;
+  char problem[160];
+  snprintf(problem, sizeof problem, "%s is %s, a whole number from %.0f to %.0f (got %g)", p->name, TYPES[p->type].name,
+           low, high, value);
+  return data_error(r, "vertex", r->instances_read, problem, err);
 }
 
 /* The values of an ascii vertex line, one per property. */
 static clrt_status split_values(clrt_ply_reader *r, size_t count, double *values, clrt_error *err) {
+  const clrt_ply_element *e = &r->elements[r->vertex_element];
   char *cursor = r->text;
   for (size_t i = 0; i < count; ++i) {
     char *end;
@@ -428,6 +506,9 @@ static clrt_status split_values(clrt_ply_reader *r, size_t count, double *values
       snprintf(problem, sizeof problem, "expected %zu numbers, found %zu", count, i);
       return data_error(r, "vertex", r->instances_read, problem, err);
     }
+    clrt_status status = check_ascii_integer(r, &e->properties[i], values[i], err);
+    if (status != CLRT_OK)
+      return status;
     cursor = end;
   }
   while (*cursor == ' ' || *cursor == '\t' || *cursor == '\r' || *cursor == '\n')
@@ -445,7 +526,10 @@ static clrt_status skip_elements_until(clrt_ply_reader *r, size_t stop, clrt_err
   for (; r->element_at < stop; ++r->element_at, r->instances_read = 0) {
     const clrt_ply_element *e = &r->elements[r->element_at];
     for (; r->instances_read < e->count; ++r->instances_read) {
-      bool present = r->format == FORMAT_ASCII ? next_line(r) : skip_binary_instance(r, e);
+      int line = r->format == FORMAT_ASCII ? next_line(r) : CLRT_PLY_LINE_READ;
+      if (line == CLRT_PLY_LINE_TOO_LONG)
+        return line_too_long(r, err);
+      bool present = r->format == FORMAT_ASCII ? line == CLRT_PLY_LINE_READ : skip_binary_instance(r, e);
       if (!present)
         return truncated(r, err);
     }
@@ -456,8 +540,12 @@ static clrt_status skip_elements_until(clrt_ply_reader *r, size_t stop, clrt_err
 /* The raw values of the next vertex, one per property. */
 static clrt_status read_vertex_values(clrt_ply_reader *r, double *values, clrt_error *err) {
   const clrt_ply_element *e = &r->elements[r->vertex_element];
-  if (r->format == FORMAT_ASCII)
-    return next_line(r) ? split_values(r, e->property_count, values, err) : truncated(r, err);
+  if (r->format == FORMAT_ASCII) {
+    int line = next_line(r);
+    return line == CLRT_PLY_LINE_READ       ? split_values(r, e->property_count, values, err)
+           : line == CLRT_PLY_LINE_TOO_LONG ? line_too_long(r, err)
+                                            : truncated(r, err);
+  }
   if (!read_bytes(r, r->row, e->row_size))
     return truncated(r, err);
   for (size_t i = 0; i < e->property_count; ++i)
@@ -520,8 +608,8 @@ clrt_status clrt_ply_next(clrt_ply_reader *r, clrt_ply_vertex *vertex, clrt_erro
 
 /* Ascii: only blank lines may follow the last element. */
 static clrt_status check_ascii_end(clrt_ply_reader *r, clrt_error *err) {
-  while (next_line(r))
-    if (r->text[strspn(r->text, " \t\r\n")] != '\0')
+  for (int line; (line = next_line(r)) != CLRT_PLY_LINE_END;)
+    if (line == CLRT_PLY_LINE_TOO_LONG || r->text[strspn(r->text, " \t\r\n")] != '\0')
       return clrt_fail(err, CLRT_ERR_INPUT, "%s:%zu: data after the last element: the counts do not match the file",
                        r->path, r->line);
   return CLRT_OK;

@@ -515,12 +515,12 @@ static clrt_status parse_sphere(parser *p, json_t *value, const key_path *path, 
   return CLRT_OK;
 }
 
-/* The file's path as the scene names it, relative to the scene's folder. */
-static void resolve_path(const parser *p, const char *name, char *out, size_t size) {
-  if (name[0] == '/' || !p->base_dir[0])
-    snprintf(out, size, "%s", name);
-  else
-    snprintf(out, size, "%s/%s", p->base_dir, name);
+/* The file's path as the scene names it, relative to the scene's folder;
+ * false when it would not fit `size` (PATH_MAX): never cut short. */
+static bool resolve_path(const parser *p, const char *name, char *out, size_t size) {
+  int length = name[0] == '/' || !p->base_dir[0] ? snprintf(out, size, "%s", name)
+                                                 : snprintf(out, size, "%s/%s", p->base_dir, name);
+  return length >= 0 && (size_t)length < size;
 }
 
 /* The spheres of an open PLY file: its radius, else the entry's. */
@@ -554,7 +554,8 @@ static clrt_status parse_sphere_file(parser *p, json_t *value, const key_path *p
       (status = read_checked(p, value, path, "radius", 0.0, false, POSITIVE, &radius)))
     return status;
   char resolved[4096];
-  resolve_path(p, json_string_value(file), resolved, sizeof resolved);
+  if (!resolve_path(p, json_string_value(file), resolved, sizeof resolved))
+    return fail_at(p, &file_path, "the path is longer than 4095 bytes (with the scene file's folder)");
   clrt_ply_reader reader;
   if ((status = clrt_ply_open(resolved, &reader, p->err)))
     return status;

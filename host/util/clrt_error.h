@@ -18,7 +18,9 @@ typedef enum clrt_status {
   CLRT_ERR_INTERRUPTED = 130, /* stopped by Ctrl-C (SIGINT), as shells report it */
 } clrt_status;
 
-enum { CLRT_ERROR_MESSAGE_SIZE = 1024 };
+/* Room for a path of PATH_MAX (4096) bytes and the reason after it: an
+ * error about a long path must not lose what is wrong with it. */
+enum { CLRT_ERROR_MESSAGE_SIZE = 8192 };
 
 typedef struct clrt_error {
   char message[CLRT_ERROR_MESSAGE_SIZE];
