@@ -1,8 +1,10 @@
 /* The output file: temporary, streamed or encoded, then durable and in
  * place (clrt_output.h). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "clrt_output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,9 @@
 
 struct clrt_output {
   char *path;
-  char *temporary;
+  char *temporary; /* its name while it has one; NULL while unnamed */
   int fd;
+  bool unnamed; /* made with O_TMPFILE: named only once complete */
   clrt_image_format format;
   clrt_png_settings png_settings;
   clrt_png_encoder *png; /* while a PNG streams */
@@ -43,11 +46,57 @@ void clrt_output_discard(clrt_output *out) {
     clrt_png_cancel(out->png);
   if (out->fd >= 0)
     close(out->fd);
-  unlink(out->temporary);
+  if (out->temporary)
+    unlink(out->temporary);
   free_output(out);
 }
 
+/* The folder of a path's file ("." for a bare name); NULL without memory. */
+static char *folder_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    return strdup(".");
+  size_t length = slash == path ? 1 : (size_t)(slash - path);
+  char *folder = malloc(length + 1);
+  if (folder) {
+    memcpy(folder, path, length);
+    folder[length] = '\0';
+  }
+  return folder;
+}
+
+/* "/proc/self/fd/N": the path that names an open file for linkat. */
+static void fd_path(int fd, char *out, size_t size) { snprintf(out, size, "/proc/self/fd/%d", fd); }
+
+/* A file without a name in the output's folder (O_TMPFILE), which only a
+ * complete picture gets (move_into_place): no kill, not even SIGKILL or
+ * the OOM killer, can leave part of a picture behind. False where the
+ * filesystem cannot (some network and FUSE filesystems have no
+ * O_TMPFILE) or /proc is missing (the file could not be named). */
+static bool create_unnamed(clrt_output *out) {
+  char *folder = folder_of(out->path);
+  if (!folder)
+    return false;
+  int fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, default_file_mode());
+  free(folder);
+  char named_by[64];
+  if (fd >= 0)
+    fd_path(fd, named_by, sizeof named_by);
+  if (fd >= 0 && access(named_by, F_OK) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  out->fd = fd;
+  out->unnamed = fd >= 0;
+  return out->unnamed;
+}
+
+/* Where the picture is written until it is complete: a file without a
+ * name, else a named temporary beside the output, removed on the signals
+ * clrt can catch. */
 static clrt_status create_temporary(clrt_output *out, clrt_error *err) {
+  if (create_unnamed(out))
+    return CLRT_OK;
   out->fd = clrt_file_temporary(out->path, &out->temporary);
   if (out->fd < 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot create a temporary file beside it: %s", out->path,
@@ -71,10 +120,10 @@ clrt_status clrt_output_open(const char *path, const clrt_png_settings *png, clr
   if (status == CLRT_OK)
     status = create_temporary(out, err);
   if (status != CLRT_OK) {
-    if (out->temporary && out->fd >= 0) {
+    if (out->fd >= 0)
       close(out->fd);
+    if (out->temporary)
       unlink(out->temporary);
-    }
     free_output(out);
     return status;
   }
@@ -102,17 +151,64 @@ static clrt_status finish_stream(clrt_output *out, clrt_error *err) {
   return clrt_png_finish(png, err);
 }
 
+/* The complete, unnamed file gets a name beside the output (PATH.tmp-N,
+ * the first free one), which it keeps only for the moment until the
+ * rename: linkat cannot replace an existing output. */
+static clrt_status name_unnamed(clrt_output *out, clrt_error *err) {
+  char named_by[64];
+  fd_path(out->fd, named_by, sizeof named_by);
+  size_t size = strlen(out->path) + 32;
+  out->temporary = malloc(size);
+  if (!out->temporary)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
+  for (unsigned n = 0;; ++n) {
+    snprintf(out->temporary, size, "%s.tmp-%ld-%u", out->path, (long)getpid(), n);
+    if (linkat(AT_FDCWD, named_by, AT_FDCWD, out->temporary, AT_SYMLINK_FOLLOW) == 0)
+      break;
+    if (errno != EEXIST || n == 1000) {
+      int saved = errno;
+      free(out->temporary);
+      out->temporary = NULL;
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot name the finished file in its folder: %s", out->path,
+                       strerror(saved));
+    }
+  }
+  clrt_stop_remove_on_signal(out->temporary);
+  return CLRT_OK;
+}
+
+/* The rename failed (the output's folder changed under it: made
+ * read-only, the name taken by a folder): the temporary is removed, and
+ * where even that fails, the error says where it is. */
+static clrt_status rename_failed(clrt_output *out, int why, clrt_error *err) {
+  clrt_stop_remove_on_signal(NULL);
+  bool removed = unlink(out->temporary) == 0;
+  int unlink_error = errno;
+  clrt_status status =
+      removed ? clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s; no file written",
+                          out->path, strerror(why))
+              : clrt_fail(err, CLRT_ERR_RUNTIME,
+                          "%s: cannot move the finished file into place: %s; it is left complete at %s (it could "
+                          "not be removed either: %s)",
+                          out->path, strerror(why), out->temporary, strerror(unlink_error));
+  free(out->temporary);
+  out->temporary = NULL;
+  return status;
+}
+
 static clrt_status move_into_place(clrt_output *out, clrt_error *err) {
   if (fsync(out->fd) != 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", out->path, strerror(errno));
+  clrt_status status = out->unnamed ? name_unnamed(out, err) : CLRT_OK;
   int closed = close(out->fd);
   out->fd = -1;
+  if (status != CLRT_OK)
+    return status;
   if (closed != 0)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: writing the image failed: %s", out->path, strerror(errno));
-  clrt_stop_remove_on_signal(NULL);
   if (rename(out->temporary, out->path) != 0)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot move the finished file into place: %s", out->path,
-                     strerror(errno));
+    return rename_failed(out, errno, err);
+  clrt_stop_remove_on_signal(NULL);
   return CLRT_OK;
 }
 
