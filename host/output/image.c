@@ -12,6 +12,7 @@
 
 #include <stb_image_write.h>
 
+#include "clrt_file.h"
 #include "clrt_png.h"
 
 /* JPEG quality (1..100): high, since renders have smooth gradients. */
@@ -38,35 +39,10 @@ clrt_status clrt_image_format_of(const char *path, clrt_image_format *format, cl
                    path);
 }
 
-/* The directory part of path ("." when there is none), in `out`. */
-static void directory_of(const char *path, char *out, size_t size) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(out, size, ".");
-  else if (slash == path)
-    snprintf(out, size, "/");
-  else
-    snprintf(out, size, "%.*s", (int)(slash - path), path);
-}
-
 clrt_status clrt_image_check_output(const char *path, clrt_error *err) {
   clrt_image_format format;
   clrt_status status = clrt_image_format_of(path, &format, err);
-  if (status != CLRT_OK)
-    return status;
-  struct stat info;
-  /* The new file is renamed over an existing one: only a file may be. */
-  if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
-    return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: %s is there; name a file", path,
-                     S_ISDIR(info.st_mode) ? "a directory" : "a special file (FIFO, device or socket)");
-  char directory[4096];
-  directory_of(path, directory, sizeof directory);
-  if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode))
-    return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: directory '%s' does not exist; create it first", path, directory);
-  if (access(directory, W_OK) != 0)
-    return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: directory '%s' is not writable (%s)", path, directory,
-                     strerror(errno));
-  return CLRT_OK;
+  return status == CLRT_OK ? clrt_file_check_destination("-o", path, err) : status;
 }
 
 typedef struct file_sink {

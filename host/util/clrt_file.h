@@ -21,6 +21,11 @@ typedef struct clrt_file_part {
   size_t size;
 } clrt_file_part;
 
+/* Whether a file can be written at `path` (given with `option`, which
+ * messages name): its folder exists and is writable, and nothing but a
+ * regular file is there already. Input errors, before any work. */
+clrt_status clrt_file_check_destination(const char *option, const char *path, clrt_error *err);
+
 /* Creates `<path>.tmp-XXXXXX` beside `path`, with an unpredictable name
  * (mkstemp, mode 0600): its name goes to *temporary (free it), the open
  * descriptor is returned. -1 (and *temporary NULL) on failure, errno

@@ -89,6 +89,34 @@ static void sync_parent(const char *path) {
   }
 }
 
+/* The directory part of path ("." when there is none), in `out`. */
+static void directory_of(const char *path, char *out, size_t size) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(out, size, ".");
+  else if (slash == path)
+    snprintf(out, size, "/");
+  else
+    snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+clrt_status clrt_file_check_destination(const char *option, const char *path, clrt_error *err) {
+  struct stat info;
+  /* The new file is renamed over an existing one: only a file may be. */
+  if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s %s: %s is there; name a file", option, path,
+                     S_ISDIR(info.st_mode) ? "a directory" : "a special file (FIFO, device or socket)");
+  char directory[4096];
+  directory_of(path, directory, sizeof directory);
+  if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode))
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s %s: directory '%s' does not exist; create it first", option, path,
+                     directory);
+  if (access(directory, W_OK) != 0)
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s %s: directory '%s' is not writable (%s)", option, path, directory,
+                     strerror(errno));
+  return CLRT_OK;
+}
+
 int clrt_file_temporary(const char *path, char **temporary) {
   size_t length = strlen(path) + sizeof ".tmp-XXXXXX";
   *temporary = malloc(length);
