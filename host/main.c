@@ -4,6 +4,7 @@
 #include "clrt_cli.h"
 #include "clrt_cluster.h"
 #include "clrt_commands.h"
+#include "clrt_revision.h" /* generated at build time */
 #include "clrt_stop.h"
 
 int main(int argc, char **argv) {
@@ -17,7 +18,7 @@ int main(int argc, char **argv) {
       clrt_cli_print_usage(stdout);
       break;
     case CLRT_COMMAND_VERSION:
-      printf("clrt %s\n", CLRT_VERSION);
+      printf("clrt %s (%s)\n", CLRT_VERSION, CLRT_GIT_REVISION);
       break;
     case CLRT_COMMAND_DEVICES:
       status = clrt_devices_command(stdout, &err);
