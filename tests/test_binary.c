@@ -14,6 +14,7 @@
 #include <stb_image.h>
 
 #include "clrt_clock.h"
+#include "clrt_revision.h" /* generated at build time */
 
 typedef struct run_result {
   int exit_code;
@@ -150,6 +151,17 @@ static void test_arrays_that_do_not_fit_constant_memory(void **state) {
   expect_failure(args, output_path, 2, "use --arrays global or auto");
 }
 
+/* clrt bench's result files are checked before anything is measured,
+ * not after the whole suite: one error line, nothing else. */
+static void test_bench_refuses_result_files_it_cannot_write(void **state) {
+  (void)state;
+  expect_failure("bench --json /nonexistent/x.json", NULL, 2,
+                 "--json /nonexistent/x.json: directory '/nonexistent' does not exist; create it first");
+  char args[1024];
+  snprintf(args, sizeof args, "bench --csv '%s'", test_temp_dir());
+  expect_failure(args, NULL, 2, "is there; name a file");
+}
+
 static void test_bad_output_is_refused_before_rendering(void **state) {
   (void)state;
   const char *scene = test_write_temp(VALID_SCENE, "ok.json");
@@ -250,7 +262,7 @@ static void test_help_version_devices(void **state) {
   run_free(&r);
   r = run_clrt("--version");
   assert_int_equal(r.exit_code, 0);
-  count_lines_and_find(r.out, "clrt " CLRT_VERSION);
+  count_lines_and_find(r.out, "clrt " CLRT_VERSION " (" CLRT_GIT_REVISION ")\n"); /* the revision, as bench's */
   run_free(&r);
   r = run_clrt("render --bogus");
   assert_int_equal(r.exit_code, 2);
@@ -524,6 +536,66 @@ static void test_interrupt_stops_cleanly(void **state) {
                  "(Ctrl-C) while benchmarking", "130\n");
 }
 
+/* Runs a shell script in a fresh folder (DIR in it) from the source
+ * folder, with CLRT the binary; its exit status. */
+static int run_script(const char *script, char *directory, size_t size) {
+  snprintf(directory, size, "%s", test_temp_dir());
+  char command[4096];
+  snprintf(command, sizeof command, "cd '%s' && DIR='%s' CLRT='%s' sh -c '%s'", CLRT_SOURCE_DIR, directory, CLRT_BINARY,
+           script);
+  int status = system(command);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+/* SIGKILL (or the OOM killer) mid-render: not even a temporary file is
+ * left, for the picture is written to a file without a name until it is
+ * complete. */
+static void test_a_killed_render_leaves_nothing(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[700];
+  assert_int_equal(run_script("$CLRT render scenes/showcase.json -o $DIR/out.png --width 640 --height 360 -q & "
+                              "pid=$!; sleep 2; kill -KILL $pid; wait $pid 2>/dev/null; test $? -eq 137",
+                              directory, sizeof directory),
+                   0);
+  char command[800];
+  snprintf(command, sizeof command, "test -z \"$(ls -A '%s')\"", directory);
+  if (system(command) != 0) {
+    snprintf(command, sizeof command, "ls -la '%s'", directory);
+    assert_int_equal(system(command), 0);
+    fail_msg("a killed render left files behind");
+  }
+}
+
+/* The output's name taken while the picture renders (here by a folder):
+ * the rename fails, and the complete temporary is removed, not left. */
+static void test_a_failed_rename_leaves_nothing_and_says_so(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[700];
+  int status = run_script("$CLRT render scenes/showcase.json -o $DIR/out.png --width 160 --height 90 --samples 64 "
+                          "-q 2>$DIR/err & pid=$!; sleep 0.5; mkdir $DIR/out.png || exit 3; touch $DIR/out.png/kept; "
+                          "wait $pid; echo $? >$DIR/rc",
+                          directory, sizeof directory);
+  if (status == 3)
+    fail_msg("the render finished before its output's name could be taken: make it longer");
+  char path[800];
+  snprintf(path, sizeof path, "%s/rc", directory);
+  char *rc = test_read_file(path, NULL);
+  assert_string_equal(rc, "1\n");
+  free(rc);
+  snprintf(path, sizeof path, "%s/err", directory);
+  char *err = test_read_file(path, NULL);
+  count_lines_and_find(err, "out.png: cannot move the finished file into place: Is a directory; no file written");
+  free(err);
+  char command[800];
+  snprintf(command, sizeof command, "test \"$(ls -A '%s')\" = \"$(printf 'err\\nout.png\\nrc')\"", directory);
+  assert_int_equal(system(command), 0);
+}
+
 static void test_no_platform_says_how_to_install(void **state) {
   (void)state;
   char empty[700], folder[600];
@@ -668,6 +740,7 @@ int main(void) {
       cmocka_unit_test(test_zero_width),
       cmocka_unit_test(test_unknown_device),
       cmocka_unit_test(test_arrays_that_do_not_fit_constant_memory),
+      cmocka_unit_test(test_bench_refuses_result_files_it_cannot_write),
       cmocka_unit_test(test_bad_output_is_refused_before_rendering),
       cmocka_unit_test(test_output_that_is_a_directory_is_refused_at_once),
       cmocka_unit_test(test_hostile_names_cannot_forge_lines),
@@ -682,6 +755,8 @@ int main(void) {
       cmocka_unit_test(test_several_devices_report_each),
       cmocka_unit_test(test_progress_bar_on_a_terminal),
       cmocka_unit_test(test_interrupt_stops_cleanly),
+      cmocka_unit_test(test_a_killed_render_leaves_nothing),
+      cmocka_unit_test(test_a_failed_rename_leaves_nothing_and_says_so),
       cmocka_unit_test(test_no_platform_says_how_to_install),
       cmocka_unit_test(test_platform_without_devices_is_listed),
       cmocka_unit_test(test_progressive_passes_equal_one_go),
