@@ -119,8 +119,8 @@ static void test_the_sweep_measures_strips_and_squares(void **state) {
   clrt_session_options session_options = {.max_tile_pixels = 40 * 12, .tile_timeout_ms = 60e3, .build_log = stderr};
   clrt_session *session = test_open_session(&device, &s.flat, &session_options);
   assert_int_equal(bench_sweep_device(&b, session, &s, &err), CLRT_OK);
-  const char *expected[] = {"strips:1", "strips:2", "strips:4", "strips:8", "strips:12",
-                            "16x16",    "32x32",    "64x64",    "128x128",  "256x256"};
+  const char *expected[] = {"strips:1", "strips:2", "strips:4", "strips:8", "strips:12", "16x16",
+                            "32x32",    "64x64",    "128x128",  "256x256",  "512x512",   "1024x1024"};
   assert_int_equal(results.record_count, sizeof expected / sizeof expected[0]);
   for (size_t i = 0; i < results.record_count; ++i) {
     assert_string_equal(results.records[i].tiling, expected[i]);

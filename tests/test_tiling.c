@@ -128,15 +128,19 @@ static void expect_stored_ignored(const char *tiling_text) {
 
 static void test_stored_choices_are_checked(void **state) {
   (void)state;
-  const char *bad[] = {"1x1", "8x64", "-1x-1", "64x-4294967295", "0x0", "strips:0", "strips:99999", " 64x64", "64x64 "};
+  /* the sweep stores strips and squares of its sides only: 17x9999 or 64x32 came from elsewhere */
+  const char *bad[] = {"1x1",          "8x64",   "-1x-1",  "64x-4294967295", "0x0",   "strips:0",
+                       "strips:99999", " 64x64", "64x64 ", "17x9999",        "64x32", "2048x2048"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i)
     expect_stored_ignored(bad[i]);
   bool warned;
   char text[512];
-  snprintf(text, sizeof text, "%s64x32\"}}", KEY_PREFIX);
+  snprintf(text, sizeof text, "%s64x64\"}}", KEY_PREFIX);
   clrt_tiling good = default_with(text, &warned);
-  assert_true(good.from_sweep && good.tile_width == 64 && good.tile_height == 32);
+  assert_true(good.from_sweep && good.tile_width == 64 && good.tile_height == 64);
   assert_false(warned);
+  snprintf(text, sizeof text, "%s1024x1024\"}}", KEY_PREFIX);
+  assert_true(default_with(text, &warned).from_sweep);
   default_with("[1, 2", &warned); /* not JSON */
   assert_true(warned);
   default_with("{\"other device\": {\"tiling\": \"1x1\"}}", &warned);

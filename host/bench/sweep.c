@@ -12,7 +12,7 @@
 /* Frames per tiling in the sweep, after one warm-up frame. */
 #define CLRT_SWEEP_RUNS 3u
 /* Square tile sides the sweep tries besides strips. */
-static const unsigned SWEEP_SQUARES[] = {CLRT_SWEEP_MIN_TILE_SIDE, 32, 64, 128, 256};
+static const unsigned SWEEP_SQUARES[] = CLRT_SWEEP_SQUARES;
 
 /* Strips from 1 to one per row (doubling), then a few squares. */
 clrt_status bench_sweep_device(bench_context *b, clrt_session *session, bench_scene *s, clrt_error *err) {

@@ -24,9 +24,11 @@
  * largest image's side. */
 #define CLRT_MAX_TILING_SIDE 16384u
 
-/* The smallest tile side the tile sweep tries: a stored grid with smaller
- * tiles did not come from it and is ignored. */
-#define CLRT_SWEEP_MIN_TILE_SIDE 16u
+/* The square tiles the tile sweep tries besides strips (to 1024 for GPUs,
+ * whose default tiles are that big): a stored grid of any other tiles did
+ * not come from it and is ignored. */
+#define CLRT_SWEEP_SQUARES                                                                                             \
+  { 16u, 32u, 64u, 128u, 256u, 512u, 1024u }
 
 typedef struct clrt_tiling {
   bool guided;

@@ -69,8 +69,13 @@ static json_t *read_choices(const char *path, char *why, size_t why_size) {
 /* Whether a stored tiling is one the sweep makes: a bad or foreign one
  * (a 1x1 grid) must not cost a render millions of tiles. */
 static bool sweep_could_choose(const clrt_tiling *tiling) {
-  return tiling->strips > 0 ||
-         (tiling->tile_width >= CLRT_SWEEP_MIN_TILE_SIDE && tiling->tile_height >= CLRT_SWEEP_MIN_TILE_SIDE);
+  static const unsigned squares[] = CLRT_SWEEP_SQUARES;
+  if (tiling->strips > 0)
+    return true;
+  for (size_t i = 0; i < sizeof squares / sizeof squares[0]; ++i)
+    if (tiling->tile_width == squares[i] && tiling->tile_height == squares[i])
+      return true;
+  return false;
 }
 
 /* The stored choice for `device`; false when there is none. A file or
