@@ -596,6 +596,20 @@ static void test_a_failed_rename_leaves_nothing_and_says_so(void **state) {
   assert_int_equal(system(command), 0);
 }
 
+/* Renders started together on a cold cache compile the program once: the
+ * others wait for it and load the binary it stored. */
+static void test_renders_started_together_compile_once(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[700];
+  assert_int_equal(run_script("export CLRT_CACHE_DIR=$DIR/cache; for i in 1 2 3; do $CLRT render scenes/default.json "
+                              "-o $DIR/$i.png --width 32 --height 18 2>$DIR/$i.err & done; wait; "
+                              "test $(cat $DIR/*.err | grep -c \"build [0-9]* ms (cached)\") -eq 2",
+                              directory, sizeof directory),
+                   0);
+}
+
 static void test_no_platform_says_how_to_install(void **state) {
   (void)state;
   char empty[700], folder[600];
@@ -757,6 +771,7 @@ int main(void) {
       cmocka_unit_test(test_interrupt_stops_cleanly),
       cmocka_unit_test(test_a_killed_render_leaves_nothing),
       cmocka_unit_test(test_a_failed_rename_leaves_nothing_and_says_so),
+      cmocka_unit_test(test_renders_started_together_compile_once),
       cmocka_unit_test(test_no_platform_says_how_to_install),
       cmocka_unit_test(test_platform_without_devices_is_listed),
       cmocka_unit_test(test_progressive_passes_equal_one_go),

@@ -3,14 +3,20 @@
  * build options and source), so that the second run does not recompile. */
 #include "clrt_program.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "clrt_cache.h"
 #include "clrt_clock.h"
 #include "clrt_flat_arrays.h"
 #include "clrt_hash.h"
+#include "clrt_stop.h"
 
 /* Exact by default: no -cl-fast-relaxed-math or -cl-mad-enable, since the
  * picture must match the host reference. Where the device can, division
@@ -178,6 +184,31 @@ static void store_cached(cl_program program, const char *directory, const char *
   free(binary);
 }
 
+/* How often a process waiting for another's build looks again. */
+#define CLRT_BUILD_LOCK_POLL_MS 50
+
+/* Holds <directory>/<name>.lock while this program is compiled and
+ * stored, so that renders started together on a cold cache compile it
+ * once: the others wait, then load the binary the first one stored.
+ * Waits in steps, so that Ctrl-C still stops a waiting process (-2). -1
+ * where no lock can be had: the build goes on without one. */
+static int lock_cache_entry(const char *directory, const char *name) {
+  char path[CLRT_PATH_SIZE + 80];
+  snprintf(path, sizeof path, "%s/%s.lock", directory, name);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -1;
+  struct timespec pause = {0, CLRT_BUILD_LOCK_POLL_MS * 1000000L};
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK || clrt_stop_signal()) {
+      close(fd);
+      return clrt_stop_signal() ? -2 : -1;
+    }
+    nanosleep(&pause, NULL);
+  }
+  return fd;
+}
+
 clrt_status clrt_program_build(cl_context context, const clrt_device *device, const clrt_program_kind *kind, FILE *log,
                                cl_program *program, clrt_build_facts *facts, clrt_error *err) {
   char options[256], directory[CLRT_PATH_SIZE], name[64];
@@ -190,12 +221,19 @@ clrt_status clrt_program_build(cl_context context, const clrt_device *device, co
   bool cacheable = clrt_cache_dir(directory, sizeof directory, log);
   uint64_t key = cache_key(device, options, name, sizeof name);
   facts->from_cache = cacheable && load_cached(context, device, directory, name, key, options, program);
+  int lock = facts->from_cache || !cacheable ? -1 : lock_cache_entry(directory, name);
+  if (lock == -2)
+    return clrt_stop_check("waiting for another process's kernel build", err);
+  if (lock >= 0) /* another process may have stored it while this one waited */
+    facts->from_cache = load_cached(context, device, directory, name, key, options, program);
   clrt_status status = CLRT_OK;
   if (!facts->from_cache) {
     status = clrt_program_build_source(context, device, clrt_kernel_source, options, log, program, err);
     if (status == CLRT_OK && cacheable)
       store_cached(*program, directory, name, key);
   }
+  if (lock >= 0)
+    close(lock); /* and with it the lock */
   facts->build_ms = clrt_now_ms() - start;
   return status;
 }
