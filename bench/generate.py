@@ -7,6 +7,10 @@
       OUT.ply (binary little-endian, one radius each, colours with
       --colors) and OUT.json names it; otherwise every sphere is listed
       in the JSON, as the Embree peer reads it.
+  bench/generate.py helix TURNS OUT.ply
+      a double helix of "atoms" with base pairs between its strands, as
+      an ascii PLY with a radius and a uchar colour per vertex (the
+      example scenes/ply/helix.json renders; TURNS 6 made it).
   bench/generate.py flake LEVEL OUT.json
       Haines' sphereflake (the SPD "balls" scene): a sphere with nine
       children a third its size, recursively; level 4 has 7,381 spheres,
@@ -119,9 +123,38 @@ def sphereflake(level, out):
         json.dump(scene, f, separators=(",", ":"))
 
 
+def helix(turns, out):
+    atoms = []
+    per_turn, rise, radius = 10, 1.9, 8.0
+    for i in range(turns * per_turn):
+        y = i * rise
+        ends = []
+        for strand, phase in ((0, 0.0), (1, 2.4)):
+            colour = (235, 125, 45) if strand == 0 else (60, 140, 235)
+            for half in (0.0, 0.5):  # the backbone, two atoms a step so that it reads as a strand
+                angle = 2 * math.pi * (i + half) / per_turn + phase
+                atoms.append((radius * math.cos(angle), y + half * rise, radius * math.sin(angle), 1.1, colour))
+            angle = 2 * math.pi * i / per_turn + phase
+            ends.append((radius * math.cos(angle), radius * math.sin(angle)))
+        (x0, z0), (x1, z1) = ends
+        for k in range(1, 6):  # the base pair: five atoms from one strand to the other
+            t = k / 6.0
+            colour = (205, 55, 70) if (i % 4 < 2) == (k < 3) else (70, 195, 110)
+            atoms.append((x0 + (x1 - x0) * t, y, z0 + (z1 - z0) * t, 0.75, colour))
+    with open(out, "w") as f:
+        f.write("ply\nformat ascii 1.0\ncomment a double helix, from bench/generate.py helix %d\n" % turns)
+        f.write("element vertex %d\n" % len(atoms))
+        f.write("property float x\nproperty float y\nproperty float z\nproperty float radius\n")
+        f.write("property uchar red\nproperty uchar green\nproperty uchar blue\nend_header\n")
+        for x, y, z, r, (cr, cg, cb) in atoms:
+            f.write("%.3f %.3f %.3f %.2f %d %d %d\n" % (x, y, z, r, cr, cg, cb))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "field":
         field(int(argv[1]), argv[2], "--ply" in argv, "--colors" in argv)
+    elif len(argv) == 3 and argv[0] == "helix":
+        helix(int(argv[1]), argv[2])
     elif len(argv) == 3 and argv[0] == "flake":
         sphereflake(int(argv[1]), argv[2])
     else:
