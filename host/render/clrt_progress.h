@@ -39,7 +39,8 @@ typedef struct clrt_progress {
   double start_ms;
   size_t total_pixels, done_pixels, done_tiles;
   uint64_t rays;
-  char stage[96]; /* what the bar is of (a pass of a progressive render); "" */
+  char stage[96];    /* what the bar is of (a pass of a progressive render); "" */
+  double eta_end_ms; /* when the ETA shown runs out; 0 before the first */
   unsigned device_count;
   clrt_progress_device devices[CLRT_PROGRESS_MAX_DEVICES];
 } clrt_progress;

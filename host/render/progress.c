@@ -27,6 +27,7 @@ void clrt_progress_restart(clrt_progress *p, size_t total_pixels, const char *st
   p->total_pixels = total_pixels;
   p->done_pixels = p->done_tiles = 0;
   p->rays = 0;
+  p->eta_end_ms = 0.0;
   snprintf(p->stage, sizeof p->stage, "%s", stage);
   for (unsigned i = 0; i < p->device_count; ++i) {
     clrt_progress_device *d = &p->devices[i];
@@ -128,9 +129,26 @@ static clrt_progress_estimate estimate_locked(const clrt_progress *p, double now
   return e;
 }
 
+/* The ETA shown counts down: an estimate that ends later than the one
+ * shown (slower tiles finished: the picture's heavy part, a glass ball)
+ * replaces it only once the one shown has run out, so the ETA does not
+ * climb while work completes. Seconds, or negative while there is no
+ * estimate. */
+static double steady_eta(clrt_progress *p, double now_ms, double estimate_s) {
+  if (estimate_s < 0.0) {
+    p->eta_end_ms = 0.0;
+    return estimate_s;
+  }
+  double end_ms = now_ms + estimate_s * 1e3;
+  if (p->eta_end_ms == 0.0 || end_ms < p->eta_end_ms || now_ms >= p->eta_end_ms)
+    p->eta_end_ms = end_ms;
+  return (p->eta_end_ms - now_ms) / 1e3;
+}
+
 clrt_progress_estimate clrt_progress_estimate_at(clrt_progress *p, double now_ms) {
   pthread_mutex_lock(&p->lock);
   clrt_progress_estimate e = estimate_locked(p, now_ms);
+  e.eta_s = steady_eta(p, now_ms, e.eta_s);
   pthread_mutex_unlock(&p->lock);
   return e;
 }
@@ -144,6 +162,7 @@ static void clear_bar(clrt_progress *p) {
 static void draw_locked(clrt_progress *p) {
   double now = clrt_now_ms();
   clrt_progress_estimate e = estimate_locked(p, now);
+  e.eta_s = steady_eta(p, now, e.eta_s);
   /* A slow tile finishing lowers the speeds, and so the in-flight share:
    * the bar holds rather than move back. */
   e.fraction = e.fraction > p->shown ? e.fraction : p->shown;
