@@ -82,8 +82,9 @@ static void print_scaling(FILE *log, const clrt_farm_result *result) {
     summed += mrays_per_second(&result->devices[i].rays, result->devices[i].busy_ms);
   double combined = mrays_per_second(&result->rays, result->render_ms);
   fprintf(log,
-          "clrt:   combined %.1f Mrays/s = %.0f%% of the devices' summed busy rates (%.1f Mrays/s); tail %.0f ms\n",
-          combined, summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, result->tail_ms);
+          "clrt:   together %.1f Mrays/s over the render; the devices' rates while busy add up to %.1f Mrays/s "
+          "(together is %.0f%% of that; the rest went to waiting and the tail, %.0f ms)\n",
+          combined, summed, summed > 0.0 ? 100.0 * combined / summed : 0.0, result->tail_ms);
 }
 
 static void print_process_line(FILE *log, int rank, const clrt_process_figures *figures, size_t total_pixels) {
@@ -115,10 +116,10 @@ static void print_processes(FILE *log, const clrt_render_job *job, const clrt_fr
   fprintf(log, "clrt:   the flat scene (%.1f MB) went to the other %d process(es) in %.0f ms\n",
           (double)clrt_flat_scene_bytes(&job->scene) / 1e6, size - 1, job->share_ms);
   fprintf(log,
-          "clrt:   %d processes: %.1f Mrays in %.0f ms, %.1f Mrays/s = %.0f%% of their summed busy rates "
-          "(%.1f Mrays/s); tail %.0f ms\n",
-          size, (double)clrt_rays_total(&rays) / 1e6, outcome->cluster_ms, combined,
-          summed > 0.0 ? 100.0 * combined / summed : 0.0, summed, last_out - first_out);
+          "clrt:   %d processes together: %.1f Mrays in %.0f ms, %.1f Mrays/s; their rates while busy add up to "
+          "%.1f Mrays/s (together is %.0f%% of that; the rest went to start-up, the exchange and the tail, %.0f ms)\n",
+          size, (double)clrt_rays_total(&rays) / 1e6, outcome->cluster_ms, combined, summed,
+          summed > 0.0 ? 100.0 * combined / summed : 0.0, last_out - first_out);
 }
 
 static void print_tiles(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome) {
@@ -144,28 +145,51 @@ static void print_picture(FILE *log, const clrt_render_job *job, const clrt_farm
   fprintf(log, ", %zu sphere(s) (BVH built in %.0f ms) on ", job->scene.spheres_count, job->scene.stats.bvh_build_ms);
   clrt_printable(first->device.name, name, sizeof name);
   clrt_printable(first->device.platform_name, platform, sizeof platform);
-  if (result->device_count == 1)
+  if (clrt_cluster_size() > 1)
+    fprintf(log, "%d processes", clrt_cluster_size());
+  else if (result->device_count == 1)
     fprintf(log, "%s [%s]", name, platform);
   else
     fprintf(log, "%zu devices", result->device_count);
+}
+
+/* The rays, kernel time and render time of the whole render: every
+ * process's under mpirun, so that the first line speaks for the cluster. */
+static void whole_render(const clrt_frame_outcome *outcome, clrt_ray_counts *rays, double *kernel_ms,
+                         double *render_ms) {
+  const clrt_farm_result *result = &outcome->farm;
+  *rays = result->rays;
+  *kernel_ms = 0.0;
+  for (size_t i = 0; i < result->device_count; ++i)
+    *kernel_ms += result->devices[i].busy_ms;
+  *render_ms = result->render_ms;
+  if (clrt_cluster_size() < 2)
+    return;
+  *rays = (clrt_ray_counts){0, 0, 0};
+  *kernel_ms = 0.0;
+  for (int rank = 0; rank < clrt_cluster_size(); ++rank) {
+    clrt_rays_add(rays, &outcome->processes[rank].rays);
+    *kernel_ms += outcome->processes[rank].busy_ms;
+  }
+  *render_ms = outcome->cluster_ms;
 }
 
 void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome,
                                double output_ms, double wall_ms) {
   const clrt_farm_result *result = &outcome->farm;
   const clrt_device_figures *first = &result->devices[0];
-  double kernel_ms = 0.0;
-  for (size_t i = 0; i < result->device_count; ++i)
-    kernel_ms += result->devices[i].busy_ms;
+  clrt_ray_counts whole;
+  double kernel_ms, render_ms;
+  whole_render(outcome, &whole, &kernel_ms, &render_ms);
   print_picture(log, job, result);
   print_tiles(log, job, outcome);
-  const clrt_ray_counts *rays = &result->rays;
+  const clrt_ray_counts *rays = &whole;
   fprintf(log,
           ": build %.0f ms%s, kernel %.1f ms, output %.0f ms, wall %.0f ms, %.1f Mrays (camera %.1f, bounce %.1f, "
           "shadow %.1f; %.1f Mrays/s)%s\n",
           first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, output_ms, wall_ms,
           (double)clrt_rays_total(rays) / 1e6, (double)rays->camera / 1e6, (double)rays->bounce / 1e6,
-          (double)rays->shadow / 1e6, mrays_per_second(rays, result->render_ms),
+          (double)rays->shadow / 1e6, mrays_per_second(rays, render_ms),
           job->options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (clrt_cluster_size() > 1)
     print_processes(log, job, outcome);

@@ -458,7 +458,7 @@ static void test_several_devices_report_each(void **state) {
   count_lines_and_find(r.err, "on 2 devices");
   count_lines_and_find(r.err, "clrt:   0:0 ");
   count_lines_and_find(r.err, "clrt:   0:1 ");
-  count_lines_and_find(r.err, "of the devices' summed busy rates");
+  count_lines_and_find(r.err, "the devices' rates while busy add up to");
   count_lines_and_find(r.err, "tail");
   assert_null(strchr(r.err, '\r')); /* no progress bar when stderr is not a terminal */
   run_free(&r);

@@ -82,8 +82,8 @@ static void print_record(const clrt_bench_record *r, FILE *out) {
   fprintf(out, ROW_FORMAT, r->device_label, r->tiling, build, median, range, samples, frame, host, cores, "");
   print_image_column(out, r->scored ? r->check : r->check[0] ? r->check : "no score");
   if (r->scaling_efficiency > 0)
-    fprintf(out, "%*sall devices together: %.0f%% of the sum of their rates alone\n", CONTINUATION_INDENT, "",
-            100.0 * r->scaling_efficiency);
+    fprintf(out, "%*sall devices together: %.2fx the sum of their rates alone (1.00x: they add up exactly)\n",
+            CONTINUATION_INDENT, "", r->scaling_efficiency);
 }
 
 /* The host baselines of a scene, compared like the devices. */
@@ -129,9 +129,12 @@ static void print_legend(const clrt_bench_results *results, FILE *out) {
       snprintf(line + used, sizeof line - (size_t)used, "; on %s", r->host);
     print_wrapped(out, line, 0, 8);
   }
-  snprintf(line, sizeof line,
-           "  host  clrt's reference renderer, in C on this CPU: 1 thread, and %d threads (all cores, OpenMP)",
-           results->machine.cores);
+  if (results->machine.cores > 1)
+    snprintf(line, sizeof line,
+             "  host  clrt's reference renderer, in C on this CPU: 1 thread, and %d threads (all cores, OpenMP)",
+             results->machine.cores);
+  else
+    snprintf(line, sizeof line, "  host  clrt's reference renderer, in C on this CPU: 1 thread (its only core)");
   print_wrapped(out, line, 0, 8);
   if (results->processes > 1) {
     snprintf(line, sizeof line,

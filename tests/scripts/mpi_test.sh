@@ -40,6 +40,12 @@ same_bytes() { # NAME SCENE [options]
 }
 
 same_bytes hard tests/data/whitted_hard.json
+# The summary's first line speaks for the whole cluster: its rays are the
+# sum of every process's line.
+"${mpirun[@]}" -n 3 "$clrt" render "$source_dir/tests/data/whitted_hard.json" -o "$work/summary.png" \
+  2>"$work/summary.err" || fail "summary: mpirun -n 3 failed"
+grep -q "^clrt: .* on 3 processes, .* 2\.[0-9] Mrays (camera 0\.5," "$work/summary.err" ||
+  fail "summary: the first line is not the cluster's: $(cat "$work/summary.err")"
 same_bytes glass scenes/showcase.json --width 160 --height 90 --samples 4
 same_bytes path scenes/bench/room.json --width 96 --height 72 --samples 4
 # Progressive passes: the root decides each one from its sums, the same
