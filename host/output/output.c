@@ -151,7 +151,7 @@ static clrt_status finish_stream(clrt_output *out, clrt_error *err) {
   return clrt_png_finish(png, err);
 }
 
-/* The complete, unnamed file gets a name beside the output (PATH.tmp-N,
+/* The complete, unnamed file gets a name beside the output (PATH.tmp-PID-N,
  * the first free one), which it keeps only for the moment until the
  * rename: linkat cannot replace an existing output. */
 static clrt_status name_unnamed(clrt_output *out, clrt_error *err) {
