@@ -638,6 +638,35 @@ static void test_no_platform_says_how_to_install(void **state) {
   assert_false(file_exists(output_path));
 }
 
+/* Drivers registered that do not load: the error says why, not that none
+ * is installed. A memory limit (ulimit -v) is named with the way out. */
+static void test_drivers_that_do_not_load_are_explained(void **state) {
+  (void)state;
+  char folder[600], environment[800];
+  snprintf(folder, sizeof folder, "%s", test_temp_dir());
+  snprintf(environment, sizeof environment, "%s/broken.icd", folder);
+  FILE *icd = fopen(environment, "w");
+  assert_non_null(icd);
+  fputs("/nonexistent/libOpenCL-broken.so\n", icd);
+  fclose(icd);
+  snprintf(environment, sizeof environment, "OCL_ICD_VENDORS='%s'", folder);
+  run_result r = run_clrt_with(environment, "devices");
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "drivers are registered in");
+  count_lines_and_find(r.err, "but none loaded: a driver's library is missing or broken");
+  run_free(&r);
+#ifdef CLRT_TESTS_SANITIZED
+  print_message("no ulimit -v under the sanitizers: their shadow memory needs the address space\n");
+#else
+  clrt_device device;
+  test_require_device(&device);
+  r = run_clrt_with("ulimit -v 120000;", "devices");
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "address space is limited to 117 MB (ulimit -v)");
+  run_free(&r);
+#endif
+}
+
 static void test_platform_without_devices_is_listed(void **state) {
   (void)state;
   test_require_pocl("a platform without devices is made by POCL_DEVICES naming no driver");
@@ -778,6 +807,7 @@ int main(void) {
       cmocka_unit_test(test_a_failed_rename_leaves_nothing_and_says_so),
       cmocka_unit_test(test_renders_started_together_compile_once),
       cmocka_unit_test(test_no_platform_says_how_to_install),
+      cmocka_unit_test(test_drivers_that_do_not_load_are_explained),
       cmocka_unit_test(test_platform_without_devices_is_listed),
       cmocka_unit_test(test_progressive_passes_equal_one_go),
       cmocka_unit_test(test_progressive_mistakes_are_refused),

@@ -2,22 +2,67 @@
 #include "clrt_devices.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clrt_number.h"
 
 #define CLRT_POCL_PACKAGE "pocl-opencl-icd"
 
+/* Whether a driver is registered at `where`: a .icd file, or a folder
+ * holding one (OCL_ICD_VENDORS may name either). */
+static bool driver_registered(const char *where) {
+  struct stat info;
+  if (stat(where, &info) != 0)
+    return false;
+  if (S_ISREG(info.st_mode))
+    return true;
+  DIR *folder = opendir(where);
+  bool found = false;
+  for (struct dirent *entry; folder && !found && (entry = readdir(folder));) {
+    size_t length = strlen(entry->d_name);
+    found = length > 4 && strcmp(entry->d_name + length - 4, ".icd") == 0;
+  }
+  if (folder)
+    closedir(folder);
+  return found;
+}
+
+/* Drivers are registered but none loaded: most often a limit on the
+ * process's memory (a driver maps hundreds of MB as it loads), else a
+ * driver whose library is missing or broken. */
+static void failed_driver_hint(const char *where, char *out, size_t size) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    snprintf(out, size,
+             "drivers are registered in %s but none loaded: this process's address space is limited to %llu MB "
+             "(ulimit -v), and an OpenCL driver maps hundreds of MB as it loads; raise the limit (ulimit -v "
+             "unlimited)",
+             where, (unsigned long long)(limit.rlim_cur >> 20));
+  else
+    snprintf(out, size,
+             "drivers are registered in %s but none loaded: a driver's library is missing or broken (reinstall "
+             "it; clinfo shows what the ICD loader sees)",
+             where);
+}
+
 /* Why the ICD loader found no driver, and what to install: where it
  * looked (OCL_ICD_VENDORS replaces /etc/OpenCL/vendors when set), and the
- * install line (sudo only for a user who is not root). */
+ * install line (sudo only for a user who is not root); or, where drivers
+ * are registered, why they did not load. */
 static void no_driver_hint(char *out, size_t size) {
   const char *vendors = getenv("OCL_ICD_VENDORS");
+  if (driver_registered(vendors && *vendors ? vendors : "/etc/OpenCL/vendors")) {
+    failed_driver_hint(vendors && *vendors ? vendors : "/etc/OpenCL/vendors", out, size);
+    return;
+  }
   char where[600];
   if (vendors && *vendors)
     snprintf(where, sizeof where,
