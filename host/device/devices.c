@@ -238,12 +238,27 @@ void clrt_devices_print(const clrt_device_list *list, FILE *out) {
   }
 }
 
+/* POCL keeps its kernel cache under XDG_CACHE_HOME, and shows no device
+ * when it cannot make it there: that cause named, or "". */
+static void cache_home_hint(char *out, size_t size) {
+  const char *home = getenv("XDG_CACHE_HOME");
+  struct stat info;
+  out[0] = '\0';
+  if (home && *home && (stat(home, &info) != 0 || !S_ISDIR(info.st_mode)))
+    snprintf(out, size,
+             "; XDG_CACHE_HOME=%s is not a folder, and POCL keeps its kernel cache there (make it a folder, or "
+             "unset it)",
+             home);
+}
+
 /* Every platform has no device: say which, and what to check. */
 static clrt_status no_device(const clrt_device_list *list, clrt_error *err) {
+  char hint[700];
+  cache_home_hint(hint, sizeof hint);
   return clrt_fail(err, CLRT_ERR_RUNTIME,
                    "%u OpenCL platform(s) (first: %s) but no device: check the platform's driver (for POCL, "
-                   "POCL_DEVICES); 'clrt devices' lists them",
-                   list->platform_count, list->platform_names[0]);
+                   "POCL_DEVICES); 'clrt devices' lists them%s",
+                   list->platform_count, list->platform_names[0], hint);
 }
 
 static bool contains_ignoring_case(const char *haystack, const char *needle) {
