@@ -59,8 +59,9 @@ static void failed_driver_hint(const char *where, char *out, size_t size) {
  * are registered, why they did not load. */
 static void no_driver_hint(char *out, size_t size) {
   const char *vendors = getenv("OCL_ICD_VENDORS");
-  if (driver_registered(vendors && *vendors ? vendors : "/etc/OpenCL/vendors")) {
-    failed_driver_hint(vendors && *vendors ? vendors : "/etc/OpenCL/vendors", out, size);
+  const char *looked_in = vendors && *vendors ? vendors : "/etc/OpenCL/vendors";
+  if (driver_registered(looked_in)) {
+    failed_driver_hint(looked_in, out, size);
     return;
   }
   char where[600];

@@ -51,20 +51,6 @@ void clrt_output_discard(clrt_output *out) {
   free_output(out);
 }
 
-/* The folder of a path's file ("." for a bare name); NULL without memory. */
-static char *folder_of(const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    return strdup(".");
-  size_t length = slash == path ? 1 : (size_t)(slash - path);
-  char *folder = malloc(length + 1);
-  if (folder) {
-    memcpy(folder, path, length);
-    folder[length] = '\0';
-  }
-  return folder;
-}
-
 /* "/proc/self/fd/N": the path that names an open file for linkat. */
 static void fd_path(int fd, char *out, size_t size) { snprintf(out, size, "/proc/self/fd/%d", fd); }
 
@@ -74,11 +60,9 @@ static void fd_path(int fd, char *out, size_t size) { snprintf(out, size, "/proc
  * filesystem cannot (some network and FUSE filesystems have no
  * O_TMPFILE) or /proc is missing (the file could not be named). */
 static bool create_unnamed(clrt_output *out) {
-  char *folder = folder_of(out->path);
-  if (!folder)
-    return false;
+  char folder[4096];
+  clrt_file_folder(out->path, folder, sizeof folder);
   int fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, default_file_mode());
-  free(folder);
   char named_by[64];
   if (fd >= 0)
     fd_path(fd, named_by, sizeof named_by);

@@ -21,6 +21,10 @@ typedef struct clrt_file_part {
   size_t size;
 } clrt_file_part;
 
+/* The folder of a path's file, in `out`: "." for a bare name, "/" for a
+ * file at the root. */
+void clrt_file_folder(const char *path, char *out, size_t size);
+
 /* Whether a file can be written at `path` (given with `option`, which
  * messages name): its folder exists and is writable, and nothing but a
  * regular file is there already. Input errors, before any work. */

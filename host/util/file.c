@@ -89,8 +89,7 @@ static void sync_parent(const char *path) {
   }
 }
 
-/* The directory part of path ("." when there is none), in `out`. */
-static void directory_of(const char *path, char *out, size_t size) {
+void clrt_file_folder(const char *path, char *out, size_t size) {
   const char *slash = strrchr(path, '/');
   if (!slash)
     snprintf(out, size, ".");
@@ -107,7 +106,7 @@ clrt_status clrt_file_check_destination(const char *option, const char *path, cl
     return clrt_fail(err, CLRT_ERR_INPUT, "%s %s: %s is there; name a file", option, path,
                      S_ISDIR(info.st_mode) ? "a directory" : "a special file (FIFO, device or socket)");
   char directory[4096];
-  directory_of(path, directory, sizeof directory);
+  clrt_file_folder(path, directory, sizeof directory);
   if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode))
     return clrt_fail(err, CLRT_ERR_INPUT, "%s %s: directory '%s' does not exist; create it first", option, path,
                      directory);
