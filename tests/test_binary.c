@@ -419,7 +419,7 @@ static void test_one_big_tile_keeps_memory_bounded(void **state) {
   /* A CPU driver's device memory is the process's: POCL's tile buffer
    * counts within the 5 bytes; rusticl keeps a copy of it besides (3 bytes
    * a pixel: 8.0 measured). */
-  bool pocl = strstr(device.platform_name, "Portable Computing Language") != NULL;
+  bool pocl = test_is_pocl(&device);
   double limit = pocl ? 5.0 : 8.5;
   print_message("peak %ld KiB against %ld KiB for 64x64: %.2f bytes a pixel (at most %.1f on %s)\n", big, base,
                 bytes_per_pixel, limit, device.platform_name);
@@ -659,7 +659,7 @@ static void test_drivers_that_do_not_load_are_explained(void **state) {
    * implementations do without a cache) */
   clrt_device device;
   test_require_device(&device);
-  if (strstr(device.platform_name, "Portable Computing Language")) {
+  if (test_is_pocl(&device)) {
     char args[1024];
     snprintf(environment, sizeof environment, "XDG_CACHE_HOME='%s/broken.icd' CLRT_CACHE_DIR=off", folder);
     snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s'", CLRT_SOURCE_DIR, fresh_output());

@@ -135,10 +135,14 @@ void test_require_device(clrt_device *device) {
     fail_msg("%s", err.message);
 }
 
+bool test_is_pocl(const clrt_device *device) {
+  return strstr(device->platform_name, "Portable Computing Language") != NULL;
+}
+
 void test_require_pocl(const char *why) {
   clrt_device device;
   test_require_device(&device);
-  if (strstr(device.platform_name, "Portable Computing Language") == NULL) {
+  if (!test_is_pocl(&device)) {
     printf("skipping on %s: %s\n", device.platform_name, why);
     skip();
   }

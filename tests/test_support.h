@@ -58,6 +58,9 @@ void test_require_device(clrt_device *device);
  * implementation (Mesa's rusticl gives one llvmpipe device). */
 void test_require_pocl(const char *why);
 
+/* Whether `device` is one of POCL's. */
+bool test_is_pocl(const clrt_device *device);
+
 /* Asserts the renderer's tolerance (clrt_image_compare.h) between two
  * 8-bit images. */
 void test_assert_images_close(const uint8_t *a, const uint8_t *b, size_t channel_count);
