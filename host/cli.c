@@ -40,6 +40,10 @@ static const char USAGE[] =
     "                        guided strips)\n"
     "  --tile-timeout S      a tile running S seconds longer than its work can take at the\n"
     "                        device's measured speed counts as a hung device (default 60)\n"
+    "  --checkpoint FILE     keep finished tiles (progressive: finished passes) in FILE as the\n"
+    "                        render goes; removed once the picture is written\n"
+    "  --resume FILE         finish the render FILE holds, after any kind of death: the same\n"
+    "                        picture as one uninterrupted render (same scene and options)\n"
     "  --keep-partial        if no device can render some tiles, still write the image,\n"
     "                        with those tiles magenta (the exit status is still 1)\n"
     "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
@@ -137,6 +141,18 @@ static clrt_status parse_array_memory(const char *value, clrt_array_memory *out,
   return usage_error(err, "--arrays %s: say auto, constant or global%s", value, "");
 }
 
+/* --checkpoint FILE starts one, --resume FILE finishes it: one of them. */
+static clrt_status parse_checkpoint(const char *name, const char *value, clrt_options *o, clrt_error *err) {
+  if (o->checkpoint_path)
+    return usage_error(err, "%s: the checkpoint is already '%s' (--resume FILE goes on keeping FILE)", name,
+                       o->checkpoint_path);
+  if (value[0] == '\0')
+    return usage_error(err, "%s needs a file name%s", name, "");
+  o->checkpoint_path = value;
+  o->resume = strcmp(name, "--resume") == 0;
+  return CLRT_OK;
+}
+
 /* Options that take a value: `--name VALUE` or `--name=VALUE`. */
 static clrt_status apply_valued_option(const char *name, const char *value, clrt_options *o, clrt_error *err) {
   if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
@@ -169,6 +185,8 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_noise(value, &o->noise, err);
   if (strcmp(name, "--arrays") == 0)
     return parse_array_memory(value, &o->array_memory, err);
+  if (strcmp(name, "--checkpoint") == 0 || strcmp(name, "--resume") == 0)
+    return parse_checkpoint(name, value, o, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -263,9 +281,9 @@ void clrt_cli_free(clrt_options *options) {
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
-                                       "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
-                                       "--png-level", "--time",      "--noise",  "--arrays"};
+  static const char *const valued[] = {
+      "-o",          "--output",       "--device",    "--width", "--height", "--samples", "--max-depth",  "--tiles",
+      "--tile-size", "--tile-timeout", "--png-level", "--time",  "--noise",  "--arrays",  "--checkpoint", "--resume"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -323,6 +341,9 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
                        "%s cannot be used with --tiles or --tile-size: progressive passes are cut along 16x16 "
                        "regions%s",
                        o->time_s > 0.0 ? "--time" : "--noise", "");
+  if (o->checkpoint_path && strcmp(o->checkpoint_path, o->output_path) == 0)
+    return usage_error(err, "%s is both the output and the checkpoint: name the checkpoint another file%s",
+                       o->output_path, "");
   clrt_image_format format;
   if (o->png_level.set && (clrt_image_format_of(o->output_path, &format, NULL) != CLRT_OK || format != CLRT_FORMAT_PNG))
     return usage_error(err, "--png-level is for .png output, not %s%s", o->output_path, "");

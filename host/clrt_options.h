@@ -35,6 +35,8 @@ typedef struct clrt_options {
   double tile_timeout_s;            /* 0 when not given */
   double time_s;                    /* --time: progressive passes within this many seconds; 0: none */
   double noise;                     /* --noise: progressive passes until every region's noise is below; 0: none */
+  const char *checkpoint_path;      /* --checkpoint or --resume: finished work kept there; NULL: none */
+  bool resume;                      /* --resume: finish the render the checkpoint holds */
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
   clrt_array_memory array_memory;   /* --arrays */

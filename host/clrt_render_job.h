@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clrt_checkpoint.h"
 #include "clrt_devices.h"
 #include "clrt_faults.h"
 #include "clrt_film.h"
@@ -28,17 +29,19 @@ typedef struct clrt_render_job {
   size_t device_count;
   clrt_tiling tiling; /* the same on every process */
   clrt_frame frame;
-  bool linear;      /* linear colour (for .hdr), not 8-bit levels */
-  bool progressive; /* --time or --noise: passes of samples (clrt_passes.h) */
-  double share_ms;  /* sending the flat scene to the other processes */
+  bool linear;           /* linear colour (for .hdr), not 8-bit levels */
+  bool progressive;      /* --time or --noise: passes of samples (clrt_passes.h) */
+  size_t resumed_pixels; /* the root's: restored from --resume's checkpoint (a render in one go) */
+  double share_ms;       /* sending the flat scene to the other processes */
 } clrt_render_job;
 
 /* What only the root holds: the film the tiles go to, and the file the
  * picture goes to, open from before the render. */
 typedef struct clrt_render_destination {
   clrt_film film;
-  clrt_output *output; /* NULL once committed or discarded */
-  double output_ms;    /* finishing the file after the render */
+  clrt_output *output;         /* NULL once committed or discarded */
+  clrt_checkpoint *checkpoint; /* --checkpoint or --resume; NULL: none */
+  double output_ms;            /* finishing the file after the render */
 } clrt_render_destination;
 
 #endif /* CLRT_RENDER_JOB_H */

@@ -13,6 +13,7 @@
 #include "clrt_png.h"
 #include "clrt_render_job.h"
 #include "clrt_render_summary.h"
+#include "clrt_revision.h" /* generated at build time */
 #include "clrt_stop.h"
 
 /* How many missing tiles an error message lists before "and N more". */
@@ -112,6 +113,68 @@ static clrt_status open_destination(const clrt_render_job *job, clrt_render_dest
   return clrt_film_stream_to(&destination->film, destination->output, err);
 }
 
+/* Everything that decides a pixel, for the checkpoint to name its render:
+ * the flat scene, the options that change pixels beyond it, and the
+ * build (another build's kernels may compute other bytes). */
+static void identify_render(const clrt_render_job *job, uint8_t identity[CLRT_CHECKPOINT_IDENTITY_BYTES]) {
+  struct {
+    uint32_t fast_math, progressive, linear, pad;
+    double time_s, noise;
+  } terms;
+  memset(&terms, 0, sizeof terms);
+  terms.fast_math = job->options->fast_math;
+  terms.progressive = job->progressive;
+  terms.linear = job->linear;
+  terms.time_s = job->options->time_s;
+  terms.noise = job->options->noise;
+  const clrt_flat_scene *flat = &job->scene;
+  static const char build[] = CLRT_VERSION " " CLRT_GIT_REVISION;
+#define CLRT_ARRAY_PART(type, name) {flat->name, flat->name##_count * sizeof(type)},
+  clrt_identity_part parts[] = {{build, sizeof build},
+                                {&terms, sizeof terms},
+                                {&flat->params, sizeof flat->params},
+                                CLRT_FLAT_ARRAYS(CLRT_ARRAY_PART)};
+#undef CLRT_ARRAY_PART
+  clrt_checkpoint_identify(parts, sizeof parts / sizeof parts[0], identity);
+}
+
+/* Resuming a render in one go: the checkpoint's tiles into the film, and
+ * the frame's tiles cut down to what they leave (guided strips, which
+ * are cut while rendering, become a grid of the default tile). */
+static clrt_status resume_tiles(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
+  clrt_status status =
+      clrt_checkpoint_restore_tiles(destination->checkpoint, &destination->film, &job->resumed_pixels, err);
+  clrt_tile_plan cut = {0}, missing;
+  if (status == CLRT_OK && job->frame.guided)
+    status =
+        clrt_tiles_grid(job->image.width, job->image.height, CLRT_DEFAULT_TILE_SIDE, CLRT_DEFAULT_TILE_SIDE, &cut, err);
+  if (status == CLRT_OK)
+    status = clrt_checkpoint_missing_plan(destination->checkpoint, job->frame.guided ? &cut : &job->frame.plan,
+                                          &missing, err);
+  clrt_tiles_free(&cut);
+  if (status != CLRT_OK)
+    return status;
+  clrt_tiles_free(&job->frame.plan);
+  job->frame.plan = missing;
+  job->frame.guided = false;
+  return CLRT_OK;
+}
+
+/* The root's checkpoint, started or resumed; the film follows it. */
+static clrt_status open_checkpoint(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
+  clrt_checkpoint_render render = {
+      job->progressive ? CLRT_CHECKPOINT_PASSES : CLRT_CHECKPOINT_TILES, {0}, &destination->film};
+  identify_render(job, render.identity);
+  const char *path = job->options->checkpoint_path;
+  clrt_status status = job->options->resume ? clrt_checkpoint_open(path, &render, &destination->checkpoint, err)
+                                            : clrt_checkpoint_create(path, &render, &destination->checkpoint, err);
+  if (status == CLRT_OK && job->options->resume && !job->progressive)
+    status = resume_tiles(job, destination, err);
+  if (status == CLRT_OK && !job->progressive)
+    clrt_checkpoint_follow(destination->checkpoint, &destination->film);
+  return status;
+}
+
 /* Devices, tiling and frame on every process (the frame's collectives are
  * called whatever befell the process: its status is agreed on after), and
  * the root's destination. */
@@ -137,6 +200,8 @@ static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *de
     job->frame.max_tile_pixels = clrt_progressive_tile_pixels(job->image.width, job->image.height);
   if (status == CLRT_OK && job->root)
     status = open_destination(job, destination, err);
+  if (status == CLRT_OK && job->root && job->options->checkpoint_path)
+    status = open_checkpoint(job, destination, err);
   return status;
 }
 
@@ -144,7 +209,7 @@ static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *de
  * cluster each other process as r1, r2, ... */
 static void start_progress(const clrt_render_job *job, FILE *log, clrt_progress *progress) {
   clrt_progress_init(progress, log, job->root && !job->options->quiet && isatty(fileno(log)),
-                     (size_t)job->image.width * job->image.height);
+                     (size_t)job->image.width * job->image.height - job->resumed_pixels);
   for (size_t i = 0; i < job->device_count; ++i) {
     char label[32];
     clrt_device_label(&job->devices[i], label, sizeof label);
@@ -234,7 +299,7 @@ static clrt_status render_passes(const clrt_render_job *job, clrt_render_destina
   if (!job->progressive)
     return clrt_frame_render(&job->frame, &devices, film, session.tile_form, progress, &passes->frame, err);
   clrt_pass_goal goal = {options->time_s, options->noise, job->scene.params.samples};
-  return clrt_passes_render(&job->frame, &devices, film, &goal, progress, passes, err);
+  return clrt_passes_render(&job->frame, &devices, film, &goal, destination->checkpoint, progress, passes, err);
 }
 
 /* Renders; then the root writes the picture, or says which tiles are
@@ -252,12 +317,32 @@ static clrt_status render_frame(const clrt_render_job *job, clrt_render_destinat
   return clrt_cluster_agree(status, err);
 }
 
+/* The checkpoint after the render: removed once the picture is written;
+ * kept otherwise, and the error says how to finish the render. A write to
+ * it that failed is a warning: the render went on. */
+static void close_checkpoint(clrt_render_destination *destination, FILE *log, clrt_status status, clrt_error *err) {
+  clrt_checkpoint *checkpoint = destination->checkpoint;
+  if (!checkpoint)
+    return;
+  const clrt_error *failure = clrt_checkpoint_failure(checkpoint);
+  if (failure)
+    fprintf(log, "clrt: warning: %s\n", failure->message);
+  else if (status != CLRT_OK) {
+    size_t used = strlen(err->message);
+    snprintf(err->message + used, sizeof err->message - used, "; %s keeps the work done: '--resume %s' finishes it",
+             clrt_checkpoint_path(checkpoint), clrt_checkpoint_path(checkpoint));
+  }
+  clrt_checkpoint_close(checkpoint, status == CLRT_OK);
+  destination->checkpoint = NULL;
+}
+
 static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *destination, FILE *log, double start_ms,
                            clrt_error *err) {
   if (!job->options->quiet && job->root)
     clrt_render_summary_start(log, job);
   clrt_passes_outcome passes;
   clrt_status status = render_frame(job, destination, log, &passes, err);
+  close_checkpoint(destination, log, status, err);
   if (status == CLRT_OK && job->root)
     clrt_render_summary_cut_short(log, job, &passes.frame);
   if (status == CLRT_OK && job->root && !job->options->quiet) {
@@ -270,7 +355,8 @@ static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *
 }
 
 static void free_job(clrt_render_job *job, clrt_render_destination *destination) {
-  clrt_output_discard(destination->output); /* unless committed: then it is NULL */
+  clrt_checkpoint_close(destination->checkpoint, false); /* unless closed after the render: then it is NULL */
+  clrt_output_discard(destination->output);              /* unless committed: then it is NULL */
   clrt_film_free(&destination->film);
   clrt_frame_free(&job->frame);
   free(job->devices);

@@ -41,6 +41,11 @@ void clrt_render_summary_start(FILE *log, const clrt_render_job *job) {
   } else {
     fprintf(log, "%zu devices\n", job->device_count);
   }
+  if (job->options->resume && !job->progressive) {
+    clrt_printable(job->options->checkpoint_path, path, sizeof path);
+    fprintf(log, "clrt:   resuming %s: %.1f%% of the picture was rendered already\n", path,
+            100.0 * (double)job->resumed_pixels / ((double)job->image.width * job->image.height));
+  }
 }
 
 void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome) {
@@ -56,11 +61,14 @@ void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const 
 
 void clrt_render_summary_passes(FILE *log, const clrt_render_job *job, const clrt_passes_outcome *passes) {
   char goal[96];
+  char resumed[48] = "";
+  if (passes->resumed_passes)
+    snprintf(resumed, sizeof resumed, " (%u resumed from the checkpoint)", passes->resumed_passes);
   fprintf(log,
-          "clrt:   progressive (%s): %u pass(es), %.1f sample(s)/px on average (%u to %u), the noisiest 16x16 region "
-          "at %.2f%%\n",
-          progressive_goal(job, goal, sizeof goal), passes->passes, passes->mean_samples, passes->least_samples,
-          passes->most_samples, 100.0 * passes->worst_noise);
+          "clrt:   progressive (%s): %u pass(es)%s, %.1f sample(s)/px on average (%u to %u), the noisiest 16x16 "
+          "region at %.2f%%\n",
+          progressive_goal(job, goal, sizeof goal), passes->passes, resumed, passes->mean_samples,
+          passes->least_samples, passes->most_samples, 100.0 * passes->worst_noise);
 }
 
 static void print_device_line(FILE *log, const clrt_device_figures *figures, size_t total_pixels) {

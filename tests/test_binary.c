@@ -574,6 +574,99 @@ static void test_a_killed_render_leaves_nothing(void **state) {
   }
 }
 
+/* Shell: starts a render of `options` with a checkpoint in $DIR/ck in the
+ * background and kills it (SIGKILL) once the checkpoint holds work (more
+ * than its 64-byte header) and no sooner: exits 4 when it had finished. */
+#define KILL_ONCE_CHECKPOINTED(options)                                                                                \
+  "$CLRT render " options " -o $DIR/out.png --checkpoint $DIR/ck -q & pid=$!; n=0; "                                   \
+  "while [ $(wc -c 2>/dev/null <$DIR/ck || echo 0) -le 64 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; "     \
+  "kill -KILL $pid; wait $pid; test $? -eq 137 || exit 4; "
+
+/* A render killed by SIGKILL, then resumed from its checkpoint with
+ * another tiling: the very bytes of an uninterrupted render, and the
+ * checkpoint gone once the picture is written. `options` make a render of
+ * seconds, whose first work is kept well before its end. */
+static void check_resume_after_kill(const char *options) {
+  char script[2048], directory[700];
+  snprintf(script, sizeof script,
+           "$CLRT render %s -o $DIR/whole.png -q || exit 3; " KILL_ONCE_CHECKPOINTED(
+               "%s") "test -e $DIR/out.png && exit 6; "
+                     "$CLRT render %s -o $DIR/out.png --resume $DIR/ck 2>$DIR/err || exit 7; "
+                     "cmp $DIR/whole.png $DIR/out.png || exit 8; test -e $DIR/ck && exit 9; "
+                     "grep -q -e \"resuming $DIR/ck: [0-9.]*%% of the picture was\" -e \"resumed from the checkpoint\" "
+                     "$DIR/err || exit 10; exit 0",
+           options, options, options);
+  int status = run_script(script, directory, sizeof directory);
+  if (status != 0) {
+    char command[1600];
+    snprintf(command, sizeof command, "ls -la '%s'; cat '%s/err'", directory, directory);
+    assert_int_equal(system(command), 0);
+    fail_msg("resuming '%s' failed at step %d", options, status);
+  }
+}
+
+static void test_a_killed_render_resumes_to_the_same_bytes(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  /* tiles kept as they finish; resumed with other tiles than the first run's */
+  check_resume_after_kill("scenes/showcase.json --width 320 --height 180 --samples 64 --tile-size 32x32");
+  /* passes kept as they finish */
+  check_resume_after_kill("scenes/room.json --width 160 --height 120 --noise 0.02 --samples 256");
+}
+
+static void test_checkpoint_mistakes_are_refused(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[700];
+  /* a checkpoint of another scene or option set, a file that is no
+   * checkpoint, a missing one, and an existing one that --checkpoint
+   * would overwrite: each exits 2 naming the fix, with nothing written */
+  const char *script = KILL_ONCE_CHECKPOINTED(
+      "scenes/showcase.json --width 320 --height 180 --samples 64") "$CLRT render scenes/default.json -o $DIR/a.png "
+                                                                    "--width 320 --height 180 --resume $DIR/ck "
+                                                                    "2>$DIR/e1; "
+                                                                    "test $? -eq 2 || exit 4; grep -q \"it belongs to "
+                                                                    "another render\" $DIR/e1 || exit 5; "
+                                                                    "$CLRT render scenes/showcase.json -o $DIR/a.png "
+                                                                    "--width 320 --height 180 --resume $DIR/ck "
+                                                                    "2>$DIR/e2; "
+                                                                    "test $? -eq 2 || exit 6; grep -q \"it belongs to "
+                                                                    "another render\" $DIR/e2 || exit 7; "
+                                                                    "$CLRT render scenes/showcase.json -o $DIR/a.hdr "
+                                                                    "--width 320 --height 180 --samples 64 --resume "
+                                                                    "$DIR/ck "
+                                                                    "2>$DIR/e3; test $? -eq 2 || exit 8; "
+                                                                    "grep -q \"give the size and output format it was "
+                                                                    "started with\" $DIR/e3 || exit 9; "
+                                                                    "$CLRT render scenes/default.json -o $DIR/a.png "
+                                                                    "--width 64 --height 36 --checkpoint $DIR/ck "
+                                                                    "2>$DIR/e4; "
+                                                                    "test $? -eq 2 || exit 10; grep -q \"resume "
+                                                                    "$DIR/ck. finishes that render\" $DIR/e4 || exit "
+                                                                    "11; "
+                                                                    "$CLRT render scenes/default.json -o $DIR/a.png "
+                                                                    "--resume scenes/default.json 2>$DIR/e5; "
+                                                                    "test $? -eq 2 || exit 12; grep -q \"not a clrt "
+                                                                    "checkpoint\" $DIR/e5 || exit 13; "
+                                                                    "$CLRT render scenes/default.json -o $DIR/a.png "
+                                                                    "--resume $DIR/none 2>$DIR/e6; "
+                                                                    "test $? -eq 2 || exit 14; grep -q \"a render "
+                                                                    "keeps one with --checkpoint FILE\" $DIR/e6 || "
+                                                                    "exit 15; "
+                                                                    "test -e $DIR/a.png -o -e $DIR/a.hdr && exit 16; "
+                                                                    "test $(cat $DIR/e? | wc -l) -eq 6 || exit 17; "
+                                                                    "exit 0";
+  int status = run_script(script, directory, sizeof directory);
+  if (status != 0) {
+    char command[1600];
+    snprintf(command, sizeof command, "ls -la '%s'; cat '%s'/e?", directory, directory);
+    assert_int_equal(system(command), 0);
+    fail_msg("checkpoint mistakes: step %d", status);
+  }
+}
+
 /* The output's name taken while the picture renders (here by a folder):
  * the rename fails, and the complete temporary is removed, not left. */
 static void test_a_failed_rename_leaves_nothing_and_says_so(void **state) {
@@ -815,6 +908,8 @@ int main(void) {
       cmocka_unit_test(test_progress_bar_on_a_terminal),
       cmocka_unit_test(test_interrupt_stops_cleanly),
       cmocka_unit_test(test_a_killed_render_leaves_nothing),
+      cmocka_unit_test(test_a_killed_render_resumes_to_the_same_bytes),
+      cmocka_unit_test(test_checkpoint_mistakes_are_refused),
       cmocka_unit_test(test_a_failed_rename_leaves_nothing_and_says_so),
       cmocka_unit_test(test_renders_started_together_compile_once),
       cmocka_unit_test(test_no_platform_says_how_to_install),

@@ -98,6 +98,10 @@ static void test_usage_errors(void **state) {
   expect_usage_error(7, arrays, "--arrays shared: say auto, constant or global");
   char *two_scenes[] = {"clrt", "render", "a.json", "b.json", "-o", "x.png"};
   expect_usage_error(6, two_scenes, "unexpected argument 'b.json'");
+  char *two_checkpoints[] = {"clrt", "render", "s.json", "-o", "x.png", "--checkpoint", "a", "--resume", "b"};
+  expect_usage_error(9, two_checkpoints, "--resume: the checkpoint is already 'a'");
+  char *checkpoint_is_output[] = {"clrt", "render", "s.json", "-o", "x.png", "--resume=x.png"};
+  expect_usage_error(6, checkpoint_is_output, "x.png is both the output and the checkpoint");
 }
 
 /* Numbers are digits only: no sign, space, base prefix, exponent, and no

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clrt_checkpoint.h"
 #include "clrt_error.h"
 #include "clrt_film.h"
 #include "clrt_frame.h"
@@ -74,7 +75,8 @@ size_t clrt_regions_after_pass(clrt_regions *regions, const clrt_film *film, uns
 
 /* How the passes went. */
 typedef struct clrt_passes_outcome {
-  unsigned passes;
+  unsigned passes;                      /* with those resumed */
+  unsigned resumed_passes;              /* that a checkpoint held */
   unsigned least_samples, most_samples; /* per pixel, over the regions */
   double mean_samples;
   double worst_noise;       /* the largest region noise at the end */
@@ -84,10 +86,12 @@ typedef struct clrt_passes_outcome {
 /* Renders `frame` in passes on `devices` (sessions opened for each pass
  * with devices->options, in the form of sums) into `film` (the root's,
  * keeping sums; NULL elsewhere), then develops the picture. Stops early
- * on an error, a stop or missing tiles (the outcome lists them). */
+ * on an error, a stop or missing tiles (the outcome lists them). With a
+ * `checkpoint` (the root's; NULL: none), the passes it holds are resumed
+ * first, and every finished pass replaces them. */
 clrt_status clrt_passes_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film,
-                               const clrt_pass_goal *goal, clrt_progress *progress, clrt_passes_outcome *outcome,
-                               clrt_error *err);
+                               const clrt_pass_goal *goal, clrt_checkpoint *checkpoint, clrt_progress *progress,
+                               clrt_passes_outcome *outcome, clrt_error *err);
 
 void clrt_passes_outcome_free(clrt_passes_outcome *outcome);
 

@@ -274,6 +274,73 @@ static void show_pass(clrt_progress *progress, const pass_state *s, unsigned pas
   clrt_progress_restart(progress, open_pixels(s), stage);
 }
 
+/* ---- the checkpoint ---- */
+
+/* What a checkpoint keeps of the passes, followed by every region's
+ * samples, noise and openness: with the film's sums, all that decides the
+ * next passes, so that resumed passes are the very passes the render
+ * would have run. */
+typedef struct kept_passes {
+  uint32_t passes, done;
+  uint64_t open_regions;
+  double spent_ms, ms_per_sample_px;
+} kept_passes;
+
+static size_t region_count(const clrt_regions *r) { return (size_t)r->columns * r->rows; }
+
+static size_t kept_bytes(const clrt_regions *r) {
+  return sizeof(kept_passes) + region_count(r) * (sizeof *r->samples + sizeof *r->noise + sizeof *r->open);
+}
+
+/* The regions' arrays in the kept bytes, after the head: copied out
+ * (`out`) or in. */
+static void copy_regions(clrt_regions *r, uint8_t *bytes, bool out) {
+  size_t n = region_count(r);
+  void *arrays[] = {r->samples, r->noise, r->open};
+  size_t sizes[] = {n * sizeof *r->samples, n * sizeof *r->noise, n * sizeof *r->open};
+  uint8_t *at = bytes + sizeof(kept_passes);
+  for (size_t i = 0; i < 3; ++i) {
+    memcpy(out ? at : arrays[i], out ? arrays[i] : at, sizes[i]);
+    at += sizes[i];
+  }
+}
+
+static clrt_status keep_passes(clrt_checkpoint *checkpoint, pass_state *s, unsigned passes, const clrt_film *film,
+                               clrt_error *err) {
+  uint8_t *bytes = malloc(kept_bytes(&s->regions));
+  if (!bytes)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the passes' checkpoint");
+  kept_passes head = {passes, s->done, s->open_regions, s->spent_ms, s->ms_per_sample_px};
+  memcpy(bytes, &head, sizeof head);
+  copy_regions(&s->regions, bytes, true);
+  clrt_status status = clrt_checkpoint_save_passes(checkpoint, bytes, kept_bytes(&s->regions), film, err);
+  free(bytes);
+  return status;
+}
+
+/* The passes a checkpoint kept, into the state and the film; *passes
+ * stays 0 when it kept none. */
+static clrt_status resume_passes(clrt_checkpoint *checkpoint, pass_state *s, unsigned *passes, clrt_film *film,
+                                 clrt_error *err) {
+  uint8_t *bytes = malloc(kept_bytes(&s->regions));
+  if (!bytes)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the passes' checkpoint");
+  bool restored = false;
+  clrt_status status = clrt_checkpoint_load_passes(checkpoint, bytes, kept_bytes(&s->regions), film, &restored, err);
+  if (status == CLRT_OK && restored) {
+    kept_passes head;
+    memcpy(&head, bytes, sizeof head);
+    copy_regions(&s->regions, bytes, false);
+    *passes = head.passes;
+    s->done = head.done;
+    s->open_regions = (size_t)head.open_regions;
+    s->spent_ms = head.spent_ms;
+    s->ms_per_sample_px = head.ms_per_sample_px;
+  }
+  free(bytes);
+  return status;
+}
+
 /* The picture from the sums: each region the mean of its samples. */
 static void develop(clrt_film *film, const pass_state *s, clrt_passes_outcome *outcome) {
   size_t count = (size_t)s->regions.columns * s->regions.rows;
@@ -310,9 +377,10 @@ static void after_pass(pass_state *s, const clrt_film *film, pass_decision d, do
   s->done += d.count;
 }
 
-/* A pass's outcome becomes the passes' (the first) or is added to them. */
-static void keep_figures(clrt_passes_outcome *outcome, clrt_frame_outcome *pass, size_t processes) {
-  if (outcome->passes == 0) {
+/* A pass's outcome becomes the passes' (the first of this run) or is
+ * added to them. */
+static void keep_figures(clrt_passes_outcome *outcome, clrt_frame_outcome *pass, size_t processes, bool first) {
+  if (first) {
     outcome->frame = *pass;
     memset(pass, 0, sizeof *pass);
     return;
@@ -326,13 +394,16 @@ static void keep_figures(clrt_passes_outcome *outcome, clrt_frame_outcome *pass,
 }
 
 clrt_status clrt_passes_render(const clrt_frame *frame, const clrt_frame_devices *devices, clrt_film *film,
-                               const clrt_pass_goal *goal, clrt_progress *progress, clrt_passes_outcome *outcome,
-                               clrt_error *err) {
+                               const clrt_pass_goal *goal, clrt_checkpoint *checkpoint, clrt_progress *progress,
+                               clrt_passes_outcome *outcome, clrt_error *err) {
   memset(outcome, 0, sizeof *outcome);
   bool root = film != NULL;
   pass_state s = {goal, {0}, 0, 0, 0.0, 0.0};
   clrt_status status = root ? clrt_regions_init(&s.regions, frame->width, frame->height, err) : CLRT_OK;
   s.open_regions = (size_t)s.regions.columns * s.regions.rows;
+  if (status == CLRT_OK && root && checkpoint)
+    status = resume_passes(checkpoint, &s, &outcome->resumed_passes, film, err);
+  outcome->passes = outcome->resumed_passes;
   if (frame->across_cluster)
     status = clrt_cluster_agree(status, err);
   size_t processes = frame->across_cluster ? (size_t)clrt_cluster_size() : 1;
@@ -347,11 +418,13 @@ clrt_status clrt_passes_render(const clrt_frame *frame, const clrt_frame_devices
     }
     int missing = pass.missing_count > 0;
     double pass_ms = pass.farm.render_ms; /* from the first device ready: builds and uploads aside */
-    keep_figures(outcome, &pass, processes);
+    keep_figures(outcome, &pass, processes, outcome->passes == outcome->resumed_passes);
     outcome->passes++;
     /* A tile is whole regions: those of a missing tile are painted over. */
     if (root)
       after_pass(&s, film, d, pass_ms);
+    if (root && checkpoint && !missing)
+      status = keep_passes(checkpoint, &s, outcome->passes, film, err);
     if (frame->across_cluster)
       clrt_cluster_share(&missing, sizeof missing);
     if (missing)

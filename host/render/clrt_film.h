@@ -36,6 +36,10 @@ typedef struct clrt_film {
   /* Tiles of sums of this many samples each, developed as they come in
    * (clrt_film_develop_on_arrival); 0: tiles come in as the film's form. */
   unsigned arrival_samples;
+  /* Told of every tile stored in the film's form, from the thread that
+   * stored it (a checkpoint keeps them); NULL: none. */
+  void (*tile_stored)(void *context, const struct clrt_film *film, const clrt_tile *tile);
+  void *tile_stored_context;
   pthread_mutex_t lock;
   size_t pixels_received;
   clrt_output *stream;            /* the file its bands are streamed into; NULL: none */
@@ -75,6 +79,16 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
 /* A finished tile of linear colour (the host reference's): tone-mapped
  * into a film of levels. */
 void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
+
+/* Bytes a pixel takes in the film's form: 3 (levels) or 12 (linear). */
+size_t clrt_film_pixel_bytes(const clrt_film *film);
+
+/* The pixels of `tile` in the film's form, row-major, into `out`. */
+void clrt_film_copy_tile(const clrt_film *film, const clrt_tile *tile, void *out);
+
+/* Pixels in the film's form (as clrt_film_copy_tile gives them) put back
+ * into `tile`, counted as received; the tile_stored listener is not told. */
+void clrt_film_restore_tile(clrt_film *film, const clrt_tile *tile, const void *pixels);
 
 /* Forgets what was received, for another frame into the same film. */
 void clrt_film_restart(clrt_film *film);

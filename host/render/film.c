@@ -79,6 +79,13 @@ static void count_received(clrt_film *film, const clrt_tile *tile) {
   pthread_mutex_unlock(&film->lock);
 }
 
+/* A tile stored in the film's form: its listener is told, then it counts. */
+static void stored(clrt_film *film, const clrt_tile *tile) {
+  if (film->tile_stored)
+    film->tile_stored(film->tile_stored_context, film, tile);
+  count_received(film, tile);
+}
+
 /* Bands of band_rows rows, each told to the output once complete. */
 static clrt_status stream_bands(clrt_film *film, clrt_output *output, unsigned band_rows, clrt_error *err) {
   film->band_rows = band_rows ? band_rows : 1;
@@ -107,7 +114,7 @@ static size_t offset_of(const clrt_film *film, const clrt_tile *tile, unsigned r
 void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels) {
   for (unsigned row = 0; row < tile->height; ++row)
     store_linear_row(film, offset_of(film, tile, row), pixels + (size_t)row * tile->width, tile->width);
-  count_received(film, tile);
+  stored(film, tile);
 }
 
 clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err) {
@@ -152,26 +159,47 @@ void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned sample
 
 void clrt_film_develop_on_arrival(clrt_film *film, unsigned samples) { film->arrival_samples = samples; }
 
+size_t clrt_film_pixel_bytes(const clrt_film *film) {
+  return CLRT_RGB_CHANNELS * (film->kind == CLRT_FILM_LEVELS ? sizeof *film->rgb : sizeof *film->linear);
+}
+
+/* The film's own bytes of a tile's row. */
+static uint8_t *film_row(const clrt_film *film, const clrt_tile *tile, unsigned row) {
+  uint8_t *picture = film->kind == CLRT_FILM_LEVELS ? film->rgb : (uint8_t *)film->linear;
+  return picture + offset_of(film, tile, row) * clrt_film_pixel_bytes(film);
+}
+
+void clrt_film_copy_tile(const clrt_film *film, const clrt_tile *tile, void *out) {
+  size_t row_bytes = tile->width * clrt_film_pixel_bytes(film);
+  for (unsigned row = 0; row < tile->height; ++row)
+    memcpy((uint8_t *)out + row * row_bytes, film_row(film, tile, row), row_bytes);
+}
+
+/* Pixels in the film's form into a tile. */
+static void store_tile(clrt_film *film, const clrt_tile *tile, const void *pixels) {
+  size_t row_bytes = tile->width * clrt_film_pixel_bytes(film);
+  for (unsigned row = 0; row < tile->height; ++row)
+    memcpy(film_row(film, tile, row), (const uint8_t *)pixels + row * row_bytes, row_bytes);
+}
+
+void clrt_film_restore_tile(clrt_film *film, const clrt_tile *tile, const void *pixels) {
+  store_tile(film, tile, pixels);
+  count_received(film, tile);
+}
+
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels) {
   if (film->sums) {
     add_sums(film, tile, pixels);
     count_received(film, tile);
-    return;
-  }
-  if (film->arrival_samples) {
+  } else if (film->arrival_samples) {
     develop_from(film, tile, pixels, tile->width, film->arrival_samples);
-    count_received(film, tile);
-    return;
-  }
-  if (film->kind == CLRT_FILM_LINEAR) {
+    stored(film, tile);
+  } else if (film->kind == CLRT_FILM_LINEAR) {
     clrt_film_receive_linear(film, tile, pixels);
-    return;
+  } else {
+    store_tile(film, tile, pixels);
+    stored(film, tile);
   }
-  const uint8_t *rgb = pixels;
-  size_t row_bytes = (size_t)tile->width * CLRT_RGB_CHANNELS;
-  for (unsigned row = 0; row < tile->height; ++row)
-    memcpy(film->rgb + offset_of(film, tile, row) * CLRT_RGB_CHANNELS, rgb + row * row_bytes, row_bytes);
-  count_received(film, tile);
 }
 
 void clrt_film_restart(clrt_film *film) {

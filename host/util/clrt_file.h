@@ -25,6 +25,14 @@ typedef struct clrt_file_part {
  * file at the root. */
 void clrt_file_folder(const char *path, char *out, size_t size);
 
+/* Writes all `size` bytes (again after EINTR and short writes); false,
+ * errno saying why, when it cannot. */
+bool clrt_file_write_all(int fd, const void *data, size_t size);
+
+/* Makes a file's creation or renaming durable: the entry in its folder is
+ * data too (fsync of the folder). */
+void clrt_file_sync_folder(const char *path);
+
 /* Whether a file can be written at `path` (given with `option`, which
  * messages name): its folder exists and is writable, and nothing but a
  * regular file is there already. Input errors, before any work. */

@@ -60,7 +60,7 @@ clrt_status clrt_file_read(const char *path, const char *what, char **data, size
   return status;
 }
 
-static bool write_all(int fd, const void *data, size_t size) {
+bool clrt_file_write_all(int fd, const void *data, size_t size) {
   const char *next = data;
   while (size > 0) {
     ssize_t wrote = write(fd, next, size);
@@ -74,21 +74,6 @@ static bool write_all(int fd, const void *data, size_t size) {
   return true;
 }
 
-/* Makes the rename itself durable: the folder's entry is data too. */
-static void sync_parent(const char *path) {
-  char folder[4096];
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(folder, sizeof folder, ".");
-  else
-    snprintf(folder, sizeof folder, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-  int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-}
-
 void clrt_file_folder(const char *path, char *out, size_t size) {
   const char *slash = strrchr(path, '/');
   if (!slash)
@@ -97,6 +82,16 @@ void clrt_file_folder(const char *path, char *out, size_t size) {
     snprintf(out, size, "/");
   else
     snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+void clrt_file_sync_folder(const char *path) {
+  char folder[4096];
+  clrt_file_folder(path, folder, sizeof folder);
+  int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
 }
 
 clrt_status clrt_file_check_destination(const char *option, const char *path, clrt_error *err) {
@@ -141,12 +136,12 @@ bool clrt_file_replace(const char *path, const clrt_file_part *parts, size_t cou
     return false;
   bool written = true;
   for (size_t i = 0; written && i < count; ++i)
-    written = write_all(fd, parts[i].data, parts[i].size);
+    written = clrt_file_write_all(fd, parts[i].data, parts[i].size);
   written = written && fsync(fd) == 0;
   written = close(fd) == 0 && written;
   written = written && rename(temporary, path) == 0;
   if (written)
-    sync_parent(path);
+    clrt_file_sync_folder(path);
   else
     unlink(temporary);
   free(temporary);

@@ -3,7 +3,8 @@
 # on a hard scene, on a glass and soft-light scene with several samples,
 # path-traced and in progressive passes;
 # a process whose device fails every tile changes nothing; every process
-# failing gives exit 1 and no file; Ctrl-C on mpirun leaves no file;
+# failing gives exit 1 and no file; a job aborted by a killed process is
+# finished by --resume; Ctrl-C on mpirun leaves no file;
 # clrt bench measures each process's device alone and all together.
 #   mpi_test.sh CLRT MPIEXEC SOURCE_DIR
 set -euo pipefail
@@ -91,6 +92,37 @@ bench bench_failing env CLRT_INJECT_FAULT=0:0/all
 row bench_failing 0/0:0 ",1,ok"
 row bench_failing 1/0:0 ",0,\"\?device failed: .*injected.*"
 row bench_failing all ",1,ok"
+
+# A process killed (SIGKILL) mid-render: Open MPI aborts the job, and the
+# root's checkpoint lets another mpirun, of another size, finish the very
+# bytes of an uninterrupted render.
+rank_pid() { # RANK OUTPUT: the pid of the clrt process of that rank writing OUTPUT
+  local environ
+  for environ in /proc/[0-9]*/environ; do
+    { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" || continue
+    { tr '\0' ' ' <"${environ%/environ}/cmdline"; } 2>/dev/null | grep -q -- "$2" || continue
+    echo "${environ#/proc/}" | cut -d/ -f1
+    return
+  done
+}
+killed=("$source_dir/scenes/showcase.json" --width 320 --height 180 --samples 64)
+"$clrt" render "${killed[@]}" -o "$work/killed-1.png" -q
+"${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/killed.png" -q --checkpoint "$work/ck" 2>/dev/null &
+pid=$!
+for _ in $(seq 1200); do
+  [ "$(wc -c 2>/dev/null <"$work/ck" || echo 0)" -gt 64 ] && break
+  sleep 0.05
+done
+victim="$(rank_pid 1 killed.png)"
+[ -n "$victim" ] || fail "killed process: no process of rank 1 (was the render over?)"
+kill -KILL "$victim"
+wait "$pid" && fail "killed process: mpirun succeeded"
+[ ! -e "$work/killed.png" ] || fail "killed process: a picture was written"
+"${mpirun[@]}" -n 2 "$clrt" render "${killed[@]}" -o "$work/killed.png" --resume "$work/ck" 2>"$work/killed.err" ||
+  fail "killed process: mpirun -n 2 --resume failed: $(cat "$work/killed.err")"
+grep -q "resuming $work/ck: [0-9.]*% of the picture" "$work/killed.err" || fail "killed process: $(cat "$work/killed.err")"
+cmp "$work/killed-1.png" "$work/killed.png" || fail "killed process: the resumed picture differs"
+[ ! -e "$work/ck" ] || fail "killed process: the checkpoint was left behind"
 
 # Ctrl-C on mpirun, two seconds into a long render: stops soon, no file.
 start=$(date +%s)
