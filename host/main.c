@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
   /* In a cluster the processes agree on the outcome: the root says it. */
   if (status != CLRT_OK && clrt_cluster_rank() == 0)
     fprintf(stderr, "clrt: error: %s\n", err.message);
-  clrt_cluster_end();
-  return clrt_stop_exit_code(status);
+  int exit_code = clrt_stop_exit_code(status);
+  clrt_cluster_end(exit_code);
+  return exit_code;
 }

@@ -27,8 +27,16 @@
  * functions below see every process). */
 void clrt_cluster_start(int *argc, char ***argv);
 
-/* Ends MPI, if it was started. */
-void clrt_cluster_end(void);
+/* Ends MPI, if it was started; after clrt_cluster_cut_off, by ending the
+ * whole job (MPI_Abort with `exit_code`, what mpirun then returns): the
+ * process given up on can take no part in a clean end. */
+void clrt_cluster_end(int exit_code);
+
+/* The root gives up on a process that stopped answering (link.c): no
+ * collective can complete any more, so from now on the root is a cluster
+ * of one (clrt_cluster_size() is 1), which finishes the picture with what
+ * it holds, and clrt_cluster_end ends the job. */
+void clrt_cluster_cut_off(void);
 
 /* This process's rank (0: the root) and the number of processes. */
 int clrt_cluster_rank(void);
@@ -70,9 +78,10 @@ typedef struct clrt_cluster_link clrt_cluster_link;
  * the root's own devices); another process's scheduler is fed
  * (clrt_scheduler_init_fed), and its farm must be given *sink, through
  * which finished tiles go to the root. A tile pixel is pixel_bytes bytes:
- * 3, or 16 for linear colour. */
+ * 3, or 16 for linear colour. A side that hears nothing from the other
+ * for silence_ms takes it for stopped or hung (link.c says what then). */
 clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
-                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err);
+                                    double silence_ms, clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err);
 
 /* After this process's farm is done: waits for the exchange to end (on
  * the root, for every process to be done), then frees it. The time from

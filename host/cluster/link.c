@@ -9,25 +9,40 @@
  * flight elsewhere (they may come back), or FINISHED when nothing more will
  * come. Finished tiles go back as RESULT (the tile, its rays, its pixels);
  * tiles a process cannot render as RETURN; devices it retired as RETIRE;
- * and DONE when its farm has ended. */
+ * and DONE when its farm has ended.
+ *
+ * Both sides say ALIVE twice a second. A process the root has not heard
+ * from for the silence limit (--tile-timeout) is stopped or hung: its
+ * tiles go to the others, the root waits for it no more and, since no
+ * collective can complete without it, goes on as a cluster of one
+ * (clrt_cluster_cut_off). A process that has not heard from the root for
+ * as long ends the job: the film is the root's, and nothing can finish it
+ * elsewhere but --resume. */
 #include "clrt_cluster.h"
 
 #include <mpi.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "clrt_array.h"
 #include "clrt_clock.h"
 
-enum { TAG_REQUEST = 1, TAG_TILES, TAG_FINISHED, TAG_RESULT, TAG_RETURN, TAG_RETIRE, TAG_DONE };
+enum { TAG_REQUEST = 1, TAG_TILES, TAG_FINISHED, TAG_RESULT, TAG_RETURN, TAG_RETIRE, TAG_DONE, TAG_ALIVE };
 
 /* Tiles a device should have in hand: two in flight and one waiting. */
 #define CLRT_TILES_PER_DEVICE 3u
 /* How long the exchange sleeps when there was nothing to do: short next to
  * a tile's time, long enough not to take a core from the devices. */
 #define CLRT_LINK_IDLE_NS 200000L
+/* How often each side says it is alive: far below any silence limit. */
+#define CLRT_ALIVE_EVERY_MS 500.0
+/* A gap this long between two looks means this process itself was not
+ * running (stopped, or starved of CPU): silence over the gap is its own. */
+#define CLRT_OWN_PAUSE_MS 2000.0
 
 typedef struct result_header {
   clrt_tile tile;
@@ -53,19 +68,35 @@ struct clrt_cluster_link {
   bool farm_done; /* this process's farm has ended */
   outgoing *queue, *queue_tail;
   double start_ms, render_ms;
+  double silence_ms;    /* heard nothing for this long: the other side is stopped or hung */
+  double alive_sent_ms; /* when this side last said ALIVE */
+  double looked_ms;     /* when this side last looked for silence */
   /* the others' side */
   bool asked;            /* a REQUEST is unanswered */
+  double root_heard_ms;  /* when the root was last heard from */
   bool feed_finished;    /* FINISHED came */
   unsigned devices_told; /* working devices the root still counts */
   /* the root's side */
   unsigned *wanted; /* per process: tiles asked for and not yet given */
   bool *finished_sent, *done;
   int done_count;
+  double *heard_ms;     /* per process: when it was last heard from */
+  clrt_tile_plan *held; /* per process: the tiles it was given and has not sent back */
+  size_t *held_capacity;
+  bool *silent; /* per process: stopped answering, given up on */
 };
 
 static void idle(void) {
   struct timespec pause = {0, CLRT_LINK_IDLE_NS};
   nanosleep(&pause, NULL);
+}
+
+static double since(double ms) { return clrt_now_ms() - ms; }
+
+/* ALIVE to process `rank`. */
+static bool say_alive(int rank) {
+  MPI_Send(NULL, 0, MPI_BYTE, rank, TAG_ALIVE, MPI_COMM_WORLD);
+  return true;
 }
 
 /* ---- the others ---- */
@@ -111,16 +142,6 @@ static outgoing *dequeue(clrt_cluster_link *l) {
   return message;
 }
 
-static bool send_queued(clrt_cluster_link *l) {
-  bool sent = false;
-  for (outgoing *message; (message = dequeue(l)); sent = true) {
-    MPI_Send(message->data, (int)message->size, MPI_BYTE, 0, message->tag, MPI_COMM_WORLD);
-    free(message->data);
-    free(message);
-  }
-  return sent;
-}
-
 static bool farm_done(clrt_cluster_link *l) {
   pthread_mutex_lock(&l->lock);
   bool done = l->farm_done;
@@ -137,18 +158,6 @@ static bool tell_retired(clrt_cluster_link *l, const clrt_scheduler_state *state
   l->devices_told = state->active_devices;
   MPI_Send(&retired, 1, MPI_UNSIGNED, 0, TAG_RETIRE, MPI_COMM_WORLD);
   return true;
-}
-
-/* Tiles waiting here that no device here will take (none works any more,
- * or the render stops) go back to the root, for another process. */
-static bool give_back(clrt_cluster_link *l, const clrt_scheduler_state *state) {
-  if (state->active_devices > 0 && !state->stopping && !farm_done(l))
-    return false;
-  bool sent = false;
-  clrt_tile tiles[64];
-  for (size_t n; (n = clrt_scheduler_take_pending(l->route.scheduler, tiles, 64)) > 0; sent = true)
-    MPI_Send(tiles, (int)(n * sizeof *tiles), MPI_BYTE, 0, TAG_RETURN, MPI_COMM_WORLD);
-  return sent;
 }
 
 static bool ask_ahead(clrt_cluster_link *l, const clrt_scheduler_state *state) {
@@ -174,7 +183,9 @@ static bool receive_from_root(clrt_cluster_link *l) {
   if (!tiles)
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
   MPI_Recv(tiles, bytes, MPI_BYTE, 0, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  l->asked = false;
+  l->root_heard_ms = clrt_now_ms();
+  if (status.MPI_TAG == TAG_TILES || status.MPI_TAG == TAG_FINISHED)
+    l->asked = false; /* answered */
   if (status.MPI_TAG == TAG_TILES && !clrt_scheduler_feed(l->route.scheduler, tiles, (size_t)bytes / sizeof *tiles))
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
   if (status.MPI_TAG == TAG_FINISHED) {
@@ -185,10 +196,72 @@ static bool receive_from_root(clrt_cluster_link *l) {
   return true;
 }
 
+/* ALIVE to the root twice a second; and the root's silence past the
+ * limit ends the job: the root is stopped or hung, and its film with it. */
+static bool keep_in_touch(clrt_cluster_link *l) {
+  if (since(l->looked_ms) > CLRT_OWN_PAUSE_MS)
+    l->root_heard_ms = clrt_now_ms();
+  l->looked_ms = clrt_now_ms();
+  if (since(l->root_heard_ms) > l->silence_ms) {
+    char host[64];
+    clrt_cluster_host(host, sizeof host);
+    fprintf(stderr,
+            "clrt: error: process %d (%s): the root, process 0, has said nothing for %.0f s (stopped or hung): "
+            "ending the job (a render with --checkpoint FILE is finished by --resume FILE)\n",
+            clrt_cluster_rank(), host, since(l->root_heard_ms) / 1e3);
+    MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
+  }
+  if (since(l->alive_sent_ms) < CLRT_ALIVE_EVERY_MS)
+    return false;
+  l->alive_sent_ms = clrt_now_ms();
+  return say_alive(0);
+}
+
+/* Sends to the root without blocking on it: a big message goes in pieces
+ * that the root must take, and a root stopped in the middle would hold
+ * this process forever. Meanwhile the root's tiles are taken and its
+ * silence watched (keep_in_touch ends the job past the limit). */
+static void send_to_root(clrt_cluster_link *l, const void *data, size_t size, int tag) {
+  MPI_Request request;
+  MPI_Isend(data, (int)size, MPI_BYTE, 0, tag, MPI_COMM_WORLD, &request);
+  for (int complete = 0;;) {
+    MPI_Test(&request, &complete, MPI_STATUS_IGNORE);
+    if (complete)
+      return;
+    bool busy = receive_from_root(l);
+    busy |= keep_in_touch(l);
+    if (!busy)
+      idle();
+  }
+}
+
+static bool send_queued(clrt_cluster_link *l) {
+  bool sent = false;
+  for (outgoing *message; (message = dequeue(l)); sent = true) {
+    send_to_root(l, message->data, message->size, message->tag);
+    free(message->data);
+    free(message);
+  }
+  return sent;
+}
+
+/* Tiles waiting here that no device here will take (none works any more,
+ * or the render stops) go back to the root, for another process. */
+static bool give_back(clrt_cluster_link *l, const clrt_scheduler_state *state) {
+  if (state->active_devices > 0 && !state->stopping && !farm_done(l))
+    return false;
+  bool sent = false;
+  clrt_tile tiles[64];
+  for (size_t n; (n = clrt_scheduler_take_pending(l->route.scheduler, tiles, 64)) > 0; sent = true)
+    send_to_root(l, tiles, n * sizeof *tiles, TAG_RETURN);
+  return sent;
+}
+
 static void *other_main(void *argument) {
   clrt_cluster_link *l = argument;
   for (;;) {
-    bool busy = send_queued(l);
+    bool busy = keep_in_touch(l);
+    busy |= send_queued(l);
     clrt_scheduler_state state = clrt_scheduler_state_of(l->route.scheduler);
     busy |= tell_retired(l, &state);
     busy |= give_back(l, &state);
@@ -202,7 +275,7 @@ static void *other_main(void *argument) {
   /* The root answers every REQUEST (tiles that come now go back), and
    * listens until DONE. */
   while (l->asked)
-    if (!receive_from_root(l))
+    if (!receive_from_root(l) && !keep_in_touch(l))
       idle();
   clrt_scheduler_state state = clrt_scheduler_state_of(l->route.scheduler);
   give_back(l, &state);
@@ -212,19 +285,42 @@ static void *other_main(void *argument) {
 
 /* ---- the root ---- */
 
+/* A tile given to process `rank`: held until it comes back. Out of memory,
+ * a tile lost would be a wrong picture. */
+static void hold(clrt_cluster_link *l, int rank, const clrt_tile *tile) {
+  clrt_tile_plan *held = &l->held[rank];
+  clrt_tile *grown = clrt_array_reserve(held->tiles, &l->held_capacity[rank], held->count + 1, sizeof *held->tiles);
+  if (!grown)
+    MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
+  held->tiles = grown;
+  held->tiles[held->count++] = *tile;
+}
+
+/* A tile process `rank` sent back, finished or not. */
+static void release(clrt_cluster_link *l, int rank, const clrt_tile *tile) {
+  clrt_tile_plan *held = &l->held[rank];
+  for (size_t i = 0; i < held->count; ++i)
+    if (memcmp(&held->tiles[i], tile, sizeof *tile) == 0) {
+      held->tiles[i] = held->tiles[--held->count];
+      return;
+    }
+}
+
 /* Gives process `rank` what it asked for, if the scheduler has it now, or
  * FINISHED if nothing more will come. */
 static bool answer(clrt_cluster_link *l, int rank) {
-  if (l->wanted[rank] == 0 || l->finished_sent[rank])
+  if (l->wanted[rank] == 0 || l->finished_sent[rank] || l->silent[rank])
     return false;
   clrt_tile tiles[64];
   unsigned count = 0;
   while (count < l->wanted[rank] && count < 64 && clrt_scheduler_take(l->route.scheduler, false, &tiles[count]))
     ++count;
   if (count > 0) {
-    for (unsigned i = 0; i < count; ++i)
+    for (unsigned i = 0; i < count; ++i) {
       clrt_progress_tile_started(l->route.progress, l->remote_progress + (unsigned)rank - 1,
                                  (size_t)tiles[i].width * tiles[i].height);
+      hold(l, rank, &tiles[i]);
+    }
     MPI_Send(tiles, (int)(count * sizeof *tiles), MPI_BYTE, rank, TAG_TILES, MPI_COMM_WORLD);
     l->wanted[rank] = 0;
     return true;
@@ -240,6 +336,7 @@ static bool answer(clrt_cluster_link *l, int rank) {
 static void take_result(clrt_cluster_link *l, int rank, const char *data) {
   result_header header;
   memcpy(&header, data, sizeof header);
+  release(l, rank, &header.tile);
   clrt_film_receive(l->route.film, &header.tile, data + sizeof header);
   clrt_scheduler_done(l->route.scheduler, &header.tile);
   clrt_progress_tile_done(l->route.progress, l->remote_progress + (unsigned)rank - 1,
@@ -248,6 +345,7 @@ static void take_result(clrt_cluster_link *l, int rank, const char *data) {
 
 static void take_returned(clrt_cluster_link *l, int rank, const clrt_tile *tiles, size_t count) {
   for (size_t i = 0; i < count; ++i) {
+    release(l, rank, &tiles[i]);
     clrt_scheduler_return(l->route.scheduler, &tiles[i]);
     clrt_progress_tile_dropped(l->route.progress, l->remote_progress + (unsigned)rank - 1,
                                (size_t)tiles[i].width * tiles[i].height);
@@ -279,6 +377,68 @@ static void handle(clrt_cluster_link *l, int rank, int tag, const char *data, in
   }
 }
 
+/* Process `rank` has said nothing for the silence limit: its tiles go
+ * back to the scheduler for the others, and the root waits for it no
+ * more, as a cluster of one from now on. */
+static void give_up_on(clrt_cluster_link *l, int rank) {
+  clrt_tile_plan held = l->held[rank]; /* taken out: returning a tile releases it */
+  memset(&l->held[rank], 0, sizeof l->held[rank]);
+  l->held_capacity[rank] = 0;
+  size_t tiles = held.count;
+  take_returned(l, rank, held.tiles, held.count);
+  free(held.tiles);
+  l->silent[rank] = true;
+  l->done[rank] = true;
+  ++l->done_count;
+  clrt_progress_device_gone(l->route.progress, l->remote_progress + (unsigned)rank - 1);
+  clrt_progress_message(l->route.progress,
+                        "clrt: warning: process %d has said nothing for %.0f s (stopped or hung): its %zu tile(s) go "
+                        "to the others; the summary counts this process's work alone, and the job is ended once the "
+                        "picture is written",
+                        rank, since(l->heard_ms[rank]) / 1e3, tiles);
+  clrt_cluster_cut_off();
+}
+
+/* ALIVE to every process still rendering, twice a second; and gives up on
+ * those silent past the limit. */
+static bool keep_in_touch_with_all(clrt_cluster_link *l) {
+  bool busy = false;
+  for (int rank = 1; since(l->looked_ms) > CLRT_OWN_PAUSE_MS && rank < l->size; ++rank)
+    l->heard_ms[rank] = clrt_now_ms();
+  l->looked_ms = clrt_now_ms();
+  for (int rank = 1; rank < l->size; ++rank)
+    if (!l->done[rank] && since(l->heard_ms[rank]) > l->silence_ms) {
+      give_up_on(l, rank);
+      busy = true;
+    }
+  if (since(l->alive_sent_ms) < CLRT_ALIVE_EVERY_MS)
+    return busy;
+  l->alive_sent_ms = clrt_now_ms();
+  for (int rank = 1; rank < l->size; ++rank)
+    if (!l->done[rank])
+      busy |= say_alive(rank);
+  return busy;
+}
+
+/* Receives the message `status` announced without blocking on its sender:
+ * a big message comes in pieces that the sender must push, and one
+ * stopped in the middle would hold the root forever. False when the
+ * sender was given up on meanwhile (the request is abandoned: the job
+ * ends with the picture). */
+static bool receive_whole(clrt_cluster_link *l, char *data, int bytes, const MPI_Status *status) {
+  MPI_Request request;
+  MPI_Irecv(data, bytes, MPI_BYTE, status->MPI_SOURCE, status->MPI_TAG, MPI_COMM_WORLD, &request);
+  for (int complete = 0;;) {
+    MPI_Test(&request, &complete, MPI_STATUS_IGNORE);
+    if (complete)
+      return true;
+    keep_in_touch_with_all(l);
+    if (l->silent[status->MPI_SOURCE])
+      return false;
+    idle();
+  }
+}
+
 static bool receive_from_others(clrt_cluster_link *l) {
   int arrived;
   MPI_Status status;
@@ -290,8 +450,13 @@ static bool receive_from_others(clrt_cluster_link *l) {
   char *data = malloc(bytes > 0 ? (size_t)bytes : 1);
   if (!data)
     MPI_Abort(MPI_COMM_WORLD, CLRT_ERR_RUNTIME);
-  MPI_Recv(data, bytes, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  handle(l, status.MPI_SOURCE, status.MPI_TAG, data, bytes);
+  if (!receive_whole(l, data, bytes, &status))
+    return true; /* its sender went silent in the middle: the buffer stays MPI's */
+  l->heard_ms[status.MPI_SOURCE] = clrt_now_ms();
+  /* A process given up on may wake: what it says is no longer counted
+   * (its tiles are rendered elsewhere). */
+  if (!l->silent[status.MPI_SOURCE])
+    handle(l, status.MPI_SOURCE, status.MPI_TAG, data, bytes);
   free(data);
   return true;
 }
@@ -300,6 +465,7 @@ static void *root_main(void *argument) {
   clrt_cluster_link *l = argument;
   while (l->done_count < l->size - 1) {
     bool busy = receive_from_others(l);
+    busy |= keep_in_touch_with_all(l);
     for (int rank = 1; rank < l->size; ++rank)
       busy |= answer(l, rank);
     if (!busy)
@@ -317,6 +483,12 @@ static void free_link(clrt_cluster_link *l) {
     free(message);
   }
   pthread_mutex_destroy(&l->lock);
+  for (int rank = 0; l->held && rank < l->size; ++rank)
+    free(l->held[rank].tiles);
+  free(l->held);
+  free(l->held_capacity);
+  free(l->heard_ms);
+  free(l->silent);
   free(l->wanted);
   free(l->finished_sent);
   free(l->done);
@@ -324,7 +496,8 @@ static void free_link(clrt_cluster_link *l) {
 }
 
 clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
-                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err) {
+                                    double silence_ms, clrt_cluster_link **link, clrt_tile_sink *sink,
+                                    clrt_error *err) {
   clrt_cluster_link *l = calloc(1, sizeof *l);
   if (!l)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the cluster link");
@@ -334,13 +507,22 @@ clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local
   l->root = clrt_cluster_rank() == 0;
   l->size = clrt_cluster_size();
   l->start_ms = clrt_now_ms();
+  l->silence_ms = silence_ms;
+  l->root_heard_ms = l->start_ms;
+  l->looked_ms = l->start_ms;
   l->devices_told = clrt_scheduler_state_of(route->scheduler).active_devices;
   pthread_mutex_init(&l->lock, NULL);
   size_t n = (size_t)l->size;
   l->wanted = calloc(n, sizeof *l->wanted);
   l->finished_sent = calloc(n, sizeof *l->finished_sent);
   l->done = calloc(n, sizeof *l->done);
-  int rc = !l->wanted || !l->finished_sent || !l->done
+  l->heard_ms = calloc(n, sizeof *l->heard_ms);
+  l->held = calloc(n, sizeof *l->held);
+  l->held_capacity = calloc(n, sizeof *l->held_capacity);
+  l->silent = calloc(n, sizeof *l->silent);
+  for (size_t rank = 0; l->heard_ms && rank < n; ++rank)
+    l->heard_ms[rank] = l->start_ms;
+  int rc = !l->wanted || !l->finished_sent || !l->done || !l->heard_ms || !l->held || !l->held_capacity || !l->silent
                ? -1
                : pthread_create(&l->thread, NULL, l->root ? root_main : other_main, l);
   if (rc != 0) {

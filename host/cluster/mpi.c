@@ -4,7 +4,9 @@
 #include "clrt_cluster.h"
 
 #include <mpi.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +21,9 @@
 #define CLRT_BROADCAST_PIECE ((size_t)1 << 30)
 
 static bool started;
+/* The root gave up on a process: a cluster of one from then on. Set by
+ * the exchange's thread, read by any. */
+static atomic_bool cut_off;
 
 /* The variables a launcher sets: Open MPI's mpirun, PMIx (Open MPI,
  * Slurm's srun --mpi=pmix), and PMI (MPICH's hydra, srun --mpi=pmi2). */
@@ -39,11 +44,18 @@ void clrt_cluster_start(int *argc, char ***argv) {
   started = true;
 }
 
-void clrt_cluster_end(void) {
+void clrt_cluster_end(int exit_code) {
+  if (started && atomic_load(&cut_off)) {
+    fprintf(stderr, "clrt: ending the job, as a process stopped answering (Open MPI reports MPI_ABORT)\n");
+    fflush(NULL);
+    MPI_Abort(MPI_COMM_WORLD, exit_code);
+  }
   if (started)
     MPI_Finalize();
   started = false;
 }
+
+void clrt_cluster_cut_off(void) { atomic_store(&cut_off, true); }
 
 int clrt_cluster_rank(void) {
   int rank = 0;
@@ -54,7 +66,7 @@ int clrt_cluster_rank(void) {
 
 int clrt_cluster_size(void) {
   int size = 1;
-  if (started)
+  if (started && !atomic_load(&cut_off))
     MPI_Comm_size(MPI_COMM_WORLD, &size);
   return size;
 }

@@ -55,8 +55,10 @@ static clrt_status render_tiles(const clrt_frame *frame, const clrt_frame_device
     return run_farm(devices, route, outcome, err);
   clrt_cluster_link *link;
   clrt_tile_sink sink;
-  clrt_status status =
-      clrt_cluster_link_start(route, (unsigned)devices->count, clrt_session_pixel_bytes(form), &link, &sink, err);
+  /* a process silent for as long as a hung tile may run is taken for hung */
+  double silence_ms = devices->options ? devices->options->tile_timeout_ms : CLRT_DEFAULT_TILE_TIMEOUT_S * 1e3;
+  clrt_status status = clrt_cluster_link_start(route, (unsigned)devices->count, clrt_session_pixel_bytes(form),
+                                               silence_ms, &link, &sink, err);
   if (status != CLRT_OK)
     return status;
   if (!at_root()) {

@@ -4,7 +4,9 @@
 # path-traced and in progressive passes;
 # a process whose device fails every tile changes nothing; every process
 # failing gives exit 1 and no file; a job aborted by a killed process is
-# finished by --resume; Ctrl-C on mpirun leaves no file;
+# finished by --resume; a stopped process's tiles go to the others after
+# --tile-timeout, and a stopped root ends the job; Ctrl-C on mpirun leaves
+# no file;
 # clrt bench measures each process's device alone and all together.
 #   mpi_test.sh CLRT MPIEXEC SOURCE_DIR
 set -euo pipefail
@@ -107,7 +109,8 @@ rank_pid() { # RANK OUTPUT: the pid of the clrt process of that rank writing OUT
 }
 killed=("$source_dir/scenes/showcase.json" --width 320 --height 180 --samples 64)
 "$clrt" render "${killed[@]}" -o "$work/killed-1.png" -q
-"${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/killed.png" -q --checkpoint "$work/ck" 2>/dev/null &
+timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/killed.png" -q --checkpoint "$work/ck" \
+  2>/dev/null &
 pid=$!
 for _ in $(seq 1200); do
   [ "$(wc -c 2>/dev/null <"$work/ck" || echo 0)" -gt 64 ] && break
@@ -123,6 +126,51 @@ wait "$pid" && fail "killed process: mpirun succeeded"
 grep -q "resuming $work/ck: [0-9.]*% of the picture" "$work/killed.err" || fail "killed process: $(cat "$work/killed.err")"
 cmp "$work/killed-1.png" "$work/killed.png" || fail "killed process: the resumed picture differs"
 [ ! -e "$work/ck" ] || fail "killed process: the checkpoint was left behind"
+
+# A process stopped (SIGSTOP) mid-render: after --tile-timeout seconds of
+# silence the root gives its tiles to the others, writes the very
+# picture, and ends the job (mpirun returns 0: the picture is whole).
+start=$(date +%s)
+# (a checkpoint only to see that tiles are done: every process renders)
+timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/silent-rank.png" --tile-timeout 5 \
+  --checkpoint "$work/ck-silent" 2>"$work/silent-rank.err" &
+pid=$!
+for _ in $(seq 1200); do
+  [ "$(wc -c 2>/dev/null <"$work/ck-silent" || echo 0)" -gt 64 ] && break
+  sleep 0.05
+done
+victim="$(rank_pid 1 silent-rank.png)"
+[ -n "$victim" ] || fail "stopped process: no process of rank 1 (was the render over?)"
+kill -STOP "$victim"
+wait "$pid" || fail "stopped process: mpirun failed: $(cat "$work/silent-rank.err")"
+kill -KILL "$victim" 2>/dev/null || true
+[ $(($(date +%s) - start)) -lt 60 ] || fail "stopped process: it took over a minute"
+grep -q "process 1 has said nothing for 5 s (stopped or hung): its [0-9]* tile(s) go to the others" \
+  "$work/silent-rank.err" || fail "stopped process: no warning: $(cat "$work/silent-rank.err")"
+grep -q "the root, process 0, has said nothing" "$work/silent-rank.err" &&
+  fail "stopped process: the stopped process blamed the root: $(cat "$work/silent-rank.err")"
+cmp "$work/killed-1.png" "$work/silent-rank.png" || fail "stopped process: other bytes"
+
+# The root stopped: the others end the job after --tile-timeout seconds,
+# saying why; no file (the checkpoint is how such a job is finished).
+start=$(date +%s)
+timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/silent-root.png" --tile-timeout 5 \
+  --checkpoint "$work/ck-root" 2>"$work/silent-root.err" &
+pid=$!
+for _ in $(seq 1200); do
+  [ "$(wc -c 2>/dev/null <"$work/ck-root" || echo 0)" -gt 64 ] && break
+  sleep 0.05
+done
+victim="$(rank_pid 0 silent-root.png)"
+[ -n "$victim" ] || fail "stopped root: no process of rank 0 (was the render over?)"
+kill -STOP "$victim"
+wait "$pid" && fail "stopped root: mpirun succeeded"
+kill -KILL "$victim" 2>/dev/null || true
+[ $(($(date +%s) - start)) -lt 60 ] || fail "stopped root: it took over a minute"
+grep -q "the root, process 0, has said nothing for [0-9]* s (stopped or hung): ending the job" \
+  "$work/silent-root.err" || fail "stopped root: $(cat "$work/silent-root.err")"
+[ ! -e "$work/silent-root.png" ] || fail "stopped root: a picture was written"
+rm -f "$work/ck-root"
 
 # Ctrl-C on mpirun, two seconds into a long render: stops soon, no file.
 start=$(date +%s)
