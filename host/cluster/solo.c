@@ -56,13 +56,15 @@ clrt_status clrt_cluster_gather(const void *mine, size_t bytes, void **all, size
 
 unsigned clrt_cluster_sum(unsigned mine) { return mine; }
 
-/* A cluster of one renders without an exchange (host/app.c never starts
- * one): asking for it is a programming error, said as such. */
+/* A cluster of one renders without an exchange (host/frame/frame.c never
+ * starts one): asking for it is a programming error, said as such. */
 clrt_status clrt_cluster_link_start(const clrt_tile_route *route, unsigned local_devices, size_t pixel_bytes,
-                                    clrt_cluster_link **link, clrt_tile_sink *sink, clrt_error *err) {
+                                    double silence_ms, clrt_cluster_link **link, clrt_tile_sink *sink,
+                                    clrt_error *err) {
   (void)route;
   (void)local_devices;
   (void)pixel_bytes;
+  (void)silence_ms;
   (void)sink;
   *link = NULL;
   return clrt_fail(err, CLRT_ERR_RUNTIME, "this clrt was built without MPI: no other process to exchange tiles with");
