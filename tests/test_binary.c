@@ -667,6 +667,28 @@ static void test_checkpoint_mistakes_are_refused(void **state) {
   }
 }
 
+/* A library that aborts mid-render (the OpenCL driver out of memory; here
+ * SIGABRT sent once the driver, and its LLVM's own handler, are loaded):
+ * one line that says so, exit 1, no file. */
+static void test_an_aborting_library_is_explained(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char directory[700];
+  int status = run_script("$CLRT render scenes/showcase.json -o $DIR/out.png --width 640 --height 360 2>$DIR/err & "
+                          "pid=$!; n=0; while ! grep -q rendering $DIR/err && [ $n -lt 600 ]; do sleep 0.05; "
+                          "n=$((n+1)); done; sleep 1; kill -ABRT $pid; wait $pid; test $? -eq 1 || exit 3; "
+                          "grep -q \"^clrt: error: a library clrt runs (most likely the OpenCL driver) aborted\" "
+                          "$DIR/err || exit 4; test \"$(ls $DIR)\" = err || exit 5",
+                          directory, sizeof directory);
+  if (status != 0) {
+    char command[1600];
+    snprintf(command, sizeof command, "ls -la '%s'; cat '%s/err'", directory, directory);
+    assert_int_equal(system(command), 0);
+    fail_msg("an abort: step %d", status);
+  }
+}
+
 /* The output's name taken while the picture renders (here by a folder):
  * the rename fails, and the complete temporary is removed, not left. */
 static void test_a_failed_rename_leaves_nothing_and_says_so(void **state) {
@@ -767,6 +789,16 @@ static void test_drivers_that_do_not_load_are_explained(void **state) {
   r = run_clrt_with("ulimit -v 120000;", "devices");
   assert_int_equal(r.exit_code, 1);
   count_lines_and_find(r.err, "address space is limited to 117 MB (ulimit -v)");
+  run_free(&r);
+  /* under a limit that leaves too little for the driver (POCL aborted
+   * inside its own start, exit 134): memory is named, at once, no file */
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s/scenes/particles.json' -o '%s'", CLRT_SOURCE_DIR, fresh_output());
+  r = run_clrt_with("ulimit -v 460000;", args);
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "not enough memory to load an OpenCL driver: this process's address space is limited "
+                              "to 449 MB (ulimit -v)");
+  assert_false(file_exists(output_path));
   run_free(&r);
 #endif
 }
@@ -910,6 +942,7 @@ int main(void) {
       cmocka_unit_test(test_a_killed_render_leaves_nothing),
       cmocka_unit_test(test_a_killed_render_resumes_to_the_same_bytes),
       cmocka_unit_test(test_checkpoint_mistakes_are_refused),
+      cmocka_unit_test(test_an_aborting_library_is_explained),
       cmocka_unit_test(test_a_failed_rename_leaves_nothing_and_says_so),
       cmocka_unit_test(test_renders_started_together_compile_once),
       cmocka_unit_test(test_no_platform_says_how_to_install),

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "clrt_number.h"
+#include "clrt_stop.h"
 
 #define CLRT_POCL_PACKAGE "pocl-opencl-icd"
 
@@ -39,13 +41,11 @@ static bool driver_registered(const char *where) {
  * process's memory (a driver maps hundreds of MB as it loads), else a
  * driver whose library is missing or broken. */
 static void failed_driver_hint(const char *where, char *out, size_t size) {
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+  char limit[256];
+  if (clrt_address_space_hint(limit, sizeof limit))
     snprintf(out, size,
-             "drivers are registered in %s but none loaded: this process's address space is limited to %llu MB "
-             "(ulimit -v), and an OpenCL driver maps hundreds of MB as it loads; raise the limit (ulimit -v "
-             "unlimited)",
-             where, (unsigned long long)(limit.rlim_cur >> 20));
+             "drivers are registered in %s but none loaded, and an OpenCL driver maps hundreds of MB as it loads: %s",
+             where, limit);
   else
     snprintf(out, size,
              "drivers are registered in %s but none loaded: a driver's library is missing or broken (reinstall "
@@ -192,9 +192,51 @@ static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform,
   return status;
 }
 
+/* Address space an OpenCL driver takes as it loads and starts its
+ * threads: POCL with its LLVM, measured, maps about 450 MB; with less left
+ * it aborts inside its own start (a thread it cannot create, an
+ * allocation that throws), where clrt cannot catch it. */
+#define CLRT_DRIVER_ADDRESS_SPACE_MB 512ull
+
+/* The address space this process has mapped, in MB; 0 when unknown. */
+static unsigned long long mapped_mb(void) {
+  FILE *statm = fopen("/proc/self/statm", "r");
+  unsigned long long pages = 0;
+  if (statm && fscanf(statm, "%llu", &pages) != 1)
+    pages = 0;
+  if (statm)
+    fclose(statm);
+  return pages * (unsigned long long)sysconf(_SC_PAGESIZE) >> 20;
+}
+
+/* Before the drivers load: under a limit on the address space (ulimit -v)
+ * that leaves less than a driver takes, a clear error now rather than an
+ * abort inside the driver. */
+static clrt_status check_room_for_drivers(clrt_error *err) {
+  static bool loaded; /* once they are, their room is taken */
+  struct rlimit limit;
+  if (loaded || getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return CLRT_OK;
+  loaded = true;
+  unsigned long long limit_mb = (unsigned long long)(limit.rlim_cur >> 20), used_mb = mapped_mb();
+  if (limit_mb >= used_mb + CLRT_DRIVER_ADDRESS_SPACE_MB)
+    return CLRT_OK;
+  return clrt_fail(err, CLRT_ERR_RUNTIME,
+                   "not enough memory to load an OpenCL driver: this process's address space is limited to %llu MB "
+                   "(ulimit -v), %llu MB are in use, and a driver maps about %llu MB more as it loads; raise the "
+                   "limit (ulimit -v unlimited)",
+                   limit_mb, used_mb, CLRT_DRIVER_ADDRESS_SPACE_MB);
+}
+
 static clrt_status discover_platforms(cl_platform_id **platforms, cl_uint *count, clrt_error *err) {
   *platforms = NULL;
+  clrt_status status = check_room_for_drivers(err);
+  if (status != CLRT_OK)
+    return status;
   cl_int rc = clGetPlatformIDs(0, NULL, count);
+  /* the drivers' libraries (LLVM's) take SIGABRT for their own handler,
+   * which then lets an abort kill clrt silently: clrt's again */
+  clrt_stop_explain_aborts();
   if (rc != CL_SUCCESS || *count == 0) {
     char hint[900];
     no_driver_hint(hint, sizeof hint);

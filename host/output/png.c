@@ -358,7 +358,10 @@ clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned he
       stop_workers(e);
       free_encoder(e);
     }
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot start the PNG encoder (out of memory or threads)", name);
+    char limit[256];
+    bool limited = clrt_address_space_hint(limit, sizeof limit);
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot start the PNG encoder (out of memory or threads)%s%s", name,
+                     limited ? ": " : "", limited ? limit : "");
   }
   write_start(e);
   *encoder = e;

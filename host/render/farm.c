@@ -2,6 +2,7 @@
  * the shared scheduler, and the calling thread watching over them. */
 #include "clrt_farm.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,7 +285,11 @@ static clrt_status start_workers(shared_state *shared, worker *workers, pthread_
       clrt_scheduler_stop(shared->route->scheduler);
       for (size_t j = 0; j < i; ++j)
         pthread_join(threads[j], NULL);
-      return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot start a thread for device %zu: %s", i, strerror(rc));
+      char limit[256];
+      /* a thread's stack is address space: what a limit on it runs out of first */
+      bool limited = rc == EAGAIN && clrt_address_space_hint(limit, sizeof limit);
+      return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot start a thread for device %zu: %s%s%s", i, strerror(rc),
+                       limited ? ": " : "", limited ? limit : "");
     }
   }
   return CLRT_OK;

@@ -7,6 +7,7 @@
 #ifndef CLRT_ERROR_H
 #define CLRT_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,6 +36,12 @@ clrt_status clrt_fail(clrt_error *err, clrt_status status, const char *format, .
  * characters, C1 controls and bytes that are not UTF-8 become escapes
  * ("\n", "\x1b", "\u009b"); printable UTF-8 and the backslash stay. */
 void clrt_printable(const char *text, char *out, size_t size);
+
+/* When this process's address space is limited (ulimit -v), what to say
+ * of it in an error that is most likely running out of it: "this
+ * process's address space is limited to N MB (ulimit -v); raise the limit
+ * (ulimit -v unlimited)". Empty (and false) when it is not limited. */
+bool clrt_address_space_hint(char *out, size_t size);
 
 /* Prints "clrt: warning: MESSAGE" to `log` (nothing when NULL), made
  * printable, unless this process printed the same warning before: a

@@ -10,8 +10,18 @@
 
 #include "clrt_error.h"
 
-/* Catches the signals from now on (the flag starts clear). */
+/* Catches the signals from now on (the flag starts clear); and a
+ * library's abort (SIGABRT) from now on ends clrt with a line that says
+ * what most likely ran out (memory, and the ulimit -v limit when there
+ * is one), exit status 1. */
 void clrt_stop_catch(void);
+
+/* A library's abort (SIGABRT) ends clrt with a line that says what most
+ * likely ran out and exit status 1 (the output is a file without a name
+ * until complete: nothing is left). clrt_stop_catch does it; again after
+ * a library that takes SIGABRT for its own handler (LLVM, which OpenCL
+ * drivers load) has loaded. */
+void clrt_stop_explain_aborts(void);
 
 /* The signal that asked clrt to stop; 0 while none has. */
 int clrt_stop_signal(void);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "clrt_hash.h"
 
@@ -107,4 +108,15 @@ void clrt_warn_once(FILE *log, const char *format, ...) {
   clrt_printable(raw, message, sizeof message);
   if (!seen_before(message))
     fprintf(log, "clrt: warning: %s\n", message);
+}
+
+bool clrt_address_space_hint(char *out, size_t size) {
+  struct rlimit limit;
+  out[0] = '\0';
+  if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return false;
+  snprintf(out, size,
+           "this process's address space is limited to %llu MB (ulimit -v); raise the limit (ulimit -v unlimited)",
+           (unsigned long long)(limit.rlim_cur >> 20));
+  return true;
 }

@@ -1,6 +1,7 @@
 /* Stop requests from signals (clrt_stop.h). */
 #include "clrt_stop.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,40 @@ void clrt_stop_remove_on_signal(const char *path) {
 
 static const int CAUGHT[] = {SIGINT, SIGTERM, SIGHUP};
 
+/* What clrt says when a library aborts (SIGABRT: the OpenCL driver that
+ * cannot start a thread, an allocation that throws): written by the
+ * handler, so composed beforehand. */
+static char abort_message[512];
+static size_t abort_message_length;
+
+static void on_abort(int signal_number) {
+  (void)signal_number;
+  if (doomed)
+    unlink(doomed_path);
+  ssize_t written = write(STDERR_FILENO, abort_message, abort_message_length);
+  (void)written; /* nothing more can be done about it here */
+  _exit(CLRT_ERR_RUNTIME);
+}
+
+void clrt_stop_explain_aborts(void) {
+  char limit[256];
+  if (clrt_address_space_hint(limit, sizeof limit))
+    snprintf(abort_message, sizeof abort_message,
+             "clrt: error: a library clrt runs (most likely the OpenCL driver) aborted, its message above; it most "
+             "likely ran out of memory: %s; no file written\n",
+             limit);
+  else
+    snprintf(abort_message, sizeof abort_message,
+             "clrt: error: a library clrt runs (most likely the OpenCL driver) aborted, its message above; if it "
+             "ran out of memory, render smaller or on a device with more; no file written\n");
+  abort_message_length = strlen(abort_message);
+  struct sigaction handler;
+  memset(&handler, 0, sizeof handler);
+  handler.sa_handler = on_abort;
+  sigemptyset(&handler.sa_mask);
+  sigaction(SIGABRT, &handler, NULL);
+}
+
 void clrt_stop_catch(void) {
   struct sigaction handler;
   memset(&handler, 0, sizeof handler);
@@ -36,6 +71,7 @@ void clrt_stop_catch(void) {
   stop_signal = 0;
   for (size_t i = 0; i < sizeof CAUGHT / sizeof CAUGHT[0]; ++i)
     sigaction(CAUGHT[i], &handler, NULL);
+  clrt_stop_explain_aborts();
 }
 
 int clrt_stop_signal(void) { return stop_signal; }
