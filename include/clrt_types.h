@@ -128,7 +128,7 @@ typedef struct clrt_whitted_params {
  * sample counts as cut short: only past 7 bounces through glass, each
  * leaving a refraction branch heavy enough to trace waiting. Eight, so
  * that with the BVH stack a GPU work-item keeps under 512 bytes in memory
- * (scripts/gpu-check.sh; README, "Kernels on a GPU"). */
+ * (scripts/gpu-check.sh; docs/gpu.md, "Kernels on a GPU"). */
 #define CLRT_WHITTED_STACK_SIZE 8
 
 /* Each integrator's own parameters: the member of the integrator the

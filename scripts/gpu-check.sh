@@ -5,7 +5,7 @@
 # prints the registers, stack frame and spills a work-item needs; from
 # the registers, the occupancy they allow at clrt's work-group size.
 #
-# Each integrator has budgets (README: "Kernels on a GPU"): the fewest
+# Each integrator has budgets (docs/gpu.md: "Kernels on a GPU"): the fewest
 # registers ptxas needs to spill nothing, and the bytes of stack frame.
 # Fails (exit 1) past a budget.
 #
@@ -20,7 +20,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Budgets per integrator: the fewest registers with which ptxas spills
 # nothing, and bytes of stack frame (private arrays a work-item keeps in
 # memory). Set from what the kernels need now, so that no change makes
-# them heavier unnoticed; the goals are lower (README, "Kernels on a GPU").
+# them heavier unnoticed; the goals are lower (docs/gpu.md, "Kernels on a GPU").
 declare -A register_budget=([whitted]=144 [path]=160)
 declare -A stack_budget=([whitted]=512 [path]=256)
 # The work-group clrt uses on a GPU (host/device/session.c).

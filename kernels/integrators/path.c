@@ -2,7 +2,7 @@
  * one path per camera ray and one ray at a time: what a work-item keeps is
  * one path's state, not a stack of branches.
  *
- * The model (README, "What a pixel is"): at a hit, emission Le, the local
+ * The model (docs/picture.md): at a hit, emission Le, the local
  * share (1-kr-kt) of the lights' direct terms D_j and of the light
  * scattered by f_local from every direction, a mirror share kr and a
  * glass share kt (Schlick's F reflected, 1-F refracted). The estimator:
