@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "clrt_clock.h"
+#include "clrt_stop.h"
 
 /* How often the watching thread redraws progress and looks for Ctrl-C, and
  * how often a waiting worker looks whether the frame is being stopped. */
@@ -224,6 +225,9 @@ static bool monitor(shared_state *shared) {
     }
     pthread_mutex_unlock(&shared->lock);
     clrt_progress_draw(route->progress);
+    /* The driver may load LLVM, which takes SIGABRT for a handler of its
+     * own, at any build or first launch of a kernel: clrt's goes back. */
+    clrt_stop_explain_aborts();
     pthread_mutex_lock(&shared->lock);
   }
   pthread_mutex_unlock(&shared->lock);
