@@ -126,6 +126,42 @@ static void test_zero_width(void **state) {
   expect_failure(args, output_path, 2, "zero.json: image.width: must be a whole number in 1..16384 (got 0)");
 }
 
+/* An ASCII PLY file that declares a billion vertices in a few bytes: an
+ * input error (exit 2) before anything is reserved, whatever the
+ * machine's memory (under a 1 GB limit, reserving their 36 GB first
+ * would be exit 1). */
+static void test_a_huge_ply_count_is_refused_before_reserving(void **state) {
+  (void)state;
+  char scene[700], ply[700];
+  snprintf(scene, sizeof scene, "%s/huge.json", test_temp_dir());
+  snprintf(ply, sizeof ply, "%.*s/huge.ply", (int)(strlen(scene) - strlen("/huge.json")), scene);
+  const char *texts[] = {"ply\nformat ascii 1.0\nelement vertex 999999999\nproperty float x\nproperty float y\n"
+                         "property float z\nend_header\n0 0 0\n",
+                         "{\"image\": {\"width\": 8, \"height\": 8},"
+                         " \"camera\": {\"look_from\": [0, 0, 2], \"look_at\": [0, 0, 0], \"vfov\": 60},"
+                         " \"materials\": {\"m\": {\"color\": [1, 1, 1]}},"
+                         " \"spheres\": [{\"file\": \"huge.ply\", \"material\": \"m\", \"radius\": 0.1}]}"};
+  const char *paths[] = {ply, scene};
+  for (size_t i = 0; i < 2; ++i) {
+    FILE *file = fopen(paths[i], "w");
+    assert_non_null(file);
+    fputs(texts[i], file);
+    assert_int_equal(fclose(file), 0);
+  }
+  char args[1024];
+  snprintf(args, sizeof args, "render '%s' -o '%s'", scene, fresh_output());
+#ifdef CLRT_TESTS_SANITIZED
+  run_result r = run_clrt(args); /* no ulimit -v: the sanitizers' shadow memory needs the address space */
+#else
+  run_result r = run_clrt_with("ulimit -v 1000000;", args);
+#endif
+  assert_int_equal(r.exit_code, 2);
+  count_lines_and_find(r.err, "huge.ply: the header declares 999999999 vertex elements, more than the 6 bytes of "
+                              "data after it can hold");
+  assert_false(file_exists(output_path));
+  run_free(&r);
+}
+
 static void test_unknown_device(void **state) {
   (void)state;
   clrt_device device;
@@ -922,6 +958,7 @@ int main(void) {
       cmocka_unit_test(test_bad_json),
       cmocka_unit_test(test_unknown_key),
       cmocka_unit_test(test_zero_width),
+      cmocka_unit_test(test_a_huge_ply_count_is_refused_before_reserving),
       cmocka_unit_test(test_unknown_device),
       cmocka_unit_test(test_arrays_that_do_not_fit_constant_memory),
       cmocka_unit_test(test_bench_refuses_result_files_it_cannot_write),
