@@ -40,9 +40,12 @@ static void receive_pattern(clrt_film *film, const uint8_t *pattern, clrt_tile t
   free(pixels);
 }
 
-/* Tiles 0..count-1 of a 4x3 grid of 10x8 tiles, through a checkpoint at
- * `path`. */
-static void checkpoint_tiles(const char *path, const uint8_t *pattern, size_t count) {
+/* Tile i of a 4x3 grid of 10x8 tiles, row by row. */
+static clrt_tile grid_tile(size_t i) { return (clrt_tile){(unsigned)(i % 4) * 10, (unsigned)(i / 4) * 8, 10, 8}; }
+
+/* `tiles` of the pattern received by a film that a checkpoint at `path`
+ * follows. */
+static void checkpoint_these(const char *path, const uint8_t *pattern, const clrt_tile *tiles, size_t count) {
   clrt_film film;
   make_film(&film, CLRT_FILM_LEVELS);
   clrt_checkpoint_render render = render_of(&film, 7);
@@ -51,10 +54,18 @@ static void checkpoint_tiles(const char *path, const uint8_t *pattern, size_t co
   assert_int_equal(clrt_checkpoint_create(path, &render, &checkpoint, &err), CLRT_OK);
   clrt_checkpoint_follow(checkpoint, &film);
   for (size_t i = 0; i < count; ++i)
-    receive_pattern(&film, pattern, (clrt_tile){(unsigned)(i % 4) * 10, (unsigned)(i / 4) * 8, 10, 8});
+    receive_pattern(&film, pattern, tiles[i]);
   assert_null(clrt_checkpoint_failure(checkpoint));
   clrt_checkpoint_close(checkpoint, false);
   clrt_film_free(&film);
+}
+
+/* The grid's first `count` tiles, through a checkpoint at `path`. */
+static void checkpoint_tiles(const char *path, const uint8_t *pattern, size_t count) {
+  clrt_tile tiles[12];
+  for (size_t i = 0; i < count; ++i)
+    tiles[i] = grid_tile(i);
+  checkpoint_these(path, pattern, tiles, count);
 }
 
 /* Restores `path` into a fresh film: its pixels, how many. */
@@ -117,7 +128,7 @@ static void test_tiles_come_back_as_they_were(void **state) {
   /* the resumed film goes on appending: all 12 come back next time */
   clrt_checkpoint_follow(checkpoint, &film);
   for (size_t i = 5; i < 12; ++i)
-    receive_pattern(&film, pattern, (clrt_tile){(unsigned)(i % 4) * 10, (unsigned)(i / 4) * 8, 10, 8});
+    receive_pattern(&film, pattern, grid_tile(i));
   clrt_checkpoint_close(checkpoint, false);
   clrt_film_free(&film);
   assert_int_equal(restore(path, &film, &pixels, &checkpoint, &err), CLRT_OK);
@@ -160,7 +171,7 @@ static void test_a_torn_last_record_is_dropped(void **state) {
   assert_int_equal(pixels, 2 * 80);
   assert_true(file_size(path) < whole - 5);
   clrt_checkpoint_follow(checkpoint, &film);
-  receive_pattern(&film, pattern, (clrt_tile){20, 0, 10, 8});
+  receive_pattern(&film, pattern, grid_tile(2));
   clrt_checkpoint_close(checkpoint, false);
   clrt_film_free(&film);
   assert_int_equal(restore(path, &film, &pixels, &checkpoint, &err), CLRT_OK);
@@ -194,19 +205,15 @@ static void test_damage_and_strangers_are_refused(void **state) {
   flip_byte(path, HEADER_BYTES + 40 + 2); /* in the first record's data */
   expect_refused(path, "the record at byte 64 is damaged");
   unlink(path);
-  /* the same tile twice */
+  /* tiles over each other */
+  const clrt_tile overlapping[] = {{0, 0, 10, 8}, {5, 4, 10, 8}, {30, 16, 10, 8}};
+  checkpoint_these(path, pattern, overlapping, 3);
+  expect_refused(path, "is damaged (a tile outside the picture, over another");
   clrt_film film;
   make_film(&film, CLRT_FILM_LEVELS);
-  clrt_checkpoint_render render = render_of(&film, 7);
+  clrt_checkpoint_render render;
   clrt_checkpoint *checkpoint;
   clrt_error err;
-  assert_int_equal(clrt_checkpoint_create(path, &render, &checkpoint, &err), CLRT_OK);
-  clrt_checkpoint_follow(checkpoint, &film);
-  receive_pattern(&film, pattern, (clrt_tile){0, 0, 10, 8});
-  receive_pattern(&film, pattern, (clrt_tile){5, 4, 10, 8});
-  receive_pattern(&film, pattern, (clrt_tile){30, 16, 10, 8});
-  clrt_checkpoint_close(checkpoint, false);
-  expect_refused(path, "is damaged (a tile outside the picture, over another");
   /* another render's */
   render = render_of(&film, 8);
   assert_int_equal(clrt_checkpoint_open(path, &render, &checkpoint, &err), CLRT_ERR_INPUT);
@@ -244,7 +251,7 @@ static void test_passes_are_replaced_whole(void **state) {
   assert_false(restored);
   size_t sums_bytes = (size_t)WIDTH * HEIGHT * sizeof *film.sums;
   for (int pass = 1; pass <= 2; ++pass) {
-    uint8_t *noise = test_pattern(WIDTH * 32 / 3, HEIGHT, (unsigned)pass);
+    uint8_t *noise = test_pattern(WIDTH * 32, HEIGHT, (unsigned)pass); /* 3 bytes a pixel: enough */
     memcpy(film.sums, noise, sums_bytes);
     free(noise);
     memset(state_bytes, pass, sizeof state_bytes);

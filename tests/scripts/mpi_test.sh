@@ -98,49 +98,52 @@ row bench_failing all ",1,ok"
 # A process killed (SIGKILL) mid-render: Open MPI aborts the job, and the
 # root's checkpoint lets another mpirun, of another size, finish the very
 # bytes of an uninterrupted render.
-rank_pid() { # RANK OUTPUT: the pid of the clrt process of that rank writing OUTPUT
+killed=("$source_dir/scenes/showcase.json" --width 320 --height 180 --samples 64)
+"$clrt" render "${killed[@]}" -o "$work/killed-1.png" -q
+# Starts `mpirun -n 3 clrt render` of that scene to $work/NAME.png, with a
+# checkpoint in $work/NAME.ck, in the background (its pid in $pid, its
+# stderr in $work/NAME.err); returns once the checkpoint holds finished
+# tiles, when every process is rendering.
+start_rendering() { # NAME [render options]
+  local name="$1"
+  shift
+  timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/$name.png" --checkpoint "$work/$name.ck" \
+    "$@" 2>"$work/$name.err" &
+  pid=$!
+  for _ in $(seq 1200); do
+    [ "$(wc -c 2>/dev/null <"$work/$name.ck" || echo 0)" -gt 64 ] && return
+    sleep 0.05
+  done
+}
+# The pid of the clrt process of rank RANK rendering NAME.png.
+victim_of() { # RANK NAME
   local environ
   for environ in /proc/[0-9]*/environ; do
     { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" || continue
-    { tr '\0' ' ' <"${environ%/environ}/cmdline"; } 2>/dev/null | grep -q -- "$2" || continue
+    { tr '\0' ' ' <"${environ%/environ}/cmdline"; } 2>/dev/null | grep -q -- "$2.png" || continue
     echo "${environ#/proc/}" | cut -d/ -f1
     return
   done
+  fail "$2: no process of rank $1 (was the render over?)"
 }
-killed=("$source_dir/scenes/showcase.json" --width 320 --height 180 --samples 64)
-"$clrt" render "${killed[@]}" -o "$work/killed-1.png" -q
-timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/killed.png" -q --checkpoint "$work/ck" \
-  2>/dev/null &
-pid=$!
-for _ in $(seq 1200); do
-  [ "$(wc -c 2>/dev/null <"$work/ck" || echo 0)" -gt 64 ] && break
-  sleep 0.05
-done
-victim="$(rank_pid 1 killed.png)"
-[ -n "$victim" ] || fail "killed process: no process of rank 1 (was the render over?)"
-kill -KILL "$victim"
+
+start_rendering killed -q
+kill -KILL "$(victim_of 1 killed)"
 wait "$pid" && fail "killed process: mpirun succeeded"
 [ ! -e "$work/killed.png" ] || fail "killed process: a picture was written"
-"${mpirun[@]}" -n 2 "$clrt" render "${killed[@]}" -o "$work/killed.png" --resume "$work/ck" 2>"$work/killed.err" ||
-  fail "killed process: mpirun -n 2 --resume failed: $(cat "$work/killed.err")"
-grep -q "resuming $work/ck: [0-9.]*% of the picture" "$work/killed.err" || fail "killed process: $(cat "$work/killed.err")"
+"${mpirun[@]}" -n 2 "$clrt" render "${killed[@]}" -o "$work/killed.png" --resume "$work/killed.ck" \
+  2>"$work/killed.err" || fail "killed process: mpirun -n 2 --resume failed: $(cat "$work/killed.err")"
+grep -q "resuming $work/killed.ck: [0-9.]*% of the picture" "$work/killed.err" ||
+  fail "killed process: $(cat "$work/killed.err")"
 cmp "$work/killed-1.png" "$work/killed.png" || fail "killed process: the resumed picture differs"
-[ ! -e "$work/ck" ] || fail "killed process: the checkpoint was left behind"
+[ ! -e "$work/killed.ck" ] || fail "killed process: the checkpoint was left behind"
 
 # A process stopped (SIGSTOP) mid-render: after --tile-timeout seconds of
 # silence the root gives its tiles to the others, writes the very
 # picture, and ends the job (mpirun returns 0: the picture is whole).
 start=$(date +%s)
-# (a checkpoint only to see that tiles are done: every process renders)
-timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/silent-rank.png" --tile-timeout 5 \
-  --checkpoint "$work/ck-silent" 2>"$work/silent-rank.err" &
-pid=$!
-for _ in $(seq 1200); do
-  [ "$(wc -c 2>/dev/null <"$work/ck-silent" || echo 0)" -gt 64 ] && break
-  sleep 0.05
-done
-victim="$(rank_pid 1 silent-rank.png)"
-[ -n "$victim" ] || fail "stopped process: no process of rank 1 (was the render over?)"
+start_rendering silent-rank --tile-timeout 5
+victim="$(victim_of 1 silent-rank)"
 kill -STOP "$victim"
 wait "$pid" || fail "stopped process: mpirun failed: $(cat "$work/silent-rank.err")"
 kill -KILL "$victim" 2>/dev/null || true
@@ -152,17 +155,10 @@ grep -q "the root, process 0, has said nothing" "$work/silent-rank.err" &&
 cmp "$work/killed-1.png" "$work/silent-rank.png" || fail "stopped process: other bytes"
 
 # The root stopped: the others end the job after --tile-timeout seconds,
-# saying why; no file (the checkpoint is how such a job is finished).
+# saying why; no picture (the checkpoint is how such a job is finished).
 start=$(date +%s)
-timeout 120 "${mpirun[@]}" -n 3 "$clrt" render "${killed[@]}" -o "$work/silent-root.png" --tile-timeout 5 \
-  --checkpoint "$work/ck-root" 2>"$work/silent-root.err" &
-pid=$!
-for _ in $(seq 1200); do
-  [ "$(wc -c 2>/dev/null <"$work/ck-root" || echo 0)" -gt 64 ] && break
-  sleep 0.05
-done
-victim="$(rank_pid 0 silent-root.png)"
-[ -n "$victim" ] || fail "stopped root: no process of rank 0 (was the render over?)"
+start_rendering silent-root --tile-timeout 5
+victim="$(victim_of 0 silent-root)"
 kill -STOP "$victim"
 wait "$pid" && fail "stopped root: mpirun succeeded"
 kill -KILL "$victim" 2>/dev/null || true
@@ -170,7 +166,7 @@ kill -KILL "$victim" 2>/dev/null || true
 grep -q "the root, process 0, has said nothing for [0-9]* s (stopped or hung): ending the job" \
   "$work/silent-root.err" || fail "stopped root: $(cat "$work/silent-root.err")"
 [ ! -e "$work/silent-root.png" ] || fail "stopped root: a picture was written"
-rm -f "$work/ck-root"
+rm -f "$work/silent-root.ck"
 
 # Ctrl-C on mpirun, two seconds into a long render: stops soon, no file.
 start=$(date +%s)
