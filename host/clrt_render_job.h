@@ -32,6 +32,7 @@ typedef struct clrt_render_job {
   bool linear;           /* linear colour (for .hdr), not 8-bit levels */
   bool progressive;      /* --time or --noise: passes of samples (clrt_passes.h) */
   size_t resumed_pixels; /* the root's: restored from --resume's checkpoint (a render in one go) */
+  size_t dropped_bytes;  /* the root's: what followed the checkpoint's last whole record */
   double share_ms;       /* sending the flat scene to the other processes */
 } clrt_render_job;
 

@@ -142,8 +142,8 @@ static void identify_render(const clrt_render_job *job, uint8_t identity[CLRT_CH
  * the frame's tiles cut down to what they leave (guided strips, which
  * are cut while rendering, become a grid of the default tile). */
 static clrt_status resume_tiles(clrt_render_job *job, clrt_render_destination *destination, clrt_error *err) {
-  clrt_status status =
-      clrt_checkpoint_restore_tiles(destination->checkpoint, &destination->film, &job->resumed_pixels, err);
+  clrt_status status = clrt_checkpoint_restore_tiles(destination->checkpoint, &destination->film, &job->resumed_pixels,
+                                                     &job->dropped_bytes, err);
   clrt_tile_plan cut = {0}, missing;
   if (status == CLRT_OK && job->frame.guided)
     status =
@@ -328,9 +328,11 @@ static void close_checkpoint(clrt_render_destination *destination, FILE *log, cl
   if (failure)
     fprintf(log, "clrt: warning: %s\n", failure->message);
   else if (status != CLRT_OK) {
+    char path[CLRT_ERROR_MESSAGE_SIZE / 4]; /* made printable, as clrt_fail makes messages */
+    clrt_printable(clrt_checkpoint_path(checkpoint), path, sizeof path);
     size_t used = strlen(err->message);
     snprintf(err->message + used, sizeof err->message - used, "; %s keeps the work done: '--resume %s' finishes it",
-             clrt_checkpoint_path(checkpoint), clrt_checkpoint_path(checkpoint));
+             path, path);
   }
   clrt_checkpoint_close(checkpoint, status == CLRT_OK);
   destination->checkpoint = NULL;

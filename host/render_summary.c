@@ -43,8 +43,12 @@ void clrt_render_summary_start(FILE *log, const clrt_render_job *job) {
   }
   if (job->options->resume && !job->progressive) {
     clrt_printable(job->options->checkpoint_path, path, sizeof path);
-    fprintf(log, "clrt:   resuming %s: %.1f%% of the picture was rendered already\n", path,
+    fprintf(log, "clrt:   resuming %s: %.1f%% of the picture was rendered already", path,
             100.0 * (double)job->resumed_pixels / ((double)job->image.width * job->image.height));
+    if (job->dropped_bytes)
+      fprintf(log, " (%zu bytes after its last whole record, torn or damaged, were dropped: their tiles render again)",
+              job->dropped_bytes);
+    fputc('\n', log);
   }
 }
 

@@ -271,19 +271,19 @@ static uint8_t *make_record(uint32_t tag, const clrt_tile *tile, const void *raw
 typedef enum record_read { RECORD_WHOLE, RECORD_TORN, RECORD_DAMAGED, RECORD_NO_MEMORY } record_read;
 
 /* The record at `offset` of a file of `file_bytes`: its header, and its
- * bytes uncompressed into *raw (malloc'd, or `into` when not NULL, which
- * holds `into_bytes`). A record cut short by the file's end, or the last
- * one with a wrong checksum, is torn: written when the render died. */
-static record_read read_record(int fd, off_t offset, off_t file_bytes, record_header *h, void *into, size_t into_bytes,
-                               void **raw) {
+ * bytes uncompressed into *raw (malloc'd, at most max_raw bytes), or
+ * into `into`, which holds exactly into_bytes. Cut short by the file's
+ * end, it is torn (written when the render died); with a wrong size,
+ * checksum or compressed stream, damaged. */
+static record_read read_record(int fd, off_t offset, off_t file_bytes, size_t max_raw, void *into, size_t into_bytes,
+                               record_header *h, void **raw) {
   *raw = NULL;
   if (!read_at(fd, h, sizeof *h, offset))
     return RECORD_TORN;
-  off_t data_end = offset + (off_t)sizeof *h + (off_t)h->stored_bytes;
-  if (h->stored_bytes > (uint64_t)file_bytes || data_end > file_bytes)
+  uint64_t room = (uint64_t)(file_bytes - offset) - sizeof *h; /* the header was read: it fits */
+  if (h->stored_bytes > room)
     return RECORD_TORN;
-  bool last = data_end == file_bytes;
-  if (into && h->raw_bytes != into_bytes)
+  if (into ? h->raw_bytes != into_bytes : h->raw_bytes > max_raw)
     return RECORD_DAMAGED;
   uint8_t *stored = malloc(h->stored_bytes ? h->stored_bytes : 1);
   uint8_t *out = into ? into : malloc(h->raw_bytes ? h->raw_bytes : 1);
@@ -291,7 +291,7 @@ static record_read read_record(int fd, off_t offset, off_t file_bytes, record_he
   if (result == RECORD_WHOLE && !read_at(fd, stored, h->stored_bytes, offset + (off_t)sizeof *h))
     result = RECORD_TORN;
   if (result == RECORD_WHOLE && record_crc(*h, stored) != h->crc)
-    result = last ? RECORD_TORN : RECORD_DAMAGED;
+    result = RECORD_DAMAGED;
   uLongf size = (uLongf)h->raw_bytes;
   if (result == RECORD_WHOLE &&
       (uncompress(out, &size, stored, (uLong)h->stored_bytes) != Z_OK || size != h->raw_bytes))
@@ -327,15 +327,17 @@ static bool cover(clrt_checkpoint *c, const record_header *h) {
   return true;
 }
 
-static clrt_status damaged(const clrt_checkpoint *c, off_t offset, clrt_error *err) {
+static clrt_status damaged(const clrt_checkpoint *c, off_t offset, const char *what, clrt_error *err) {
   return clrt_fail(err, CLRT_ERR_INPUT,
-                   "--resume %s: the record at byte %lld is damaged (a tile outside the picture, over another, or a "
-                   "wrong checksum): the file cannot be resumed; start over with --checkpoint",
-                   c->path, (long long)offset);
+                   "--resume %s: the record at byte %lld is %s: the file cannot be resumed; start over with "
+                   "--checkpoint",
+                   c->path, (long long)offset, what);
 }
 
-clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *c, clrt_film *film, size_t *pixels, clrt_error *err) {
+clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *c, clrt_film *film, size_t *pixels, size_t *dropped_bytes,
+                                          clrt_error *err) {
   *pixels = 0;
+  *dropped_bytes = 0;
   struct stat info;
   if (fstat(c->fd, &info) != 0)
     return clrt_fail(err, CLRT_ERR_INPUT, "--resume %s: %s", c->path, strerror(errno));
@@ -347,14 +349,17 @@ clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *c, clrt_film *film, s
   for (;;) {
     record_header h;
     void *raw;
-    record_read read = read_record(c->fd, offset, info.st_size, &h, NULL, 0, &raw);
-    if (read == RECORD_TORN)
+    record_read read = read_record(c->fd, offset, info.st_size, picture * c->header.pixel_bytes, NULL, 0, &h, &raw);
+    /* Torn by the death, or damaged: past the last second synced, a power
+     * cut may leave garbage or zeros. The tiles of whatever follows are
+     * rendered again; every record restored passed its checksum. */
+    if (read == RECORD_TORN || read == RECORD_DAMAGED)
       break;
     if (read == RECORD_NO_MEMORY)
       return out_of_memory(c->path, err);
-    if (read == RECORD_DAMAGED || !cover(c, &h)) {
+    if (!cover(c, &h)) { /* checksummed, yet not this picture's: no tear makes that */
       free(raw);
-      return damaged(c, offset, err);
+      return damaged(c, offset, "a tile outside the picture or over another", err);
     }
     clrt_tile tile = {h.x, h.y, h.width, h.height};
     clrt_film_restore_tile(film, &tile, raw);
@@ -362,10 +367,10 @@ clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *c, clrt_film *film, s
     *pixels += (size_t)tile.width * tile.height;
     offset += (off_t)sizeof h + (off_t)h.stored_bytes;
   }
-  /* What follows the last whole record was torn by the death: the next
-   * record overwrites it. */
+  /* The next record follows the last whole one. */
+  *dropped_bytes = (size_t)(info.st_size - offset);
   if (offset < info.st_size && ftruncate(c->fd, offset) != 0)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "--resume %s: cannot cut its torn last record (%s)", c->path,
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "--resume %s: cannot cut what follows its last whole record (%s)", c->path,
                      strerror(errno));
   c->end = offset;
   return CLRT_OK;
@@ -554,10 +559,10 @@ clrt_status clrt_checkpoint_load_passes(clrt_checkpoint *c, void *state, size_t 
     close(fd);
     return CLRT_OK;
   }
-  record_read read = read_record(fd, offset, info.st_size, &h, state, state_bytes, &none);
+  record_read read = read_record(fd, offset, info.st_size, 0, state, state_bytes, &h, &none);
   if (read == RECORD_WHOLE && h.tag == STATE_TAG) {
     offset += (off_t)sizeof h + (off_t)h.stored_bytes;
-    read = read_record(fd, offset, info.st_size, &h, film->sums, sums_bytes(film), &none);
+    read = read_record(fd, offset, info.st_size, 0, film->sums, sums_bytes(film), &h, &none);
     read = read == RECORD_WHOLE && h.tag != SUMS_TAG ? RECORD_DAMAGED : read;
   } else if (read == RECORD_WHOLE) {
     read = RECORD_DAMAGED;
@@ -567,7 +572,7 @@ clrt_status clrt_checkpoint_load_passes(clrt_checkpoint *c, void *state, size_t 
     return out_of_memory(c->path, err);
   /* A passes checkpoint is replaced whole: any tear is damage. */
   if (read != RECORD_WHOLE)
-    return damaged(c, offset, err);
+    return damaged(c, offset, "damaged (its size or checksum is wrong)", err);
   *restored = true;
   return CLRT_OK;
 }

@@ -8,7 +8,8 @@
  * - A render in one go appends a record per finished tile, in the film's
  *   form (8-bit levels, or linear floats for .hdr). Records are only ever
  *   appended: a death in the middle of one leaves a torn last record,
- *   which resuming drops (and overwrites).
+ *   which resuming drops (and overwrites), as it drops a damaged one and
+ *   all after it (their tiles are rendered again).
  * - A progressive render keeps its passes: after each one, the passes'
  *   state and the film's exact sums go to FILE.part, which is synced and
  *   renamed over FILE: a death leaves the last pass or the one before,
@@ -72,11 +73,14 @@ clrt_status clrt_checkpoint_open(const char *path, const clrt_checkpoint_render 
                                  clrt_error *err);
 
 /* A tiles checkpoint just opened: its records go into `film` (their
- * pixels counted as received); *pixels says how many. A torn last record
- * is dropped; a damaged or overlapping one before it is an input error.
- * Records appended from now on follow the last whole one. */
+ * pixels counted as received); *pixels says how many. Reading stops at a
+ * torn or damaged record (a death in the middle of one, or what a power
+ * cut left of the last second): it and what follows, *dropped_bytes, are
+ * cut off, their tiles to be rendered again. A checksummed tile outside
+ * the picture or over another is an input error. Records appended from
+ * now on follow the last whole one. */
 clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *checkpoint, clrt_film *film, size_t *pixels,
-                                          clrt_error *err);
+                                          size_t *dropped_bytes, clrt_error *err);
 
 /* The tiles of `cut` (the run's tiling, covering the picture) less what
  * the restored records cover: a tile covered whole is dropped, a tile
