@@ -88,12 +88,14 @@ static file_header header_of(const clrt_checkpoint_render *render) {
 
 static clrt_checkpoint *new_checkpoint(const char *path, const clrt_checkpoint_render *render) {
   clrt_checkpoint *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
   size_t length = strlen(path) + sizeof ".part";
-  if (c)
-    c->path = strdup(path), c->part_path = malloc(length);
-  if (!c || !c->path || !c->part_path) {
-    if (c)
-      free(c->path), free(c->part_path);
+  c->path = strdup(path);
+  c->part_path = malloc(length);
+  if (!c->path || !c->part_path) {
+    free(c->path);
+    free(c->part_path);
     free(c);
     return NULL;
   }
@@ -133,18 +135,21 @@ clrt_status clrt_checkpoint_create(const char *path, const clrt_checkpoint_rende
   clrt_checkpoint *c = new_checkpoint(path, render);
   if (!c)
     return out_of_memory(path, err);
-  /* Tiles are appended to the file itself; passes go to FILE.part first. */
-  const char *first = render->kind == CLRT_CHECKPOINT_TILES ? path : c->part_path;
-  int fd = open(first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  /* Tiles are appended to the file itself (made here, never an existing
+   * one); passes go to FILE.part first. */
+  bool tiles = render->kind == CLRT_CHECKPOINT_TILES;
+  const char *first = tiles ? path : c->part_path;
+  int fd = open(first, O_WRONLY | O_CREAT | (tiles ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0666);
   bool written = fd >= 0 && clrt_file_write_all(fd, &c->header, sizeof c->header) && fsync(fd) == 0;
   int saved = errno;
-  if (fd >= 0 && render->kind == CLRT_CHECKPOINT_PASSES)
+  if (fd >= 0 && !tiles)
     written = close(fd) == 0 && written && rename(c->part_path, path) == 0;
   else
     c->fd = fd;
   if (!written) {
     saved = saved ? saved : errno;
-    unlink(first);
+    if (fd >= 0) /* only what this made */
+      unlink(first);
     free_checkpoint(c);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "--checkpoint %s: cannot write it (%s)", path, strerror(saved));
   }
