@@ -192,10 +192,11 @@ static clrt_status add_platform(clrt_device_list *list, cl_platform_id platform,
   return status;
 }
 
-/* Address space an OpenCL driver takes as it loads and starts its
- * threads: POCL with its LLVM, measured, maps about 450 MB; with less left
- * it aborts inside its own start (a thread it cannot create, an
- * allocation that throws), where clrt cannot catch it. */
+/* Address space an OpenCL driver takes as it loads, starts its threads
+ * and builds a kernel: POCL with its LLVM, measured, about 510 MB beside
+ * what clrt holds; with less left it aborts inside its own start (a
+ * thread it cannot create, an allocation that throws), where clrt cannot
+ * catch it. */
 #define CLRT_DRIVER_ADDRESS_SPACE_MB 512ull
 
 /* The address space this process has mapped, in MB; 0 when unknown. */

@@ -43,7 +43,7 @@ static void on_abort(int signal_number) {
   _exit(CLRT_ERR_RUNTIME);
 }
 
-void clrt_stop_explain_aborts(void) {
+static void compose_abort_message(void) {
   char limit[256];
   if (clrt_address_space_hint(limit, sizeof limit))
     snprintf(abort_message, sizeof abort_message,
@@ -55,6 +55,13 @@ void clrt_stop_explain_aborts(void) {
              "clrt: error: a library clrt runs (most likely the OpenCL driver) aborted, its message above; if it "
              "ran out of memory, render smaller or on a device with more; no file written\n");
   abort_message_length = strlen(abort_message);
+}
+
+void clrt_stop_explain_aborts(void) {
+  /* composed once: when the handler is put back, another thread's abort
+   * may be reading it */
+  if (abort_message_length == 0)
+    compose_abort_message();
   struct sigaction handler;
   memset(&handler, 0, sizeof handler);
   handler.sa_handler = on_abort;
