@@ -3,6 +3,7 @@
 #ifndef CLRT_TILES_H
 #define CLRT_TILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "clrt_error.h"
@@ -38,6 +39,15 @@ clrt_status clrt_tiles_grid(unsigned width, unsigned height, unsigned tile_width
 /* Cuts every tile of more than max_pixels into bands of its rows, as few
  * and as even as fit; the plan then covers the same pixels. */
 clrt_status clrt_tiles_cap(clrt_tile_plan *plan, size_t max_pixels, clrt_error *err);
+
+/* Appends a tile to a plan being built (its room in *capacity grows);
+ * false when out of memory. The plan's largest sides wait for
+ * clrt_tiles_measure. */
+bool clrt_tiles_append(clrt_tile_plan *plan, size_t *capacity, clrt_tile tile);
+
+/* The plan's widest, tallest and largest tile, from its tiles (after
+ * tiles were appended or grown). */
+void clrt_tiles_measure(clrt_tile_plan *plan);
 
 void clrt_tiles_free(clrt_tile_plan *plan);
 

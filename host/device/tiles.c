@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "clrt_array.h"
+
 static clrt_status allocate_plan(size_t count, clrt_tile_plan *plan, clrt_error *err) {
   plan->tiles = calloc(count, sizeof *plan->tiles);
   plan->count = count;
@@ -100,4 +102,20 @@ void clrt_tiles_free(clrt_tile_plan *plan) {
   free(plan->tiles);
   plan->tiles = NULL;
   plan->count = 0;
+}
+
+bool clrt_tiles_append(clrt_tile_plan *plan, size_t *capacity, clrt_tile tile) {
+  clrt_tile *grown = clrt_array_reserve(plan->tiles, capacity, plan->count + 1, sizeof *plan->tiles);
+  if (!grown)
+    return false;
+  plan->tiles = grown;
+  plan->tiles[plan->count++] = tile;
+  return true;
+}
+
+void clrt_tiles_measure(clrt_tile_plan *plan) {
+  plan->max_width = plan->max_height = 0;
+  plan->max_pixels = 0;
+  for (size_t i = 0; i < plan->count; ++i)
+    add_tile(plan, i, plan->tiles[i]);
 }

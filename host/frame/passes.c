@@ -64,15 +64,8 @@ static clrt_status add_tile(clrt_tile_plan *plan, size_t *capacity, size_t row_s
       return CLRT_OK;
     }
   }
-  if (plan->count == *capacity) {
-    size_t grown = *capacity ? 2 * *capacity : 64;
-    clrt_tile *tiles = realloc(plan->tiles, grown * sizeof *tiles);
-    if (!tiles)
-      return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory planning a pass of %zu tiles", grown);
-    plan->tiles = tiles;
-    *capacity = grown;
-  }
-  plan->tiles[plan->count++] = tile;
+  if (!clrt_tiles_append(plan, capacity, tile))
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory planning a pass of %zu tiles", plan->count + 1);
   return CLRT_OK;
 }
 
@@ -102,16 +95,6 @@ static clrt_status plan_row(const clrt_regions *regions, unsigned row, size_t ma
   return status;
 }
 
-static void measure_plan(clrt_tile_plan *plan) {
-  for (size_t i = 0; i < plan->count; ++i) {
-    const clrt_tile *t = &plan->tiles[i];
-    plan->max_width = t->width > plan->max_width ? t->width : plan->max_width;
-    plan->max_height = t->height > plan->max_height ? t->height : plan->max_height;
-    size_t pixels = (size_t)t->width * t->height;
-    plan->max_pixels = pixels > plan->max_pixels ? pixels : plan->max_pixels;
-  }
-}
-
 clrt_status clrt_regions_plan(const clrt_regions *regions, size_t max_pixels, clrt_tile_plan *plan, clrt_error *err) {
   memset(plan, 0, sizeof *plan);
   size_t capacity = 0;
@@ -122,7 +105,7 @@ clrt_status clrt_regions_plan(const clrt_regions *regions, size_t max_pixels, cl
     clrt_tiles_free(plan);
     return status;
   }
-  measure_plan(plan);
+  clrt_tiles_measure(plan);
   return CLRT_OK;
 }
 

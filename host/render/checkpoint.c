@@ -12,7 +12,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "clrt_array.h"
 #include "clrt_clock.h"
 #include "clrt_file.h"
 
@@ -381,20 +380,6 @@ clrt_status clrt_checkpoint_restore_tiles(clrt_checkpoint *c, clrt_film *film, s
   return CLRT_OK;
 }
 
-/* A plan being built: tiles appended, its largest sides kept. */
-static bool plan_add(clrt_tile_plan *plan, size_t *capacity, clrt_tile tile) {
-  clrt_tile *grown = clrt_array_reserve(plan->tiles, capacity, plan->count + 1, sizeof *plan->tiles);
-  if (!grown)
-    return false;
-  plan->tiles = grown;
-  plan->tiles[plan->count++] = tile;
-  size_t pixels = (size_t)tile.width * tile.height;
-  plan->max_width = tile.width > plan->max_width ? tile.width : plan->max_width;
-  plan->max_height = tile.height > plan->max_height ? tile.height : plan->max_height;
-  plan->max_pixels = pixels > plan->max_pixels ? pixels : plan->max_pixels;
-  return true;
-}
-
 /* Pixels of `tile` covered: all, none, or some. */
 static size_t covered_in(const clrt_checkpoint *c, const clrt_tile *tile) {
   size_t count = 0;
@@ -428,16 +413,9 @@ static bool add_uncovered(const clrt_checkpoint *c, const clrt_tile *tile, clrt_
           extended = true;
         }
       }
-      if (!extended && !plan_add(plan, capacity, run))
+      if (!extended && !clrt_tiles_append(plan, capacity, run))
         return false;
     }
-  }
-  /* Heights grew in place: the plan's largest tile again. */
-  for (size_t i = first; i < plan->count; ++i) {
-    const clrt_tile *t = &plan->tiles[i];
-    size_t pixels = (size_t)t->width * t->height;
-    plan->max_height = t->height > plan->max_height ? t->height : plan->max_height;
-    plan->max_pixels = pixels > plan->max_pixels ? pixels : plan->max_pixels;
   }
   return true;
 }
@@ -451,7 +429,7 @@ clrt_status clrt_checkpoint_missing_plan(const clrt_checkpoint *c, const clrt_ti
     const clrt_tile *tile = &cut->tiles[i];
     size_t covered = c->covered ? covered_in(c, tile) : 0;
     if (covered == 0)
-      ok = plan_add(missing, &capacity, *tile);
+      ok = clrt_tiles_append(missing, &capacity, *tile);
     else if (covered < (size_t)tile->width * tile->height)
       ok = add_uncovered(c, tile, missing, &capacity);
   }
@@ -459,6 +437,7 @@ clrt_status clrt_checkpoint_missing_plan(const clrt_checkpoint *c, const clrt_ti
     clrt_tiles_free(missing);
     return out_of_memory(c->path, err);
   }
+  clrt_tiles_measure(missing);
   return CLRT_OK;
 }
 
