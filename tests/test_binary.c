@@ -589,6 +589,20 @@ static int run_script(const char *script, char *directory, size_t size) {
   return WEXITSTATUS(status);
 }
 
+/* Runs a script of numbered steps (each failing one exits with its
+ * number): on a failure, shows the folder and the files `shown` (a glob
+ * in it), then fails naming `what` and the step. */
+static void run_steps(const char *what, const char *script, const char *shown) {
+  char directory[700];
+  int status = run_script(script, directory, sizeof directory);
+  if (status == 0)
+    return;
+  char command[1600];
+  snprintf(command, sizeof command, "ls -la '%s'; cat '%s'/%s", directory, directory, shown);
+  assert_int_equal(system(command), 0);
+  fail_msg("%s: step %d failed", what, status);
+}
+
 /* SIGKILL (or the OOM killer) mid-render: not even a temporary file is
  * left, for the picture is written to a file without a name until it is
  * complete. */
@@ -623,7 +637,7 @@ static void test_a_killed_render_leaves_nothing(void **state) {
  * checkpoint gone once the picture is written. `options` make a render of
  * seconds, whose first work is kept well before its end. */
 static void check_resume_after_kill(const char *options) {
-  char script[2048], directory[700];
+  char script[2048];
   snprintf(script, sizeof script,
            "$CLRT render %s -o $DIR/whole.png -q || exit 3; " KILL_ONCE_CHECKPOINTED(
                "%s") "test -e $DIR/out.png && exit 6; "
@@ -632,13 +646,7 @@ static void check_resume_after_kill(const char *options) {
                      "grep -q -e \"resuming $DIR/ck: [0-9.]*%% of the picture was\" -e \"resumed from the checkpoint\" "
                      "$DIR/err || exit 10; exit 0",
            options, options, options);
-  int status = run_script(script, directory, sizeof directory);
-  if (status != 0) {
-    char command[1600];
-    snprintf(command, sizeof command, "ls -la '%s'; cat '%s/err'", directory, directory);
-    assert_int_equal(system(command), 0);
-    fail_msg("resuming '%s' failed at step %d", options, status);
-  }
+  run_steps(options, script, "err");
 }
 
 static void test_a_killed_render_resumes_to_the_same_bytes(void **state) {
@@ -655,7 +663,6 @@ static void test_checkpoint_mistakes_are_refused(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char directory[700];
   /* a checkpoint of another scene or option set, a file that is no
    * checkpoint, a missing one, and an existing one that --checkpoint
    * would overwrite: each exits 2 naming the fix, with nothing written */
@@ -694,13 +701,7 @@ static void test_checkpoint_mistakes_are_refused(void **state) {
                                                                     "test -e $DIR/a.png -o -e $DIR/a.hdr && exit 16; "
                                                                     "test $(cat $DIR/e? | wc -l) -eq 6 || exit 17; "
                                                                     "exit 0";
-  int status = run_script(script, directory, sizeof directory);
-  if (status != 0) {
-    char command[1600];
-    snprintf(command, sizeof command, "ls -la '%s'; cat '%s'/e?", directory, directory);
-    assert_int_equal(system(command), 0);
-    fail_msg("checkpoint mistakes: step %d", status);
-  }
+  run_steps("checkpoint mistakes", script, "e?");
 }
 
 /* A library that aborts mid-render (the OpenCL driver out of memory; here
@@ -710,19 +711,13 @@ static void test_an_aborting_library_is_explained(void **state) {
   (void)state;
   clrt_device device;
   test_require_device(&device);
-  char directory[700];
-  int status = run_script("$CLRT render scenes/showcase.json -o $DIR/out.png --width 640 --height 360 2>$DIR/err & "
-                          "pid=$!; n=0; while ! grep -q rendering $DIR/err && [ $n -lt 600 ]; do sleep 0.05; "
-                          "n=$((n+1)); done; sleep 1; kill -ABRT $pid; wait $pid; test $? -eq 1 || exit 3; "
-                          "grep -q \"^clrt: error: a library clrt runs (most likely the OpenCL driver) aborted\" "
-                          "$DIR/err || exit 4; test \"$(ls $DIR)\" = err || exit 5",
-                          directory, sizeof directory);
-  if (status != 0) {
-    char command[1600];
-    snprintf(command, sizeof command, "ls -la '%s'; cat '%s/err'", directory, directory);
-    assert_int_equal(system(command), 0);
-    fail_msg("an abort: step %d", status);
-  }
+  run_steps("an abort",
+            "$CLRT render scenes/showcase.json -o $DIR/out.png --width 640 --height 360 2>$DIR/err & "
+            "pid=$!; n=0; while ! grep -q rendering $DIR/err && [ $n -lt 600 ]; do sleep 0.05; "
+            "n=$((n+1)); done; sleep 1; kill -ABRT $pid; wait $pid; test $? -eq 1 || exit 3; "
+            "grep -q \"^clrt: error: a library clrt runs (most likely the OpenCL driver) aborted\" "
+            "$DIR/err || exit 4; test \"$(ls $DIR)\" = err || exit 5",
+            "err");
 }
 
 /* The output's name taken while the picture renders (here by a folder):
