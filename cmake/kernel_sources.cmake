@@ -40,6 +40,8 @@ set(CLRT_KERNEL_SOURCES
     kernels/bvh.c
     ${CLRT_INTEGRATOR_KERNELS}
     kernels/pixel.c
+    kernels/aux.c
+    kernels/denoise.c
     kernels/tone_levels.c
     kernels/trace.cl)
 list(TRANSFORM CLRT_KERNEL_SOURCES PREPEND ${CLRT_SOURCE_DIR}/)

@@ -1,4 +1,5 @@
-/* Command-line parsing for `clrt render`, `clrt bench` and `clrt devices`. */
+/* Command-line parsing for `clrt render`, `clrt bench`, `clrt compare` and
+ * `clrt devices`. */
 #include "clrt_cli.h"
 
 #include <stdlib.h>
@@ -15,12 +16,13 @@ enum { CLRT_MAX_DURATION = 86400 };
 static const char USAGE[] =
     "usage: clrt render SCENE.json -o OUT.png [options]\n"
     "       clrt bench [SCENE.json ...] [bench options]\n"
+    "       clrt compare REFERENCE IMAGE\n"
     "       clrt devices\n"
     "       clrt --help | --version\n"
     "\n"
     "render options:\n"
     "  -o, --output FILE     the image to write (required); its extension picks the format:\n"
-    "                        .png, .jpg, .bmp, .tga, or .hdr (linear colour)\n"
+    "                        .png, .jpg, .bmp, .tga, or .exr and .hdr (linear colour)\n"
     "  --width W             image width in pixels, 1..16384 (overrides the scene)\n"
     "  --height H            image height in pixels, 1..16384 (overrides the scene)\n"
     "  --samples N           samples per pixel, 1..4096 (overrides the scene)\n"
@@ -49,6 +51,12 @@ static const char USAGE[] =
     "                        with those tiles magenta (the exit status is still 1)\n"
     "  --fast-math           build the kernel with -cl-fast-relaxed-math: faster on some\n"
     "                        GPUs, but the picture is no longer exactly reproducible\n"
+    "  --denoise             filter the noise out of the picture (edge-aware, guided by the\n"
+    "                        albedo, normal and depth passes) before it is written\n"
+    "  --passes LIST         with -o FILE.exr: also write the albedo, normal and depth passes\n"
+    "                        (a comma list of them, or all) as layers of the file\n"
+    "  --exr-float           with -o FILE.exr: 32-bit float channels (default: half)\n"
+    "  --png-16              with -o FILE.png: 16 bits a channel (default: 8)\n"
     "  --arrays WHERE        where the scene's arrays live on the device: constant, global,\n"
     "                        or auto (default: constant memory on a CPU when they fit, global\n"
     "                        on a GPU, whose constant cache serialises scattered reads)\n"
@@ -69,6 +77,9 @@ static const char USAGE[] =
     "  --fast-math, --arrays WHERE   as for render\n"
     "  --json FILE, --csv FILE, --chart FILE.svg   write the results\n"
     "  --compare A.json B.json   compare two --json files side by side (renders nothing)\n"
+    "\n"
+    "compare: PSNR and SSIM of IMAGE against REFERENCE (PNG, JPEG, BMP, TGA, or EXR through\n"
+    "  the sRGB curve), as the denoiser's quality is measured\n"
     "\n"
     "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
     "             128 + the signal when stopped: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP\n";
@@ -156,6 +167,34 @@ static clrt_status parse_checkpoint(const char *name, const char *value, clrt_op
 }
 
 /* Options that take a value: `--name VALUE` or `--name=VALUE`. */
+/* --passes: a comma list of albedo, normal and depth, or all. */
+static clrt_status parse_passes(const char *text, unsigned *passes, clrt_error *err) {
+  static const struct {
+    const char *name;
+    unsigned bit;
+  } names[] = {{"albedo", CLRT_PASS_ALBEDO},
+               {"normal", CLRT_PASS_NORMAL},
+               {"depth", CLRT_PASS_DEPTH},
+               {"all", CLRT_PASS_ALBEDO | CLRT_PASS_NORMAL | CLRT_PASS_DEPTH}};
+  *passes = 0;
+  for (const char *word = text; *word;) {
+    size_t length = strcspn(word, ",");
+    bool found = false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !found; ++i)
+      if (length == strlen(names[i].name) && strncmp(word, names[i].name, length) == 0) {
+        *passes |= names[i].bit;
+        found = true;
+      }
+    if (!found)
+      return clrt_fail(err, CLRT_ERR_INPUT, "--passes: unknown pass '%.*s' in '%s'; use albedo, normal, depth or all",
+                       (int)length, word, text);
+    word += length + (word[length] == ',');
+  }
+  if (!*passes)
+    return clrt_fail(err, CLRT_ERR_INPUT, "--passes: name at least one of albedo, normal, depth (or all)");
+  return CLRT_OK;
+}
+
 static clrt_status apply_valued_option(const char *name, const char *value, clrt_options *o, clrt_error *err) {
   if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
     o->output_path = value;
@@ -189,6 +228,8 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_array_memory(value, &o->array_memory, err);
   if (strcmp(name, "--checkpoint") == 0 || strcmp(name, "--resume") == 0)
     return parse_checkpoint(name, value, o, err);
+  if (strcmp(name, "--passes") == 0)
+    return parse_passes(value, &o->passes, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -283,9 +324,10 @@ void clrt_cli_free(clrt_options *options) {
 }
 
 static bool takes_value(const char *name) {
-  static const char *const valued[] = {
-      "-o",          "--output",       "--device",    "--width", "--height", "--samples", "--max-depth",  "--tiles",
-      "--tile-size", "--tile-timeout", "--png-level", "--time",  "--noise",  "--arrays",  "--checkpoint", "--resume"};
+  static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
+                                       "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
+                                       "--png-level", "--time",      "--noise",  "--arrays",    "--checkpoint",
+                                       "--resume",    "--passes"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -305,6 +347,11 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
   }
   if (strcmp(arg, "--fast-math") == 0) {
     o->fast_math = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "--denoise") == 0 || strcmp(arg, "--exr-float") == 0 || strcmp(arg, "--png-16") == 0) {
+    bool *flag = arg[2] == 'd' ? &o->denoise : arg[2] == 'e' ? &o->exr_float : &o->png_16;
+    *flag = true;
     return CLRT_OK;
   }
   if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -347,8 +394,16 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
     return usage_error(err, "%s is both the output and the checkpoint: name the checkpoint another file%s",
                        o->output_path, "");
   clrt_image_format format;
-  if (o->png_level.set && (clrt_image_format_of(o->output_path, &format, NULL) != CLRT_OK || format != CLRT_FORMAT_PNG))
+  bool known = clrt_image_format_of(o->output_path, &format, NULL) == CLRT_OK;
+  if (o->png_level.set && (!known || format != CLRT_FORMAT_PNG))
     return usage_error(err, "--png-level is for .png output, not %s%s", o->output_path, "");
+  if (o->png_16 && (!known || format != CLRT_FORMAT_PNG))
+    return usage_error(err, "--png-16 is for .png output, not %s%s", o->output_path, "");
+  if ((o->passes || o->exr_float) && (!known || format != CLRT_FORMAT_EXR))
+    return usage_error(err,
+                       "%s needs an OpenEXR output (-o FILE.exr), not %s: only EXR holds layers and float "
+                       "channels",
+                       o->passes ? "--passes" : "--exr-float", o->output_path);
   return CLRT_OK;
 }
 
@@ -365,7 +420,7 @@ static clrt_status parse_render(int argc, char **argv, clrt_options *o, clrt_err
 clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *err) {
   memset(o, 0, sizeof *o);
   if (argc < 2)
-    return usage_error(err, "missing a command: render, bench or devices%s%s", "", "");
+    return usage_error(err, "missing a command: render, bench, compare or devices%s%s", "", "");
   const char *command = argv[1];
   if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
     o->command = CLRT_COMMAND_HELP;
@@ -381,9 +436,18 @@ clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *e
       return usage_error(err, "devices: unexpected argument '%s'%s", argv[2], "");
     return CLRT_OK;
   }
+  if (strcmp(command, "compare") == 0) {
+    o->command = CLRT_COMMAND_COMPARE;
+    if (argc != 4)
+      return usage_error(err, "compare: expected two pictures, as in 'clrt compare REFERENCE.exr IMAGE.png'%s%s", "",
+                         "");
+    o->compare_paths[0] = argv[2];
+    o->compare_paths[1] = argv[3];
+    return CLRT_OK;
+  }
   if (strcmp(command, "render") == 0)
     return parse_render(argc, argv, o, err);
   if (strcmp(command, "bench") == 0)
     return parse_bench(argc, argv, o, err);
-  return usage_error(err, "unknown command '%s': expected render, bench or devices%s", command, "");
+  return usage_error(err, "unknown command '%s': expected render, bench, compare or devices%s", command, "");
 }

@@ -1,4 +1,4 @@
-/* The commands: `clrt render`, `clrt bench` and `clrt devices`, callable
+/* The commands: `clrt render`, `clrt bench`, `clrt compare` and `clrt devices`, callable
  * without a process (main only maps their status to an exit code). */
 #ifndef CLRT_COMMANDS_H
 #define CLRT_COMMANDS_H
@@ -15,6 +15,10 @@ clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_err
 
 /* Runs `clrt bench` (or --compare): the table on `out`, progress on `log`. */
 clrt_status clrt_bench_command(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err);
+
+/* Prints how near the picture at image_path is to the one at
+ * reference_path (PSNR, SSIM) on `out`. */
+clrt_status clrt_compare_command(const char *reference_path, const char *image_path, FILE *out, clrt_error *err);
 
 /* Lists every platform and device on `out`. */
 clrt_status clrt_devices_command(FILE *out, clrt_error *err);

@@ -13,6 +13,7 @@ typedef enum clrt_command {
   CLRT_COMMAND_RENDER,
   CLRT_COMMAND_BENCH,
   CLRT_COMMAND_DEVICES,
+  CLRT_COMMAND_COMPARE,
   CLRT_COMMAND_HELP,
   CLRT_COMMAND_VERSION,
 } clrt_command;
@@ -26,6 +27,7 @@ typedef struct clrt_override {
 typedef struct clrt_options {
   clrt_command command;
   const char *scene_path;
+  const char *compare_paths[2]; /* clrt compare: the reference, then the picture */
   const char *output_path;
   const char *device_spec; /* NULL: the best available device; "all"; or a comma list */
   clrt_override width, height, samples, max_depth;
@@ -39,6 +41,10 @@ typedef struct clrt_options {
   bool resume;                      /* --resume: finish the render the checkpoint holds */
   bool keep_partial;                /* write the image even with tiles missing (magenta) */
   bool fast_math;                   /* -cl-fast-relaxed-math: may be faster, not exact */
+  unsigned passes;                  /* --passes: CLRT_PASS_ALBEDO | ... (clrt_image.h), into an .exr */
+  bool exr_float;                   /* --exr-float: 32-bit float channels, not half */
+  bool denoise;                     /* --denoise: the picture filtered before it is written */
+  bool png_16;                      /* --png-16: 16 bits a channel */
   clrt_array_memory array_memory;   /* --arrays */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */

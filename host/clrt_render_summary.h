@@ -17,10 +17,12 @@ void clrt_render_summary_start(FILE *log, const clrt_render_job *job);
  * --quiet: the picture is not all there); nothing when there were none. */
 void clrt_render_summary_cut_short(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome);
 
-/* How it went: the picture, the devices, the times and rates; a line per
- * device when there were several, and a line per process in a cluster. */
+/* How it went: the picture, the devices, the times (the auxiliary
+ * passes, the denoiser and the output's from `destination`) and rates; a
+ * line per device when there were several, and a line per process in a
+ * cluster. */
 void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome,
-                               double output_ms, double wall_ms);
+                               const clrt_render_destination *destination, double wall_ms);
 
 /* A progressive render's passes: how many, the samples they took and the
  * noise they left. */

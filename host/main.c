@@ -23,6 +23,9 @@ int main(int argc, char **argv) {
     case CLRT_COMMAND_DEVICES:
       status = clrt_devices_command(stdout, &err);
       break;
+    case CLRT_COMMAND_COMPARE:
+      status = clrt_compare_command(options.compare_paths[0], options.compare_paths[1], stdout, &err);
+      break;
     case CLRT_COMMAND_RENDER:
       status = clrt_render_command(&options, stderr, &err);
       break;

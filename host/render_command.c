@@ -3,13 +3,17 @@
  * file, render one frame, write the picture, summarise. */
 #include "clrt_commands.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clrt_clock.h"
 #include "clrt_cluster.h"
+#include "clrt_denoise.h"
+#include "clrt_file.h"
 #include "clrt_image.h"
+#include "clrt_integrator.h"
 #include "clrt_png.h"
 #include "clrt_render_job.h"
 #include "clrt_render_summary.h"
@@ -40,6 +44,41 @@ static void apply_overrides(const clrt_options *options, clrt_scene *scene) {
     scene->sampling.max_depth = options->max_depth.value;
 }
 
+/* Whether a Whitted picture has noise at all: from soft shadows (several
+ * shadow rays to a sphere light), ambient occlusion or an aperture.
+ * Otherwise each pixel is a fixed set of rays, and there is nothing for
+ * a denoiser to take away but detail. */
+static bool whitted_has_noise(const clrt_flat_scene *flat) {
+  const clrt_trace_params *params = &flat->params;
+  bool sphere_light = false;
+  for (size_t i = 0; i < flat->lights_count; ++i)
+    sphere_light = sphere_light || flat->lights[i].radius > 0.0f;
+  return (params->shadows && sphere_light && params->shadow_samples > 1) ||
+         params->integrator_params.whitted.occlusion_rays > 0 || params->camera.unit_u.w > 0.0f;
+}
+
+/* --denoise is refused where the picture has no noise (docs/finishing.md). */
+static clrt_status check_denoise(const clrt_render_job *job, clrt_error *err) {
+  if (!job->options->denoise || job->scene.params.integrator != CLRT_INTEGRATOR_whitted ||
+      whitted_has_noise(&job->scene))
+    return CLRT_OK;
+  return clrt_fail(err, CLRT_ERR_INPUT,
+                   "%s: --denoise: this Whitted picture has no noise to remove (no soft shadows, ambient occlusion "
+                   "or aperture); drop --denoise, or set image.integrator to \"path\"",
+                   job->options->scene_path);
+}
+
+/* The SHA-256 of the scene file, which the picture's notes name. */
+static clrt_status hash_scene_file(clrt_render_job *job, clrt_error *err) {
+  char *text = NULL;
+  size_t size = 0;
+  clrt_status status = clrt_file_read(job->options->scene_path, "the scene", &text, &size, err);
+  if (status == CLRT_OK)
+    clrt_sha256_hex(text, size, job->scene_sha256);
+  free(text);
+  return status;
+}
+
 /* Reads the scene and flattens it, with the command line's overrides. */
 static clrt_status load_scene(clrt_render_job *job, clrt_error *err) {
   clrt_scene scene;
@@ -57,7 +96,9 @@ static clrt_status load_scene(clrt_render_job *job, clrt_error *err) {
   }
   status = clrt_flatten(&scene, &job->scene, err);
   clrt_scene_free(&scene);
-  return status;
+  if (status == CLRT_OK)
+    status = check_denoise(job, err);
+  return status == CLRT_OK ? hash_scene_file(job, err) : status;
 }
 
 /* The root reads the scene and flattens it; in a cluster, it sends the
@@ -102,9 +143,14 @@ static clrt_status open_destination(const clrt_render_job *job, clrt_render_dest
     status = clrt_film_keep_sums(&destination->film, err);
   else if (status == CLRT_OK && sums_exactly(job))
     clrt_film_develop_on_arrival(&destination->film, job->scene.params.samples);
+  if (status == CLRT_OK && job->options->denoise && sums_exactly(job))
+    status = clrt_film_keep_variance(&destination->film, err);
+  if (status == CLRT_OK && job->wants_aux)
+    status = clrt_film_init(&destination->aux, job->image.width, job->image.height, CLRT_FILM_AUX,
+                            job->scene.tone_levels, err);
   const clrt_options *options = job->options;
   clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
-                           (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag()};
+                           (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag(), options->png_16 ? 16u : 8u};
   if (status == CLRT_OK)
     status = clrt_output_open(options->output_path, &png, &destination->output, err);
   /* A progressive picture is developed at the end: nothing to stream. */
@@ -175,6 +221,19 @@ static clrt_status open_checkpoint(clrt_render_job *job, clrt_render_destination
   return status;
 }
 
+/* The auxiliary passes average the samples Whitted traces (stratified
+ * over their number: all of them), or the path integrator's first
+ * CLRT_AUX_MOST_SAMPLES at most (Sobol points: the first 2^k are spread
+ * evenly over the pixel), since beyond the camera ray the passes have no
+ * noise to average away (kernels/aux.c). */
+#define CLRT_AUX_MOST_SAMPLES 64u
+static unsigned aux_samples(const clrt_render_job *job) {
+  unsigned samples = job->scene.params.samples;
+  if (job->scene.params.integrator == CLRT_INTEGRATOR_whitted)
+    return samples;
+  return samples < CLRT_AUX_MOST_SAMPLES ? samples : CLRT_AUX_MOST_SAMPLES;
+}
+
 /* Devices, tiling and frame on every process (the frame's collectives are
  * called whatever befell the process: its status is agreed on after), and
  * the root's destination. */
@@ -186,8 +245,12 @@ static clrt_status prepare_job(clrt_render_job *job, clrt_render_destination *de
                                        err);
   job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
   clrt_image_format format;
-  if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK)
-    job->linear = clrt_image_format_is_linear(format);
+  if (status == CLRT_OK && (status = clrt_image_format_of(job->options->output_path, &format, err)) == CLRT_OK) {
+    job->finish_on_host = !clrt_image_format_is_linear(format) && (job->options->denoise || job->options->png_16);
+    job->linear = clrt_image_format_is_linear(format) || job->finish_on_host;
+  }
+  job->wants_aux = job->options->passes || job->options->denoise;
+  job->aux_samples = aux_samples(job);
   clrt_error frame_err;
   clrt_status framed =
       clrt_frame_prepare(&job->frame, &job->tiling, job->image.width, job->image.height,
@@ -258,19 +321,140 @@ static void list_missing(const clrt_frame_outcome *outcome, char *out, size_t si
     snprintf(out + used, size - used, " and %zu more", outcome->missing_count - LISTED_MISSING_TILES);
 }
 
-static clrt_status write_image(clrt_render_destination *destination, clrt_error *err) {
+/* One note of the picture's, printf-style, printable ASCII only. */
+static void note(clrt_picture_notes *notes, const char *key, const char *format, ...) {
+  if (notes->count == CLRT_PICTURE_NOTES)
+    return;
+  clrt_picture_note *n = &notes->items[notes->count++];
+  snprintf(n->key, sizeof n->key, "%s", key);
+  char text[sizeof n->value];
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(text, sizeof text, format, arguments);
+  va_end(arguments);
+  clrt_printable(text, n->value, sizeof n->value);
+}
+
+/* The devices the root rendered on, and how many other processes. */
+static void note_devices(const clrt_render_job *job, clrt_picture_notes *notes) {
+  char list[sizeof notes->items[0].value] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < job->device_count && used < sizeof list; ++i) {
+    char title[CLRT_DEVICE_TITLE_SIZE];
+    clrt_device_title(&job->devices[i], title, sizeof title);
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "; " : "", title);
+  }
+  if (clrt_cluster_size() > 1)
+    note(notes, "clrt.devices", "%s; and %d more process(es) under MPI", list, clrt_cluster_size() - 1);
+  else
+    note(notes, "clrt.devices", "%s", list);
+}
+
+/* What the picture says of how it was made: PNG tEXt chunks, EXR
+ * attributes (docs/finishing.md lists them). */
+static void describe_picture(const clrt_render_job *job, const clrt_passes_outcome *passes, clrt_picture_notes *notes) {
+  notes->count = 0;
+  note(notes, "Software", "clrt %s (%s)", CLRT_VERSION, CLRT_GIT_REVISION);
+  note(notes, "clrt.scene", "%s", job->options->scene_path);
+  note(notes, "clrt.scene-sha256", "%s", job->scene_sha256);
+  note(notes, "clrt.integrator", "%s", clrt_integrator_of(job->scene.params.integrator)->name);
+  if (job->progressive)
+    note(notes, "clrt.samples", "%u to %u per pixel, %.1f on average (progressive)", passes->least_samples,
+         passes->most_samples, passes->mean_samples);
+  else
+    note(notes, "clrt.samples", "%u per pixel", job->scene.params.samples);
+  note(notes, "clrt.denoised", "%s", job->options->denoise ? "yes" : "no");
+  note_devices(job, notes);
+  note(notes, "clrt.render-seconds", "%.3f", (clrt_now_ms() - job->started_ms) / 1e3);
+}
+
+/* The denoiser on the root's first device; where it fails there, on the
+ * next, and where every device fails, on the host (the same filter,
+ * slower), with a warning. A failed attempt leaves the picture as it was. */
+static clrt_status denoise(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                           clrt_error *err) {
+  clrt_film *film = &destination->film;
+  clrt_denoise_picture picture = {film->width, film->height, film->linear, film->variance, destination->aux.aux};
+  clrt_error failure;
+  for (size_t i = 0; i < job->device_count; ++i)
+    if (clrt_denoise_on_device(&job->devices[i], &job->scene, &picture, 0, log, &failure) == CLRT_OK)
+      return CLRT_OK;
+  if (job->device_count)
+    fprintf(log, "clrt: warning: denoising on the host instead: %s\n", failure.message);
+  return clrt_denoise_on_host(&picture, err);
+}
+
+/* What the host does to the picture once every tile is in: the
+ * denoiser (only on a `complete` picture: --keep-partial's magenta tiles
+ * are no picture to filter), and the levels of a picture that was kept
+ * linear for it (or for 16 bits). */
+static clrt_status finish_picture(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                                  bool complete, clrt_error *err) {
+  clrt_film *film = &destination->film;
+  clrt_status status = CLRT_OK;
+  if (job->options->denoise && complete) {
+    double start = clrt_now_ms();
+    status = denoise(job, destination, log, err);
+    destination->denoise_ms = clrt_now_ms() - start;
+  }
+  if (status == CLRT_OK && job->finish_on_host)
+    status = clrt_film_finish_levels(film, job->options->png_16 ? &job->image.tone : NULL, err);
+  return status;
+}
+
+static clrt_status write_image(const clrt_render_job *job, clrt_render_destination *destination,
+                               const clrt_passes_outcome *passes, clrt_error *err) {
   clrt_output *output = destination->output;
   destination->output = NULL; /* committed or discarded, it is gone */
   double start = clrt_now_ms();
-  clrt_status status = clrt_film_write(&destination->film, output, err);
+  clrt_picture_notes notes;
+  describe_picture(job, passes, &notes);
+  clrt_image_view extras = {.aux = destination->aux.aux,
+                            .passes = job->options->passes,
+                            .exr_float = job->options->exr_float,
+                            .notes = &notes};
+  clrt_status status = clrt_film_write(&destination->film, output, &extras, err);
   destination->output_ms = clrt_now_ms() - start;
   return status;
 }
 
+/* The auxiliary passes: a frame of their own after the colour's, cut by
+ * the same tiling, into the root's aux film (every process calls it, as
+ * for any frame). Tiles missing here fail the render: a denoiser or a
+ * compositor cannot do with a hole in its guides. */
+static clrt_status render_aux(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
+                              clrt_progress *progress, clrt_error *err) {
+  double start = clrt_now_ms();
+  clrt_frame frame;
+  clrt_status status = clrt_frame_prepare(&frame, &job->tiling, job->image.width, job->image.height,
+                                          (unsigned)job->device_count, clrt_cluster_size() > 1, err);
+  clrt_session_options session = session_options(job, log);
+  session.tile_form = CLRT_TILE_AUX;
+  session.first_sample = 0;
+  session.sample_count = job->aux_samples;
+  session.max_tile_pixels = frame.max_tile_pixels;
+  clrt_frame_devices devices = {NULL, job->devices, job->device_count, &job->scene, &session};
+  clrt_progress_restart(progress, (size_t)job->image.width * job->image.height, "albedo, normal, depth");
+  clrt_frame_outcome outcome;
+  memset(&outcome, 0, sizeof outcome);
+  if (status == CLRT_OK)
+    status = clrt_frame_render(&frame, &devices, job->root ? &destination->aux : NULL, CLRT_TILE_AUX, progress,
+                               &outcome, err);
+  if (status == CLRT_OK && job->root && outcome.missing_count)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME,
+                       "no device could render %zu tile(s) of the auxiliary passes (last error: %s); no file written",
+                       outcome.missing_count, clrt_farm_cause(&outcome.farm)->message);
+  clrt_frame_outcome_free(&outcome);
+  clrt_frame_free(&frame);
+  destination->aux_ms = clrt_now_ms() - start;
+  return clrt_cluster_agree(status, err);
+}
+
 /* Some tiles were never rendered: no file, or with --keep-partial the
  * rest with those tiles magenta; either way a failure. */
-static clrt_status incomplete_render(const clrt_render_job *job, const clrt_frame_outcome *outcome,
-                                     clrt_render_destination *destination, clrt_error *err) {
+static clrt_status incomplete_render(const clrt_render_job *job, const clrt_passes_outcome *passes,
+                                     clrt_render_destination *destination, FILE *log, clrt_error *err) {
+  const clrt_frame_outcome *outcome = &passes->frame;
   char tiles[256];
   list_missing(outcome, tiles, sizeof tiles);
   if (!job->options->keep_partial)
@@ -279,7 +463,9 @@ static clrt_status incomplete_render(const clrt_render_job *job, const clrt_fram
                      "writes the rest, with those tiles magenta)",
                      outcome->missing_count, tiles, clrt_farm_cause(&outcome->farm)->message);
   clrt_film_paint_missing(&destination->film, outcome->missing, outcome->missing_count);
-  clrt_status status = write_image(destination, err);
+  clrt_status status = finish_picture(job, destination, log, false, err);
+  if (status == CLRT_OK)
+    status = write_image(job, destination, passes, err);
   if (status != CLRT_OK)
     return status;
   return clrt_fail(err, CLRT_ERR_RUNTIME,
@@ -310,10 +496,18 @@ static clrt_status render_frame(const clrt_render_job *job, clrt_render_destinat
   start_progress(job, log, &progress);
   memset(passes, 0, sizeof *passes);
   clrt_status status = render_passes(job, destination, log, &progress, passes, err);
-  clrt_progress_destroy(&progress);
   const clrt_frame_outcome *outcome = &passes->frame;
+  if (job->wants_aux) {
+    status = clrt_cluster_agree(status, err);
+    if (status == CLRT_OK)
+      status = render_aux(job, destination, log, &progress, err);
+  }
+  clrt_progress_destroy(&progress);
+  if (status == CLRT_OK && job->root && !outcome->missing_count)
+    status = finish_picture(job, destination, log, true, err);
   if (status == CLRT_OK && job->root)
-    status = outcome->missing_count ? incomplete_render(job, outcome, destination, err) : write_image(destination, err);
+    status = outcome->missing_count ? incomplete_render(job, passes, destination, log, err)
+                                    : write_image(job, destination, passes, err);
   return clrt_cluster_agree(status, err);
 }
 
@@ -348,7 +542,7 @@ static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *
   if (status == CLRT_OK && job->root)
     clrt_render_summary_cut_short(log, job, &passes.frame);
   if (status == CLRT_OK && job->root && !job->options->quiet) {
-    clrt_render_summary_print(log, job, &passes.frame, destination->output_ms, clrt_now_ms() - start_ms);
+    clrt_render_summary_print(log, job, &passes.frame, destination, clrt_now_ms() - start_ms);
     if (job->progressive)
       clrt_render_summary_passes(log, job, &passes);
   }
@@ -360,6 +554,7 @@ static void free_job(clrt_render_job *job, clrt_render_destination *destination)
   clrt_checkpoint_close(destination->checkpoint, false); /* unless closed after the render: then it is NULL */
   clrt_output_discard(destination->output);              /* unless committed: then it is NULL */
   clrt_film_free(&destination->film);
+  clrt_film_free(&destination->aux);
   clrt_frame_free(&job->frame);
   free(job->devices);
   clrt_faults_free(&job->faults);
@@ -375,6 +570,7 @@ clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_err
   memset(&job, 0, sizeof job);
   memset(&destination, 0, sizeof destination);
   job.options = options;
+  job.started_ms = start_ms;
   job.root = clrt_cluster_rank() == 0;
   clrt_stop_catch();
   clrt_status status = load_and_share_scene(&job, err);

@@ -186,8 +186,22 @@ static void whole_render(const clrt_frame_outcome *outcome, clrt_ray_counts *ray
   *render_ms = outcome->cluster_ms;
 }
 
+/* The host's steps after the tiles, where they ran: the auxiliary
+ * passes' frame and the denoiser. */
+static void describe_finishing(const clrt_render_job *job, const clrt_render_destination *destination, char *out,
+                               size_t size) {
+  int used = 0;
+  out[0] = '\0';
+  if (job->wants_aux)
+    used = snprintf(out, size, ", passes %.0f ms", destination->aux_ms);
+  if (job->options->denoise && used >= 0 && (size_t)used < size)
+    snprintf(out + used, size - (size_t)used, ", denoise %.0f ms", destination->denoise_ms);
+}
+
 void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt_frame_outcome *outcome,
-                               double output_ms, double wall_ms) {
+                               const clrt_render_destination *destination, double wall_ms) {
+  char finishing[64];
+  describe_finishing(job, destination, finishing, sizeof finishing);
   const clrt_farm_result *result = &outcome->farm;
   const clrt_device_figures *first = &result->devices[0];
   clrt_ray_counts whole;
@@ -197,10 +211,10 @@ void clrt_render_summary_print(FILE *log, const clrt_render_job *job, const clrt
   print_tiles(log, job, outcome);
   const clrt_ray_counts *rays = &whole;
   fprintf(log,
-          ": build %.0f ms%s, kernel %.1f ms, output %.0f ms, wall %.0f ms, %.1f Mrays (camera %.1f, bounce %.1f, "
+          ": build %.0f ms%s, kernel %.1f ms%s, output %.0f ms, wall %.0f ms, %.1f Mrays (camera %.1f, bounce %.1f, "
           "shadow %.1f; %.1f Mrays/s)%s\n",
-          first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, output_ms, wall_ms,
-          (double)clrt_rays_total(rays) / 1e6, (double)rays->camera / 1e6, (double)rays->bounce / 1e6,
+          first->build_ms, first->build_cached ? " (cached)" : "", kernel_ms, finishing, destination->output_ms,
+          wall_ms, (double)clrt_rays_total(rays) / 1e6, (double)rays->camera / 1e6, (double)rays->bounce / 1e6,
           (double)rays->shadow / 1e6, mrays_per_second(rays, render_ms),
           job->options->fast_math ? "; --fast-math: not the exact picture" : "");
   if (clrt_cluster_size() > 1)

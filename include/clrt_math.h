@@ -38,6 +38,8 @@
  * from a private copy, which would cost every work-item 176 bytes of
  * stack and the registers to load it. */
 #define CLRT_PARAMS_SPACE __constant
+/* Buffers a kernel reads that are not the flat arrays (the denoiser's). */
+#define CLRT_BUFFER_SPACE __global
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -87,6 +89,7 @@ typedef float4 clrt_vec4;
 #define CLRT_TESTABLE
 #define CLRT_TABLE static const
 #define CLRT_PARAMS_SPACE
+#define CLRT_BUFFER_SPACE
 typedef struct clrt_vec3 {
   float x, y, z;
 } clrt_vec3;

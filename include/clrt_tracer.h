@@ -136,8 +136,30 @@ CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, cl
 /* pixel.c: sums of the same pixel's samples added up (passes of them). */
 CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b);
 
+/* pixel.c: Rec. 709 luminance, the measure of a colour's noise. */
+CLRT_TESTABLE float clrt_luminance(clrt_vec3 c);
+
 /* pixel.c: the mean colour of `samples` samples summed in `sum`. */
 CLRT_TESTABLE clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint samples);
+
+/* aux.c: the auxiliary passes of pixel (x, y) over its samples 0 to
+ * sample_count - 1 (clrt_pixel_aux); the rays they traced go to the
+ * tally. */
+CLRT_TESTABLE clrt_pixel_aux clrt_trace_pixel_aux(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                  clrt_uint sample_count, clrt_tally *tally);
+
+/* A band of rows of the picture as the denoiser reads it
+ * (kernels/denoise.c): linear colour with each pixel's variance in w, and
+ * the auxiliary passes that guide it. */
+typedef struct clrt_denoise_band {
+  CLRT_BUFFER_SPACE const clrt_float4 *color;
+  CLRT_BUFFER_SPACE const clrt_pixel_aux *guide;
+  clrt_uint width, height;
+} clrt_denoise_band;
+
+/* denoise.c: one à-trous step at pixel (x, y) of the band, its neighbours
+ * `step` pixels apart: the filtered colour, and in w its variance. */
+CLRT_TESTABLE clrt_float4 clrt_denoise_pixel(const clrt_denoise_band *band, clrt_uint x, clrt_uint y, clrt_uint step);
 
 #ifndef __OPENCL_C_VERSION__
 /* All the rays a tally counts, whatever their kind (host only). */

@@ -186,6 +186,17 @@ typedef struct clrt_pixel_sum {
   clrt_uint pad0;
 } clrt_pixel_sum;
 
+/* A pixel's auxiliary passes (kernels/aux.c), averaged over its samples:
+ * the albedo of the first non-specular surface (xyz; w: the share of
+ * samples whose camera ray hit something), its normal (xyz, world space,
+ * the mean of unit normals: shorter than 1 where they differ) and the
+ * camera rays' mean distance to their hits (w; CLRT_NO_HIT where none
+ * hit). */
+typedef struct clrt_pixel_aux {
+  clrt_float4 albedo;
+  clrt_float4 normal_depth;
+} clrt_pixel_aux;
+
 /* How a linear value becomes an 8-bit level, precomputed on the host from
  * the tone settings (host/output/tone_map.c): the level of v is the largest
  * k with v >= thresholds[k] (0 when there is none, NaN included).
@@ -244,6 +255,7 @@ static_assert(offsetof(clrt_trace_params, emitter_count) == 152, "trace_params.e
 static_assert(offsetof(clrt_whitted_params, occlusion_distance) == 12, "whitted_params.occlusion_distance offset");
 static_assert(sizeof(clrt_pixel_sum) == 32, "clrt_pixel_sum must be 32 bytes to match the device");
 static_assert(offsetof(clrt_pixel_sum, luminance_squares) == 24, "clrt_pixel_sum.luminance_squares offset");
+CLRT_ASSERT_LAYOUT(clrt_pixel_aux, 32);
 #endif
 
 #endif /* CLRT_TYPES_H */

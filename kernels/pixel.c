@@ -42,7 +42,7 @@ CLRT_INTERNAL clrt_ulong clrt_fixed_point(float channel) {
 }
 
 /* Rec. 709 luminance: the noise estimate's measure of a colour. */
-CLRT_INTERNAL float clrt_luminance(clrt_vec3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
+CLRT_TESTABLE float clrt_luminance(clrt_vec3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
 
 CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
                                                   clrt_uint first_sample, clrt_uint sample_count, clrt_tally *tally) {

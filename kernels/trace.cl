@@ -9,15 +9,17 @@
  * (a float4 a pixel), or, built with CLRT_SUM_OUTPUT (progressive
  * rendering), the exact sums of the samples first_sample to first_sample
  * + sample_count - 1 (clrt_pixel_sum), which the host adds up pass after
- * pass. Each work-group writes the tally of its work-items (rays traced,
- * samples cut short: clrt_tally) to group_tallies, one slot per group, no
- * atomics. The flat arrays are the parameters the list in
- * clrt_flat_arrays.h names, in its order.
+ * pass, or, built with CLRT_AUX_OUTPUT (--passes, --denoise), the
+ * auxiliary passes of samples 0 to sample_count - 1 (clrt_pixel_aux). Each work-group writes the tally of its
+ * work-items (rays traced, samples cut short: clrt_tally) to group_tallies, one slot per group, no atomics. The flat
+ * arrays are the parameters the list in clrt_flat_arrays.h names, in its order.
  */
 #include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
 
-#if defined(CLRT_SUM_OUTPUT)
+#if defined(CLRT_AUX_OUTPUT)
+typedef clrt_pixel_aux clrt_tile_pixel;
+#elif defined(CLRT_SUM_OUTPUT)
 typedef clrt_pixel_sum clrt_tile_pixel;
 #elif defined(CLRT_LINEAR_OUTPUT)
 typedef float4 clrt_tile_pixel;
@@ -25,7 +27,7 @@ typedef float4 clrt_tile_pixel;
 typedef uchar clrt_tile_pixel; /* three a pixel */
 #endif
 
-#ifndef CLRT_SUM_OUTPUT
+#if !defined(CLRT_SUM_OUTPUT) && !defined(CLRT_AUX_OUTPUT)
 /* Pixel `index` of the tile, in the output's form. */
 CLRT_INTERNAL void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint index, float3 color,
                                     CLRT_ARRAY_SPACE const clrt_tone_levels *levels) {
@@ -61,7 +63,7 @@ CLRT_INTERNAL clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tall
 
 #define CLRT_ARRAY_PARAMETER(type, name) CLRT_ARRAY_SPACE const type *name,
 #define CLRT_VIEW_ASSIGN(type, name) scene.name = name;
-#ifdef CLRT_SUM_OUTPUT
+#if defined(CLRT_SUM_OUTPUT) || defined(CLRT_AUX_OUTPUT)
 #define CLRT_SAMPLE_RANGE_PARAMETERS , uint first_sample, uint sample_count
 #else
 #define CLRT_SAMPLE_RANGE_PARAMETERS
@@ -83,7 +85,11 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
     clrt_flat_view scene;
     scene.params = params;
     CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
-#ifdef CLRT_SUM_OUTPUT
+#if defined(CLRT_AUX_OUTPUT)
+    (void)first_sample;
+    tile_pixels[row * tile_width + column] =
+        clrt_trace_pixel_aux(&scene, (uint)get_global_id(0), (uint)get_global_id(1), sample_count, &tally);
+#elif defined(CLRT_SUM_OUTPUT)
     tile_pixels[row * tile_width + column] = clrt_trace_pixel_sum(
         &scene, (uint)get_global_id(0), (uint)get_global_id(1), first_sample, sample_count, &tally);
 #else
@@ -94,4 +100,21 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
   clrt_tally group_total = clrt_work_group_sum(tally, scratch);
   if (get_local_id(0) == 0 && get_local_id(1) == 0)
     group_tallies[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
+}
+
+/* One step of the denoiser over a band of rows (kernels/denoise.c): one
+ * work-item per pixel, from `color` into `filtered`. Built into every
+ * program (it costs the trace kernel nothing), so that the denoiser finds
+ * it in the program cache beside the trace kernel. */
+__kernel void clrt_denoise_step(__global const float4 *color, __global const clrt_pixel_aux *guide,
+                                __global float4 *filtered, uint width, uint height, uint step) {
+  uint x = (uint)get_global_id(0), y = (uint)get_global_id(1);
+  if (x >= width || y >= height)
+    return;
+  clrt_denoise_band band;
+  band.color = color;
+  band.guide = guide;
+  band.width = width;
+  band.height = height;
+  filtered[y * width + x] = clrt_denoise_pixel(&band, x, y, step);
 }

@@ -8,16 +8,17 @@ set -euo pipefail
 # Build tools, the OpenCL ICD loader and headers, POCL (the CPU device),
 # and the libraries clrt links: jansson (JSON), stb (JPG/BMP/TGA/HDR output),
 # zlib (PNG compression), nettle (SHA-256 of benchmark scenes and kernels),
-# cmocka (tests).
+# OpenEXR (its C library, OpenEXRCore: .exr output), cmocka (tests).
 CLRT_PACKAGES=(
   cmake gcc make pkg-config
   ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
-  libjansson-dev libstb-dev zlib1g-dev nettle-dev libcmocka-dev
+  libjansson-dev libstb-dev zlib1g-dev nettle-dev libopenexr-dev libcmocka-dev
 )
 # With --tests, also Open MPI, so that the tests run clrt under mpirun
-# (rendering needs no MPI; clrt builds without it).
+# (rendering needs no MPI; clrt builds without it), and OpenEXR's tools
+# (the tests read clrt's .exr files with exrheader).
 if [ "${1:-}" = "--tests" ]; then
-  CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin)
+  CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin openexr)
 fi
 # With --rusticl, only Mesa's rusticl: a second OpenCL implementation (on
 # the CPU through llvmpipe) that the tests also run on (scripts/test.sh

@@ -1,5 +1,5 @@
 /* The clrt binary itself: exit codes, one-line messages, and files. */
-#define _DEFAULT_SOURCE /* wait4 */
+#define _GNU_SOURCE /* wait4, memmem */
 #include "test_support.h"
 
 #include <math.h>
@@ -14,6 +14,7 @@
 #include <stb_image.h>
 
 #include "clrt_clock.h"
+#include "clrt_exr.h"
 #include "clrt_revision.h" /* generated at build time */
 
 typedef struct run_result {
@@ -52,6 +53,52 @@ static void run_free(run_result *r) {
 static int file_exists(const char *path) {
   struct stat info;
   return stat(path, &info) == 0;
+}
+
+static void assert_same_floats(const float *a, const float *b, size_t count, const char *what) {
+  for (size_t i = 0; i < count; ++i)
+    if (memcmp(&a[i], &b[i], sizeof a[i]) != 0)
+      fail_msg("%s: value %zu differs: %g and %g", what, i, (double)a[i], (double)b[i]);
+}
+
+/* Two pictures of the same pixels: a PNG's levels (its notes say how each
+ * render went, and may differ), every channel of an EXR, an HDR's bytes. */
+static void assert_same_picture(const char *a, const char *b) {
+  const char *dot = strrchr(a, '.');
+  if (strcmp(dot, ".png") == 0) {
+    int wa, ha, wb, hb, n;
+    stbi_us *pa = stbi_load_16(a, &wa, &ha, &n, 3), *pb = stbi_load_16(b, &wb, &hb, &n, 3);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    assert_int_equal(wa, wb);
+    assert_int_equal(ha, hb);
+    assert_memory_equal(pa, pb, (size_t)wa * (size_t)ha * 3 * sizeof *pa);
+    stbi_image_free(pa);
+    stbi_image_free(pb);
+  } else if (strcmp(dot, ".exr") == 0) {
+    static const char *const channels[] = {"R",        "G",        "B",        "albedo.R", "albedo.G",
+                                           "albedo.B", "normal.X", "normal.Y", "normal.Z", "depth.Z"};
+    for (size_t c = 0; c < sizeof channels / sizeof channels[0]; ++c) {
+      unsigned wa, ha, wb, hb;
+      float *va = NULL, *vb = NULL;
+      clrt_error err;
+      clrt_status found = clrt_exr_read_channel(a, channels[c], &wa, &ha, &va, &err);
+      assert_int_equal(clrt_exr_read_channel(b, channels[c], &wb, &hb, &vb, &err), found);
+      if (found == CLRT_OK) {
+        assert_int_equal(wa * ha, wb * hb);
+        assert_same_floats(va, vb, (size_t)wa * ha, channels[c]);
+      }
+      free(va);
+      free(vb);
+    }
+  } else {
+    size_t size_a, size_b;
+    char *da = test_read_file(a, &size_a), *db = test_read_file(b, &size_b);
+    assert_int_equal(size_a, size_b);
+    assert_memory_equal(da, db, size_a);
+    free(da);
+    free(db);
+  }
 }
 
 static void count_lines_and_find(const char *text, const char *fragment) {
@@ -295,9 +342,9 @@ static void test_help_version_devices(void **state) {
   run_result r = run_clrt("--help");
   assert_int_equal(r.exit_code, 0);
   count_lines_and_find(r.out, "usage: clrt render SCENE.json -o OUT.png");
-  count_lines_and_find(r.out, ".png, .jpg, .bmp, .tga, or .hdr");         /* every format -o writes */
-  count_lines_and_find(r.out, "'clrt bench --tile-sweep' stored for it"); /* the default tiling, whole */
-  count_lines_and_find(r.out, "described in 'man clrt'");                 /* where the format is */
+  count_lines_and_find(r.out, ".png, .jpg, .bmp, .tga, or .exr and .hdr"); /* every format -o writes */
+  count_lines_and_find(r.out, "'clrt bench --tile-sweep' stored for it");  /* the default tiling, whole */
+  count_lines_and_find(r.out, "described in 'man clrt'");                  /* where the format is */
   for (const char *line = r.out; *line; line = strchr(line, '\n') + 1)
     assert_true(strcspn(line, "\n") <= 100);
   run_free(&r);
@@ -642,7 +689,8 @@ static void check_resume_after_kill(const char *options) {
            "$CLRT render %s -o $DIR/whole.png -q || exit 3; " KILL_ONCE_CHECKPOINTED(
                "%s") "test -e $DIR/out.png && exit 6; "
                      "$CLRT render %s -o $DIR/out.png --resume $DIR/ck 2>$DIR/err || exit 7; "
-                     "cmp $DIR/whole.png $DIR/out.png || exit 8; test -e $DIR/ck && exit 9; "
+                     "$CLRT compare $DIR/whole.png $DIR/out.png | grep -q \"PSNR inf dB\" || exit 8; test -e $DIR/ck "
+                     "&& exit 9; "
                      "grep -q -e \"resuming $DIR/ck: [0-9.]*%% of the picture was\" -e \"resumed from the checkpoint\" "
                      "$DIR/err || exit 10; exit 0",
            options, options, options);
@@ -876,12 +924,7 @@ static void check_passes_equal_one_go(const char *extension, const char *options
   r = run_clrt(args);
   assert_int_equal(r.exit_code, 0);
   run_free(&r);
-  size_t size_a, size_b;
-  char *a = test_read_file(progressive, &size_a), *b = test_read_file(once, &size_b);
-  assert_int_equal(size_a, size_b);
-  assert_memory_equal(a, b, size_a);
-  free(a);
-  free(b);
+  assert_same_picture(progressive, once);
 }
 
 /* Progressive passes give the very bytes one pass of as many samples
@@ -918,6 +961,128 @@ static void test_progressive_mistakes_are_refused(void **state) {
   expect_failure(args, output_path, 2, "--noise: expected a relative standard error");
   snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -o '%s' --time -1", CLRT_SOURCE_DIR, fresh_output());
   expect_failure(args, output_path, 2, "--time: expected seconds");
+}
+
+/* The same render written twice with other tilings: the same pixels. */
+static void assert_same_bytes_whatever_the_tiling(const char *scene, const char *extension, const char *options) {
+  char args[2048], first[700], second[700];
+  const char *tilings[2] = {"--tile-size 16x16", "--tiles 3"};
+  for (int i = 0; i < 2; ++i) {
+    snprintf(i ? second : first, sizeof first, "%s/tiling-%d.%s", test_temp_dir(), i, extension);
+    snprintf(args, sizeof args, "render '%s/%s' -q -o '%s' %s %s", CLRT_SOURCE_DIR, scene, i ? second : first,
+             tilings[i], options);
+    run_result r = run_clrt(args);
+    if (r.exit_code != 0)
+      fail_msg("clrt %s: exit %d: %s", args, r.exit_code, r.err);
+    run_free(&r);
+  }
+  assert_same_picture(first, second);
+}
+
+/* A denoised picture and the passes are the same bytes whatever the
+ * tiles (the denoiser runs after them, over bands of its own). */
+static void test_denoised_pictures_and_passes_ignore_the_tiling(void **state) {
+  (void)state;
+  assert_same_bytes_whatever_the_tiling("scenes/bench/room.json", "png",
+                                        "--width 80 --height 60 --samples 4 --denoise");
+  assert_same_bytes_whatever_the_tiling("scenes/showcase.json", "exr",
+                                        "--width 64 --height 36 --samples 2 --passes all --exr-float");
+}
+
+/* The EXR holds the colour and the passes asked for, with the notes; the
+ * PNG (16 bits here) holds the notes too; OpenEXR's own exrheader reads
+ * the file. */
+static void test_exr_and_png_say_how_they_were_made(void **state) {
+  (void)state;
+  char exr[700], png[700], args[2048];
+  snprintf(exr, sizeof exr, "%s/made.exr", test_temp_dir());
+  snprintf(png, sizeof png, "%s/made.png", test_temp_dir());
+  snprintf(args, sizeof args,
+           "render '%s/scenes/bench/room.json' -q -o '%s' --width 40 --height 30 --samples 4 "
+           "--passes albedo,depth --denoise",
+           CLRT_SOURCE_DIR, exr);
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  run_free(&r);
+  char value[256];
+  assert_true(clrt_exr_read_attribute(exr, "clrt.integrator", value, sizeof value));
+  assert_string_equal(value, "path");
+  assert_true(clrt_exr_read_attribute(exr, "clrt.denoised", value, sizeof value));
+  assert_string_equal(value, "yes");
+  assert_true(clrt_exr_read_attribute(exr, "clrt.samples", value, sizeof value));
+  assert_string_equal(value, "4 per pixel");
+  assert_true(clrt_exr_read_attribute(exr, "clrt.scene-sha256", value, sizeof value));
+  assert_int_equal(strlen(value), 64);
+  assert_true(clrt_exr_read_attribute(exr, "Software", value, sizeof value));
+  assert_non_null(strstr(value, CLRT_GIT_REVISION));
+  unsigned w, h;
+  float *depth = NULL;
+  clrt_error err;
+  assert_int_equal(clrt_exr_read_channel(exr, "depth.Z", &w, &h, &depth, &err), CLRT_OK);
+  assert_true(depth[w * h / 2 + w / 2] > 0.0f && isfinite(depth[w * h / 2 + w / 2])); /* the room is closed */
+  free(depth);
+  assert_int_equal(clrt_exr_read_channel(exr, "normal.X", &w, &h, &depth, &err), CLRT_ERR_INPUT); /* not asked */
+  char command[2048];
+  snprintf(command, sizeof command, "command -v exrheader >/dev/null || exit 77; exrheader '%s'", exr);
+  r = run_shell(command);
+  if (r.exit_code == 77 && test_running_in_ci())
+    fail_msg("CI needs OpenEXR's exrheader (package openexr)");
+  if (r.exit_code != 77) {
+    assert_int_equal(r.exit_code, 0);
+    count_lines_and_find(r.out, "albedo.R, 16-bit floating-point");
+    count_lines_and_find(r.out, "depth.Z, 32-bit floating-point");
+    count_lines_and_find(r.out, "compression (type compression): zip");
+  }
+  run_free(&r);
+  snprintf(args, sizeof args, "render '%s/scenes/default.json' -q -o '%s' --width 40 --height 30 --png-16",
+           CLRT_SOURCE_DIR, png);
+  r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  run_free(&r);
+  assert_true(stbi_is_16_bit(png));
+  size_t size = 0;
+  char *file = test_read_file(png, &size);
+  static const char integrator[] = "tEXtclrt.integrator\0whitted", denoised[] = "tEXtclrt.denoised\0no";
+  assert_non_null(memmem(file, size, integrator, sizeof integrator - 1));
+  assert_non_null(memmem(file, size, denoised, sizeof denoised - 1));
+  free(file);
+}
+
+/* What cannot be is a one-line usage error, before anything renders. */
+static void test_finishing_mistakes_are_refused(void **state) {
+  (void)state;
+  char args[2048], exr[700];
+  const char *room = "scenes/bench/room.json";
+  snprintf(args, sizeof args, "render '%s/%s' -o '%s' --passes albedo", CLRT_SOURCE_DIR, room, fresh_output());
+  expect_failure(args, output_path, 2, "--passes needs an OpenEXR output (-o FILE.exr)");
+  snprintf(exr, sizeof exr, "%s/out.exr", test_temp_dir());
+  snprintf(args, sizeof args, "render '%s/%s' -o '%s' --passes albedo,shadow", CLRT_SOURCE_DIR, room, exr);
+  expect_failure(args, exr, 2, "--passes: unknown pass 'shadow'");
+  snprintf(args, sizeof args, "render '%s/%s' -o '%s' --exr-float", CLRT_SOURCE_DIR, room, fresh_output());
+  expect_failure(args, output_path, 2, "--exr-float needs an OpenEXR output");
+  snprintf(args, sizeof args, "render '%s/%s' -o '%s.jpg' --png-16", CLRT_SOURCE_DIR, room, fresh_output());
+  expect_failure(args, NULL, 2, "--png-16 is for .png output");
+  snprintf(args, sizeof args, "render '%s/scenes/default.json' -o '%s' --denoise", CLRT_SOURCE_DIR, fresh_output());
+  expect_failure(args, output_path, 2, "--denoise: this Whitted picture has no noise to remove");
+}
+
+/* A disk that fills up while the EXR is written: one line, exit 1, and
+ * no file (here a file size limit, with SIGXFSZ ignored as a full disk
+ * would not send it). */
+static void test_a_failed_exr_write_leaves_nothing(void **state) {
+  (void)state;
+  char exr[700], command[3072];
+  snprintf(exr, sizeof exr, "%s/full.exr", test_temp_dir());
+  snprintf(command, sizeof command,
+           "ulimit -f 16; trap '' XFSZ; '%s' render '%s/scenes/bench/room.json' -q -o '%s' --width 160 --height 120 "
+           "--samples 1 --passes all --exr-float",
+           CLRT_BINARY, CLRT_SOURCE_DIR, exr);
+  run_result r = run_shell(command);
+  assert_int_equal(r.exit_code, 1);
+  count_lines_and_find(r.err, "full.exr: writing the OpenEXR file failed");
+  assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));
+  assert_false(file_exists(exr));
+  run_free(&r);
 }
 
 static void test_bench_prints_the_table(void **state) {
@@ -982,6 +1147,10 @@ int main(void) {
       cmocka_unit_test(test_platform_without_devices_is_listed),
       cmocka_unit_test(test_progressive_passes_equal_one_go),
       cmocka_unit_test(test_progressive_mistakes_are_refused),
+      cmocka_unit_test(test_denoised_pictures_and_passes_ignore_the_tiling),
+      cmocka_unit_test(test_exr_and_png_say_how_they_were_made),
+      cmocka_unit_test(test_finishing_mistakes_are_refused),
+      cmocka_unit_test(test_a_failed_exr_write_leaves_nothing),
       cmocka_unit_test(test_bench_prints_the_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,7 +54,7 @@ static void test_png_streams_from_the_film(void **state) {
   assert_int_equal(clrt_film_init(&film, W, H, CLRT_FILM_LEVELS, &levels, &err), CLRT_OK);
   char path[600];
   snprintf(path, sizeof path, "%s/stream.png", test_temp_dir());
-  clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 2, NULL};
+  clrt_png_settings options = {CLRT_PNG_DEFAULT_LEVEL, 2, NULL, 8};
   clrt_output *out;
   assert_int_equal(clrt_output_open(path, &options, &out, &err), CLRT_OK);
   assert_int_equal(clrt_film_stream_to(&film, out, &err), CLRT_OK);
@@ -79,7 +79,7 @@ static void test_png_streams_from_the_film(void **state) {
       for (unsigned x = 0; x < t->width; ++x)
         memcpy(expected + ((size_t)(t->y + r) * W + t->x + x) * 3, "\xff\x00\xff", 3);
   }
-  assert_int_equal(clrt_film_write(&film, out, &err), CLRT_OK);
+  assert_int_equal(clrt_film_write(&film, out, NULL, &err), CLRT_OK);
   int width, height, channels;
   uint8_t *loaded = stbi_load(path, &width, &height, &channels, 3);
   assert_non_null(loaded);

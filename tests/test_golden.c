@@ -23,7 +23,7 @@
 #define DIFF_IMAGE_GAIN 16
 
 static void write_png(const char *path, const uint8_t *rgb, unsigned width, unsigned height) {
-  clrt_image_view view = {width, height, rgb, NULL};
+  clrt_image_view view = {.width = width, .height = height, .rgb = rgb};
   clrt_error err;
   if (clrt_image_write(path, &view, &err) != CLRT_OK)
     fail_msg("%s", err.message);

@@ -89,7 +89,7 @@ static char *png_bytes(const picture *p, size_t *size) {
   char path[600];
   snprintf(path, sizeof path, "%s/tiling.png", test_temp_dir());
   clrt_error err;
-  clrt_image_view view = {p->width, p->height, p->rgb, NULL};
+  clrt_image_view view = {.width = p->width, .height = p->height, .rgb = p->rgb};
   assert_int_equal(clrt_image_write(path, &view, &err), CLRT_OK);
   char *bytes = test_read_file(path, size);
   remove(path);

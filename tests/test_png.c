@@ -26,7 +26,7 @@ static void start(encoding *e, unsigned width, unsigned height, const uint8_t *r
   snprintf(e->path, sizeof e->path, "%s/picture.png", test_temp_dir());
   e->fd = open(e->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   assert_true(e->fd >= 0);
-  clrt_png_settings settings = {level, threads, stop};
+  clrt_png_settings settings = {level, threads, stop, 8};
   clrt_error err;
   if (clrt_png_start(e->fd, "picture.png", width, height, rgb, &settings, &e->encoder, &err) != CLRT_OK)
     fail_msg("%s", err.message);
@@ -63,7 +63,7 @@ static void encode(unsigned width, unsigned height, int level, int threads, bool
   for (unsigned i = 0; i < bands; ++i)
     clrt_png_band_ready(e.encoder, shuffled ? (i * stride + 1) % bands : bands - 1 - i);
   clrt_error err;
-  if (clrt_png_finish(e.encoder, &err) != CLRT_OK)
+  if (clrt_png_finish(e.encoder, NULL, &err) != CLRT_OK)
     fail_msg("%s", err.message);
   close(e.fd);
   assert_file_holds(&e, width, height, rgb);
@@ -98,7 +98,7 @@ static void test_a_missing_band_fails_the_file(void **state) {
   for (unsigned band = 1; band < bands; ++band)
     clrt_png_band_ready(e.encoder, band);
   clrt_error err;
-  assert_int_equal(clrt_png_finish(e.encoder, &err), CLRT_ERR_RUNTIME);
+  assert_int_equal(clrt_png_finish(e.encoder, NULL, &err), CLRT_ERR_RUNTIME);
   assert_non_null(strstr(err.message, "picture.png: writing the PNG failed: a band of rows was never completed"));
   close(e.fd);
   free(rgb);
@@ -119,7 +119,7 @@ static void test_stop_and_cancel(void **state) {
   for (unsigned band = 1; band * rows < H; ++band)
     clrt_png_band_ready(e.encoder, band);
   clrt_error err;
-  assert_int_equal(clrt_png_finish(e.encoder, &err), CLRT_ERR_RUNTIME);
+  assert_int_equal(clrt_png_finish(e.encoder, NULL, &err), CLRT_ERR_RUNTIME);
   assert_non_null(strstr(err.message, "stopped before it was complete"));
   close(e.fd);
   start(&e, W, H, rgb, 9, 2, NULL);

@@ -201,6 +201,13 @@ static void film_ok(const clrt_flat_scene *flat, clrt_film_kind kind, clrt_film 
     fail_msg("%s", err.message);
 }
 
+void test_flatten_json(const char *json, clrt_flat_scene *flat) {
+  clrt_scene scene;
+  test_parse_ok(json, &scene);
+  flatten_ok(&scene, flat);
+  clrt_scene_free(&scene);
+}
+
 void test_flatten_file(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat) {
   clrt_scene scene;
   test_load_scene(path, width, height, &scene);

@@ -91,6 +91,9 @@ void test_load_scene(const char *path, unsigned width, unsigned height, clrt_sce
  * when width is 0), flattened. */
 void test_flatten_file(const char *path, unsigned width, unsigned height, clrt_flat_scene *flat);
 
+/* A scene file's text, flattened (the test fails if it is not valid). */
+void test_flatten_json(const char *json, clrt_flat_scene *flat);
+
 /* A session on `device`; the test fails if it does not open. */
 clrt_session *test_open_session(const clrt_device *device, const clrt_flat_scene *flat,
                                 const clrt_session_options *options);

@@ -19,6 +19,8 @@ extern const char clrt_kernel_source[];
 
 /* The trace kernel's name in kernels/trace.cl. */
 #define CLRT_TRACE_KERNEL_NAME "clrt_trace_tile"
+/* The denoiser's step, in the same program. */
+#define CLRT_DENOISE_KERNEL_NAME "clrt_denoise_step"
 
 typedef struct clrt_build_facts {
   double build_ms;
@@ -31,6 +33,7 @@ typedef enum clrt_tile_form {
   CLRT_TILE_LEVELS, /* 8-bit RGB, tone-mapped on the device: 3 bytes a pixel */
   CLRT_TILE_LINEAR, /* linear colour (for .hdr): a clrt_float4 a pixel */
   CLRT_TILE_SUMS,   /* exact sums of a pass of samples (progressive rendering): a clrt_pixel_sum a pixel */
+  CLRT_TILE_AUX,    /* the auxiliary passes (albedo, normal, depth): a clrt_pixel_aux a pixel */
 } clrt_tile_form;
 
 /* Where the flat arrays live on the device (--arrays). */

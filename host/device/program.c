@@ -27,6 +27,7 @@
 #define CLRT_ARRAYS_IN_CONSTANT_OPTION " -DCLRT_ARRAYS_IN_CONSTANT"
 #define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
 #define CLRT_SUM_OUTPUT_OPTION " -DCLRT_SUM_OUTPUT"
+#define CLRT_AUX_OUTPUT_OPTION " -DCLRT_AUX_OUTPUT"
 /* The program holds one integrator's code (kernels/pixel.c says why). */
 #define CLRT_INTEGRATOR_OPTION " -DCLRT_INTEGRATOR=%u"
 
@@ -85,6 +86,7 @@ static clrt_status choose_array_space(const clrt_device *device, const clrt_prog
 static const char *output_option(clrt_tile_form tile_form) {
   return tile_form == CLRT_TILE_LINEAR ? CLRT_LINEAR_OUTPUT_OPTION
          : tile_form == CLRT_TILE_SUMS ? CLRT_SUM_OUTPUT_OPTION
+         : tile_form == CLRT_TILE_AUX  ? CLRT_AUX_OUTPUT_OPTION
                                        : "";
 }
 

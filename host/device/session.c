@@ -158,9 +158,11 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
 }
 
 /* A kernel of exact sums takes the pass's samples, the same for every
- * tile. */
+ * tile; one of the auxiliary passes, how many samples they average. */
+static bool takes_sample_range(clrt_tile_form form) { return form == CLRT_TILE_SUMS || form == CLRT_TILE_AUX; }
+
 static clrt_status set_sample_range(clrt_session *s, clrt_error *err) {
-  if (s->options.tile_form != CLRT_TILE_SUMS)
+  if (!takes_sample_range(s->options.tile_form))
     return CLRT_OK;
   cl_uint first = s->options.first_sample, count = s->options.sample_count;
   clrt_status status =
@@ -261,7 +263,17 @@ static clrt_status upload_scene(clrt_session *s, const clrt_flat_scene *scene, c
 }
 
 size_t clrt_session_pixel_bytes(clrt_tile_form form) {
-  return form == CLRT_TILE_SUMS ? sizeof(clrt_pixel_sum) : form == CLRT_TILE_LINEAR ? sizeof(clrt_float4) : 3;
+  switch (form) {
+  case CLRT_TILE_LEVELS:
+    return 3;
+  case CLRT_TILE_LINEAR:
+    return sizeof(clrt_float4);
+  case CLRT_TILE_SUMS:
+    return sizeof(clrt_pixel_sum);
+  case CLRT_TILE_AUX:
+    return sizeof(clrt_pixel_aux);
+  }
+  return 3;
 }
 
 static size_t tile_bytes(const clrt_session *s, size_t pixels) {
@@ -307,7 +319,7 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
   s->device = *device;
   clrt_device_title(device, s->title, sizeof s->title);
   s->options = *options;
-  s->samples = options->tile_form == CLRT_TILE_SUMS ? options->sample_count : scene->params.samples;
+  s->samples = takes_sample_range(options->tile_form) ? options->sample_count : scene->params.samples;
   s->most_rays_per_sample = scene->most_rays_per_sample;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->changed, NULL);

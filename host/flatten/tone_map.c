@@ -40,6 +40,23 @@ uint8_t clrt_tone_map_exact(float linear, const clrt_tone *tone) {
   return level_of_exposed((double)linear * tone->exposure, tone);
 }
 
+/* As CLRT_QUANTIZE_SCALE, for 16 bits. */
+#define CLRT_QUANTIZE_SCALE_16 65535.999
+
+uint16_t clrt_tone_map_exact_16(float linear, const clrt_tone *tone) {
+  double v = (double)linear * tone->exposure;
+  v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0;
+  return (uint16_t)(transfer(v, tone) * CLRT_QUANTIZE_SCALE_16);
+}
+
+void clrt_tone_map_channels_16(const float *linear, size_t count, const clrt_tone *tone, uint8_t *out) {
+  for (size_t i = 0; i < count; ++i) {
+    uint16_t level = clrt_tone_map_exact_16(linear[i], tone);
+    out[2 * i] = (uint8_t)(level >> 8);
+    out[2 * i + 1] = (uint8_t)level;
+  }
+}
+
 static float float_of_bits(uint32_t bits) {
   float value;
   memcpy(&value, &bits, sizeof value);

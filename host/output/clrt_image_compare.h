@@ -41,6 +41,18 @@ bool clrt_image_within_tolerance(const clrt_image_difference *difference);
 bool clrt_images_agree_fast_math(const uint8_t *a, const uint8_t *b, unsigned width, unsigned height, bool noisy,
                                  char *why, size_t size);
 
+/* How near a picture is to a reference of the same scene (clrt
+ * compare; the denoiser's quality): both as display values in [0, 1],
+ * RGB, width * height * 3 (clrt_image_read_display).
+ *
+ * PSNR: 10 log10(1 / mean squared error) over every channel, in dB
+ * (infinite for equal pictures). SSIM (Wang et al. 2004): the mean over
+ * the picture of the structural similarity of the luma (Rec. 601) in a
+ * Gaussian window of sigma 1.5 (11 taps; renormalised at the border),
+ * with C1 = 0.01^2 and C2 = 0.03^2; 1 for equal pictures. */
+double clrt_image_psnr(const float *reference, const float *image, size_t channels);
+double clrt_image_ssim(const float *reference, const float *image, unsigned width, unsigned height);
+
 /* "N of M channels off by more than 1 level, worst W". */
 void clrt_image_difference_describe(const clrt_image_difference *difference, char *out, size_t size);
 

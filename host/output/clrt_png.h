@@ -29,10 +29,26 @@ typedef struct clrt_png_settings {
   /* Not 0 once the file is given up (Ctrl-C): the threads compress
    * nothing more and clrt_png_finish fails at once. NULL: never. */
   const volatile sig_atomic_t *stop;
+  /* Bits a channel: 8 (0 means 8 too) or 16 (--png-16: the picture's
+   * channels then are big-endian 16-bit numbers, 6 bytes a pixel). */
+  unsigned bit_depth;
 } clrt_png_settings;
 
-/* Starts a PNG of width x height 8-bit RGB pixels (`picture`, rows of
- * width * 3 bytes, filled in by the caller) into the open file `fd`, and
+/* What a picture says of how it was made (clrt's version, the scene, the
+ * samples, the devices, the time): PNG tEXt chunks, EXR attributes.
+ * Keywords and text are printable ASCII. */
+enum { CLRT_PICTURE_NOTES = 16 };
+typedef struct clrt_picture_note {
+  char key[40];
+  char value[216];
+} clrt_picture_note;
+typedef struct clrt_picture_notes {
+  clrt_picture_note items[CLRT_PICTURE_NOTES];
+  unsigned count;
+} clrt_picture_notes;
+
+/* Starts a PNG of width x height RGB pixels (`picture`, rows of width * 3
+ * bytes, or 6 for 16 bits, filled in by the caller) into the open file `fd`, and
  * the threads that compress its bands. `name` labels messages. */
 clrt_status clrt_png_start(int fd, const char *name, unsigned width, unsigned height, const uint8_t *picture,
                            const clrt_png_settings *settings, clrt_png_encoder **encoder, clrt_error *err);
@@ -45,8 +61,9 @@ unsigned clrt_png_band_rows(const clrt_png_encoder *encoder);
 void clrt_png_band_ready(clrt_png_encoder *encoder, unsigned band);
 
 /* After every band was made ready: waits for the last, writes the rest of
- * the file, and frees the encoder (whatever the outcome). */
-clrt_status clrt_png_finish(clrt_png_encoder *encoder, clrt_error *err);
+ * the file (with `notes` as tEXt chunks; NULL: none), and frees the
+ * encoder (whatever the outcome). */
+clrt_status clrt_png_finish(clrt_png_encoder *encoder, const clrt_picture_notes *notes, clrt_error *err);
 
 /* Stops the threads and frees the encoder without finishing the file. */
 void clrt_png_cancel(clrt_png_encoder *encoder);

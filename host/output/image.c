@@ -12,6 +12,7 @@
 
 #include <stb_image_write.h>
 
+#include "clrt_exr.h"
 #include "clrt_file.h"
 #include "clrt_png.h"
 
@@ -24,7 +25,8 @@ static const struct {
   const char *extension;
   clrt_image_format format;
 } FORMATS[] = {{".png", CLRT_FORMAT_PNG}, {".jpg", CLRT_FORMAT_JPG}, {".jpeg", CLRT_FORMAT_JPG},
-               {".bmp", CLRT_FORMAT_BMP}, {".tga", CLRT_FORMAT_TGA}, {".hdr", CLRT_FORMAT_HDR}};
+               {".bmp", CLRT_FORMAT_BMP}, {".tga", CLRT_FORMAT_TGA}, {".hdr", CLRT_FORMAT_HDR},
+               {".exr", CLRT_FORMAT_EXR}};
 
 clrt_status clrt_image_format_of(const char *path, clrt_image_format *format, clrt_error *err) {
   const char *dot = strrchr(path, '.');
@@ -35,8 +37,8 @@ clrt_status clrt_image_format_of(const char *path, clrt_image_format *format, cl
       return CLRT_OK;
     }
   }
-  return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: unknown image format; use .png, .jpg, .bmp, .tga or .hdr (linear)",
-                   path);
+  return clrt_fail(err, CLRT_ERR_INPUT,
+                   "-o %s: unknown image format; use .png, .jpg, .bmp, .tga, or .exr or .hdr (linear)", path);
 }
 
 clrt_status clrt_image_check_output(const char *path, clrt_error *err) {
@@ -69,33 +71,42 @@ static int encode_stb(clrt_image_format format, const clrt_image_view *image, fi
   case CLRT_FORMAT_HDR:
     return stbi_write_hdr_to_func(write_to_sink, sink, w, h, n, image->linear);
   case CLRT_FORMAT_PNG:
+  case CLRT_FORMAT_EXR:
     break;
   }
   return 0;
 }
 
-/* A PNG from a picture that is complete: every band ready at once. */
+/* A PNG from a picture that is complete: every band ready at once; 16
+ * bits a channel when the picture has them. */
 static clrt_status encode_png(int fd, const char *name, const clrt_image_view *image, const clrt_png_settings *png,
                               clrt_error *err) {
+  clrt_png_settings settings = *png;
+  settings.bit_depth = image->rgb16 ? 16u : 8u;
   clrt_png_encoder *encoder;
-  clrt_status status = clrt_png_start(fd, name, image->width, image->height, image->rgb, png, &encoder, err);
+  clrt_status status = clrt_png_start(fd, name, image->width, image->height, image->rgb16 ? image->rgb16 : image->rgb,
+                                      &settings, &encoder, err);
   if (status != CLRT_OK)
     return status;
   unsigned rows = clrt_png_band_rows(encoder);
   for (unsigned band = 0; band * rows < image->height; ++band)
     clrt_png_band_ready(encoder, band);
-  return clrt_png_finish(encoder, err);
+  return clrt_png_finish(encoder, image->notes, err);
 }
 
-bool clrt_image_format_is_linear(clrt_image_format format) { return format == CLRT_FORMAT_HDR; }
+bool clrt_image_format_is_linear(clrt_image_format format) {
+  return format == CLRT_FORMAT_HDR || format == CLRT_FORMAT_EXR;
+}
 
 clrt_status clrt_image_encode(int fd, const char *name, clrt_image_format format, const clrt_image_view *image,
                               const clrt_png_settings *png, clrt_error *err) {
-  if (clrt_image_format_is_linear(format) ? !image->linear : !image->rgb)
+  if (clrt_image_format_is_linear(format) ? !image->linear : !image->rgb && !image->rgb16)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: the picture holds %s colour, not what this format stores", name,
                      image->linear ? "linear" : "8-bit");
   if (format == CLRT_FORMAT_PNG)
     return encode_png(fd, name, image, png, err);
+  if (format == CLRT_FORMAT_EXR)
+    return clrt_exr_encode(fd, name, image, err);
   int copy = dup(fd); /* fclose below must not close the caller's descriptor */
   file_sink sink = {copy >= 0 ? fdopen(copy, "wb") : NULL, 0};
   if (!sink.file) {

@@ -129,10 +129,10 @@ clrt_status clrt_output_stream(clrt_output *out, const clrt_image_view *picture,
 void clrt_output_band_ready(clrt_output *out, unsigned band) { clrt_png_band_ready(out->png, band); }
 
 /* The end of a streamed PNG. */
-static clrt_status finish_stream(clrt_output *out, clrt_error *err) {
+static clrt_status finish_stream(clrt_output *out, const clrt_picture_notes *notes, clrt_error *err) {
   clrt_png_encoder *png = out->png;
   out->png = NULL;
-  return clrt_png_finish(png, err);
+  return clrt_png_finish(png, notes, err);
 }
 
 /* The complete, unnamed file gets a name beside the output (PATH.tmp-PID-N,
@@ -199,7 +199,7 @@ static clrt_status move_into_place(clrt_output *out, clrt_error *err) {
 static bool asked_to_stop(const clrt_output *out) { return out->png_settings.stop && *out->png_settings.stop; }
 
 clrt_status clrt_output_commit(clrt_output *out, const clrt_image_view *image, clrt_error *err) {
-  clrt_status status = out->png ? finish_stream(out, err)
+  clrt_status status = out->png ? finish_stream(out, image->notes, err)
                                 : clrt_image_encode(out->fd, out->path, out->format, image, &out->png_settings, err);
   if (asked_to_stop(out)) /* the last moment to give the file up */
     status = clrt_fail(err, CLRT_ERR_INTERRUPTED, "interrupted while writing %s; no file written", out->path);
@@ -214,7 +214,7 @@ clrt_status clrt_output_commit(clrt_output *out, const clrt_image_view *image, c
 }
 
 clrt_status clrt_image_write(const char *path, const clrt_image_view *image, clrt_error *err) {
-  clrt_png_settings png = {CLRT_PNG_DEFAULT_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN), NULL};
+  clrt_png_settings png = {CLRT_PNG_DEFAULT_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN), NULL, 8};
   clrt_output *out;
   clrt_status status = clrt_output_open(path, &png, &out, err);
   return status == CLRT_OK ? clrt_output_commit(out, image, err) : status;

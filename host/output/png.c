@@ -22,7 +22,7 @@
 /* Room beyond deflateBound for the sync flush's empty block. */
 #define CLRT_PNG_FLUSH_SLACK 64
 
-enum { RGB_BYTES = 3 };
+enum { RGB_CHANNELS = 3 };
 enum { FILTER_NONE, FILTER_SUB, FILTER_UP, FILTER_AVERAGE, FILTER_PAETH, FILTER_COUNT };
 
 typedef enum band_state { BAND_WAITING, BAND_QUEUED, BAND_DONE } band_state;
@@ -51,6 +51,8 @@ struct clrt_png_encoder {
   const char *name;
   unsigned width, height, band_rows, band_count;
   size_t row_bytes;
+  unsigned pixel_bytes; /* 3 (8-bit) or 6 (16-bit) */
+  unsigned bit_depth;
   const uint8_t *picture;
   int level;
   band *bands;
@@ -122,11 +124,11 @@ static void write_start(clrt_png_encoder *e) {
   unsigned char header[13];
   put_u32(header, e->width);
   put_u32(header + 4, e->height);
-  header[8] = 8;  /* bits a channel */
-  header[9] = 2;  /* RGB */
-  header[10] = 0; /* deflate */
-  header[11] = 0; /* adaptive filters */
-  header[12] = 0; /* not interlaced */
+  header[8] = (unsigned char)e->bit_depth; /* bits a channel */
+  header[9] = 2;                           /* RGB */
+  header[10] = 0;                          /* deflate */
+  header[11] = 0;                          /* adaptive filters */
+  header[12] = 0;                          /* not interlaced */
   write_all(e, signature, sizeof signature);
   write_chunk(e, "IHDR", header, sizeof header);
   /* CMF: deflate with a 32K window; FLG: the level class, and a check that
@@ -167,10 +169,10 @@ static unsigned char paeth(unsigned char a, unsigned char b, unsigned char c) {
 }
 
 /* Byte i of a row under filter f: left, up and up-left neighbours (0
- * where there are none). */
-static unsigned char filtered_byte(int f, const uint8_t *row, const uint8_t *up, size_t i) {
-  unsigned char x = row[i], a = i >= RGB_BYTES ? row[i - RGB_BYTES] : 0, b = up ? up[i] : 0;
-  unsigned char c = up && i >= RGB_BYTES ? up[i - RGB_BYTES] : 0;
+ * where there are none), `bpp` bytes a pixel. */
+static unsigned char filtered_byte(int f, const uint8_t *row, const uint8_t *up, size_t i, size_t bpp) {
+  unsigned char x = row[i], a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;
+  unsigned char c = up && i >= bpp ? up[i - bpp] : 0;
   switch (f) {
   case FILTER_SUB:
     return (unsigned char)(x - a);
@@ -188,12 +190,12 @@ static unsigned char filtered_byte(int f, const uint8_t *row, const uint8_t *up,
 /* The filter whose bytes, read as signed, sum smallest in size (libpng's
  * heuristic). `up` is NULL when the row above may not be final yet (a
  * band's first row): only None and Sub, which do not look at it, then. */
-static int choose_filter(const uint8_t *row, const uint8_t *up, size_t row_bytes, bool has_up) {
+static int choose_filter(const uint8_t *row, const uint8_t *up, size_t row_bytes, size_t bpp, bool has_up) {
   unsigned long cost[FILTER_COUNT] = {0};
   int candidates = has_up ? FILTER_COUNT : FILTER_UP;
   for (size_t i = 0; i < row_bytes; ++i)
     for (int f = 0; f < candidates; ++f)
-      cost[f] += (unsigned long)abs((signed char)filtered_byte(f, row, up, i));
+      cost[f] += (unsigned long)abs((signed char)filtered_byte(f, row, up, i, bpp));
   int best = 0;
   for (int f = 1; f < candidates; ++f)
     if (cost[f] < cost[best])
@@ -208,10 +210,10 @@ static void filter_row(const clrt_png_encoder *e, unsigned r, bool band_start, u
    * does not look above (that row may still be rendering). */
   const uint8_t *up = r > 0 && !band_start ? row - e->row_bytes : NULL;
   bool has_up = r == 0 || !band_start;
-  int f = e->level == 0 ? FILTER_NONE : choose_filter(row, up, e->row_bytes, has_up);
+  int f = e->level == 0 ? FILTER_NONE : choose_filter(row, up, e->row_bytes, e->pixel_bytes, has_up);
   out[0] = (unsigned char)f;
   for (size_t i = 0; i < e->row_bytes; ++i)
-    out[1 + i] = filtered_byte(f, row, up, i);
+    out[1 + i] = filtered_byte(f, row, up, i, e->pixel_bytes);
 }
 
 /* ---- compressing ---- */
@@ -331,7 +333,9 @@ static clrt_png_encoder *new_encoder(int fd, const char *name, unsigned width, u
                           .picture = picture,
                           .level = settings->level,
                           .stop = settings->stop,
-                          .row_bytes = (size_t)width * RGB_BYTES};
+                          .bit_depth = settings->bit_depth == 16 ? 16u : 8u,
+                          .pixel_bytes = RGB_CHANNELS * (settings->bit_depth == 16 ? 2u : 1u)};
+  e->row_bytes = (size_t)width * e->pixel_bytes;
   pthread_mutex_init(&e->lock, NULL);
   pthread_mutex_init(&e->write_lock, NULL);
   pthread_cond_init(&e->queued, NULL);
@@ -380,7 +384,19 @@ void clrt_png_band_ready(clrt_png_encoder *e, unsigned index) {
   pthread_mutex_unlock(&e->lock);
 }
 
-clrt_status clrt_png_finish(clrt_png_encoder *e, clrt_error *err) {
+/* The picture's notes as tEXt chunks (keyword, NUL, text; Latin-1),
+ * after the image data, where the render time is known. */
+static void write_notes(clrt_png_encoder *e, const clrt_picture_notes *notes) {
+  for (unsigned i = 0; notes && i < notes->count; ++i) {
+    char chunk[sizeof notes->items[i].key + sizeof notes->items[i].value];
+    size_t key = strlen(notes->items[i].key), value = strlen(notes->items[i].value);
+    memcpy(chunk, notes->items[i].key, key + 1);
+    memcpy(chunk + key + 1, notes->items[i].value, value);
+    write_chunk(e, "tEXt", chunk, key + 1 + value);
+  }
+}
+
+clrt_status clrt_png_finish(clrt_png_encoder *e, const clrt_picture_notes *notes, clrt_error *err) {
   stop_workers(e); /* they drain the queue first, unless asked to give up */
   write_ready_bands(e);
   if (asked_to_stop(e))
@@ -390,6 +406,7 @@ clrt_status clrt_png_finish(clrt_png_encoder *e, clrt_error *err) {
   unsigned char adler[4];
   put_u32(adler, (uint32_t)e->adler);
   write_chunk(e, "IDAT", adler, sizeof adler);
+  write_notes(e, notes);
   write_chunk(e, "IEND", NULL, 0);
   clrt_status status = e->failed ? clrt_fail(err, CLRT_ERR_RUNTIME, "%s", e->failure) : CLRT_OK;
   free_encoder(e);

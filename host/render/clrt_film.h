@@ -2,7 +2,9 @@
  * device thread; it knows which rows are complete, paints the tiles no
  * device rendered (--keep-partial's magenta), and hands the image to the
  * writer. It holds 8-bit levels (3 bytes a pixel; devices tone-map their
- * tiles) or, for .hdr output only, linear colour (12 bytes a pixel). */
+ * tiles) or linear colour (12 bytes a pixel: for .hdr and .exr, and
+ * for pictures finished on the host: denoised or 16-bit), or the
+ * auxiliary passes. */
 #ifndef CLRT_FILM_H
 #define CLRT_FILM_H
 
@@ -21,6 +23,7 @@
 typedef enum clrt_film_kind {
   CLRT_FILM_LEVELS, /* 8-bit RGB, tone-mapped */
   CLRT_FILM_LINEAR, /* float RGB, linear */
+  CLRT_FILM_AUX,    /* the auxiliary passes (clrt_pixel_aux; depth +inf where nothing was hit) */
 } clrt_film_kind;
 
 typedef struct clrt_film {
@@ -29,6 +32,15 @@ typedef struct clrt_film {
   clrt_tone_levels levels;
   uint8_t *rgb;  /* CLRT_FILM_LEVELS: width * height * 3 */
   float *linear; /* CLRT_FILM_LINEAR: width * height * 3 */
+  /* A linear film's picture made levels on the host at the end
+   * (clrt_film_finish_levels): 8-bit, or 16-bit big-endian; NULL until. */
+  uint8_t *finished;
+  bool finished_16;
+  clrt_pixel_aux *aux; /* CLRT_FILM_AUX: width * height */
+  /* The variance of each pixel's mean luminance, from its samples' sums
+   * (clrt_film_keep_variance; NULL otherwise): what the denoiser reads of
+   * how noisy a pixel is. */
+  float *variance;
   /* Progressive rendering: every pixel's samples summed exactly, pass
    * after pass (width * height; NULL otherwise). Tiles then come in as
    * sums, and the picture is developed from them at the end. */
@@ -58,6 +70,10 @@ clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clr
  * pass, for progressive rendering: 32 bytes more a pixel. */
 clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err);
 
+/* Makes the film keep each pixel's variance (4 bytes more a pixel), as
+ * sums are developed. */
+clrt_status clrt_film_keep_variance(clrt_film *film, clrt_error *err);
+
 /* The picture of `region` from its sums, each pixel the mean of `samples`
  * samples (tone-mapped for a film of levels, as a device would). */
 void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned samples);
@@ -80,7 +96,8 @@ void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixel
  * into a film of levels. */
 void clrt_film_receive_linear(clrt_film *film, const clrt_tile *tile, const clrt_float4 *pixels);
 
-/* Bytes a pixel takes in the film's form: 3 (levels) or 12 (linear). */
+/* Bytes a pixel takes in the film's form: 3 (levels), 12 (linear) or 32
+ * (aux). */
 size_t clrt_film_pixel_bytes(const clrt_film *film);
 
 /* The pixels of `tile` in the film's form, row-major, into `out`. */
@@ -105,10 +122,16 @@ void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t cou
  * the band, under the film's lock), while the render goes on. */
 clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error *err);
 
+/* A linear film's picture as levels, for a format that stores them: 8
+ * bits a channel through the film's levels (as a device would have
+ * tone-mapped it), or 16 through `tone`'s formula (NULL: 8 bits). */
+clrt_status clrt_film_finish_levels(clrt_film *film, const clrt_tone *tone_16, clrt_error *err);
+
 /* Finishes `output` with the film's picture (bands left incomplete, with
  * tiles painted, included) and moves it into place: clrt_output_commit,
- * which frees the output whatever the outcome. */
-clrt_status clrt_film_write(clrt_film *film, clrt_output *output, clrt_error *err);
+ * which frees the output whatever the outcome. `extras` (NULL: none)
+ * adds the auxiliary passes, the EXR's channel type and the notes. */
+clrt_status clrt_film_write(clrt_film *film, clrt_output *output, const clrt_image_view *extras, clrt_error *err);
 
 void clrt_film_free(clrt_film *film);
 

@@ -1,6 +1,7 @@
 /* The picture being assembled from finished tiles. */
 #include "clrt_film.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,15 +18,17 @@ clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clr
   film->kind = kind;
   pthread_mutex_init(&film->lock, NULL);
   film->levels = *levels;
-  size_t channels = (size_t)width * height * CLRT_RGB_CHANNELS;
+  size_t pixels = (size_t)width * height;
   if (kind == CLRT_FILM_LEVELS)
-    film->rgb = calloc(channels, sizeof *film->rgb);
+    film->rgb = calloc(pixels * CLRT_RGB_CHANNELS, sizeof *film->rgb);
+  else if (kind == CLRT_FILM_LINEAR)
+    film->linear = calloc(pixels * CLRT_RGB_CHANNELS, sizeof *film->linear);
   else
-    film->linear = calloc(channels, sizeof *film->linear);
-  if (!film->rgb && !film->linear) {
+    film->aux = calloc(pixels, sizeof *film->aux);
+  if (!film->rgb && !film->linear && !film->aux) {
     clrt_film_free(film);
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u picture (%.0f MiB)", width, height,
-                     (double)channels * (kind == CLRT_FILM_LEVELS ? 1 : sizeof(float)) / (1024.0 * 1024.0));
+                     (double)pixels * clrt_film_pixel_bytes(film) / (1024.0 * 1024.0));
   }
   return CLRT_OK;
 }
@@ -129,6 +132,23 @@ clrt_status clrt_film_keep_sums(clrt_film *film, clrt_error *err) {
   return CLRT_OK;
 }
 
+clrt_status clrt_film_keep_variance(clrt_film *film, clrt_error *err) {
+  size_t pixels = (size_t)film->width * film->height;
+  film->variance = calloc(pixels, sizeof *film->variance);
+  if (!film->variance)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the variance of a %ux%u picture (%.0f MiB)", film->width,
+                     film->height, (double)pixels * sizeof *film->variance / (1024.0 * 1024.0));
+  return CLRT_OK;
+}
+
+/* The variance of the mean luminance of `samples` samples summed in
+ * `sum`, by the samples' own spread. */
+static float variance_of_mean(const clrt_pixel_sum *sum, clrt_vec3 mean, unsigned samples) {
+  float luminance = clrt_luminance(mean);
+  float spread = sum->luminance_squares / (float)samples - luminance * luminance;
+  return spread > 0.0f ? spread / (float)samples : 0.0f;
+}
+
 /* A tile of sums added to the film's (tiles never overlap: no lock). */
 static void add_sums(clrt_film *film, const clrt_tile *tile, const clrt_pixel_sum *sums) {
   for (unsigned row = 0; row < tile->height; ++row) {
@@ -146,9 +166,12 @@ static void develop_from(clrt_film *film, const clrt_tile *region, const clrt_pi
   for (unsigned row = 0; row < region->height; ++row) {
     size_t offset = offset_of(film, region, row);
     for (unsigned x = 0; x < region->width; ++x) {
-      clrt_vec3 mean = clrt_pixel_sum_mean(&sums[row * stride + x], samples);
+      const clrt_pixel_sum *sum = &sums[row * stride + x];
+      clrt_vec3 mean = clrt_pixel_sum_mean(sum, samples);
       clrt_float4 pixel = {mean.x, mean.y, mean.z, 1.0f};
       store_linear_row(film, offset + x, &pixel, 1);
+      if (film->variance)
+        film->variance[offset + x] = variance_of_mean(sum, mean, samples);
     }
   }
 }
@@ -160,13 +183,36 @@ void clrt_film_develop(clrt_film *film, const clrt_tile *region, unsigned sample
 void clrt_film_develop_on_arrival(clrt_film *film, unsigned samples) { film->arrival_samples = samples; }
 
 size_t clrt_film_pixel_bytes(const clrt_film *film) {
-  return CLRT_RGB_CHANNELS * (film->kind == CLRT_FILM_LEVELS ? sizeof *film->rgb : sizeof *film->linear);
+  switch (film->kind) {
+  case CLRT_FILM_LEVELS:
+    return CLRT_RGB_CHANNELS * sizeof *film->rgb;
+  case CLRT_FILM_LINEAR:
+    return CLRT_RGB_CHANNELS * sizeof *film->linear;
+  case CLRT_FILM_AUX:
+    return sizeof *film->aux;
+  }
+  return 0;
 }
 
 /* The film's own bytes of a tile's row. */
 static uint8_t *film_row(const clrt_film *film, const clrt_tile *tile, unsigned row) {
-  uint8_t *picture = film->kind == CLRT_FILM_LEVELS ? film->rgb : (uint8_t *)film->linear;
+  uint8_t *picture = film->kind == CLRT_FILM_LEVELS   ? film->rgb
+                     : film->kind == CLRT_FILM_LINEAR ? (uint8_t *)film->linear
+                                                      : (uint8_t *)film->aux;
   return picture + offset_of(film, tile, row) * clrt_film_pixel_bytes(film);
+}
+
+/* A tile of auxiliary passes: the kernel's largest float for no hit
+ * (finite, for fast math's sake) becomes the +inf of "nothing there". */
+static void receive_aux(clrt_film *film, const clrt_tile *tile, const clrt_pixel_aux *pixels) {
+  for (unsigned row = 0; row < tile->height; ++row) {
+    clrt_pixel_aux *into = film->aux + offset_of(film, tile, row);
+    memcpy(into, pixels + (size_t)row * tile->width, tile->width * sizeof *into);
+    for (unsigned x = 0; x < tile->width; ++x)
+      if (into[x].normal_depth.w >= CLRT_NO_HIT)
+        into[x].normal_depth.w = INFINITY;
+  }
+  stored(film, tile);
 }
 
 void clrt_film_copy_tile(const clrt_film *film, const clrt_tile *tile, void *out) {
@@ -188,7 +234,9 @@ void clrt_film_restore_tile(clrt_film *film, const clrt_tile *tile, const void *
 }
 
 void clrt_film_receive(clrt_film *film, const clrt_tile *tile, const void *pixels) {
-  if (film->sums) {
+  if (film->kind == CLRT_FILM_AUX) {
+    receive_aux(film, tile, pixels);
+  } else if (film->sums) {
     add_sums(film, tile, pixels);
     count_received(film, tile);
   } else if (film->arrival_samples) {
@@ -229,7 +277,7 @@ void clrt_film_paint_missing(clrt_film *film, const clrt_tile *tiles, size_t cou
 }
 
 static clrt_image_view picture_of(const clrt_film *film) {
-  clrt_image_view view = {film->width, film->height, film->rgb, film->linear};
+  clrt_image_view view = {.width = film->width, .height = film->height, .rgb = film->rgb, .linear = film->linear};
   return view;
 }
 
@@ -242,9 +290,34 @@ clrt_status clrt_film_stream_to(clrt_film *film, clrt_output *output, clrt_error
   return status;
 }
 
-clrt_status clrt_film_write(clrt_film *film, clrt_output *output, clrt_error *err) {
+clrt_status clrt_film_finish_levels(clrt_film *film, const clrt_tone *tone_16, clrt_error *err) {
+  size_t channels = (size_t)film->width * film->height * CLRT_RGB_CHANNELS;
+  free(film->finished);
+  film->finished_16 = tone_16 != NULL;
+  film->finished = malloc(channels * (film->finished_16 ? 2 : 1));
+  if (!film->finished)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the %ux%u picture's levels (%.0f MiB)", film->width,
+                     film->height, (double)channels * (film->finished_16 ? 2 : 1) / (1024.0 * 1024.0));
+  if (tone_16)
+    clrt_tone_map_channels_16(film->linear, channels, tone_16, film->finished);
+  else
+    clrt_tone_map_channels(film->linear, channels, &film->levels, film->finished);
+  return CLRT_OK;
+}
+
+clrt_status clrt_film_write(clrt_film *film, clrt_output *output, const clrt_image_view *extras, clrt_error *err) {
   tell_all_bands(film);
   clrt_image_view picture = picture_of(film);
+  if (film->finished && film->finished_16)
+    picture.rgb16 = film->finished;
+  else if (film->finished)
+    picture.rgb = film->finished;
+  if (extras) {
+    picture.aux = extras->aux;
+    picture.passes = extras->passes;
+    picture.exr_float = extras->exr_float;
+    picture.notes = extras->notes;
+  }
   return clrt_output_commit(output, &picture, err);
 }
 
@@ -252,6 +325,9 @@ void clrt_film_free(clrt_film *film) {
   pthread_mutex_destroy(&film->lock);
   free(film->rgb);
   free(film->linear);
+  free(film->aux);
+  free(film->variance);
+  free(film->finished);
   free(film->sums);
   free(film->band_pixels);
   free(film->band_told);

@@ -13,10 +13,10 @@ fail() {
   exit 1
 }
 
-options_in_help="$("$clrt" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)"
+options_in_help="$("$clrt" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)"
 # the options the page defines: the line after each .TP
 options_in_page="$(awk 'defining { print; defining = 0 } /^\.TP/ { defining = 1 }' "$page" |
-  grep -o -- '\\-\\-[a-z][a-z\\-]*' | sed 's/\\-/-/g' | sort -u)"
+  grep -o -- '\\-\\-[a-z][a-z0-9\\-]*' | sed 's/\\-/-/g' | sort -u)"
 missing="$(comm -23 <(echo "$options_in_help") <(echo "$options_in_page"))"
 [ -z "$missing" ] || fail "clrt.1 lacks options that --help names: $missing"
 stale="$(comm -13 <(echo "$options_in_help") <(echo "$options_in_page"))"
