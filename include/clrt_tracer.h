@@ -149,13 +149,21 @@ CLRT_TESTABLE clrt_pixel_aux clrt_trace_pixel_aux(const clrt_flat_view *flat, cl
                                                   clrt_uint sample_count, clrt_tally *tally);
 
 /* A band of rows of the picture as the denoiser reads it
- * (kernels/denoise.c): linear colour with each pixel's variance in w, and
- * the auxiliary passes that guide it. */
+ * (kernels/denoise.c): linear colour with each pixel's variance in w; the
+ * auxiliary passes that guide it, with unit normals (or 0); and each
+ * pixel's keys for the step (clrt_denoise_key). */
 typedef struct clrt_denoise_band {
   CLRT_BUFFER_SPACE const clrt_float4 *color;
   CLRT_BUFFER_SPACE const clrt_pixel_aux *guide;
+  CLRT_BUFFER_SPACE const clrt_float4 *keys;
   clrt_uint width, height;
 } clrt_denoise_band;
+
+/* denoise.c: the keys of pixel (x, y) of the band for a step of `step`
+ * pixels (the band's keys are not read): its luminance, the square of
+ * its luminance's spread (sigma times the deviation of its 3x3-blurred
+ * variance), and the reciprocals of its depth scale at one and two steps. */
+CLRT_TESTABLE clrt_float4 clrt_denoise_key(const clrt_denoise_band *band, clrt_uint x, clrt_uint y, clrt_uint step);
 
 /* denoise.c: one à-trous step at pixel (x, y) of the band, its neighbours
  * `step` pixels apart: the filtered colour, and in w its variance. */

@@ -102,19 +102,37 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
     group_tallies[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
 }
 
-/* One step of the denoiser over a band of rows (kernels/denoise.c): one
- * work-item per pixel, from `color` into `filtered`. Built into every
- * program (it costs the trace kernel nothing), so that the denoiser finds
- * it in the program cache beside the trace kernel. */
-__kernel void clrt_denoise_step(__global const float4 *color, __global const clrt_pixel_aux *guide,
-                                __global float4 *filtered, uint width, uint height, uint step) {
-  uint x = (uint)get_global_id(0), y = (uint)get_global_id(1);
-  if (x >= width || y >= height)
-    return;
+/* The denoiser's step over a band of rows (kernels/denoise.c), one
+ * work-item per pixel, in two kernels: every pixel's keys, then the
+ * filter from `color` into `filtered`. Built into every program (they
+ * cost the trace kernel nothing), so that the denoiser finds them in the
+ * program cache beside it. */
+CLRT_INTERNAL clrt_denoise_band clrt_band_of(__global const float4 *color, __global const clrt_pixel_aux *guide,
+                                             __global const float4 *keys, uint width, uint height) {
   clrt_denoise_band band;
   band.color = color;
   band.guide = guide;
+  band.keys = keys;
   band.width = width;
   band.height = height;
+  return band;
+}
+
+__kernel void clrt_denoise_keys(__global const float4 *color, __global const clrt_pixel_aux *guide,
+                                __global float4 *keys, uint width, uint height, uint step) {
+  uint x = (uint)get_global_id(0), y = (uint)get_global_id(1);
+  if (x >= width || y >= height)
+    return;
+  clrt_denoise_band band = clrt_band_of(color, guide, keys, width, height);
+  keys[y * width + x] = clrt_denoise_key(&band, x, y, step);
+}
+
+__kernel void clrt_denoise_step(__global const float4 *color, __global const clrt_pixel_aux *guide,
+                                __global const float4 *keys, __global float4 *filtered, uint width, uint height,
+                                uint step) {
+  uint x = (uint)get_global_id(0), y = (uint)get_global_id(1);
+  if (x >= width || y >= height)
+    return;
+  clrt_denoise_band band = clrt_band_of(color, guide, keys, width, height);
   filtered[y * width + x] = clrt_denoise_pixel(&band, x, y, step);
 }

@@ -43,4 +43,7 @@ if [ "${1:-}" = "--rusticl" ]; then
   echo "scripts/test.sh: the MPI tests run on POCL only (tests/scripts/mpi_test.sh)"
   excluded=(-E '^mpi$')
 fi
-ctest --test-dir "$build" --output-on-failure "${excluded[@]}"
+# As many tests at once as there are cores: the longest (the binary's
+# renders, the MPI test's processes) wait on child processes and timers
+# for much of their time, and CI must stay within its 15 minutes.
+ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" "${excluded[@]}"

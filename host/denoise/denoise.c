@@ -2,6 +2,7 @@
  * device or on the host (clrt_denoise.h). */
 #include "clrt_denoise.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 enum { CLRT_RGB_CHANNELS = 3 };
 
 /* A band's rows near this many pixels: a few hundred MiB of device
- * memory at most (64 bytes a pixel), and few enough bands that the
+ * memory at most (80 bytes a pixel), and few enough bands that the
  * margins cost little. */
 #define CLRT_DENOISE_BAND_PIXELS ((size_t)4 << 20)
 
@@ -82,6 +83,23 @@ static float expand(float compressed, float compressed_luminance) {
   return compressed / (rest > 1e-6f ? rest : 1e-6f);
 }
 
+/* The band's guides as the filter reads them: unit normals (the mean
+ * normal of an edge pixel is shorter), or 0 where nothing was hit. */
+static void stage_guides(const clrt_denoise_picture *picture, const band_rows *band, clrt_pixel_aux *out) {
+  size_t first = (size_t)band->from * picture->width, count = (size_t)(band->to - band->from) * picture->width;
+  for (size_t i = 0; i < count; ++i) {
+    clrt_pixel_aux g = picture->aux[first + i];
+    float length = sqrtf(g.normal_depth.x * g.normal_depth.x + g.normal_depth.y * g.normal_depth.y +
+                         g.normal_depth.z * g.normal_depth.z);
+    if (length > 0.0f) {
+      g.normal_depth.x /= length;
+      g.normal_depth.y /= length;
+      g.normal_depth.z /= length;
+    }
+    out[i] = g;
+  }
+}
+
 /* The band's own rows of the filtered colour, into `denoised` (the
  * picture's layout). */
 static void keep_rows(const clrt_denoise_picture *picture, const band_rows *band, const clrt_float4 *filtered,
@@ -99,34 +117,46 @@ static void keep_rows(const clrt_denoise_picture *picture, const band_rows *band
 
 /* ---- on the host ---- */
 
+/* One step on the host, from `from` into `to`. */
+static void host_step(const clrt_denoise_picture *picture, const clrt_float4 *from, const clrt_pixel_aux *guides,
+                      clrt_float4 *keys, clrt_float4 *to, unsigned step) {
+  clrt_denoise_band band = {from, guides, keys, picture->width, picture->height};
+  for (unsigned y = 0; y < picture->height; ++y)
+    for (unsigned x = 0; x < picture->width; ++x)
+      keys[(size_t)y * picture->width + x] = clrt_denoise_key(&band, x, y, step);
+  for (unsigned y = 0; y < picture->height; ++y)
+    for (unsigned x = 0; x < picture->width; ++x)
+      to[(size_t)y * picture->width + x] = clrt_denoise_pixel(&band, x, y, step);
+}
+
 clrt_status clrt_denoise_on_host(clrt_denoise_picture *picture, clrt_error *err) {
   size_t pixels = (size_t)picture->width * picture->height;
-  clrt_float4 *a = malloc(pixels * sizeof *a), *b = malloc(pixels * sizeof *b);
+  clrt_float4 *a = malloc(pixels * sizeof *a), *b = malloc(pixels * sizeof *b), *keys = malloc(pixels * sizeof *keys);
+  clrt_pixel_aux *guides = malloc(pixels * sizeof *guides);
   float *denoised = malloc(pixels * CLRT_RGB_CHANNELS * sizeof *denoised);
-  if (!a || !b || !denoised) {
-    free(a);
-    free(b);
-    free(denoised);
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for denoising a %ux%u picture", picture->width,
-                     picture->height);
+  clrt_status status = CLRT_OK;
+  if (a && b && keys && guides && denoised) {
+    band_rows whole = band_at(picture, 0, picture->height);
+    stage_color(picture, &whole, a);
+    stage_guides(picture, &whole, guides);
+    for (unsigned k = 0; k < CLRT_DENOISE_STEPS; ++k) {
+      host_step(picture, a, guides, keys, b, 1u << k);
+      clrt_float4 *swap = a;
+      a = b;
+      b = swap;
+    }
+    keep_rows(picture, &whole, a, denoised);
+    memcpy(picture->linear, denoised, pixels * CLRT_RGB_CHANNELS * sizeof *denoised);
+  } else {
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for denoising a %ux%u picture", picture->width,
+                       picture->height);
   }
-  band_rows whole = band_at(picture, 0, picture->height);
-  stage_color(picture, &whole, a);
-  for (unsigned k = 0; k < CLRT_DENOISE_STEPS; ++k) {
-    clrt_denoise_band band = {a, picture->aux, picture->width, picture->height};
-    for (unsigned y = 0; y < picture->height; ++y)
-      for (unsigned x = 0; x < picture->width; ++x)
-        b[(size_t)y * picture->width + x] = clrt_denoise_pixel(&band, x, y, 1u << k);
-    clrt_float4 *swap = a;
-    a = b;
-    b = swap;
-  }
-  keep_rows(picture, &whole, a, denoised);
-  memcpy(picture->linear, denoised, pixels * CLRT_RGB_CHANNELS * sizeof *denoised);
   free(a);
   free(b);
+  free(keys);
+  free(guides);
   free(denoised);
-  return CLRT_OK;
+  return status;
 }
 
 /* ---- on a device ---- */
@@ -137,9 +167,9 @@ typedef struct denoiser {
   cl_context context;
   cl_command_queue queue;
   cl_program program;
-  cl_kernel kernel;
+  cl_kernel keys_kernel, kernel;
   cl_mem color[2]; /* the steps go from one to the other */
-  cl_mem guide;
+  cl_mem guide, keys;
 } denoiser;
 
 static clrt_status check(const denoiser *d, cl_int rc, const char *call, clrt_error *err) {
@@ -152,6 +182,10 @@ static void release(denoiser *d) {
       clReleaseMemObject(d->color[i]);
   if (d->guide)
     clReleaseMemObject(d->guide);
+  if (d->keys)
+    clReleaseMemObject(d->keys);
+  if (d->keys_kernel)
+    clReleaseKernel(d->keys_kernel);
   if (d->kernel)
     clReleaseKernel(d->kernel);
   if (d->program)
@@ -180,12 +214,19 @@ static clrt_status open_denoiser(denoiser *d, const clrt_flat_scene *scene, size
   clrt_build_facts facts;
   if ((status = clrt_program_build(d->context, d->device, &kind, log, &d->program, &facts, err)) != CLRT_OK)
     return status;
+  d->keys_kernel = clCreateKernel(d->program, CLRT_DENOISE_KEYS_KERNEL_NAME, &rc);
+  if ((status = check(d, rc, "clCreateKernel", err)) != CLRT_OK)
+    return status;
   d->kernel = clCreateKernel(d->program, CLRT_DENOISE_KERNEL_NAME, &rc);
   if ((status = check(d, rc, "clCreateKernel", err)) != CLRT_OK)
     return status;
   for (int i = 0; i < 2 && status == CLRT_OK; ++i) {
     d->color[i] = clCreateBuffer(d->context, CL_MEM_READ_WRITE, band_pixels * sizeof(clrt_float4), NULL, &rc);
     status = check(d, rc, "clCreateBuffer (the denoiser's colour)", err);
+  }
+  if (status == CLRT_OK) {
+    d->keys = clCreateBuffer(d->context, CL_MEM_READ_WRITE, band_pixels * sizeof(clrt_float4), NULL, &rc);
+    status = check(d, rc, "clCreateBuffer (the denoiser's keys)", err);
   }
   if (status == CLRT_OK) {
     d->guide = clCreateBuffer(d->context, CL_MEM_READ_ONLY, band_pixels * sizeof(clrt_pixel_aux), NULL, &rc);
@@ -197,41 +238,54 @@ static clrt_status open_denoiser(denoiser *d, const clrt_flat_scene *scene, size
 /* Work-groups of 16x4 pixels (work-items past the band's edge do
  * nothing): left to itself, POCL chose groups that ran the filter 2.6
  * times slower. */
-#define CLRT_DENOISE_GROUP_WIDTH 16u
-#define CLRT_DENOISE_GROUP_HEIGHT 4u
+#define CLRT_DENOISE_GROUP_WIDTH 64u
+#define CLRT_DENOISE_GROUP_HEIGHT 1u
 
 static size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-/* One step, from buffer `from` into the other. */
-static clrt_status run_step(denoiser *d, int from, cl_uint width, cl_uint height, cl_uint step, clrt_error *err) {
-  cl_int rc = clSetKernelArg(d->kernel, 0, sizeof(cl_mem), &d->color[from]);
-  rc = rc == CL_SUCCESS ? clSetKernelArg(d->kernel, 1, sizeof(cl_mem), &d->guide) : rc;
-  rc = rc == CL_SUCCESS ? clSetKernelArg(d->kernel, 2, sizeof(cl_mem), &d->color[1 - from]) : rc;
-  rc = rc == CL_SUCCESS ? clSetKernelArg(d->kernel, 3, sizeof width, &width) : rc;
-  rc = rc == CL_SUCCESS ? clSetKernelArg(d->kernel, 4, sizeof height, &height) : rc;
-  rc = rc == CL_SUCCESS ? clSetKernelArg(d->kernel, 5, sizeof step, &step) : rc;
-  clrt_status status = check(d, rc, "clSetKernelArg (the denoiser's)", err);
+/* Sets a kernel's arguments: the buffers, then width, height, step. */
+static cl_int set_arguments(cl_kernel kernel, const cl_mem *buffers, cl_uint buffer_count, cl_uint width,
+                            cl_uint height, cl_uint step) {
+  cl_int rc = CL_SUCCESS;
+  for (cl_uint i = 0; rc == CL_SUCCESS && i < buffer_count; ++i)
+    rc = clSetKernelArg(kernel, i, sizeof(cl_mem), &buffers[i]);
+  rc = rc == CL_SUCCESS ? clSetKernelArg(kernel, buffer_count, sizeof width, &width) : rc;
+  rc = rc == CL_SUCCESS ? clSetKernelArg(kernel, buffer_count + 1, sizeof height, &height) : rc;
+  return rc == CL_SUCCESS ? clSetKernelArg(kernel, buffer_count + 2, sizeof step, &step) : rc;
+}
+
+static clrt_status enqueue(denoiser *d, cl_kernel kernel, cl_uint width, cl_uint height, clrt_error *err) {
   size_t local[2] = {CLRT_DENOISE_GROUP_WIDTH, CLRT_DENOISE_GROUP_HEIGHT};
   size_t global[2] = {round_up(width, local[0]), round_up(height, local[1])};
+  return check(d, clEnqueueNDRangeKernel(d->queue, kernel, 2, NULL, global, local, 0, NULL, NULL),
+               "clEnqueueNDRangeKernel (the denoiser's)", err);
+}
+
+/* One step, from buffer `from` into the other: the keys, then the filter. */
+static clrt_status run_step(denoiser *d, int from, cl_uint width, cl_uint height, cl_uint step, clrt_error *err) {
+  cl_mem key_buffers[3] = {d->color[from], d->guide, d->keys};
+  cl_mem step_buffers[4] = {d->color[from], d->guide, d->keys, d->color[1 - from]};
+  cl_int rc = set_arguments(d->keys_kernel, key_buffers, 3, width, height, step);
+  rc = rc == CL_SUCCESS ? set_arguments(d->kernel, step_buffers, 4, width, height, step) : rc;
+  clrt_status status = check(d, rc, "clSetKernelArg (the denoiser's)", err);
   if (status == CLRT_OK)
-    status = check(d, clEnqueueNDRangeKernel(d->queue, d->kernel, 2, NULL, global, local, 0, NULL, NULL),
-                   "clEnqueueNDRangeKernel (the denoiser's)", err);
-  return status;
+    status = enqueue(d, d->keys_kernel, width, height, err);
+  return status == CLRT_OK ? enqueue(d, d->kernel, width, height, err) : status;
 }
 
 /* One band: up, through every step, and its own rows back. */
 static clrt_status denoise_band(denoiser *d, const clrt_denoise_picture *picture, const band_rows *band,
-                                clrt_float4 *staging, float *denoised, clrt_error *err) {
+                                clrt_float4 *staging, clrt_pixel_aux *guides, float *denoised, clrt_error *err) {
   size_t pixels = (size_t)(band->to - band->from) * picture->width;
   stage_color(picture, band, staging);
+  stage_guides(picture, band, guides);
   clrt_status status = check(
       d, clEnqueueWriteBuffer(d->queue, d->color[0], CL_FALSE, 0, pixels * sizeof *staging, staging, 0, NULL, NULL),
       "clEnqueueWriteBuffer (the denoiser's colour)", err);
   if (status == CLRT_OK)
-    status = check(d,
-                   clEnqueueWriteBuffer(d->queue, d->guide, CL_FALSE, 0, pixels * sizeof(clrt_pixel_aux),
-                                        picture->aux + (size_t)band->from * picture->width, 0, NULL, NULL),
-                   "clEnqueueWriteBuffer (the denoiser's guides)", err);
+    status =
+        check(d, clEnqueueWriteBuffer(d->queue, d->guide, CL_FALSE, 0, pixels * sizeof *guides, guides, 0, NULL, NULL),
+              "clEnqueueWriteBuffer (the denoiser's guides)", err);
   int from = 0;
   for (unsigned k = 0; status == CLRT_OK && k < CLRT_DENOISE_STEPS; ++k, from = 1 - from)
     status = run_step(d, from, picture->width, band->to - band->from, 1u << k, err);
@@ -252,21 +306,23 @@ clrt_status clrt_denoise_on_device(const clrt_device *device, const clrt_flat_sc
       (size_t)rows + 2 * CLRT_DENOISE_MARGIN < picture->height ? rows + 2 * CLRT_DENOISE_MARGIN : picture->height;
   size_t band_pixels = most_rows * picture->width, pixels = (size_t)picture->width * picture->height;
   clrt_float4 *staging = malloc(band_pixels * sizeof *staging);
+  clrt_pixel_aux *guides = malloc(band_pixels * sizeof *guides);
   float *denoised = malloc(pixels * CLRT_RGB_CHANNELS * sizeof *denoised);
   denoiser d = {.device = device};
   clrt_device_title(device, d.title, sizeof d.title);
-  clrt_status status = staging && denoised
+  clrt_status status = staging && guides && denoised
                            ? open_denoiser(&d, scene, band_pixels, log, err)
                            : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for denoising a %ux%u picture",
                                        picture->width, picture->height);
   for (unsigned first = 0; status == CLRT_OK && first < picture->height; first += rows) {
     band_rows band = band_at(picture, first, rows);
-    status = denoise_band(&d, picture, &band, staging, denoised, err);
+    status = denoise_band(&d, picture, &band, staging, guides, denoised, err);
   }
   if (status == CLRT_OK)
     memcpy(picture->linear, denoised, pixels * CLRT_RGB_CHANNELS * sizeof *denoised);
   release(&d);
   free(staging);
+  free(guides);
   free(denoised);
   return status;
 }

@@ -19,7 +19,8 @@ extern const char clrt_kernel_source[];
 
 /* The trace kernel's name in kernels/trace.cl. */
 #define CLRT_TRACE_KERNEL_NAME "clrt_trace_tile"
-/* The denoiser's step, in the same program. */
+/* The denoiser's two kernels, in the same program. */
+#define CLRT_DENOISE_KEYS_KERNEL_NAME "clrt_denoise_keys"
 #define CLRT_DENOISE_KERNEL_NAME "clrt_denoise_step"
 
 typedef struct clrt_build_facts {
