@@ -148,13 +148,14 @@ static exr_result_t write_chunks(exr_context_t context, const clrt_image_view *i
     rc = exr_write_scanline_chunk_info(context, 0, y, &chunk);
     if (rc != EXR_ERR_SUCCESS)
       break;
-    rc = started ? exr_encoding_update(context, 0, &chunk, &pipe) : exr_encoding_initialize(context, 0, &chunk, &pipe);
+    bool first = !started;
+    rc = first ? exr_encoding_initialize(context, 0, &chunk, &pipe) : exr_encoding_update(context, 0, &chunk, &pipe);
     if (rc != EXR_ERR_SUCCESS)
       break;
+    started = true; /* from here on the pipeline holds memory to free */
     point_channels(&pipe, sources, y);
-    if (!started)
+    if (first)
       rc = exr_encoding_choose_default_routines(context, 0, &pipe);
-    started = true;
     if (rc == EXR_ERR_SUCCESS)
       rc = exr_encoding_run(context, 0, &pipe);
   }
@@ -214,6 +215,28 @@ static clrt_status open_for_reading(const char *path, exr_context_t *context, cl
   return CLRT_OK;
 }
 
+/* Points the chunk's channels named in `names` at their place in `rows`
+ * (count floats a pixel, channel k at k); the others are skipped.
+ * Returns how many of the names the chunk has. */
+static int point_decoding(exr_decode_pipeline_t *pipe, const char *const *names, int count, float *rows,
+                          unsigned width) {
+  int found = 0;
+  for (int c = 0; c < pipe->channel_count; ++c) {
+    exr_coding_channel_info_t *channel = &pipe->channels[c];
+    channel->decode_to_ptr = NULL;
+    for (int k = 0; k < count; ++k)
+      if (strcmp(channel->channel_name, names[k]) == 0) {
+        channel->decode_to_ptr = (uint8_t *)(rows + k);
+        channel->user_pixel_stride = (int32_t)(count * sizeof(float));
+        channel->user_line_stride = (int32_t)(width * count * sizeof(float));
+        channel->user_bytes_per_element = sizeof(float);
+        channel->user_data_type = EXR_PIXEL_FLOAT;
+        ++found;
+      }
+  }
+  return found;
+}
+
 /* Decodes the named channels (count of them) into out[k], a float each
  * pixel; a missing channel is an error naming it. */
 static clrt_status decode_channels(exr_context_t context, const char *path, const char *const *names, int count,
@@ -230,30 +253,17 @@ static clrt_status decode_channels(exr_context_t context, const char *path, cons
   for (int y = 0; rc == EXR_ERR_SUCCESS && y < (int)height; y += rows) {
     exr_chunk_info_t chunk;
     rc = exr_read_scanline_chunk_info(context, 0, window.min.y + y, &chunk);
+    bool first = !started;
     if (rc == EXR_ERR_SUCCESS)
-      rc =
-          started ? exr_decoding_update(context, 0, &chunk, &pipe) : exr_decoding_initialize(context, 0, &chunk, &pipe);
+      rc = first ? exr_decoding_initialize(context, 0, &chunk, &pipe) : exr_decoding_update(context, 0, &chunk, &pipe);
     if (rc != EXR_ERR_SUCCESS)
       break;
-    found = 0;
-    for (int c = 0; c < pipe.channel_count; ++c) {
-      exr_coding_channel_info_t *channel = &pipe.channels[c];
-      channel->decode_to_ptr = NULL;
-      for (int k = 0; k < count; ++k)
-        if (strcmp(channel->channel_name, names[k]) == 0) {
-          channel->decode_to_ptr = (uint8_t *)(out + (size_t)y * width * (size_t)count + k);
-          channel->user_pixel_stride = (int32_t)(count * sizeof(float));
-          channel->user_line_stride = (int32_t)(width * count * sizeof(float));
-          channel->user_bytes_per_element = sizeof(float);
-          channel->user_data_type = EXR_PIXEL_FLOAT;
-          ++found;
-        }
-    }
+    started = true; /* from here on the pipeline holds memory to free */
+    found = point_decoding(&pipe, names, count, out + (size_t)y * width * (size_t)count, width);
     if (found != count)
       break;
-    if (!started)
+    if (first)
       rc = exr_decoding_choose_default_routines(context, 0, &pipe);
-    started = true;
     if (rc == EXR_ERR_SUCCESS)
       rc = exr_decoding_run(context, 0, &pipe);
   }

@@ -26,9 +26,9 @@ clrt_status clrt_film_init(clrt_film *film, unsigned width, unsigned height, clr
   else
     film->aux = calloc(pixels, sizeof *film->aux);
   if (!film->rgb && !film->linear && !film->aux) {
+    double mib = (double)pixels * clrt_film_pixel_bytes(film) / (1024.0 * 1024.0);
     clrt_film_free(film);
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u picture (%.0f MiB)", width, height,
-                     (double)pixels * clrt_film_pixel_bytes(film) / (1024.0 * 1024.0));
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a %ux%u picture (%.0f MiB)", width, height, mib);
   }
   return CLRT_OK;
 }
