@@ -81,14 +81,8 @@ CLRT_TESTABLE clrt_pixel_aux clrt_trace_pixel_aux(const clrt_flat_view *flat, cl
   clrt_vec3 albedo = clrt_vec3_make(0.0f, 0.0f, 0.0f), normal = albedo;
   float depth_sum = 0.0f, hits = 0.0f;
   for (clrt_uint index = 0u; index < sample_count; ++index) {
-    clrt_pixel_sample sample;
-    sample.x = x;
-    sample.y = y;
-    sample.index = index;
-    sample.seed = clrt_sample_seed(x, y, index);
-    sample.pixel_seed = clrt_pixel_seed(x, y);
     float depth;
-    clrt_aux_walk(flat, clrt_aux_camera_ray(flat, sample), &albedo, &normal, &depth, tally);
+    clrt_aux_walk(flat, clrt_aux_camera_ray(flat, clrt_pixel_sample_of(x, y, index)), &albedo, &normal, &depth, tally);
     if (depth != CLRT_NO_HIT) {
       depth_sum += depth;
       hits += 1.0f;

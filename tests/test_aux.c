@@ -65,7 +65,8 @@ static void test_a_diffuse_sphere_and_the_sky(void **state) {
 }
 
 /* A mirror is seen through: the walk follows the reflection, which goes
- * back past the camera into the sky; the depth stays the mirror's. */
+ * back past the camera into the sky; the depth stays the mirror's. So is
+ * glass: the refracted ray crosses the ball into the sky behind it. */
 static void test_a_mirror_shows_what_it_reflects(void **state) {
   (void)state;
   clrt_flat_scene flat;
@@ -74,6 +75,12 @@ static void test_a_mirror_shows_what_it_reflects(void **state) {
   assert_close(0.2f, centre.albedo.x);
   assert_close(1.0f, centre.albedo.z);
   assert_close(0.0f, centre.normal_depth.z); /* no surface where the walk ended */
+  assert_close(2.0f, centre.normal_depth.w);
+  clrt_flat_scene_free(&flat);
+  sphere_scene("{\"color\": [0.5, 0.5, 0.5], \"transparency\": 0.9, \"ior\": 1.5}", &flat);
+  centre = aux_at(&flat, 4, 4);
+  assert_close(0.3f, centre.albedo.y);
+  assert_close(0.0f, centre.normal_depth.z);
   assert_close(2.0f, centre.normal_depth.w);
   /* A mirror share under one half is a surface of its own. */
   clrt_flat_scene_free(&flat);
