@@ -3,10 +3,11 @@
  * denoiser's quality is measured with (docs/picture.md). */
 #include "clrt_commands.h"
 
-#include <math.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <stb_image.h>
 
@@ -33,6 +34,8 @@ static clrt_status read_exr(const char *path, unsigned *width, unsigned *height,
 /* Any picture stb_image reads (PNG of 8 or 16 bits, JPEG, BMP, TGA), as
  * its stored values in [0, 1]. */
 static clrt_status read_levels(const char *path, unsigned *width, unsigned *height, float **rgb, clrt_error *err) {
+  if (access(path, R_OK) != 0)
+    return clrt_fail(err, CLRT_ERR_INPUT, "%s: cannot read it: %s", path, strerror(errno));
   int w = 0, h = 0, components = 0;
   stbi_us *levels = stbi_load_16(path, &w, &h, &components, CLRT_RGB_CHANNELS);
   if (!levels)

@@ -1066,6 +1066,37 @@ static void test_finishing_mistakes_are_refused(void **state) {
   expect_failure(args, output_path, 2, "--denoise: this Whitted picture has no noise to remove");
 }
 
+/* clrt compare: the same pixels are inf dB; a denoised picture is nearer
+ * its reference than the noisy one; pictures of two sizes are refused. */
+static void test_compare_measures_pictures(void **state) {
+  (void)state;
+  char args[2048], paths[3][512];
+  const char *names[3] = {"reference.png", "noisy.png", "denoised.png"};
+  const char *options[3] = {"--samples 256", "--samples 4", "--samples 4 --denoise"};
+  for (int i = 0; i < 3; ++i) {
+    snprintf(paths[i], sizeof paths[i], "%s/%s", test_temp_dir(), names[i]);
+    snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -q -o '%s' --width 48 --height 36 %s",
+             CLRT_SOURCE_DIR, paths[i], options[i]);
+    run_result r = run_clrt(args);
+    assert_int_equal(r.exit_code, 0);
+    run_free(&r);
+  }
+  double psnr[3] = {0}, ssim[3] = {0};
+  for (int i = 0; i < 3; ++i) {
+    snprintf(args, sizeof args, "compare '%.500s' '%.500s'", paths[0], paths[i]);
+    run_result r = run_clrt(args);
+    assert_int_equal(r.exit_code, 0);
+    if (i == 0)
+      count_lines_and_find(r.out, "PSNR inf dB, SSIM 1.0000");
+    else
+      assert_int_equal(sscanf(strstr(r.out, "PSNR"), "PSNR %lf dB, SSIM %lf", &psnr[i], &ssim[i]), 2);
+    run_free(&r);
+  }
+  assert_true(psnr[2] > psnr[1] && ssim[2] > ssim[1]);
+  snprintf(args, sizeof args, "compare '%s' '%s/tests/data/pymonik_python_600x400.png'", paths[0], CLRT_SOURCE_DIR);
+  expect_failure(args, NULL, 2, "compare pictures of one size");
+}
+
 /* A disk that fills up while the EXR is written: one line, exit 1, and
  * no file (here a file size limit, with SIGXFSZ ignored as a full disk
  * would not send it). */
@@ -1150,6 +1181,7 @@ int main(void) {
       cmocka_unit_test(test_denoised_pictures_and_passes_ignore_the_tiling),
       cmocka_unit_test(test_exr_and_png_say_how_they_were_made),
       cmocka_unit_test(test_finishing_mistakes_are_refused),
+      cmocka_unit_test(test_compare_measures_pictures),
       cmocka_unit_test(test_a_failed_exr_write_leaves_nothing),
       cmocka_unit_test(test_bench_prints_the_table),
   };

@@ -14,6 +14,7 @@
 #include "clrt_clock.h"
 #include "clrt_exr.h"
 #include "clrt_image.h"
+#include "clrt_image_compare.h"
 #include "clrt_output.h"
 #include "clrt_png.h"
 
@@ -376,6 +377,26 @@ static void test_png_16_bits_and_notes(void **state) {
   free(file);
 }
 
+/* PSNR and SSIM on pictures whose answers are known. */
+static void test_psnr_and_ssim(void **state) {
+  (void)state;
+  enum { W = 40, H = 30, N = W * H * 3 };
+  static float reference[N], same[N], offset[N], noisy[N];
+  uint32_t seed = 1;
+  for (int i = 0; i < N; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    reference[i] = same[i] = (float)((i / 3) % W) / W; /* a ramp, left to right */
+    offset[i] = reference[i] + 0.1f;                   /* an MSE of 0.01: 20 dB */
+    noisy[i] = reference[i] + ((float)(seed >> 8) / 16777216.0f - 0.5f) * 0.2f;
+  }
+  assert_true(isinf(clrt_image_psnr(reference, same, N)));
+  assert_true(fabs(clrt_image_psnr(reference, offset, N) - 20.0) < 1e-4);
+  assert_true(fabs(clrt_image_ssim(reference, same, W, H) - 1.0) < 1e-9);
+  double structure_kept = clrt_image_ssim(reference, offset, W, H), noise = clrt_image_ssim(reference, noisy, W, H);
+  assert_true(structure_kept > 0.9 && structure_kept < 1.0); /* a brightness shift keeps the structure */
+  assert_true(noise < structure_kept);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_formats_by_extension),
@@ -389,6 +410,7 @@ int main(void) {
       cmocka_unit_test(test_exr_round_trips_half_and_float),
       cmocka_unit_test(test_exr_without_passes_holds_colour_only),
       cmocka_unit_test(test_png_16_bits_and_notes),
+      cmocka_unit_test(test_psnr_and_ssim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
