@@ -11,8 +11,7 @@
  * Each step is two passes over the band: first every pixel's keys
  * (clrt_denoise_key: its luminance, its noise's squared spread, the
  * reciprocals of its depth scale), so that the 24 neighbours of the
- * second pass (clrt_denoise_pixel) need not work them out again each
- * (that made the filter 1.6x faster on POCL).
+ * second pass (clrt_denoise_pixel) need not work them out again each.
  *
  * The image is a band of rows (host/denoise/denoise.c cuts them, with
  * margins); neighbours outside the band do not count. */

@@ -235,9 +235,12 @@ static clrt_status open_denoiser(denoiser *d, const clrt_flat_scene *scene, size
   return status;
 }
 
-/* Work-groups of 16x4 pixels (work-items past the band's edge do
- * nothing): left to itself, POCL chose groups that ran the filter 2.6
- * times slower. */
+/* Work-groups of 64x1 pixels (work-items past the band's edge do
+ * nothing): on POCL the fastest of those tried in one series at
+ * 1920x1080 (64x1 2.5 s, 128x1 2.6 s, 8x8 2.9 s, 16x4 and 32x4 3.0 s;
+ * the machine is shared, and 64x1 measured up to 3.0 s since), and a
+ * little faster than what POCL picks itself; on a GPU, two warps along a
+ * row. */
 #define CLRT_DENOISE_GROUP_WIDTH 64u
 #define CLRT_DENOISE_GROUP_HEIGHT 1u
 
