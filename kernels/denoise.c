@@ -75,7 +75,7 @@ CLRT_TESTABLE clrt_float4 clrt_denoise_key(const clrt_denoise_band *band, clrt_u
 
 /* How far a neighbour q is from p in what the guides say, as the
  * exponent of its weight (exp(-distance)): albedo and depth
- * (`depth_scale`: p's key for q's distance); the normals' factor goes to
+ * (`inverse_depth_scale`: p's key for q's distance); the normals' factor goes to
  * *cosine_power. Across an edge between a surface and the sky it is
  * CLRT_NO_HIT (the weight 0). */
 CLRT_INTERNAL float clrt_guide_distance(clrt_pixel_aux p, clrt_pixel_aux q, float inverse_depth_scale,
