@@ -7,7 +7,9 @@
 #
 # Each integrator has budgets (docs/gpu.md: "Kernels on a GPU"): the fewest
 # registers ptxas needs to spill nothing, and the bytes of stack frame.
-# Fails (exit 1) past a budget.
+# The other kernels (the auxiliary passes' trace kernel, the denoiser's)
+# have budgets of registers as ptxas uses them, with no spill. Fails
+# (exit 1) past a budget.
 #
 #   scripts/gpu-check.sh            the table, and the budgets checked
 #
@@ -50,13 +52,14 @@ target triple = "nvptx64-unknown-nvidiacl"
 define i64 @_Z17get_global_offsetj(i32 %d) { ret i64 0 }
 EOF
 
-# ptxas's figures for one variant: "registers stack spill_bytes".
-ptxas_figures() { # tag, extra ptxas options
-  local tag=$1 extra=$2
+# ptxas's figures for one kernel of a variant (the trace kernel unless
+# named): "registers stack spill_bytes".
+ptxas_figures() { # tag, extra ptxas options, [kernel]
+  local tag=$1 extra=$2 kernel=${3:-clrt_trace_tile}
   local info
   # The kernel's own lines (the device functions are listed too).
   info="$("$ptxas" -arch=sm_90 -v $extra "$work/$tag.ptx" -o "$work/$tag.cubin" 2>&1 |
-    grep -A3 "entry function 'clrt_trace_tile'")"
+    grep -A3 "entry function '$kernel'")"
   local registers stack stores loads
   registers="$(sed -n 's/.*Used \([0-9]*\) registers.*/\1/p' <<<"$info")"
   stack="$(sed -n 's/.* \([0-9]*\) bytes stack frame.*/\1/p' <<<"$info")"
@@ -91,6 +94,19 @@ least_registers() { # tag
   echo "$high"
 }
 
+# One variant of the program to PTX: tag, then clang's options.
+compile_variant() { # tag, defines...
+  local tag=$1
+  shift
+  clang-15 -x cl -cl-std=CL1.2 -target nvptx64--nvidiacl -Xclang -finclude-default-header -O3 -emit-llvm \
+    -c "$@" "$work/clrt.cl" -o "$work/$tag.bc"
+  # Linked, then optimised again, so that libclc's functions are
+  # inlined as a GPU's own compiler inlines its builtins.
+  llvm-link-15 "$work/$tag.bc" "$libclc" "$work/offset.ll" -o "$work/$tag.linked.bc"
+  opt-15 -O3 "$work/$tag.linked.bc" -o "$work/$tag.linked.bc"
+  llc-15 -O3 -mcpu=sm_86 -mattr=+ptx75 "$work/$tag.linked.bc" -o "$work/$tag.ptx"
+}
+
 failed=0
 echo "                                 | as ptxas likes it       | without spilling"
 printf '%-8s %-7s %-8s %-5s | %4s %5s %5s %5s | %5s %5s  %s\n' integrator output arrays math \
@@ -109,13 +125,8 @@ for integrator in whitted path; do
         [ $arrays = constant ] && defines+=" -DCLRT_ARRAYS_IN_CONSTANT"
         [ $math = exact ] && defines+=" -cl-fp32-correctly-rounded-divide-sqrt" || defines+=" -cl-fast-relaxed-math"
         tag="$integrator-$output-$arrays-$math"
-        clang-15 -x cl -cl-std=CL1.2 -target nvptx64--nvidiacl -Xclang -finclude-default-header -O3 -emit-llvm \
-          -c $defines "$work/clrt.cl" -o "$work/$tag.bc"
-        # Linked, then optimised again, so that libclc's functions are
-        # inlined as a GPU's own compiler inlines its builtins.
-        llvm-link-15 "$work/$tag.bc" "$libclc" "$work/offset.ll" -o "$work/$tag.linked.bc"
-        opt-15 -O3 "$work/$tag.linked.bc" -o "$work/$tag.linked.bc"
-        llc-15 -O3 -mcpu=sm_86 -mattr=+ptx75 "$work/$tag.linked.bc" -o "$work/$tag.ptx"
+        # shellcheck disable=SC2086 # the defines are words
+        compile_variant "$tag" $defines
         read -r registers stack spill <<<"$(ptxas_figures "$tag" "")"
         least=$(least_registers "$tag")
         verdict=ok
@@ -131,6 +142,30 @@ for integrator in whitted path; do
     done
   done
 done
+# The other kernels, held to budgets of their own (as ptxas likes it,
+# exact math, global arrays, no spill): the trace kernel built for the
+# auxiliary passes (--passes, --denoise), and the denoiser's two, which
+# every program holds (read from the path integrator's).
+declare -A other_budget=([whitted-aux]=112 [path-aux]=96 [clrt_denoise_keys]=48 [clrt_denoise_step]=64)
+echo
+printf '%-28s | %4s %5s %5s %5s | %6s  %s\n' "other kernels" regs stack spill occup budget verdict
+check_other() { # label, tag, kernel
+  local registers stack spill verdict=ok
+  read -r registers stack spill <<<"$(ptxas_figures "$2" "" "$3")"
+  if [ "$registers" -gt "${other_budget[$1]}" ] || [ "$spill" -gt 0 ] || [ "$stack" -gt 256 ]; then
+    verdict="OVER (budget ${other_budget[$1]} registers, no spill, 256 B stack)"
+    failed=1
+  fi
+  printf '%-28s | %4s %5s %5s %5s | %6s  %s\n' "$1" "$registers" "$stack" "$spill" "$(occupancy "$registers")" \
+    "${other_budget[$1]}" "$verdict"
+}
+for integrator in whitted path; do
+  id=$([ $integrator = whitted ] && echo 0 || echo 1)
+  compile_variant "$integrator-aux" "-DCLRT_INTEGRATOR=$id" -DCLRT_AUX_OUTPUT -cl-fp32-correctly-rounded-divide-sqrt
+  check_other "$integrator-aux" "$integrator-aux" clrt_trace_tile
+done
+check_other clrt_denoise_keys path-aux clrt_denoise_keys
+check_other clrt_denoise_step path-aux clrt_denoise_step
 echo "regs: registers a work-item; stack: bytes of stack frame (arrays a work-item keeps in memory);"
 echo "spill: bytes spilled (stored + loaded); occup: warps resident by registers, of 64 an SM, at"
 echo "$work_group_size-item work-groups. Without spilling: the fewest registers (ptxas -maxrregcount, in"
