@@ -166,7 +166,6 @@ static clrt_status parse_checkpoint(const char *name, const char *value, clrt_op
   return CLRT_OK;
 }
 
-/* Options that take a value: `--name VALUE` or `--name=VALUE`. */
 /* --passes: a comma list of albedo, normal and depth, or all. */
 static clrt_status parse_passes(const char *text, unsigned *passes, clrt_error *err) {
   static const struct {
@@ -195,6 +194,7 @@ static clrt_status parse_passes(const char *text, unsigned *passes, clrt_error *
   return CLRT_OK;
 }
 
+/* Options that take a value: `--name VALUE` or `--name=VALUE`. */
 static clrt_status apply_valued_option(const char *name, const char *value, clrt_options *o, clrt_error *err) {
   if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
     o->output_path = value;
@@ -349,9 +349,16 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
     o->fast_math = true;
     return CLRT_OK;
   }
-  if (strcmp(arg, "--denoise") == 0 || strcmp(arg, "--exr-float") == 0 || strcmp(arg, "--png-16") == 0) {
-    bool *flag = arg[2] == 'd' ? &o->denoise : arg[2] == 'e' ? &o->exr_float : &o->png_16;
-    *flag = true;
+  if (strcmp(arg, "--denoise") == 0) {
+    o->denoise = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "--exr-float") == 0) {
+    o->exr_float = true;
+    return CLRT_OK;
+  }
+  if (strcmp(arg, "--png-16") == 0) {
+    o->png_16 = true;
     return CLRT_OK;
   }
   if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clrt_cli.h"
+#include "clrt_image.h"
 
 #define ARGC(argv) ((int)(sizeof(argv) / sizeof((argv)[0])))
 
@@ -133,6 +134,37 @@ static void test_numbers_are_parsed_strictly(void **state) {
   clrt_cli_free(&o);
 }
 
+/* The finishing options: the passes as bits, the flags, the formats
+ * they need, and `clrt compare`'s two pictures. */
+static void test_finishing_options(void **state) {
+  (void)state;
+  char *argv[] = {"clrt", "render", "s.json", "-o", "out.exr", "--passes=albedo,depth", "--exr-float", "--denoise"};
+  clrt_options o;
+  clrt_error err;
+  assert_int_equal(clrt_cli_parse(ARGC(argv), argv, &o, &err), CLRT_OK);
+  assert_int_equal(o.passes, CLRT_PASS_ALBEDO | CLRT_PASS_DEPTH);
+  assert_true(o.exr_float && o.denoise && !o.png_16);
+  char *all[] = {"clrt", "render", "s.json", "-o", "out.exr", "--passes", "all"};
+  assert_int_equal(clrt_cli_parse(ARGC(all), all, &o, &err), CLRT_OK);
+  assert_int_equal(o.passes, CLRT_PASS_ALBEDO | CLRT_PASS_NORMAL | CLRT_PASS_DEPTH);
+  char *sixteen[] = {"clrt", "render", "s.json", "-o", "out.png", "--png-16"};
+  assert_int_equal(clrt_cli_parse(ARGC(sixteen), sixteen, &o, &err), CLRT_OK);
+  assert_true(o.png_16);
+  char *empty[] = {"clrt", "render", "s.json", "-o", "out.exr", "--passes", ","};
+  assert_int_equal(clrt_cli_parse(ARGC(empty), empty, &o, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "--passes: unknown pass ''"));
+  char *hdr[] = {"clrt", "render", "s.json", "-o", "out.hdr", "--exr-float"};
+  assert_int_equal(clrt_cli_parse(ARGC(hdr), hdr, &o, &err), CLRT_ERR_INPUT);
+  assert_non_null(strstr(err.message, "--exr-float needs an OpenEXR output"));
+  char *compare[] = {"clrt", "compare", "a.exr", "b.png"};
+  assert_int_equal(clrt_cli_parse(ARGC(compare), compare, &o, &err), CLRT_OK);
+  assert_int_equal(o.command, CLRT_COMMAND_COMPARE);
+  assert_string_equal(o.compare_paths[0], "a.exr");
+  assert_string_equal(o.compare_paths[1], "b.png");
+  char *three[] = {"clrt", "compare", "a.exr", "b.png", "c.png"};
+  assert_int_equal(clrt_cli_parse(ARGC(three), three, &o, &err), CLRT_ERR_INPUT);
+}
+
 static void test_bench_options(void **state) {
   (void)state;
   char *argv[] = {"clrt",
@@ -190,6 +222,7 @@ int main(void) {
       cmocka_unit_test(test_full_render_command), cmocka_unit_test(test_tile_size_and_defaults),
       cmocka_unit_test(test_other_commands),      cmocka_unit_test(test_usage_errors),
       cmocka_unit_test(test_bench_options),       cmocka_unit_test(test_numbers_are_parsed_strictly),
+      cmocka_unit_test(test_finishing_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
