@@ -1,6 +1,6 @@
 /* `clrt compare REFERENCE IMAGE`: how near a picture is to a reference
  * of the same scene, by PSNR and SSIM (clrt_image_compare.h): what the
- * denoiser's quality is measured with (docs/picture.md). */
+ * denoiser's quality is measured with (docs/finishing.md). */
 #include "clrt_commands.h"
 
 #include <errno.h>
@@ -69,7 +69,10 @@ clrt_status clrt_compare_command(const char *reference_path, const char *image_p
   if (status == CLRT_OK) {
     double psnr = clrt_image_psnr(reference, image, (size_t)rw * rh * CLRT_RGB_CHANNELS);
     double ssim = clrt_image_ssim(reference, image, rw, rh);
-    fprintf(out, "%s against %s (%ux%u): PSNR %.2f dB, SSIM %.4f\n", image_path, reference_path, rw, rh, psnr, ssim);
+    char image_name[CLRT_ERROR_MESSAGE_SIZE / 4], reference_name[CLRT_ERROR_MESSAGE_SIZE / 4];
+    clrt_printable(image_path, image_name, sizeof image_name); /* a name cannot forge a line */
+    clrt_printable(reference_path, reference_name, sizeof reference_name);
+    fprintf(out, "%s against %s (%ux%u): PSNR %.2f dB, SSIM %.4f\n", image_name, reference_name, rw, rh, psnr, ssim);
   }
   free(reference);
   free(image);
