@@ -368,22 +368,6 @@ static void describe_picture(const clrt_render_job *job, const clrt_passes_outco
   note(notes, "clrt.render-seconds", "%.3f", (clrt_now_ms() - job->started_ms) / 1e3);
 }
 
-/* The denoiser on the root's first device; where it fails there, on the
- * next, and where every device fails, on the host (the same filter,
- * slower), with a warning. A failed attempt leaves the picture as it was. */
-static clrt_status denoise(const clrt_render_job *job, clrt_render_destination *destination, FILE *log,
-                           clrt_error *err) {
-  clrt_film *film = &destination->film;
-  clrt_denoise_picture picture = {film->width, film->height, film->linear, film->variance, destination->aux.aux};
-  clrt_error failure;
-  for (size_t i = 0; i < job->device_count; ++i)
-    if (clrt_denoise_on_device(&job->devices[i], &job->scene, &picture, 0, log, &failure) == CLRT_OK)
-      return CLRT_OK;
-  if (job->device_count)
-    fprintf(log, "clrt: warning: denoising on the host instead: %s\n", failure.message);
-  return clrt_denoise_on_host(&picture, err);
-}
-
 /* What the host does to the picture once every tile is in: the
  * denoiser (only on a `complete` picture: --keep-partial's magenta tiles
  * are no picture to filter), and the levels of a picture that was kept
@@ -394,7 +378,8 @@ static clrt_status finish_picture(const clrt_render_job *job, clrt_render_destin
   clrt_status status = CLRT_OK;
   if (job->options->denoise && complete) {
     double start = clrt_now_ms();
-    status = denoise(job, destination, log, err);
+    clrt_denoise_picture picture = {film->width, film->height, film->linear, film->variance, destination->aux.aux};
+    status = clrt_denoise(job->devices, job->device_count, &job->scene, &picture, log, err);
     destination->denoise_ms = clrt_now_ms() - start;
   }
   if (status == CLRT_OK && job->finish_on_host)

@@ -122,11 +122,44 @@ static void test_the_device_equals_the_host_whatever_the_bands(void **state) {
   clrt_flat_scene_free(&flat);
 }
 
+/* A device that cannot run the filter (here one that does not exist)
+ * hands it to the next; where none can, the host runs it, and says so. */
+static void test_a_failing_device_hands_the_filter_on(void **state) {
+  (void)state;
+  clrt_device real;
+  test_require_device(&real);
+  clrt_device devices[2] = {real, real};
+  devices[0].id = NULL; /* clCreateContext refuses it */
+  clrt_flat_scene flat;
+  test_flatten_file("scenes/bench/room.json", 8, 8, &flat);
+  noisy_picture *reference = make_noisy_picture(), *next = make_noisy_picture(), *host = make_noisy_picture();
+  clrt_error err;
+  clrt_denoise_picture input = denoise_input(reference);
+  assert_int_equal(clrt_denoise_on_device(&real, &flat, &input, 0, stderr, &err), CLRT_OK);
+  FILE *log = tmpfile();
+  input = denoise_input(next);
+  assert_int_equal(clrt_denoise(devices, 2, &flat, &input, log, &err), CLRT_OK);
+  assert_memory_equal(next->linear, reference->linear, sizeof reference->linear);
+  assert_null(strstr(test_read_log(log), "warning"));
+  input = denoise_input(host);
+  assert_int_equal(clrt_denoise(devices, 1, &flat, &input, log, &err), CLRT_OK);
+  assert_non_null(strstr(test_read_log(log), "clrt: warning: denoising on the host instead: "));
+  for (unsigned i = 0; i < W * H * 3; ++i)
+    if (!(fabsf(host->linear[i] - reference->linear[i]) <= 1e-4f))
+      fail_msg("value %u: host %g, device %g", i, (double)host->linear[i], (double)reference->linear[i]);
+  fclose(log);
+  free(reference);
+  free(next);
+  free(host);
+  clrt_flat_scene_free(&flat);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_noise_goes_and_the_edge_stays),
       cmocka_unit_test(test_without_variance_it_still_denoises),
       cmocka_unit_test(test_the_device_equals_the_host_whatever_the_bands),
+      cmocka_unit_test(test_a_failing_device_hands_the_filter_on),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,4 +43,9 @@ clrt_status clrt_denoise_on_device(const clrt_device *device, const clrt_flat_sc
  * reference the tests hold the device to. */
 clrt_status clrt_denoise_on_host(clrt_denoise_picture *picture, clrt_error *err);
 
+/* The filter on the first of `devices` that can run it (a failed attempt
+ * leaves the picture as it was), else on the host, saying so on `log`. */
+clrt_status clrt_denoise(const clrt_device *devices, size_t count, const clrt_flat_scene *scene,
+                         clrt_denoise_picture *picture, FILE *log, clrt_error *err);
+
 #endif /* CLRT_DENOISE_H */

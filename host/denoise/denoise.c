@@ -329,3 +329,14 @@ clrt_status clrt_denoise_on_device(const clrt_device *device, const clrt_flat_sc
   free(denoised);
   return status;
 }
+
+clrt_status clrt_denoise(const clrt_device *devices, size_t count, const clrt_flat_scene *scene,
+                         clrt_denoise_picture *picture, FILE *log, clrt_error *err) {
+  clrt_error failure;
+  for (size_t i = 0; i < count; ++i)
+    if (clrt_denoise_on_device(&devices[i], scene, picture, 0, log, &failure) == CLRT_OK)
+      return CLRT_OK;
+  if (count)
+    fprintf(log, "clrt: warning: denoising on the host instead: %s\n", failure.message);
+  return clrt_denoise_on_host(picture, err);
+}
