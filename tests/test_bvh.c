@@ -41,7 +41,7 @@ static void make_scene(test_scene *t, size_t count, uint64_t seed) {
   scene->image.width = scene->image.height = 1;
   scene->image.tone = (clrt_tone){CLRT_TRANSFER_GAMMA, 1.0, 1.0};
   scene->sampling = (clrt_sampling_settings){CLRT_INTEGRATOR_whitted, 1, 4, 1, {CLRT_DEFAULT_MAX_TREE_RAYS, 0, 0.0}};
-  scene->camera = (clrt_camera_settings){{0, 0, 10}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 10.0};
+  scene->camera = (clrt_camera_settings){{0, 0, 10}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 10.0, true};
   t->materials[0] = (clrt_scene_material){NULL, {0.8, 0.2, 0.2}, 0.1, 0.9, 0.3, 32, 0, 0, 1.5, {0, 0, 0}};
   t->materials[1] = (clrt_scene_material){NULL, {0.9, 0.8, 0.7}, 0.1, 0.9, 0.3, 32, 0, 0.7, 1.5, {0, 0, 0}};
   t->materials[2] = (clrt_scene_material){NULL, {0.5, 0.9, 0.5}, 0.1, 0.9, 0.3, 32, 0, 0.4, 1.3, {0, 0, 0}};

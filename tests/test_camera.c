@@ -12,7 +12,7 @@ static double dot(clrt_dvec3 a, clrt_dvec3 b) { return a.x * b.x + a.y * b.y + a
 
 static clrt_camera_settings camera_of(double fx, double fy, double fz, double ax, double ay, double az, double ux,
                                       double uy, double uz) {
-  clrt_camera_settings camera = {{fx, fy, fz}, {ax, ay, az}, {ux, uy, uz}, 60.0, 0.0, 1.0};
+  clrt_camera_settings camera = {{fx, fy, fz}, {ax, ay, az}, {ux, uy, uz}, 60.0, 0.0, 1.0, true};
   return camera;
 }
 

@@ -56,7 +56,7 @@ static void test_huge_sphere_hit_is_precise(void **state) {
 }
 
 static clrt_camera test_camera(double aspect) {
-  clrt_camera_settings settings = {{0, 0.5, 1.5}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.0, 1.0};
+  clrt_camera_settings settings = {{0, 0.5, 1.5}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.0, 1.0, true};
   return clrt_flatten_camera(&settings, aspect);
 }
 
@@ -117,7 +117,7 @@ static void world_init(world *w, double reflectivity) {
   clrt_scene *scene = &w->scene;
   scene->image.width = scene->image.height = 1;
   scene->sampling = (clrt_sampling_settings){CLRT_INTEGRATOR_whitted, 1, 4, 16, {CLRT_DEFAULT_MAX_TREE_RAYS, 0, 0.0}};
-  scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0};
+  scene->camera = (clrt_camera_settings){{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 60.0, 0.0, 5.0, true};
   scene->background[0] = 0.25, scene->background[1] = 0.5, scene->background[2] = 0.75;
   scene->shadows = true;
   w->materials[0] =
@@ -355,7 +355,7 @@ static void test_sphere_light_gives_penumbra(void **state) {
 
 static void test_thin_lens_rays_meet_at_focus(void **state) {
   (void)state;
-  clrt_camera_settings settings = {{0, 0, 0}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.5, 4.0};
+  clrt_camera_settings settings = {{0, 0, 0}, {0, 0, -1}, {0, 1, 0}, 60.0, 0.5, 4.0, true};
   clrt_camera camera = clrt_flatten_camera(&settings, 1.0);
   clrt_ray center = clrt_camera_ray(&camera, 0.3f, 0.6f, 0.0f, 0.0f);
   clrt_ray edge = clrt_camera_ray(&camera, 0.3f, 0.6f, 0.7f, -0.7f);

@@ -53,6 +53,18 @@ clrt_status clrt_ply_open(const char *path, clrt_ply_reader *reader, clrt_error 
  * are skipped on the way. */
 clrt_status clrt_ply_next(clrt_ply_reader *reader, clrt_ply_vertex *vertex, clrt_error *err);
 
+/* The index of the vertex element's property `name`, or -1 when it has
+ * none. */
+int clrt_ply_find_property(const clrt_ply_reader *reader, const char *name);
+
+/* The vertex element's property names, ", "-separated (cut to fit), for
+ * messages. */
+void clrt_ply_property_names(const clrt_ply_reader *reader, char *out, size_t size);
+
+/* After clrt_ply_next: property `index` of that vertex, as stored (a uchar
+ * is 0..255), checked finite; the error names the vertex. */
+clrt_status clrt_ply_value(const clrt_ply_reader *reader, int index, double *value, clrt_error *err);
+
 /* After the last vertex: skips the elements after it and makes sure the
  * file ends where its element counts say. */
 clrt_status clrt_ply_finish(clrt_ply_reader *reader, clrt_error *err);

@@ -86,7 +86,39 @@ typedef struct clrt_camera_settings {
   double vfov_degrees;
   double aperture;       /* lens diameter; 0 for a pinhole */
   double focus_distance; /* defaults to |look_at - look_from| */
+  bool focus_given;      /* else it follows look_from and look_at along a path */
 } clrt_camera_settings;
+
+/* A camera path (clrt_camera_path_at): the camera of a sequence's frame. */
+typedef enum clrt_camera_path_kind {
+  CLRT_CAMERA_PATH_NONE,  /* the camera stays */
+  CLRT_CAMERA_PATH_ORBIT, /* around a centre, about vup */
+  CLRT_CAMERA_PATH_KEYS,  /* through key cameras, centripetal Catmull-Rom */
+} clrt_camera_path_kind;
+
+/* "orbit": look_at is the centre; look_from turns about the axis through
+ * it along vup, `turns` times over the sequence, at `radius` from the
+ * axis and `height` above the centre, from the azimuth of the still
+ * camera's look_from. */
+typedef struct clrt_camera_orbit {
+  double center[3];
+  double radius, height;
+  double turns;
+} clrt_camera_orbit;
+
+/* One key of "keys": the camera at `frame`. */
+typedef struct clrt_camera_key {
+  long frame;
+  double look_from[3], look_at[3];
+  double vfov_degrees;
+} clrt_camera_key;
+
+typedef struct clrt_camera_path {
+  clrt_camera_path_kind kind;
+  clrt_camera_orbit orbit;
+  clrt_camera_key *keys; /* by frame, at least two */
+  size_t key_count;
+} clrt_camera_path;
 
 /* A material under its name: Phong terms, mirror and glass shares. */
 typedef struct clrt_scene_material {
@@ -125,7 +157,33 @@ typedef struct clrt_scene {
   size_t sphere_count;
   clrt_scene_light *lights;
   size_t light_count;
+  clrt_camera_path camera_path;
+  bool has_frame_files; /* a sphere set's file is a frame pattern: the spheres change between frames */
 } clrt_scene;
+
+/* A sequence of frames: first to last (inclusive) by step (--frames). */
+typedef struct clrt_sequence {
+  long first, last, step;
+} clrt_sequence;
+
+/* The frames of a sequence. */
+static inline long clrt_sequence_length(const clrt_sequence *s) { return (s->last - s->first) / s->step + 1; }
+
+/* What checking a sequence learned for every frame: the colour range of
+ * each "spheres" entry whose "color_map" asks for "range": "sequence"
+ * (the least and largest value over every frame), by entry. */
+typedef struct clrt_sequence_facts {
+  size_t entry_count;
+  double (*ranges)[2];
+  bool *known; /* whether an entry's range was gathered */
+} clrt_sequence_facts;
+
+/* The frame a scene is read for. */
+typedef struct clrt_scene_frame {
+  long number;
+  clrt_sequence sequence;
+  const clrt_sequence_facts *facts; /* from clrt_scene_check_sequence */
+} clrt_scene_frame;
 
 /* Why a camera has no basis. */
 typedef enum clrt_camera_problem {
@@ -150,6 +208,25 @@ clrt_status clrt_scene_parse(const char *text, const char *source_name, clrt_sce
  * as in a file): what clrt_scene_load parses, and what the fuzzer feeds. */
 clrt_status clrt_scene_parse_bytes(const char *data, size_t size, const char *source_name, clrt_scene *scene,
                                    clrt_error *err);
+
+/* The scene for one frame of a sequence: sphere files with a frame
+ * pattern read for that frame. (The camera stays the still one:
+ * clrt_camera_path_at moves it.) A still read (clrt_scene_load) refuses
+ * frame patterns. */
+clrt_status clrt_scene_load_frame(const char *path, const clrt_scene_frame *frame, clrt_scene *scene, clrt_error *err);
+
+/* Before the first frame renders: every frame's files there and sound
+ * (each PLY header, and a binary file's size), and the sequence-wide
+ * colour ranges gathered. Errors name the file. */
+clrt_status clrt_scene_check_sequence(const char *path, const clrt_sequence *sequence, clrt_sequence_facts *facts,
+                                      clrt_error *err);
+
+void clrt_sequence_facts_free(clrt_sequence_facts *facts);
+
+/* The camera of `frame` in `sequence`: the still camera moved along the
+ * path (a key's frame gives exactly that key's camera). */
+void clrt_camera_path_at(const clrt_camera_path *path, const clrt_camera_settings *still, long frame,
+                         const clrt_sequence *sequence, clrt_camera_settings *out);
 
 void clrt_scene_free(clrt_scene *scene);
 

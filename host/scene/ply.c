@@ -606,6 +606,32 @@ clrt_status clrt_ply_next(clrt_ply_reader *r, clrt_ply_vertex *vertex, clrt_erro
   return status;
 }
 
+int clrt_ply_find_property(const clrt_ply_reader *r, const char *name) {
+  const clrt_ply_element *e = &r->elements[r->vertex_element];
+  for (size_t i = 0; i < e->property_count; ++i)
+    if (!strcmp(e->properties[i].name, name))
+      return (int)i;
+  return -1;
+}
+
+void clrt_ply_property_names(const clrt_ply_reader *r, char *out, size_t size) {
+  const clrt_ply_element *e = &r->elements[r->vertex_element];
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < e->property_count && used < size; ++i)
+    used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", e->properties[i].name);
+}
+
+clrt_status clrt_ply_value(const clrt_ply_reader *r, int index, double *value, clrt_error *err) {
+  *value = r->values[index];
+  if (isfinite(*value))
+    return CLRT_OK;
+  char problem[CLRT_PLY_NAME_SIZE + 64];
+  snprintf(problem, sizeof problem, "%s must be finite (got %g)", r->elements[r->vertex_element].properties[index].name,
+           *value);
+  return data_error(r, "vertex", r->instances_read - 1, problem, err);
+}
+
 /* Ascii: only blank lines may follow the last element. */
 static clrt_status check_ascii_end(clrt_ply_reader *r, clrt_error *err) {
   for (int line; (line = next_line(r)) != CLRT_PLY_LINE_END;)
