@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "clrt_image.h"
+#include "clrt_movie.h"
 #include "clrt_number.h"
+#include "clrt_pattern.h"
 #include "clrt_png.h"
 #include "clrt_scene.h"
 
-/* The largest duration accepted (a day in seconds): more is surely a typo. */
-enum { CLRT_MAX_DURATION = 86400 };
+/* The largest duration accepted (a day in seconds): more is surely a typo.
+ * The highest frame rate a movie gets. */
+enum { CLRT_MAX_DURATION = 86400, CLRT_MAX_FPS = 240 };
 
 static const char USAGE[] =
     "usage: clrt render SCENE.json -o OUT.png [options]\n"
@@ -60,6 +63,11 @@ static const char USAGE[] =
     "  --arrays WHERE        where the scene's arrays live on the device: constant, global,\n"
     "                        or auto (default: constant memory on a CPU when they fit, global\n"
     "                        on a GPU, whose constant cache serialises scattered reads)\n"
+    "  --frames A..B[:STEP]  render frames A to B of a sequence (every STEP-th): sphere files with\n"
+    "                        a frame pattern (frame_%04d.ply) and camera paths move with them;\n"
+    "                        -o names each frame's picture (out_%04d.png) or a movie (.mp4, .webm,\n"
+    "                        encoded by ffmpeg)\n"
+    "  --fps N               a movie's frames per second (default 30)\n"
     "  -q, --quiet           print nothing but errors and warnings\n"
     "\n"
     "The scene file (JSON: image, camera, materials, spheres, lights) and every option are\n"
@@ -166,6 +174,40 @@ static clrt_status parse_checkpoint(const char *name, const char *value, clrt_op
   return CLRT_OK;
 }
 
+/* A frame number as --frames reads it: digits only, at most this. */
+#define CLRT_MAX_FRAME_NUMBER 1000000000L
+
+static const char *frame_number(const char *text, long *out) {
+  long value = 0;
+  const char *c = text;
+  for (; *c >= '0' && *c <= '9' && value <= CLRT_MAX_FRAME_NUMBER; ++c)
+    value = value * 10 + (*c - '0');
+  *out = value;
+  return c > text && value <= CLRT_MAX_FRAME_NUMBER ? c : NULL;
+}
+
+/* --frames A..B or A..B:STEP: frames A to B inclusive, every STEP-th. */
+static clrt_status parse_frames(const char *text, clrt_sequence *out, clrt_error *err) {
+  const char *at = frame_number(text, &out->first);
+  out->step = 1;
+  if (at && at[0] == '.' && at[1] == '.')
+    at = frame_number(at + 2, &out->last);
+  else
+    at = NULL;
+  if (at && *at == ':')
+    at = frame_number(at + 1, &out->step);
+  else if (at && *at)
+    at = NULL;
+  if (!at || *at || out->step < 1 || out->last < out->first) {
+    out->step = 0;
+    return clrt_fail(err, CLRT_ERR_INPUT,
+                     "--frames: expected FIRST..LAST or FIRST..LAST:STEP, whole numbers with FIRST <= LAST and STEP "
+                     ">= 1 (as in 0..99 or 0..99:2), got '%s'",
+                     text);
+  }
+  return CLRT_OK;
+}
+
 /* --passes: a comma list of albedo, normal and depth, or all. */
 static clrt_status parse_passes(const char *text, unsigned *passes, clrt_error *err) {
   static const struct {
@@ -230,6 +272,10 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_checkpoint(name, value, o, err);
   if (strcmp(name, "--passes") == 0)
     return parse_passes(value, &o->passes, err);
+  if (strcmp(name, "--frames") == 0)
+    return parse_frames(value, &o->frames, err);
+  if (strcmp(name, "--fps") == 0)
+    return parse_unsigned(name, value, 1, CLRT_MAX_FPS, &o->fps, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
 }
 
@@ -327,7 +373,7 @@ static bool takes_value(const char *name) {
   static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
                                        "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
                                        "--png-level", "--time",      "--noise",  "--arrays",    "--checkpoint",
-                                       "--resume",    "--passes"};
+                                       "--resume",    "--passes",    "--frames", "--fps"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -383,6 +429,48 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
   return apply_valued_option(name, argv[++*index], o, err);
 }
 
+/* What a sequence cannot do yet, each refused by name. */
+static const char *unsupported_in_sequence(const clrt_options *o) {
+  return o->checkpoint_path ? (o->resume ? "--resume" : "--checkpoint")
+         : o->time_s > 0.0  ? "--time"
+         : o->noise > 0.0   ? "--noise"
+         : o->keep_partial  ? "--keep-partial"
+         : o->denoise       ? "--denoise"
+         : o->passes        ? "--passes"
+         : o->exr_float     ? "--exr-float"
+         : o->png_16        ? "--png-16"
+                            : NULL;
+}
+
+/* --frames: -o names a movie or a picture per frame. */
+static clrt_status check_sequence_options(const clrt_options *o, clrt_error *err) {
+  bool movie = clrt_movie_named(o->output_path);
+  if (o->fps && !movie)
+    return usage_error(err, "--fps is for a movie (-o FILE.mp4 or .webm), not %s%s", o->output_path, "");
+  if (!o->frames.step)
+    return o->fps ? usage_error(err, "--fps needs --frames FIRST..LAST%s%s", "", "") : CLRT_OK;
+  const char *unsupported = unsupported_in_sequence(o);
+  if (unsupported)
+    return usage_error(err,
+                       "%s cannot be used with --frames: a sequence's frames are rendered in one go to 8-bit "
+                       "pictures or a movie%s",
+                       unsupported, "");
+  if (movie)
+    return CLRT_OK;
+  clrt_image_format format;
+  if (clrt_pattern_kind_of(o->output_path) != CLRT_PATTERN_ONE)
+    return usage_error(err,
+                       "--frames: -o %s must hold the frame's number, as in frame_%%04d.png, or be a movie (.mp4, "
+                       ".webm)%s",
+                       o->output_path, "");
+  if (clrt_image_format_of(o->output_path, &format, NULL) != CLRT_OK || clrt_image_format_is_linear(format))
+    return usage_error(err,
+                       "--frames: -o %s: a sequence's frames are .png, .jpg, .bmp or .tga pictures, or a movie "
+                       "(.mp4, .webm)%s",
+                       o->output_path, "");
+  return CLRT_OK;
+}
+
 static clrt_status check_render_options(const clrt_options *o, clrt_error *err) {
   if (o->command != CLRT_COMMAND_RENDER)
     return CLRT_OK;
@@ -400,6 +488,9 @@ static clrt_status check_render_options(const clrt_options *o, clrt_error *err) 
   if (o->checkpoint_path && strcmp(o->checkpoint_path, o->output_path) == 0)
     return usage_error(err, "%s is both the output and the checkpoint: name the checkpoint another file%s",
                        o->output_path, "");
+  clrt_status status = check_sequence_options(o, err);
+  if (status != CLRT_OK || o->frames.step)
+    return status;
   clrt_image_format format;
   bool known = clrt_image_format_of(o->output_path, &format, NULL) == CLRT_OK;
   if (o->png_level.set && (!known || format != CLRT_FORMAT_PNG))

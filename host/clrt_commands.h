@@ -13,6 +13,10 @@
  * summary go to `log` unless options->quiet. */
 clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_error *err);
 
+/* Renders options->frames of options->scene_path to numbered pictures or
+ * a movie (sequence_command.c); called by clrt_render_command. */
+clrt_status clrt_sequence_command(const clrt_options *options, FILE *log, clrt_error *err);
+
 /* Runs `clrt bench` (or --compare): the table on `out`, progress on `log`. */
 clrt_status clrt_bench_command(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err);
 

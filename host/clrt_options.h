@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "clrt_bench.h"
+#include "clrt_scene.h"
 
 typedef enum clrt_command {
   CLRT_COMMAND_RENDER,
@@ -17,6 +18,9 @@ typedef enum clrt_command {
   CLRT_COMMAND_HELP,
   CLRT_COMMAND_VERSION,
 } clrt_command;
+
+/* A movie's frame rate when --fps is not given. */
+#define CLRT_DEFAULT_FPS 30u
 
 /* A command-line value that overrides the scene file's when `set`. */
 typedef struct clrt_override {
@@ -46,6 +50,8 @@ typedef struct clrt_options {
   bool denoise;                     /* --denoise: the picture filtered before it is written */
   bool png_16;                      /* --png-16: 16 bits a channel */
   clrt_array_memory array_memory;   /* --arrays */
+  clrt_sequence frames;             /* --frames A..B[:STEP]; step 0 when not given (a still) */
+  unsigned fps;                     /* --fps: a movie's frame rate; 0 when not given */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
 } clrt_options;

@@ -549,6 +549,8 @@ static void free_job(clrt_render_job *job, clrt_render_destination *destination)
 /* Every process goes through the same steps (each ends with the status
  * agreed between them), so the collectives of MPI always match. */
 clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_error *err) {
+  if (options->frames.step)
+    return clrt_sequence_command(options, log, err);
   double start_ms = clrt_now_ms();
   clrt_render_job job;
   clrt_render_destination destination;

@@ -67,6 +67,11 @@ typedef struct clrt_program_kind {
 clrt_status clrt_program_check_arrays(const clrt_device *device, size_t scene_bytes, clrt_array_memory memory,
                                       clrt_error *err);
 
+/* Where a program of `kind` reads the flat arrays from on `device`
+ * (clrt_array_memory): true for __constant. */
+clrt_status clrt_program_array_space(const clrt_device *device, const clrt_program_kind *kind, bool *in_constant,
+                                     clrt_error *err);
+
 /* Builds (or loads from the cache) the program for `device`. On a build
  * failure the compiler's log goes to `log` and the error names the device;
  * so does a warning about a cache folder that is not safe to use. */

@@ -84,6 +84,18 @@ clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_s
 clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene *scene,
                                 const clrt_session_options *options, clrt_error *err);
 
+/* The next scene of a sequence, in place of the session's (no tile in
+ * flight): its arrays uploaded, or only its parameters when the arrays
+ * are the same (!arrays_changed: a camera that moves); the program kept
+ * (rebuilt only if the arrays move between __constant and __global).
+ * The integrator and the image size must stay. */
+clrt_status clrt_session_load_scene(clrt_session *s, const clrt_flat_scene *scene, bool arrays_changed,
+                                    clrt_error *err);
+
+/* Whether the session was given up (clrt_session_abandon): it takes no
+ * more tiles. */
+bool clrt_session_abandoned(const clrt_session *s);
+
 const clrt_device *clrt_session_device(const clrt_session *s);
 const clrt_build_facts *clrt_session_build(const clrt_session *s);
 double clrt_session_upload_ms(const clrt_session *s);

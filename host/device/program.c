@@ -65,9 +65,8 @@ clrt_status clrt_program_check_arrays(const clrt_device *device, size_t scene_by
                    (size_t)CLRT_CONSTANT_RESERVE_BYTES, CLRT_CONSTANT_ARGUMENTS);
 }
 
-/* Where the program reads the flat arrays from (clrt_array_memory). */
-static clrt_status choose_array_space(const clrt_device *device, const clrt_program_kind *kind, bool *in_constant,
-                                      clrt_error *err) {
+clrt_status clrt_program_array_space(const clrt_device *device, const clrt_program_kind *kind, bool *in_constant,
+                                     clrt_error *err) {
   switch (kind->array_memory) {
   case CLRT_ARRAYS_CONSTANT:
     *in_constant = true;
@@ -215,7 +214,7 @@ clrt_status clrt_program_build(cl_context context, const clrt_device *device, co
                                cl_program *program, clrt_build_facts *facts, clrt_error *err) {
   char options[256], directory[CLRT_PATH_SIZE], name[64];
   memset(facts, 0, sizeof *facts);
-  clrt_status chosen = choose_array_space(device, kind, &facts->arrays_in_constant, err);
+  clrt_status chosen = clrt_program_array_space(device, kind, &facts->arrays_in_constant, err);
   if (chosen != CLRT_OK)
     return chosen;
   build_options(kind, options, sizeof options, facts, device->exact_divide_sqrt);

@@ -102,6 +102,8 @@ struct clrt_session {
   clrt_build_facts build;
 };
 
+static void release_scene(clrt_session *s);
+
 static clrt_status check(clrt_session *s, cl_int rc, const char *call, clrt_error *err) {
   return clrt_cl_check(rc, call, s->title, err);
 }
@@ -329,6 +331,56 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
   }
   return s;
 }
+
+/* A scene whose arrays the program reads from the other memory space
+ * (they outgrew __constant, or now fit it) needs the program rebuilt. */
+static clrt_status rebuild_if_moved(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
+  clrt_program_kind kind = {.integrator = scene->params.integrator,
+                            .scene_bytes = clrt_flat_scene_bytes(scene),
+                            .array_memory = s->options.array_memory,
+                            .fast_math = s->options.fast_math,
+                            .tile_form = s->options.tile_form};
+  bool in_constant;
+  clrt_status status = clrt_program_array_space(&s->device, &kind, &in_constant, err);
+  if (status != CLRT_OK || in_constant == s->build.arrays_in_constant)
+    return status;
+  clReleaseKernel(s->kernel);
+  clReleaseProgram(s->program);
+  s->kernel = NULL;
+  s->program = NULL;
+  return build_kernel(s, scene, err);
+}
+
+/* Only the parameters (the camera): one small write. */
+static clrt_status upload_params(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
+  double start = clrt_now_ms();
+  clrt_status status = check(
+      s, clEnqueueWriteBuffer(s->queue, s->params, CL_TRUE, 0, sizeof scene->params, &scene->params, 0, NULL, NULL),
+      "clEnqueueWriteBuffer", err);
+  s->upload_ms = clrt_now_ms() - start;
+  return status;
+}
+
+clrt_status clrt_session_load_scene(clrt_session *s, const clrt_flat_scene *scene, bool arrays_changed,
+                                    clrt_error *err) {
+  if (s->abandoned || s->in_flight)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: a new scene while tiles are in flight", s->title);
+  if (!arrays_changed)
+    return upload_params(s, scene, err);
+  clrt_status status = clrt_session_check_fits(&s->device, scene, tile_bytes(s, s->options.max_tile_pixels), err);
+  if (status == CLRT_OK)
+    status = rebuild_if_moved(s, scene, err);
+  if (status != CLRT_OK)
+    return status;
+  release_scene(s);
+  memset(s->arrays, 0, sizeof s->arrays);
+  s->params = NULL;
+  s->samples = takes_sample_range(s->options.tile_form) ? s->options.sample_count : scene->params.samples;
+  s->most_rays_per_sample = scene->most_rays_per_sample;
+  return upload_scene(s, scene, err);
+}
+
+bool clrt_session_abandoned(const clrt_session *s) { return s->abandoned; }
 
 const clrt_device *clrt_session_device(const clrt_session *s) { return &s->device; }
 const clrt_build_facts *clrt_session_build(const clrt_session *s) { return &s->build; }

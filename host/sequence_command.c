@@ -1,0 +1,418 @@
+/* `clrt render --frames A..B[:STEP]`: a sequence of frames, each the
+ * picture `clrt render` makes of that frame, to numbered pictures or a
+ * movie. Done once: the devices, their sessions (context, program), the
+ * checks of every frame's files. Per frame: the next frame's files read
+ * and its BVH built by the loader while this one renders, its arrays
+ * uploaded (only the camera, when the spheres stay), its tiles rendered,
+ * the picture encoded. Under mpirun the processes render every frame's
+ * tiles together, the root sending each frame's scene. */
+#include "clrt_commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clrt_clock.h"
+#include "clrt_cluster.h"
+#include "clrt_file.h"
+#include "clrt_frame.h"
+#include "clrt_integrator.h"
+#include "clrt_movie.h"
+#include "clrt_output.h"
+#include "clrt_pattern.h"
+#include "clrt_sequence_loader.h"
+#include "clrt_stop.h"
+
+/* Where the time of a sequence went, summed over its frames. */
+typedef struct stage_times {
+  double load_ms, flatten_ms; /* the loader's, overlapped with rendering */
+  double wait_ms;             /* waiting for the loader: what it could not hide */
+  double upload_ms;           /* the frame's arrays (or camera) to the devices */
+  double render_ms;           /* the frame's tiles */
+  double encode_ms;           /* finishing the picture, or handing the frame to ffmpeg */
+  double kernel_ms;           /* the devices' kernels, within render */
+} stage_times;
+
+typedef struct sequence_job {
+  const clrt_options *options;
+  clrt_sequence sequence;
+  bool root;
+  bool movie_output;
+  clrt_sequence_facts facts;
+  clrt_sequence_loader *loader;
+  clrt_flat_scene shared; /* a process other than the root: the frame's scene as received */
+  const clrt_flat_scene *scene;
+  clrt_image_settings image;
+  clrt_device *devices;
+  size_t device_count;
+  clrt_session **sessions;
+  size_t session_count;
+  clrt_tiling tiling;
+  clrt_frame frame;
+  clrt_fault_rules faults;
+  clrt_movie *movie;
+  stage_times times;
+  long frames_done;
+  clrt_ray_counts rays;
+  double started_ms;
+} sequence_job;
+
+static long frame_count(const sequence_job *job) { return clrt_sequence_length(&job->sequence); }
+
+/* The command line's overrides of a frame's scene, as for a still. */
+static void adjust_scene(const void *context, clrt_scene *scene) {
+  const clrt_options *options = context;
+  if (options->width.set)
+    scene->image.width = options->width.value;
+  if (options->height.set)
+    scene->image.height = options->height.value;
+  if (options->samples.set)
+    scene->sampling.samples = options->samples.value;
+  if (options->max_depth.set)
+    scene->sampling.max_depth = options->max_depth.value;
+}
+
+static bool sums_exactly(const sequence_job *job) {
+  return CLRT_INTEGRATOR_SUMS_EXACTLY(job->scene->params.integrator);
+}
+
+/* ---- the frames' files and the output ---- */
+
+/* The output's name for frame `number` (the movie's own name). */
+static clrt_status output_name(const sequence_job *job, long number, char *out, size_t size, clrt_error *err) {
+  if (job->movie_output || clrt_pattern_format(job->options->output_path, number, out, size))
+    return job->movie_output ? (snprintf(out, size, "%s", job->options->output_path), CLRT_OK) : CLRT_OK;
+  return clrt_fail(err, CLRT_ERR_INPUT, "-o %s: frame %ld's name is too long", job->options->output_path, number);
+}
+
+/* Before the first frame: every frame's files there, every frame's
+ * picture writable, ffmpeg there for a movie. */
+static clrt_status check_sequence(sequence_job *job, clrt_error *err) {
+  clrt_status status = clrt_scene_check_sequence(job->options->scene_path, &job->sequence, &job->facts, err);
+  char name[4096];
+  const clrt_sequence *s = &job->sequence;
+  for (long f = s->first; status == CLRT_OK && !job->movie_output && f <= s->last; f += s->step)
+    if ((status = output_name(job, f, name, sizeof name, err)) == CLRT_OK)
+      status = clrt_file_check_destination("-o", name, err);
+  return status;
+}
+
+/* ---- devices and sessions ---- */
+
+static clrt_session_options session_options(const sequence_job *job, FILE *log) {
+  const clrt_options *options = job->options;
+  double timeout_s = options->tile_timeout_s ? options->tile_timeout_s : CLRT_DEFAULT_TILE_TIMEOUT_S;
+  return (clrt_session_options){.max_tile_pixels = job->frame.max_tile_pixels,
+                                .fast_math = options->fast_math,
+                                .array_memory = options->array_memory,
+                                .tile_form = sums_exactly(job) ? CLRT_TILE_SUMS : CLRT_TILE_LEVELS,
+                                .first_sample = 0,
+                                .sample_count = job->scene->params.samples,
+                                .tile_timeout_ms = timeout_s * 1e3,
+                                .faults = &job->faults,
+                                .build_log = log};
+}
+
+static clrt_tiling choose_tiling(const sequence_job *job) {
+  const clrt_options *options = job->options;
+  if (options->strip_count)
+    return (clrt_tiling){.strips = options->strip_count};
+  if (options->tile_width)
+    return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
+  if (clrt_cluster_size() > 1)
+    return (clrt_tiling){.guided = true};
+  return clrt_tiling_default(job->devices, job->device_count, stderr);
+}
+
+/* A session on each device, for every frame; a device that fails to
+ * open one is left out with a warning, as a still's farm leaves it. */
+static clrt_status open_sessions(sequence_job *job, FILE *log, clrt_error *err) {
+  clrt_session_options options = session_options(job, log);
+  job->sessions = calloc(job->device_count ? job->device_count : 1, sizeof *job->sessions);
+  if (!job->sessions)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for %zu sessions", job->device_count);
+  clrt_error failure;
+  for (size_t i = 0; i < job->device_count; ++i) {
+    clrt_session *session = clrt_session_open(&job->devices[i], job->scene, &options, &failure);
+    if (session)
+      job->sessions[job->session_count++] = session;
+    else
+      fprintf(log, "clrt: warning: %s; going on without it\n", failure.message);
+  }
+  if (job->session_count)
+    return CLRT_OK;
+  *err = failure;
+  return job->device_count ? CLRT_ERR_RUNTIME : CLRT_OK;
+}
+
+/* The frame's tiles and the devices' sessions, made with the first
+ * frame's scene. */
+static clrt_status prepare_devices(sequence_job *job, FILE *log, clrt_error *err) {
+  clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
+  job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
+  clrt_error frame_err;
+  clrt_status framed =
+      clrt_frame_prepare(&job->frame, &job->tiling, job->image.width, job->image.height,
+                         status == CLRT_OK ? (unsigned)job->device_count : 0, clrt_cluster_size() > 1, &frame_err);
+  if (status == CLRT_OK && framed != CLRT_OK) {
+    *err = frame_err;
+    status = framed;
+  }
+  if (status == CLRT_OK)
+    status = open_sessions(job, log, err);
+  return status;
+}
+
+/* ---- one frame ---- */
+
+/* The next frame's scene: the root's from the loader, sent to the others. */
+static clrt_status next_scene(sequence_job *job, const clrt_loaded_frame **loaded, clrt_error *err) {
+  clrt_status status = CLRT_OK;
+  *loaded = NULL;
+  if (job->root) {
+    double start = clrt_now_ms();
+    status = clrt_sequence_loader_next(job->loader, loaded, err);
+    job->times.wait_ms += clrt_now_ms() - start;
+  }
+  if (status == CLRT_OK && job->root) {
+    job->times.load_ms += (*loaded)->load_ms;
+    job->times.flatten_ms += (*loaded)->flatten_ms;
+    job->scene = &(*loaded)->scene;
+    job->image = (*loaded)->image;
+  }
+  status = clrt_cluster_agree(status, err);
+  if (status != CLRT_OK || clrt_cluster_size() == 1)
+    return status;
+  if (!job->root)
+    clrt_flat_scene_free(&job->shared);
+  clrt_flat_scene *flat = job->root ? (clrt_flat_scene *)job->scene : &job->shared;
+  status = clrt_cluster_share_scene(flat, &job->image, err);
+  if (!job->root)
+    job->scene = &job->shared;
+  return clrt_cluster_agree(status, err);
+}
+
+/* The frame's scene onto every session (all its arrays, or when the
+ * spheres stay only the parameters, which hold the camera). */
+static clrt_status upload_frame(sequence_job *job, bool arrays_changed, clrt_error *err) {
+  double start = clrt_now_ms();
+  clrt_status status = CLRT_OK;
+  for (size_t i = 0; status == CLRT_OK && i < job->session_count; ++i)
+    if (!clrt_session_abandoned(job->sessions[i]))
+      status = clrt_session_load_scene(job->sessions[i], job->scene, arrays_changed, err);
+  job->times.upload_ms += clrt_now_ms() - start;
+  return status;
+}
+
+static void start_progress(const sequence_job *job, long number, FILE *log, clrt_progress *progress) {
+  clrt_progress_init(progress, log, job->root && !job->options->quiet && isatty(fileno(log)),
+                     (size_t)job->image.width * job->image.height);
+  char stage[96];
+  double elapsed_s = (clrt_now_ms() - job->started_ms) / 1e3;
+  long left = frame_count(job) - job->frames_done;
+  if (job->frames_done)
+    snprintf(stage, sizeof stage, "frame %ld (%ld of %ld done, sequence ETA %.0fs)", number, job->frames_done,
+             frame_count(job), elapsed_s / (double)job->frames_done * (double)left);
+  else
+    snprintf(stage, sizeof stage, "frame %ld (0 of %ld done)", number, frame_count(job));
+  clrt_progress_restart(progress, (size_t)job->image.width * job->image.height, stage);
+  for (size_t i = 0; i < job->session_count; ++i) {
+    char label[32];
+    clrt_device_label(clrt_session_device(job->sessions[i]), label, sizeof label);
+    clrt_progress_label(progress, (unsigned)i, label);
+  }
+}
+
+/* The root's film for a frame, and its picture file open beside it (a
+ * PNG compressed while the frame renders). */
+static clrt_status open_film(const sequence_job *job, long number, clrt_film *film, clrt_output **output,
+                             clrt_error *err) {
+  clrt_status status =
+      clrt_film_init(film, job->image.width, job->image.height, CLRT_FILM_LEVELS, job->scene->tone_levels, err);
+  if (status == CLRT_OK && sums_exactly(job))
+    clrt_film_develop_on_arrival(film, job->scene->params.samples);
+  if (status != CLRT_OK || job->movie_output)
+    return status;
+  char name[4096];
+  const clrt_options *options = job->options;
+  clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
+                           (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag(), 8u};
+  if ((status = output_name(job, number, name, sizeof name, err)) == CLRT_OK &&
+      (status = clrt_output_open(name, &png, output, err)) == CLRT_OK)
+    status = clrt_film_stream_to(film, *output, err);
+  return status;
+}
+
+/* The finished frame: its picture file committed, or its levels to ffmpeg. */
+static clrt_status encode_frame(sequence_job *job, clrt_film *film, clrt_output **output, clrt_error *err) {
+  double start = clrt_now_ms();
+  clrt_status status;
+  if (job->movie_output) {
+    status = clrt_movie_add(job->movie, film->rgb, err);
+  } else {
+    status = clrt_film_write(film, *output, NULL, err);
+    *output = NULL;
+  }
+  job->times.encode_ms += clrt_now_ms() - start;
+  return status;
+}
+
+/* This process's rays and kernel time (its devices side by side: the
+ * busiest one's). */
+static void count_frame(sequence_job *job, const clrt_frame_outcome *outcome) {
+  clrt_rays_add(&job->rays, &outcome->farm.rays);
+  double busiest = 0.0;
+  for (size_t i = 0; i < outcome->farm.device_count; ++i)
+    busiest = outcome->farm.devices[i].busy_ms > busiest ? outcome->farm.devices[i].busy_ms : busiest;
+  job->times.kernel_ms += busiest;
+}
+
+/* A session given up on (a hung device) renders no more frames; it is
+ * not closed (clrt_session_abandon says why). */
+static clrt_status drop_abandoned(sequence_job *job, long number, clrt_error *err) {
+  size_t kept = 0;
+  for (size_t i = 0; i < job->session_count; ++i)
+    if (!clrt_session_abandoned(job->sessions[i]))
+      job->sessions[kept++] = job->sessions[i];
+  job->session_count = kept;
+  if (kept || clrt_cluster_size() > 1)
+    return CLRT_OK;
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: every device has failed; frames before it are written", number);
+}
+
+/* One frame's tiles on every process's sessions, into the root's film. */
+static clrt_status render_tiles(sequence_job *job, long number, clrt_film *film, FILE *log, clrt_error *err) {
+  clrt_session_options options = session_options(job, log);
+  clrt_frame_devices devices = {job->sessions, NULL, job->session_count, job->scene, &options};
+  clrt_progress progress;
+  clrt_frame_outcome outcome;
+  memset(&outcome, 0, sizeof outcome);
+  start_progress(job, number, log, &progress);
+  double start = clrt_now_ms();
+  clrt_status status =
+      clrt_frame_render(&job->frame, &devices, job->root ? film : NULL, options.tile_form, &progress, &outcome, err);
+  job->times.render_ms += clrt_now_ms() - start;
+  clrt_progress_destroy(&progress);
+  count_frame(job, &outcome);
+  if (status == CLRT_OK && job->root && outcome.missing_count)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: no device could render %zu tile(s) (last error: %s)", number,
+                       outcome.missing_count, clrt_farm_cause(&outcome.farm)->message);
+  clrt_frame_outcome_free(&outcome);
+  return clrt_cluster_agree(status, err);
+}
+
+/* The movie opens once the first frame's size is known, before anything
+ * renders. */
+static clrt_status open_movie(sequence_job *job, clrt_error *err) {
+  clrt_status status = clrt_movie_check(job->options->output_path, job->image.width, job->image.height, err);
+  unsigned fps = job->options->fps ? job->options->fps : CLRT_DEFAULT_FPS;
+  return status == CLRT_OK
+             ? clrt_movie_open(job->options->output_path, job->image.width, job->image.height, fps, &job->movie, err)
+             : status;
+}
+
+/* The first frame sets up the devices (and the movie); the others only
+ * bring their scene to them. */
+static clrt_status set_up_frame(sequence_job *job, const clrt_loaded_frame *loaded, long number, FILE *log,
+                                clrt_error *err) {
+  if (job->frames_done > 0) {
+    bool arrays_changed = !job->root || clrt_cluster_size() > 1 || loaded->arrays_changed;
+    clrt_status status = drop_abandoned(job, number, err);
+    return clrt_cluster_agree(status == CLRT_OK ? upload_frame(job, arrays_changed, err) : status, err);
+  }
+  clrt_status status = job->root && job->movie_output ? open_movie(job, err) : CLRT_OK;
+  status = clrt_cluster_agree(status, err);
+  return status == CLRT_OK ? clrt_cluster_agree(prepare_devices(job, log, err), err) : status;
+}
+
+static clrt_status render_one(sequence_job *job, FILE *log, clrt_error *err) {
+  const clrt_loaded_frame *loaded;
+  long number = job->sequence.first + job->frames_done * job->sequence.step;
+  clrt_status status = next_scene(job, &loaded, err);
+  if (status == CLRT_OK)
+    status = set_up_frame(job, loaded, number, log, err);
+  clrt_film film;
+  clrt_output *output = NULL;
+  memset(&film, 0, sizeof film);
+  if (status == CLRT_OK && job->root)
+    status = open_film(job, number, &film, &output, err);
+  status = clrt_cluster_agree(status, err);
+  if (status == CLRT_OK)
+    status = render_tiles(job, number, &film, log, err);
+  if (status == CLRT_OK && job->root)
+    status = encode_frame(job, &film, &output, err);
+  clrt_output_discard(output);
+  clrt_film_free(&film);
+  if (status == CLRT_OK)
+    ++job->frames_done;
+  return clrt_cluster_agree(status == CLRT_OK ? clrt_stop_check("rendering the sequence", err) : status, err);
+}
+
+/* ---- the whole sequence ---- */
+
+static void print_summary(const sequence_job *job, FILE *log) {
+  double wall_ms = clrt_now_ms() - job->started_ms, frames = (double)job->frames_done;
+  const stage_times *t = &job->times;
+  fprintf(log,
+          "clrt: %s: %ld frame(s) %ld..%ld step %ld, %ux%u, %.2f frames/s (wall %.1f s)\n"
+          "clrt: per frame: load %.1f ms and BVH %.1f ms (overlapped with rendering; waited %.1f ms), upload "
+          "%.1f ms, render %.1f ms (kernel %.1f ms), encode %.1f ms\n"
+          "clrt: beyond rendering, a frame cost %.1f ms more (%.0f%% of its render); %.1f Mrays (%.1f Mrays/s)\n",
+          job->options->output_path, job->frames_done, job->sequence.first, job->sequence.last, job->sequence.step,
+          job->image.width, job->image.height, frames / (wall_ms / 1e3), wall_ms / 1e3, t->load_ms / frames,
+          t->flatten_ms / frames, t->wait_ms / frames, t->upload_ms / frames, t->render_ms / frames,
+          t->kernel_ms / frames, t->encode_ms / frames, (wall_ms - t->render_ms) / frames,
+          100.0 * (wall_ms - t->render_ms) / t->render_ms, (double)clrt_rays_total(&job->rays) / 1e6,
+          (double)clrt_rays_total(&job->rays) / 1e3 / t->render_ms);
+}
+
+static clrt_status start_root(sequence_job *job, clrt_error *err) {
+  clrt_status status = check_sequence(job, err);
+  if (status == CLRT_OK)
+    status = clrt_sequence_loader_start(job->options->scene_path, &job->sequence, &job->facts, adjust_scene,
+                                        job->options, &job->loader, err);
+  return status;
+}
+
+static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
+  clrt_status status = clrt_cluster_agree(job->root ? start_root(job, err) : CLRT_OK, err);
+  while (status == CLRT_OK && job->frames_done < frame_count(job))
+    status = render_one(job, log, err);
+  if (status == CLRT_OK && job->root && job->movie_output)
+    status = clrt_movie_finish(job->movie, err);
+  if (job->movie_output)
+    job->movie = NULL;
+  return clrt_cluster_agree(status, err);
+}
+
+static void free_job(sequence_job *job) {
+  clrt_movie_discard(job->movie);
+  clrt_sequence_loader_stop(job->loader);
+  for (size_t i = 0; i < job->session_count; ++i)
+    clrt_session_close(job->sessions[i]);
+  free(job->sessions);
+  free(job->devices);
+  clrt_frame_free(&job->frame);
+  clrt_faults_free(&job->faults);
+  if (!job->root)
+    clrt_flat_scene_free(&job->shared);
+  clrt_sequence_facts_free(&job->facts);
+}
+
+clrt_status clrt_sequence_command(const clrt_options *options, FILE *log, clrt_error *err) {
+  sequence_job job;
+  memset(&job, 0, sizeof job);
+  job.options = options;
+  job.sequence = options->frames;
+  job.root = clrt_cluster_rank() == 0;
+  job.movie_output = clrt_movie_named(options->output_path);
+  job.started_ms = clrt_now_ms();
+  clrt_stop_catch();
+  clrt_status status = clrt_faults_from_environment(&job.faults, err);
+  if (status == CLRT_OK)
+    status = run_sequence(&job, log, err);
+  if (status == CLRT_OK && job.root && !options->quiet)
+    print_summary(&job, log);
+  free_job(&job);
+  return status;
+}
