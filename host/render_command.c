@@ -175,7 +175,7 @@ static void identify_render(const clrt_render_job *job, uint8_t identity[CLRT_CH
   terms.noise = job->options->noise;
   const clrt_flat_scene *flat = &job->scene;
   static const char build[] = CLRT_VERSION " " CLRT_GIT_REVISION;
-#define CLRT_ARRAY_PART(type, name) {flat->name, flat->name##_count * sizeof(type)},
+#define CLRT_ARRAY_PART(type, name, space) {flat->name, flat->name##_count * sizeof(type)},
   clrt_identity_part parts[] = {{build, sizeof build},
                                 {&terms, sizeof terms},
                                 {&flat->params, sizeof flat->params},

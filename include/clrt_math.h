@@ -28,6 +28,12 @@
 #else
 #define CLRT_ARRAY_SPACE __global
 #endif
+/* The address space of each array of the list (clrt_flat_arrays.h):
+ * `scene`, the flat arrays' (above); `global`, __global always, for an
+ * array that must not take one of the few constant arguments a device
+ * has (POCL's eight). */
+#define CLRT_SPACE_scene CLRT_ARRAY_SPACE
+#define CLRT_SPACE_global __global
 #define CLRT_INLINE inline
 #define CLRT_INTERNAL static inline __attribute__((always_inline))
 #define CLRT_TESTABLE CLRT_INTERNAL
@@ -82,6 +88,8 @@ typedef float4 clrt_vec4;
 #include <math.h>
 
 #define CLRT_ARRAY_SPACE
+#define CLRT_SPACE_scene
+#define CLRT_SPACE_global
 #define CLRT_INLINE static inline
 /* Functions of the shared tracer that only it calls: file-local on the host;
  * those the tests also call directly have external linkage there. */

@@ -22,7 +22,7 @@ typedef struct clrt_ray {
 
 /* The flat scene as the tracer reads it: parameters plus every array of
  * the list (clrt_flat_arrays.h). */
-#define CLRT_VIEW_FIELD(type, name) CLRT_ARRAY_SPACE const type *name;
+#define CLRT_VIEW_FIELD(type, name, space) CLRT_SPACE_##space const type *name;
 typedef struct clrt_flat_view {
   CLRT_PARAMS_SPACE const clrt_trace_params *params;
   CLRT_FLAT_ARRAYS(CLRT_VIEW_FIELD)

@@ -39,12 +39,14 @@ typedef struct clrt_sphere {
 /* What shading reads of the sphere at the same position: its material, its
  * own colour (color.w = 1) or none (color.w = 0: the material's), and its
  * index in the scene file. Between equally near spheres the lower index
- * wins, so that the picture does not depend on the BVH. */
+ * wins, so that the picture does not depend on the BVH. A sphere cut by
+ * clipping planes has clip_count of them, from clip_first in the
+ * clip_planes array (kernels/sphere.c); 0 for a whole sphere. */
 typedef struct clrt_sphere_shading {
   clrt_float4 color;
   clrt_uint material;
   clrt_uint scene_index;
-  clrt_uint pad0, pad1;
+  clrt_uint clip_first, clip_count;
 } clrt_sphere_shading;
 
 /* The BVH over the spheres, built on the host (host/flatten/bvh.c): four
@@ -229,6 +231,8 @@ static_assert(sizeof(clrt_tone_levels) == 5136, "clrt_tone_levels must be 5136 b
 static_assert(offsetof(clrt_tone_levels, guesses) == 1040, "clrt_tone_levels.guesses offset");
 static_assert(offsetof(clrt_sphere_shading, material) == 16, "clrt_sphere_shading.material offset");
 static_assert(offsetof(clrt_sphere_shading, scene_index) == 20, "clrt_sphere_shading.scene_index offset");
+static_assert(offsetof(clrt_sphere_shading, clip_first) == 24, "clrt_sphere_shading.clip_first offset");
+static_assert(offsetof(clrt_sphere_shading, clip_count) == 28, "clrt_sphere_shading.clip_count offset");
 static_assert(offsetof(clrt_bvh_node, upper_x) == 48, "clrt_bvh_node.upper_x offset");
 static_assert(offsetof(clrt_bvh_node, first) == 96, "clrt_bvh_node.first offset");
 static_assert(offsetof(clrt_bvh_node, count) == 112, "clrt_bvh_node.count offset");

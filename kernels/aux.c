@@ -61,7 +61,7 @@ CLRT_INTERNAL void clrt_aux_walk(const clrt_flat_view *flat, clrt_ray ray, clrt_
       *albedo = clrt_vec3_add(*albedo, clrt_at_most_one(clrt_vec3_from4(flat->params->background)));
       return;
     }
-    clrt_surface surface = clrt_surface_at(&flat->spheres[sphere], ray, t);
+    clrt_surface surface = clrt_surface_at(flat, sphere, ray, t);
     CLRT_ARRAY_SPACE const clrt_material *m = clrt_material_of(flat, sphere);
     if (1.0f - m->reflectivity - m->transparency < 0.5f && bounce < flat->params->max_depth) {
       ray = clrt_aux_specular_ray(m, ray, surface);

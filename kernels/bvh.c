@@ -4,6 +4,7 @@
  * in turn when the scene has only a few. */
 #include "clrt_tracer.h"
 #include "material.h"
+#include "sphere.h"
 
 /* The smallest direction component a box test divides by: a smaller one
  * (0 included) is replaced by this, with its sign, so that no inverse is
@@ -125,7 +126,7 @@ CLRT_INTERNAL int clrt_wins_tie(const clrt_flat_view *flat, clrt_uint i, clrt_ui
 CLRT_INTERNAL void clrt_leaf_nearest(const clrt_flat_view *flat, clrt_ray ray, clrt_uint first, clrt_uint count,
                                      float *nearest, clrt_uint *hit_index) {
   for (clrt_uint i = first; i < first + count; ++i) {
-    float t = clrt_ray_sphere(ray, flat->spheres[i].center_radius);
+    float t = clrt_ray_scene_sphere(flat, i, ray);
     if (t < *nearest || (t == *nearest && t != CLRT_NO_HIT && clrt_wins_tie(flat, i, *hit_index))) {
       *nearest = t;
       *hit_index = i;
@@ -175,7 +176,7 @@ CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, c
 CLRT_INTERNAL int clrt_leaf_transmission(const clrt_flat_view *flat, clrt_ray ray, clrt_uint first, clrt_uint count,
                                          float max_t, clrt_vec3 *passed) {
   for (clrt_uint i = first; i < first + count; ++i) {
-    if (clrt_ray_sphere(ray, flat->spheres[i].center_radius) >= max_t)
+    if (clrt_ray_scene_sphere(flat, i, ray) >= max_t)
       continue;
     if (!clrt_pass_through(flat, i, passed))
       return 0;

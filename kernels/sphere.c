@@ -33,14 +33,96 @@ CLRT_TESTABLE float clrt_ray_sphere(clrt_ray ray, clrt_float4 center_radius) {
   return CLRT_NO_HIT;
 }
 
-CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_ARRAY_SPACE const clrt_sphere *sphere, clrt_ray ray, float t) {
+#ifdef CLRT_HAS_CLIPPING
+/* No face: the hit is on the sphere's own surface. */
+#define CLRT_SPHERE_FACE (-1)
+
+/* The two distances where the line of the ray crosses the sphere (near,
+ * far, either may be behind the origin), as clrt_ray_sphere finds them;
+ * false when it misses. */
+CLRT_INTERNAL int clrt_sphere_roots(clrt_ray ray, clrt_float4 center_radius, float *t_near, float *t_far) {
+  clrt_vec3 oc = clrt_vec3_sub(ray.origin, clrt_vec3_from4(center_radius));
+  float radius = center_radius.w;
+  float b = clrt_vec3_dot(oc, ray.direction);
+  clrt_vec3 closest = clrt_vec3_sub(oc, clrt_vec3_scale(ray.direction, b));
+  float discriminant = radius * radius - clrt_vec3_dot(closest, closest);
+  if (discriminant < 0.0f)
+    return 0;
+  float c = clrt_vec3_dot(oc, oc) - radius * radius;
+  float h = clrt_sqrt(discriminant);
+  float q = b > 0.0f ? -b - h : -b + h;
+  float t_c = q != 0.0f ? c / q : 0.0f;
+  *t_near = q < t_c ? q : t_c;
+  *t_far = q < t_c ? t_c : q;
+  return 1;
+}
+
+/* The solid of a cut sphere: the stretch of the ray inside the ball and on
+ * the kept side of every plane, [enter, leave]; the nearest of its ends
+ * in front of the origin is the hit, on the surface that bounds it there
+ * (*face: the plane's number, or CLRT_SPHERE_FACE). */
+CLRT_INTERNAL float clrt_ray_cut_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, int *face) {
+  float enter, leave;
+  if (!clrt_sphere_roots(ray, flat->spheres[i].center_radius, &enter, &leave))
+    return CLRT_NO_HIT;
+  int enter_face = CLRT_SPHERE_FACE, leave_face = CLRT_SPHERE_FACE;
+  clrt_uint first = flat->sphere_shading[i].clip_first, count = flat->sphere_shading[i].clip_count;
+  for (clrt_uint k = 0u; k < count; ++k) {
+    clrt_float4 plane = flat->clip_planes[first + k];
+    clrt_vec3 normal = clrt_vec3_from4(plane);
+    float side = clrt_vec3_dot(normal, ray.origin) + plane.w, slope = clrt_vec3_dot(normal, ray.direction);
+    if (slope == 0.0f && side < 0.0f)
+      return CLRT_NO_HIT; /* along the plane, on the side cut away */
+    float crossing = slope != 0.0f ? -side / slope : 0.0f;
+    if (slope > 0.0f && crossing > enter) {
+      enter = crossing;
+      enter_face = (int)k;
+    } else if (slope < 0.0f && crossing < leave) {
+      leave = crossing;
+      leave_face = (int)k;
+    }
+  }
+  *face = enter > 0.0f ? enter_face : leave_face;
+  return enter > leave ? CLRT_NO_HIT : enter > 0.0f ? enter : leave > 0.0f ? leave : CLRT_NO_HIT;
+}
+#endif
+
+CLRT_INTERNAL float clrt_ray_scene_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray) {
+  float t = clrt_ray_sphere(ray, flat->spheres[i].center_radius);
+#ifdef CLRT_HAS_CLIPPING
+  /* The solid lies within the ball: a ray that misses the ball misses it. */
+  if (t != CLRT_NO_HIT && flat->sphere_shading[i].clip_count != 0u) {
+    int face;
+    t = clrt_ray_cut_sphere(flat, i, ray, &face);
+  }
+#endif
+  return t;
+}
+
+/* The normal of the surface hit: the sphere's, or a cut face's, which
+ * faces away from the solid (toward the side cut away). */
+CLRT_INTERNAL clrt_vec3 clrt_outward_normal(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, clrt_vec3 point) {
+#ifdef CLRT_HAS_CLIPPING
+  int face = CLRT_SPHERE_FACE;
+  if (flat->sphere_shading[i].clip_count != 0u)
+    clrt_ray_cut_sphere(flat, i, ray, &face);
+  if (face != CLRT_SPHERE_FACE)
+    return clrt_vec3_scale(clrt_vec3_from4(flat->clip_planes[flat->sphere_shading[i].clip_first + (clrt_uint)face]),
+                           -1.0f);
+#else
+  (void)ray;
+#endif
+  return clrt_vec3_normalize(clrt_vec3_sub(point, clrt_vec3_from4(flat->spheres[i].center_radius)));
+}
+
+CLRT_INTERNAL clrt_surface clrt_surface_at(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, float t) {
   clrt_surface surface;
   surface.point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
-  surface.normal = clrt_vec3_normalize(clrt_vec3_sub(surface.point, clrt_vec3_from4(sphere->center_radius)));
+  surface.normal = clrt_outward_normal(flat, i, ray, surface.point);
   surface.entering = clrt_vec3_dot(surface.normal, ray.direction) < 0.0f;
   if (!surface.entering)
     surface.normal = clrt_vec3_scale(surface.normal, -1.0f); /* seen from inside: face the ray */
-  surface.radius = sphere->center_radius.w;
+  surface.radius = flat->spheres[i].center_radius.w;
   return surface;
 }
 

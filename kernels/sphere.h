@@ -14,8 +14,21 @@ typedef struct clrt_surface {
   float radius;
 } clrt_surface;
 
-/* The surface of `sphere` where `ray` meets it at distance t. */
-CLRT_INTERNAL clrt_surface clrt_surface_at(CLRT_ARRAY_SPACE const clrt_sphere *sphere, clrt_ray ray, float t);
+/* Clipping planes cut spheres in the program variant built for scenes
+ * that have some (-DCLRT_CLIPPING), and always on the host: other
+ * programs pay nothing for them. */
+#if defined(CLRT_CLIPPING) || !defined(__OPENCL_C_VERSION__)
+#define CLRT_HAS_CLIPPING 1
+#endif
+
+/* Distance to the nearest intersection of sphere i of the scene in front
+ * of the ray's origin, or CLRT_NO_HIT: of its solid, where clipping
+ * planes cut it, whose cut faces are surfaces too. */
+CLRT_INTERNAL float clrt_ray_scene_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray);
+
+/* The surface of sphere i where `ray` meets it at distance t (a cut face
+ * where clipping planes made one). */
+CLRT_INTERNAL clrt_surface clrt_surface_at(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, float t);
 
 /* A surface point moved off the surface, to the side `normal` points to:
  * where secondary rays start, clear of the surface they leave. */

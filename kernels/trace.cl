@@ -61,8 +61,8 @@ CLRT_INTERNAL clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tall
   return scratch[0];
 }
 
-#define CLRT_ARRAY_PARAMETER(type, name) CLRT_ARRAY_SPACE const type *name,
-#define CLRT_VIEW_ASSIGN(type, name) scene.name = name;
+#define CLRT_ARRAY_PARAMETER(type, name, space) CLRT_SPACE_##space const type *name,
+#define CLRT_VIEW_ASSIGN(type, name, space) scene.name = name;
 #if defined(CLRT_SUM_OUTPUT) || defined(CLRT_AUX_OUTPUT)
 #define CLRT_SAMPLE_RANGE_PARAMETERS , uint first_sample, uint sample_count
 #else

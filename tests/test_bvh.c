@@ -32,7 +32,7 @@ typedef struct test_scene {
 
 static void add_sphere(clrt_scene *scene, float x, float y, float z, float radius, uint32_t material) {
   clrt_scene_sphere *s = &scene->spheres[scene->sphere_count++];
-  *s = (clrt_scene_sphere){{x, y, z}, radius, material, false, {0, 0, 0}};
+  *s = (clrt_scene_sphere){{x, y, z}, radius, material, false, {0, 0, 0}, 0};
 }
 
 static void make_scene(test_scene *t, size_t count, uint64_t seed) {

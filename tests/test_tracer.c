@@ -108,7 +108,7 @@ static void world_flatten(world *w) {
 }
 
 static clrt_scene_sphere sphere_of(float x, float y, float z, float radius, uint32_t material) {
-  clrt_scene_sphere sphere = {{x, y, z}, radius, material, false, {0, 0, 0}};
+  clrt_scene_sphere sphere = {{x, y, z}, radius, material, false, {0, 0, 0}, 0};
   return sphere;
 }
 

@@ -187,7 +187,7 @@ clrt_status clrt_cluster_share_scene(clrt_flat_scene *flat, clrt_image_settings 
   broadcast(&flat->most_rays_per_sample, sizeof flat->most_rays_per_sample);
   broadcast(&flat->stats, sizeof flat->stats);
   int failed = 0;
-#define CLRT_SHARE_ARRAY(type, name)                                                                                   \
+#define CLRT_SHARE_ARRAY(type, name, space)                                                                            \
   {                                                                                                                    \
     uint64_t count = flat->name##_count;                                                                               \
     broadcast(&count, sizeof count);                                                                                   \

@@ -59,6 +59,7 @@ typedef struct clrt_program_kind {
   clrt_array_memory array_memory; /* where they live */
   bool fast_math;                 /* -cl-fast-relaxed-math: faster on some GPUs, not exact */
   clrt_tile_form tile_form;       /* what the kernel writes */
+  bool clipping;                  /* the scene cuts spheres with planes (kernels/sphere.c) */
 } clrt_program_kind;
 
 /* Whether `device` can hold a scene's arrays (scene_bytes) where `memory`

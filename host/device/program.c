@@ -28,11 +28,13 @@
 #define CLRT_LINEAR_OUTPUT_OPTION " -DCLRT_LINEAR_OUTPUT"
 #define CLRT_SUM_OUTPUT_OPTION " -DCLRT_SUM_OUTPUT"
 #define CLRT_AUX_OUTPUT_OPTION " -DCLRT_AUX_OUTPUT"
+#define CLRT_CLIPPING_OPTION " -DCLRT_CLIPPING"
 /* The program holds one integrator's code (kernels/pixel.c says why). */
 #define CLRT_INTEGRATOR_OPTION " -DCLRT_INTEGRATOR=%u"
 
-/* The kernel's __constant arguments: the parameters and every flat array. */
-#define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_FLAT_ARRAY_COUNT)
+/* The kernel's __constant arguments: the parameters and the flat arrays of the
+ * `scene` space. */
+#define CLRT_CONSTANT_ARGUMENTS (1 + CLRT_SCENE_SPACE_ARRAY_COUNT)
 
 /* Constant memory kept free besides the flat arrays: the parameters and
  * what a compiler may place there itself. */
@@ -91,10 +93,10 @@ static const char *output_option(clrt_tile_form tile_form) {
 
 static void build_options(const clrt_program_kind *kind, char *out, size_t size, const clrt_build_facts *facts,
                           bool exact_divide_sqrt) {
-  snprintf(out, size, "%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
+  snprintf(out, size, "%s%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
            !kind->fast_math && exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
            facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "", output_option(kind->tile_form),
-           kind->integrator);
+           kind->clipping ? CLRT_CLIPPING_OPTION : "", kind->integrator);
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {

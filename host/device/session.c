@@ -35,7 +35,7 @@ static const double BYTES_PER_MIB = 1024.0 * 1024.0;
  * flat arrays of the list, then the tile's. */
 enum {
   ARG_PARAMS,
-#define CLRT_ARGUMENT_INDEX(type, name) ARG_##name,
+#define CLRT_ARGUMENT_INDEX(type, name, space) ARG_##name,
   CLRT_FLAT_ARRAYS(CLRT_ARGUMENT_INDEX)
 #undef CLRT_ARGUMENT_INDEX
       ARG_TILE_WIDTH,
@@ -100,6 +100,7 @@ struct clrt_session {
   unsigned tiles_submitted; /* to match injected faults by ordinal */
   double upload_ms;
   clrt_build_facts build;
+  bool clipping; /* the program cuts spheres (-DCLRT_CLIPPING) */
 };
 
 static void release_scene(clrt_session *s);
@@ -174,12 +175,19 @@ static clrt_status set_sample_range(clrt_session *s, clrt_error *err) {
              : status;
 }
 
+/* The program a scene needs on this session's device. */
+static clrt_program_kind program_kind(const clrt_session *s, const clrt_flat_scene *scene) {
+  return (clrt_program_kind){.integrator = scene->params.integrator,
+                             .scene_bytes = clrt_flat_scene_bytes(scene),
+                             .array_memory = s->options.array_memory,
+                             .fast_math = s->options.fast_math,
+                             .tile_form = s->options.tile_form,
+                             .clipping = scene->clip_planes_count > 0};
+}
+
 static clrt_status build_kernel(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
-  clrt_program_kind kind = {.integrator = scene->params.integrator,
-                            .scene_bytes = clrt_flat_scene_bytes(scene),
-                            .array_memory = s->options.array_memory,
-                            .fast_math = s->options.fast_math,
-                            .tile_form = s->options.tile_form};
+  clrt_program_kind kind = program_kind(s, scene);
+  s->clipping = kind.clipping;
   clrt_status status =
       clrt_program_build(s->context, &s->device, &kind, s->options.build_log, &s->program, &s->build, err);
   if (status != CLRT_OK)
@@ -218,7 +226,7 @@ clrt_status clrt_session_check_fits(const clrt_device *device, const clrt_flat_s
                                     clrt_error *err) {
   clrt_status status = check_tile_fits(device, tile_bytes, err);
   size_t total = CLRT_SESSION_SLOTS * tile_bytes;
-#define CLRT_CHECK_ARRAY(type, name)                                                                                   \
+#define CLRT_CHECK_ARRAY(type, name, space)                                                                            \
   if (status == CLRT_OK && scene->name##_count * sizeof(type) > device->max_allocation)                                \
     status = array_too_big(device, #name, scene->name##_count, scene->name##_count * sizeof(type), err);               \
   total += scene->name##_count * sizeof(type);
@@ -253,7 +261,7 @@ static clrt_status upload_scene(clrt_session *s, const clrt_flat_scene *scene, c
       create_buffer(s, CL_MEM_READ_ONLY, sizeof scene->params, &scene->params, &s->params, "trace parameters", err);
   if (status == CLRT_OK)
     status = set_buffer_argument(s, ARG_PARAMS, s->params, err);
-#define CLRT_UPLOAD_ARRAY(type, name)                                                                                  \
+#define CLRT_UPLOAD_ARRAY(type, name, space)                                                                           \
   if (status == CLRT_OK)                                                                                               \
     status = upload_array(s, ARG_##name, scene->name, scene->name##_count, sizeof(type), #name, err);
   CLRT_FLAT_ARRAYS(CLRT_UPLOAD_ARRAY)
@@ -333,16 +341,13 @@ clrt_session *clrt_session_open(const clrt_device *device, const clrt_flat_scene
 }
 
 /* A scene whose arrays the program reads from the other memory space
- * (they outgrew __constant, or now fit it) needs the program rebuilt. */
-static clrt_status rebuild_if_moved(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
-  clrt_program_kind kind = {.integrator = scene->params.integrator,
-                            .scene_bytes = clrt_flat_scene_bytes(scene),
-                            .array_memory = s->options.array_memory,
-                            .fast_math = s->options.fast_math,
-                            .tile_form = s->options.tile_form};
+ * (they outgrew __constant, or now fit it), or that starts or stops
+ * cutting spheres, needs another program. */
+static clrt_status rebuild_if_needed(clrt_session *s, const clrt_flat_scene *scene, clrt_error *err) {
+  clrt_program_kind kind = program_kind(s, scene);
   bool in_constant;
   clrt_status status = clrt_program_array_space(&s->device, &kind, &in_constant, err);
-  if (status != CLRT_OK || in_constant == s->build.arrays_in_constant)
+  if (status != CLRT_OK || (in_constant == s->build.arrays_in_constant && kind.clipping == s->clipping))
     return status;
   clReleaseKernel(s->kernel);
   clReleaseProgram(s->program);
@@ -369,7 +374,7 @@ clrt_status clrt_session_load_scene(clrt_session *s, const clrt_flat_scene *scen
     return upload_params(s, scene, err);
   clrt_status status = clrt_session_check_fits(&s->device, scene, tile_bytes(s, s->options.max_tile_pixels), err);
   if (status == CLRT_OK)
-    status = rebuild_if_moved(s, scene, err);
+    status = rebuild_if_needed(s, scene, err);
   if (status != CLRT_OK)
     return status;
   release_scene(s);

@@ -14,7 +14,7 @@
 #include "clrt_tracer.h"
 #include "clrt_types.h"
 
-#define CLRT_FLAT_ARRAY_FIELDS(type, name)                                                                             \
+#define CLRT_FLAT_ARRAY_FIELDS(type, name, space)                                                                      \
   type *name;                                                                                                          \
   size_t name##_count;
 

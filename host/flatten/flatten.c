@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clrt_bvh.h"
+#include "clrt_clip.h"
 #include "clrt_clock.h"
 #include "clrt_integrator.h"
 #include "clrt_tone_map.h"
@@ -100,15 +101,16 @@ static clrt_light flatten_light(const clrt_scene_light *l) {
  * buffers, so every array has an element to upload. */
 static void *allocate_array(size_t count, size_t element_size) { return calloc(count ? count : 1, element_size); }
 
-/* The BVH over the spheres, and the sphere arrays in the order of its
- * leaves. */
-static clrt_status flatten_spheres(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
-  size_t count = scene->sphere_count;
+/* The BVH over the spheres clipping left, and the sphere arrays in the
+ * order of its leaves (each cut sphere with its planes). */
+static clrt_status flatten_spheres(const clrt_scene *scene, const clrt_clip_result *clip, clrt_flat_scene *flat,
+                                   clrt_error *err) {
+  size_t count = clip->kept_count;
   clrt_float4 *unordered = allocate_array(count, sizeof *unordered);
   if (!unordered)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", count);
   for (size_t i = 0; i < count; ++i) {
-    const clrt_scene_sphere *s = &scene->spheres[i];
+    const clrt_scene_sphere *s = &scene->spheres[clip->kept[i]];
     unordered[i] = (clrt_float4){s->center[0], s->center[1], s->center[2], s->radius};
   }
   double start = clrt_now_ms();
@@ -117,7 +119,10 @@ static clrt_status flatten_spheres(const clrt_scene *scene, clrt_flat_scene *fla
   flat->stats = (clrt_flat_stats){clrt_now_ms() - start, bvh.depth, bvh.leaf_count};
   for (size_t i = 0; status == CLRT_OK && i < count; ++i) {
     flat->spheres[i].center_radius = unordered[bvh.order[i]];
-    flat->sphere_shading[i] = flatten_shading(&scene->spheres[bvh.order[i]], bvh.order[i]);
+    size_t kept = bvh.order[i];
+    flat->sphere_shading[i] = flatten_shading(&scene->spheres[clip->kept[kept]], clip->kept[kept]);
+    flat->sphere_shading[i].clip_first = clip->first[kept];
+    flat->sphere_shading[i].clip_count = clip->count[kept];
   }
   flat->bvh_nodes = bvh.nodes; /* the flat scene owns them now */
   flat->bvh_nodes_count = bvh.node_count;
@@ -134,13 +139,13 @@ static bool emits(const clrt_scene_material *m) {
  * the spheres whose material emits light. */
 static clrt_status flatten_emitters(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
   size_t count = 0;
-  for (size_t i = 0; i < scene->sphere_count; ++i)
+  for (size_t i = 0; i < flat->sphere_shading_count; ++i)
     count += emits(&scene->materials[flat->sphere_shading[i].material]);
   flat->emitters = allocate_array(count, sizeof *flat->emitters);
   if (!flat->emitters)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory listing %zu emissive spheres", count);
   flat->emitters_count = 0;
-  for (size_t i = 0; i < scene->sphere_count; ++i)
+  for (size_t i = 0; i < flat->sphere_shading_count; ++i)
     if (emits(&scene->materials[flat->sphere_shading[i].material]))
       flat->emitters[flat->emitters_count++] = (clrt_uint)i;
   flat->params.emitter_count = (clrt_uint)flat->emitters_count;
@@ -158,17 +163,26 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   flat->materials = allocate_array(scene->material_count, sizeof *flat->materials);
   flat->lights = allocate_array(scene->light_count, sizeof *flat->lights);
   flat->tone_levels = allocate_array(1, sizeof *flat->tone_levels);
-  clrt_status status = CLRT_OK;
-  if (!flat->spheres || !flat->sphere_shading || !flat->materials || !flat->lights || !flat->tone_levels)
+  clrt_clip_result clip;
+  clrt_status status = clrt_clip_spheres(scene, &clip, err);
+  if (status == CLRT_OK &&
+      (!flat->spheres || !flat->sphere_shading || !flat->materials || !flat->lights || !flat->tone_levels))
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", scene->sphere_count);
   if (status == CLRT_OK)
-    status = flatten_spheres(scene, flat, err);
+    status = flatten_spheres(scene, &clip, flat, err);
+  flat->spheres_count = flat->sphere_shading_count = clip.kept_count;
+  flat->clip_planes = clip.planes; /* the flat scene owns them now */
+  flat->clip_planes_count = clip.plane_count;
+  clip.planes = NULL;
+  clrt_clip_result_free(&clip);
   if (status == CLRT_OK)
     status = flatten_emitters(scene, flat, err);
   if (status != CLRT_OK) {
     clrt_flat_scene_free(flat);
     return status;
   }
+  flat->params.sphere_count = (clrt_uint)flat->spheres_count;
+  flat->params.scan_spheres = flat->spheres_count <= CLRT_SCAN_MAX_SPHERES ? 1u : 0u;
   for (size_t i = 0; i < scene->material_count; ++i)
     flat->materials[i] = flatten_material(&scene->materials[i]);
   for (size_t i = 0; i < scene->light_count; ++i)
@@ -177,7 +191,6 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
   if (integrator->flatten)
     integrator->flatten(scene, flat->tone_levels, &flat->params);
   flat->most_rays_per_sample = integrator->most_rays_per_sample(scene, &flat->params);
-  flat->spheres_count = flat->sphere_shading_count = scene->sphere_count;
   flat->materials_count = scene->material_count;
   flat->lights_count = scene->light_count;
   flat->tone_levels_count = 1;
@@ -187,7 +200,7 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
 clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat) {
   clrt_flat_view view;
   view.params = &flat->params;
-#define CLRT_VIEW_ASSIGN(type, name) view.name = flat->name;
+#define CLRT_VIEW_ASSIGN(type, name, space) view.name = flat->name;
   CLRT_FLAT_ARRAYS(CLRT_VIEW_ASSIGN)
 #undef CLRT_VIEW_ASSIGN
   return view;
@@ -195,14 +208,14 @@ clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat) {
 
 size_t clrt_flat_scene_bytes(const clrt_flat_scene *flat) {
   size_t bytes = 0;
-#define CLRT_ADD_BYTES(type, name) bytes += flat->name##_count * sizeof(type);
+#define CLRT_ADD_BYTES(type, name, space) bytes += flat->name##_count * sizeof(type);
   CLRT_FLAT_ARRAYS(CLRT_ADD_BYTES)
 #undef CLRT_ADD_BYTES
   return bytes;
 }
 
 void clrt_flat_scene_free(clrt_flat_scene *flat) {
-#define CLRT_FREE_ARRAY(type, name) free(flat->name);
+#define CLRT_FREE_ARRAY(type, name, space) free(flat->name);
   CLRT_FLAT_ARRAYS(CLRT_FREE_ARRAY)
 #undef CLRT_FREE_ARRAY
   memset(flat, 0, sizeof *flat);

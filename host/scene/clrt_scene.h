@@ -136,7 +136,20 @@ typedef struct clrt_scene_sphere {
   uint32_t material; /* index into the scene's materials */
   bool has_color;    /* its own colour replaces its material's */
   float color[3];
+  uint32_t clip_group; /* the clipping planes that apply to it: a group's number plus one; 0 for none */
 } clrt_scene_sphere;
+
+/* A clipping plane: a unit normal and an offset; what it keeps is where
+ * dot(normal, p) + offset >= 0. */
+typedef struct clrt_clip_plane {
+  double normal[3];
+  double offset;
+} clrt_clip_plane;
+
+/* The planes that clip a sphere: the scene's "clip", and its set's. */
+typedef struct clrt_clip_group {
+  size_t first, count; /* in the scene's clip_planes */
+} clrt_clip_group;
 
 typedef struct clrt_scene_light {
   double position[3];
@@ -158,6 +171,10 @@ typedef struct clrt_scene {
   clrt_scene_light *lights;
   size_t light_count;
   clrt_camera_path camera_path;
+  clrt_clip_plane *clip_planes;
+  size_t clip_plane_count;
+  clrt_clip_group *clip_groups; /* a sphere's clip_group - 1 indexes them */
+  size_t clip_group_count;
   bool has_frame_files; /* a sphere set's file is a frame pattern: the spheres change between frames */
 } clrt_scene;
 

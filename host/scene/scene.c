@@ -276,7 +276,8 @@ static json_t *section_or_empty(json_t *root, const char *key, json_t *empty) {
 }
 
 static clrt_status parse_root(scene_parser *p, json_t *root, clrt_scene *scene) {
-  static const char *const keys[] = {"image", "camera", "background", "shadows", "materials", "spheres", "lights"};
+  static const char *const keys[] = {"image",     "camera",  "background", "shadows",
+                                     "materials", "spheres", "lights",     "clip"};
   static const double black[3] = {0.0, 0.0, 0.0};
   if (!json_is_object(root))
     return clrt_fail(p->err, CLRT_ERR_INPUT, "%s: the scene must be a JSON object", p->source);
@@ -290,6 +291,7 @@ static clrt_status parse_root(scene_parser *p, json_t *root, clrt_scene *scene) 
       (status = scene_read_vec3(p, root, NULL, "background", black, SCENE_NON_NEGATIVE, scene->background)) ||
       (status = scene_read_bool(p, root, NULL, "shadows", true, &scene->shadows)) ||
       (status = parse_materials(p, section_or_empty(root, "materials", empty_object), scene)) ||
+      (status = scene_parse_clip(p, root, NULL, 0, scene, &p->scene_clip)) ||
       (status = scene_parse_spheres(p, section_or_empty(root, "spheres", empty_array), scene)))
     goto done;
   status = parse_lights(p, section_or_empty(root, "lights", empty_array), scene);
@@ -334,7 +336,14 @@ static clrt_status parse_text(const char *text, size_t length, const char *sourc
   folder_of(source_name, base_dir, sizeof base_dir);
   clrt_json_arena arena; /* every JSON value below is released before it ends */
   clrt_json_arena_begin(&arena);
-  scene_parser p = {source_name, base_dir, err, json_object(), 0, purpose.frame, purpose.checking, 0};
+  clip_lists clip_room = {0, 0};
+  scene_parser p = {.source = source_name,
+                    .base_dir = base_dir,
+                    .err = err,
+                    .material_indexes = json_object(),
+                    .frame = purpose.frame,
+                    .checking = purpose.checking,
+                    .clip_capacity = &clip_room};
   json_error_t error;
   json_t *root = json_loadb(text, length, CLRT_JSON_FLAGS, &error);
   clrt_status status;
@@ -431,5 +440,7 @@ void clrt_scene_free(clrt_scene *scene) {
   free(scene->spheres);
   free(scene->lights);
   free(scene->camera_path.keys);
+  free(scene->clip_planes);
+  free(scene->clip_groups);
   memset(scene, 0, sizeof *scene);
 }

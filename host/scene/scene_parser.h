@@ -37,6 +37,11 @@ static inline scene_key_path scene_element_of(const scene_key_path *parent, size
   return (scene_key_path){parent, NULL, index};
 }
 
+/* The room of the scene's clipping arrays while they grow. */
+typedef struct clip_lists {
+  size_t plane_capacity, group_capacity;
+} clip_lists;
+
 typedef struct scene_parser {
   const char *source;   /* file name, for messages */
   const char *base_dir; /* where file paths in the scene start from */
@@ -45,6 +50,8 @@ typedef struct scene_parser {
   size_t sphere_capacity;
   const clrt_scene_frame *frame; /* the frame of a sequence read; NULL for a still */
   clrt_sequence_facts *checking; /* checking a sequence (clrt_scene_check_sequence): files opened, not read */
+  clip_lists *clip_capacity;     /* the clip arrays' room (clipping.c) */
+  uint32_t scene_clip;           /* the scene's "clip" group (0: none) */
   size_t entry;                  /* the "spheres" entry being read */
 } scene_parser;
 
@@ -102,6 +109,12 @@ clrt_status scene_find_material(const scene_parser *p, json_t *object, const sce
  * vector not parallel to it. */
 clrt_status scene_check_camera_basis(const scene_parser *p, const scene_key_path *path,
                                      const clrt_camera_settings *camera);
+
+/* "clip" of `object` (clipping.c): a group of the `base` group's planes
+ * (0: none) and its own, whose number (plus one) goes to *group; without
+ * "clip", *group is `base`. */
+clrt_status scene_parse_clip(const scene_parser *p, json_t *object, const scene_key_path *path, uint32_t base,
+                             clrt_scene *scene, uint32_t *group);
 
 /* "spheres" (sphere_sets.c). */
 clrt_status scene_parse_spheres(scene_parser *p, json_t *spheres, clrt_scene *scene);

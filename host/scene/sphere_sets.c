@@ -351,7 +351,7 @@ static clrt_status set_file(const scene_parser *p, const scene_key_path *path, c
 }
 
 static clrt_status parse_file_set(scene_parser *p, json_t *value, const scene_key_path *path, file_set *set) {
-  static const char *const keys[] = {"file", "material", "radius", "color_map"};
+  static const char *const keys[] = {"file", "material", "radius", "color_map", "clip"};
   json_t *file;
   scene_key_path file_path = scene_child_of(path, "file");
   clrt_status status;
@@ -567,7 +567,7 @@ static clrt_status generate_field(scene_parser *p, const scene_key_path *path, c
  * box, radii uniform in the range, random colours when asked), the same
  * on every machine. Checking a sequence, it is only read. */
 static clrt_status parse_sphere_field(scene_parser *p, json_t *value, const scene_key_path *path, clrt_scene *scene) {
-  static const char *const keys[] = {"random", "material", "radius", "color_map"};
+  static const char *const keys[] = {"random", "material", "radius", "color_map", "clip"};
   random_field field;
   uint32_t material;
   attribute_rules rules;
@@ -595,15 +595,27 @@ done:
 
 /* One entry of "spheres": a sphere, or a set of them from a file or a
  * random field. */
-static clrt_status parse_sphere_entry(scene_parser *p, json_t *value, const scene_key_path *path, clrt_scene *scene) {
-  if (!json_is_object(value))
-    return scene_fail_at(p, path, "must be an object");
+static clrt_status parse_sphere_kind(scene_parser *p, json_t *value, const scene_key_path *path, clrt_scene *scene) {
   if (json_object_get(value, "file"))
     return parse_sphere_file(p, value, path, scene);
   if (json_object_get(value, "random"))
     return parse_sphere_field(p, value, path, scene);
   clrt_status status = reserve_spheres(p, scene, 1, path);
   return status == CLRT_OK ? parse_sphere(p, value, path, scene) : status;
+}
+
+/* The entry's spheres, clipped by the scene's planes and a set's own. */
+static clrt_status parse_sphere_entry(scene_parser *p, json_t *value, const scene_key_path *path, clrt_scene *scene) {
+  if (!json_is_object(value))
+    return scene_fail_at(p, path, "must be an object");
+  size_t first = scene->sphere_count;
+  uint32_t group = p->scene_clip;
+  clrt_status status = parse_sphere_kind(p, value, path, scene);
+  if (status == CLRT_OK && (json_object_get(value, "file") || json_object_get(value, "random")))
+    status = scene_parse_clip(p, value, path, p->scene_clip, scene, &group);
+  for (size_t i = first; status == CLRT_OK && i < scene->sphere_count; ++i)
+    scene->spheres[i].clip_group = group;
+  return status;
 }
 
 /* Checking a sequence: room for what it learns of each entry. */

@@ -101,7 +101,7 @@ CLRT_INTERNAL float clrt_max_channel(clrt_vec3 v) { return clrt_max(v.x, clrt_ma
 CLRT_INTERNAL clrt_vertex clrt_vertex_at(const clrt_flat_view *flat, clrt_ray ray, float t, clrt_uint sphere) {
   clrt_vertex v;
   v.sphere = sphere;
-  v.surface = clrt_surface_at(&flat->spheres[sphere], ray, t);
+  v.surface = clrt_surface_at(flat, sphere, ray, t);
   v.incoming = ray.direction;
   return v;
 }

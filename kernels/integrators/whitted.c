@@ -139,7 +139,7 @@ CLRT_INTERNAL void clrt_push_branch(const clrt_flat_view *flat, clrt_tree *tree,
 CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_branch *branch,
                                        clrt_ray ray, float t, clrt_uint hit_index, clrt_tree *tree) {
   CLRT_ARRAY_SPACE const clrt_material *material = clrt_material_of(flat, hit_index);
-  clrt_surface surface = clrt_surface_at(&flat->spheres[hit_index], ray, t);
+  clrt_surface surface = clrt_surface_at(flat, hit_index, ray, t);
   clrt_vec3 outside = clrt_offset_from_surface(surface.point, surface.normal, surface.radius);
   clrt_vec3 to_eye = clrt_vec3_scale(ray.direction, -1.0f);
   float kr = material->reflectivity, kt = material->transparency;
