@@ -21,6 +21,7 @@ static const char USAGE[] =
     "       clrt bench [SCENE.json ...] [bench options]\n"
     "       clrt compare REFERENCE IMAGE\n"
     "       clrt devices\n"
+    "       clrt trajectory PATTERN.ply [--particles N] [--frames N] [--seed S]\n"
     "       clrt --help | --version\n"
     "\n"
     "render options:\n"
@@ -88,6 +89,10 @@ static const char USAGE[] =
     "\n"
     "compare: PSNR and SSIM of IMAGE against REFERENCE (PNG, JPEG, BMP, TGA, or EXR through\n"
     "  the sRGB curve), as the denoiser's quality is measured\n"
+    "\n"
+    "trajectory: writes frames 0 to N-1 (default 120) of a particle trajectory to try sequences on,\n"
+    "  a binary PLY file a frame named by PATTERN (traj/frame_%04d.ply): N particles (default\n"
+    "  20000; --seed S, default 1) of a spiral disc, with x y z speed temperature mass id\n"
     "\n"
     "exit status: 0 success, 1 device or runtime failure, 2 usage or scene error,\n"
     "             128 + the signal when stopped: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP\n";
@@ -515,10 +520,55 @@ static clrt_status parse_render(int argc, char **argv, clrt_options *o, clrt_err
   return check_render_options(o, err);
 }
 
+/* `clrt trajectory PATTERN [--particles N] [--frames N] [--seed S] [-q]`. */
+static clrt_status parse_trajectory_argument(int argc, char **argv, int *index, clrt_trajectory_options *t,
+                                             clrt_error *err) {
+  const char *arg = argv[*index];
+  if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+    t->quiet = true;
+    return CLRT_OK;
+  }
+  if (arg[0] != '-') {
+    if (t->pattern)
+      return usage_error(err, "trajectory: unexpected argument '%s' (the pattern is already '%s')", arg, t->pattern);
+    t->pattern = arg;
+    return CLRT_OK;
+  }
+  if (*index + 1 >= argc)
+    return usage_error(err, "trajectory: option '%s' needs a value%s", arg, "");
+  const char *value = argv[++*index];
+  if (strcmp(arg, "--particles") == 0)
+    return parse_unsigned(arg, value, 1, CLRT_TRAJECTORY_MAX_PARTICLES, &t->particles, err);
+  if (strcmp(arg, "--frames") == 0)
+    return parse_unsigned(arg, value, 1, CLRT_TRAJECTORY_MAX_FRAMES, &t->frames, err);
+  if (strcmp(arg, "--seed") == 0)
+    return parse_unsigned(arg, value, 0, 4294967295u, &t->seed, err);
+  return usage_error(err, "trajectory: unknown option '%s'%s", arg, "");
+}
+
+static clrt_status parse_trajectory(int argc, char **argv, clrt_options *o, clrt_error *err) {
+  o->command = CLRT_COMMAND_TRAJECTORY;
+  o->trajectory = (clrt_trajectory_options){
+      .particles = CLRT_TRAJECTORY_DEFAULT_PARTICLES, .frames = CLRT_TRAJECTORY_DEFAULT_FRAMES, .seed = 1};
+  for (int i = 2; i < argc; ++i) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      o->command = CLRT_COMMAND_HELP;
+      return CLRT_OK;
+    }
+    clrt_status status = parse_trajectory_argument(argc, argv, &i, &o->trajectory, err);
+    if (status != CLRT_OK)
+      return status;
+  }
+  if (!o->trajectory.pattern)
+    return usage_error(err, "trajectory: missing the frames' files, as in 'clrt trajectory traj/frame_%%04d.ply'%s%s",
+                       "", "");
+  return CLRT_OK;
+}
+
 clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *err) {
   memset(o, 0, sizeof *o);
   if (argc < 2)
-    return usage_error(err, "missing a command: render, bench, compare or devices%s%s", "", "");
+    return usage_error(err, "missing a command: render, bench, compare, devices or trajectory%s%s", "", "");
   const char *command = argv[1];
   if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
     o->command = CLRT_COMMAND_HELP;
@@ -545,7 +595,10 @@ clrt_status clrt_cli_parse(int argc, char **argv, clrt_options *o, clrt_error *e
   }
   if (strcmp(command, "render") == 0)
     return parse_render(argc, argv, o, err);
+  if (strcmp(command, "trajectory") == 0)
+    return parse_trajectory(argc, argv, o, err);
   if (strcmp(command, "bench") == 0)
     return parse_bench(argc, argv, o, err);
-  return usage_error(err, "unknown command '%s': expected render, bench, compare or devices%s", command, "");
+  return usage_error(err, "unknown command '%s': expected render, bench, compare, devices or trajectory%s", command,
+                     "");
 }

@@ -17,6 +17,9 @@ clrt_status clrt_render_command(const clrt_options *options, FILE *log, clrt_err
  * a movie (sequence_command.c); called by clrt_render_command. */
 clrt_status clrt_sequence_command(const clrt_options *options, FILE *log, clrt_error *err);
 
+/* Writes a particle trajectory, a PLY file a frame (trajectory_command.c). */
+clrt_status clrt_trajectory_command(const clrt_trajectory_options *options, FILE *log, clrt_error *err);
+
 /* Runs `clrt bench` (or --compare): the table on `out`, progress on `log`. */
 clrt_status clrt_bench_command(const clrt_bench_options *options, FILE *out, FILE *log, clrt_error *err);
 

@@ -15,12 +15,25 @@ typedef enum clrt_command {
   CLRT_COMMAND_BENCH,
   CLRT_COMMAND_DEVICES,
   CLRT_COMMAND_COMPARE,
+  CLRT_COMMAND_TRAJECTORY,
   CLRT_COMMAND_HELP,
   CLRT_COMMAND_VERSION,
 } clrt_command;
 
 /* A movie's frame rate when --fps is not given. */
 #define CLRT_DEFAULT_FPS 30u
+
+/* `clrt trajectory`: where and how big. */
+typedef struct clrt_trajectory_options {
+  const char *pattern; /* each frame's PLY file, with the frame's number */
+  unsigned particles, frames, seed;
+  bool quiet;
+} clrt_trajectory_options;
+
+#define CLRT_TRAJECTORY_DEFAULT_PARTICLES 20000u
+#define CLRT_TRAJECTORY_DEFAULT_FRAMES 120u
+#define CLRT_TRAJECTORY_MAX_PARTICLES 100000000u
+#define CLRT_TRAJECTORY_MAX_FRAMES 100000u
 
 /* A command-line value that overrides the scene file's when `set`. */
 typedef struct clrt_override {
@@ -54,6 +67,7 @@ typedef struct clrt_options {
   unsigned fps;                     /* --fps: a movie's frame rate; 0 when not given */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
+  clrt_trajectory_options trajectory;
 } clrt_options;
 
 #endif /* CLRT_OPTIONS_H */

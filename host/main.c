@@ -29,6 +29,9 @@ int main(int argc, char **argv) {
     case CLRT_COMMAND_RENDER:
       status = clrt_render_command(&options, stderr, &err);
       break;
+    case CLRT_COMMAND_TRAJECTORY:
+      status = clrt_trajectory_command(&options.trajectory, stderr, &err);
+      break;
     case CLRT_COMMAND_BENCH:
       status = clrt_bench_command(&options.bench, stdout, stderr, &err);
       break;

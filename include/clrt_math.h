@@ -36,6 +36,9 @@
 #define CLRT_SPACE_global __global
 #define CLRT_INLINE inline
 #define CLRT_INTERNAL static inline __attribute__((always_inline))
+/* A rare branch of a hot loop, kept out of line so that its registers are
+ * not held across the whole loop (ptxas allocates a callee's apart). */
+#define CLRT_OUT_OF_LINE static __attribute__((noinline))
 #define CLRT_TESTABLE CLRT_INTERNAL
 /* A table of constants at file scope (program scope on the device). */
 #define CLRT_TABLE __constant
@@ -94,6 +97,7 @@ typedef float4 clrt_vec4;
 /* Functions of the shared tracer that only it calls: file-local on the host;
  * those the tests also call directly have external linkage there. */
 #define CLRT_INTERNAL static inline
+#define CLRT_OUT_OF_LINE static
 #define CLRT_TESTABLE
 #define CLRT_TABLE static const
 #define CLRT_PARAMS_SPACE

@@ -57,22 +57,31 @@ CLRT_INTERNAL int clrt_sphere_roots(clrt_ray ray, clrt_float4 center_radius, flo
   return 1;
 }
 
+/* Where a ray meets a cut sphere: the distance, and the surface there
+ * (a plane's number, or CLRT_SPHERE_FACE). */
+typedef struct clrt_cut_hit {
+  float t;
+  int face;
+} clrt_cut_hit;
+
 /* The solid of a cut sphere: the stretch of the ray inside the ball and on
- * the kept side of every plane, [enter, leave]; the nearest of its ends
- * in front of the origin is the hit, on the surface that bounds it there
- * (*face: the plane's number, or CLRT_SPHERE_FACE). */
-CLRT_INTERNAL float clrt_ray_cut_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, int *face) {
+ * the kept side of each of its `count` planes, [enter, leave]; the nearest
+ * of its ends in front of the origin is the hit, on the surface that
+ * bounds it there. Out of line, and handed values rather than the scene,
+ * so that the traversal around it keeps its registers. */
+CLRT_OUT_OF_LINE clrt_cut_hit clrt_ray_cut_sphere(clrt_ray ray, clrt_float4 center_radius,
+                                                  CLRT_SPACE_global const clrt_float4 *planes, clrt_uint count) {
+  clrt_cut_hit miss = {CLRT_NO_HIT, CLRT_SPHERE_FACE};
   float enter, leave;
-  if (!clrt_sphere_roots(ray, flat->spheres[i].center_radius, &enter, &leave))
-    return CLRT_NO_HIT;
+  if (!clrt_sphere_roots(ray, center_radius, &enter, &leave))
+    return miss;
   int enter_face = CLRT_SPHERE_FACE, leave_face = CLRT_SPHERE_FACE;
-  clrt_uint first = flat->sphere_shading[i].clip_first, count = flat->sphere_shading[i].clip_count;
   for (clrt_uint k = 0u; k < count; ++k) {
-    clrt_float4 plane = flat->clip_planes[first + k];
+    clrt_float4 plane = planes[k];
     clrt_vec3 normal = clrt_vec3_from4(plane);
     float side = clrt_vec3_dot(normal, ray.origin) + plane.w, slope = clrt_vec3_dot(normal, ray.direction);
     if (slope == 0.0f && side < 0.0f)
-      return CLRT_NO_HIT; /* along the plane, on the side cut away */
+      return miss; /* along the plane, on the side cut away */
     float crossing = slope != 0.0f ? -side / slope : 0.0f;
     if (slope > 0.0f && crossing > enter) {
       enter = crossing;
@@ -82,8 +91,15 @@ CLRT_INTERNAL float clrt_ray_cut_sphere(const clrt_flat_view *flat, clrt_uint i,
       leave_face = (int)k;
     }
   }
-  *face = enter > 0.0f ? enter_face : leave_face;
-  return enter > leave ? CLRT_NO_HIT : enter > 0.0f ? enter : leave > 0.0f ? leave : CLRT_NO_HIT;
+  clrt_cut_hit hit = {enter > 0.0f ? enter : leave, enter > 0.0f ? enter_face : leave_face};
+  return enter > leave || !(hit.t > 0.0f) ? miss : hit;
+}
+
+/* Sphere i's cut solid against the ray. */
+CLRT_INTERNAL clrt_cut_hit clrt_ray_cut_scene_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray) {
+  CLRT_ARRAY_SPACE const clrt_sphere_shading *shading = &flat->sphere_shading[i];
+  return clrt_ray_cut_sphere(ray, flat->spheres[i].center_radius, flat->clip_planes + shading->clip_first,
+                             shading->clip_count);
 }
 #endif
 
@@ -91,10 +107,8 @@ CLRT_INTERNAL float clrt_ray_scene_sphere(const clrt_flat_view *flat, clrt_uint 
   float t = clrt_ray_sphere(ray, flat->spheres[i].center_radius);
 #ifdef CLRT_HAS_CLIPPING
   /* The solid lies within the ball: a ray that misses the ball misses it. */
-  if (t != CLRT_NO_HIT && flat->sphere_shading[i].clip_count != 0u) {
-    int face;
-    t = clrt_ray_cut_sphere(flat, i, ray, &face);
-  }
+  if (t != CLRT_NO_HIT && flat->sphere_shading[i].clip_count != 0u)
+    t = clrt_ray_cut_scene_sphere(flat, i, ray).t;
 #endif
   return t;
 }
@@ -103,9 +117,7 @@ CLRT_INTERNAL float clrt_ray_scene_sphere(const clrt_flat_view *flat, clrt_uint 
  * faces away from the solid (toward the side cut away). */
 CLRT_INTERNAL clrt_vec3 clrt_outward_normal(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, clrt_vec3 point) {
 #ifdef CLRT_HAS_CLIPPING
-  int face = CLRT_SPHERE_FACE;
-  if (flat->sphere_shading[i].clip_count != 0u)
-    clrt_ray_cut_sphere(flat, i, ray, &face);
+  int face = flat->sphere_shading[i].clip_count != 0u ? clrt_ray_cut_scene_sphere(flat, i, ray).face : CLRT_SPHERE_FACE;
   if (face != CLRT_SPHERE_FACE)
     return clrt_vec3_scale(clrt_vec3_from4(flat->clip_planes[flat->sphere_shading[i].clip_first + (clrt_uint)face]),
                            -1.0f);
