@@ -69,6 +69,8 @@ static const char USAGE[] =
     "                        -o names each frame's picture (out_%04d.png) or a movie (.mp4, .webm,\n"
     "                        encoded by ffmpeg)\n"
     "  --fps N               a movie's frames per second (default 30)\n"
+    "  --refit               a frame with as many spheres as the one before refits its BVH rather\n"
+    "                        than build one (faster to make, slower to trace as they move apart)\n"
     "  -q, --quiet           print nothing but errors and warnings\n"
     "\n"
     "The scene file (JSON: image, camera, materials, spheres, lights) and every option are\n"
@@ -412,6 +414,10 @@ static clrt_status parse_render_argument(int argc, char **argv, int *index, clrt
     o->png_16 = true;
     return CLRT_OK;
   }
+  if (strcmp(arg, "--refit") == 0) {
+    o->refit = true;
+    return CLRT_OK;
+  }
   if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
     o->command = CLRT_COMMAND_HELP;
     return CLRT_OK;
@@ -452,8 +458,10 @@ static clrt_status check_sequence_options(const clrt_options *o, clrt_error *err
   bool movie = clrt_movie_named(o->output_path);
   if (o->fps && !movie)
     return usage_error(err, "--fps is for a movie (-o FILE.mp4 or .webm), not %s%s", o->output_path, "");
+  if (!o->frames.step && (o->fps || o->refit))
+    return usage_error(err, "%s needs --frames FIRST..LAST%s", o->fps ? "--fps" : "--refit", "");
   if (!o->frames.step)
-    return o->fps ? usage_error(err, "--fps needs --frames FIRST..LAST%s%s", "", "") : CLRT_OK;
+    return CLRT_OK;
   const char *unsupported = unsupported_in_sequence(o);
   if (unsupported)
     return usage_error(err,

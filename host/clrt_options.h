@@ -65,6 +65,7 @@ typedef struct clrt_options {
   clrt_array_memory array_memory;   /* --arrays */
   clrt_sequence frames;             /* --frames A..B[:STEP]; step 0 when not given (a still) */
   unsigned fps;                     /* --fps: a movie's frame rate; 0 when not given */
+  bool refit;                       /* --refit: a sequence's frames refit the BVH of the frame before */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
   clrt_trajectory_options trajectory;

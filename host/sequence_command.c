@@ -8,6 +8,7 @@
  * tiles together, the root sending each frame's scene. */
 #include "clrt_commands.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,13 +26,28 @@
 
 /* Where the time of a sequence went, summed over its frames. */
 typedef struct stage_times {
-  double load_ms, flatten_ms; /* the loader's, overlapped with rendering */
-  double wait_ms;             /* waiting for the loader: what it could not hide */
-  double upload_ms;           /* the frame's arrays (or camera) to the devices */
-  double render_ms;           /* the frame's tiles */
-  double encode_ms;           /* finishing the picture, or handing the frame to ffmpeg */
-  double kernel_ms;           /* the devices' kernels, within render */
+  double load_ms, flatten_ms;   /* the loader's, overlapped with rendering */
+  double wait_ms;               /* waiting for the loader: what it could not hide */
+  double upload_ms;             /* the frame's arrays (or camera) to the devices */
+  double render_ms;             /* the frame's tiles */
+  double encode_ms;             /* finishing the picture, or handing the frame to ffmpeg (while the next renders) */
+  double encode_wait_ms;        /* waiting for that before the next frame's: what it could not hide */
+  double kernel_ms;             /* the devices' kernels, within render */
+  long bvh_built, bvh_refitted; /* frames whose BVH was built, or refitted (--refit) */
 } stage_times;
+
+/* The frame being written (its picture finished, or fed to ffmpeg) on a
+ * thread of its own while the next one renders. */
+typedef struct frame_writer {
+  bool busy; /* a thread is writing a frame */
+  pthread_t thread;
+  clrt_film *film; /* the writer's, freed by it */
+  clrt_output *output;
+  clrt_movie *movie;
+  clrt_status status;
+  clrt_error error;
+  double ms;
+} frame_writer;
 
 typedef struct sequence_job {
   const clrt_options *options;
@@ -51,6 +67,7 @@ typedef struct sequence_job {
   clrt_frame frame;
   clrt_fault_rules faults;
   clrt_movie *movie;
+  frame_writer writer;
   stage_times times;
   long frames_done;
   clrt_ray_counts rays;
@@ -177,6 +194,8 @@ static clrt_status next_scene(sequence_job *job, const clrt_loaded_frame **loade
   if (status == CLRT_OK && job->root) {
     job->times.load_ms += (*loaded)->load_ms;
     job->times.flatten_ms += (*loaded)->flatten_ms;
+    if ((*loaded)->arrays_changed)
+      ++*((*loaded)->scene.stats.refitted ? &job->times.bvh_refitted : &job->times.bvh_built);
     job->scene = &(*loaded)->scene;
     job->image = (*loaded)->image;
   }
@@ -243,18 +262,54 @@ static clrt_status open_film(const sequence_job *job, long number, clrt_film *fi
   return status;
 }
 
-/* The finished frame: its picture file committed, or its levels to ffmpeg. */
-static clrt_status encode_frame(sequence_job *job, clrt_film *film, clrt_output **output, clrt_error *err) {
+/* The finished frame: its picture file committed, or its levels to
+ * ffmpeg; then its film freed. */
+static void *write_frame(void *argument) {
+  frame_writer *w = argument;
   double start = clrt_now_ms();
-  clrt_status status;
-  if (job->movie_output) {
-    status = clrt_movie_add(job->movie, film->rgb, err);
+  if (w->movie) {
+    w->status = clrt_movie_add(w->movie, w->film->rgb, &w->error);
   } else {
-    status = clrt_film_write(film, *output, NULL, err);
-    *output = NULL;
+    w->status = clrt_film_write(w->film, w->output, NULL, &w->error);
+    w->output = NULL;
   }
-  job->times.encode_ms += clrt_now_ms() - start;
-  return status;
+  clrt_film_free(w->film);
+  free(w->film);
+  w->film = NULL;
+  w->ms = clrt_now_ms() - start;
+  return NULL;
+}
+
+/* Waits for the frame being written, and says how it went. */
+static clrt_status finish_writing(sequence_job *job, clrt_error *err) {
+  frame_writer *w = &job->writer;
+  if (!w->busy)
+    return CLRT_OK;
+  double start = clrt_now_ms();
+  pthread_join(w->thread, NULL);
+  w->busy = false;
+  job->times.encode_wait_ms += clrt_now_ms() - start;
+  job->times.encode_ms += w->ms;
+  if (w->status != CLRT_OK)
+    *err = w->error;
+  return w->status;
+}
+
+/* The frame to the writer (once the one before is written); the writer
+ * owns the film and the output from here, whatever befalls. */
+static clrt_status start_writing(sequence_job *job, clrt_film *film, clrt_output *output, clrt_error *err) {
+  clrt_status status = finish_writing(job, err);
+  frame_writer *w = &job->writer;
+  *w = (frame_writer){.film = film, .output = output, .movie = job->movie, .status = CLRT_OK};
+  if (status == CLRT_OK && pthread_create(&w->thread, NULL, write_frame, w) == 0) {
+    w->busy = true;
+    return CLRT_OK;
+  }
+  clrt_output_discard(output);
+  clrt_film_free(film);
+  free(film);
+  w->film = NULL;
+  return status != CLRT_OK ? status : clrt_fail(err, CLRT_ERR_RUNTIME, "cannot start a thread to write a frame");
 }
 
 /* This process's rays and kernel time (its devices side by side: the
@@ -331,18 +386,23 @@ static clrt_status render_one(sequence_job *job, FILE *log, clrt_error *err) {
   clrt_status status = next_scene(job, &loaded, err);
   if (status == CLRT_OK)
     status = set_up_frame(job, loaded, number, log, err);
-  clrt_film film;
+  clrt_film *film = calloc(1, sizeof *film);
   clrt_output *output = NULL;
-  memset(&film, 0, sizeof film);
+  if (!film)
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a frame's film");
   if (status == CLRT_OK && job->root)
-    status = open_film(job, number, &film, &output, err);
+    status = open_film(job, number, film, &output, err);
   status = clrt_cluster_agree(status, err);
   if (status == CLRT_OK)
-    status = render_tiles(job, number, &film, log, err);
-  if (status == CLRT_OK && job->root)
-    status = encode_frame(job, &film, &output, err);
+    status = render_tiles(job, number, film, log, err);
+  if (status == CLRT_OK && job->root) {
+    status = start_writing(job, film, output, err);
+    film = NULL, output = NULL;
+  }
   clrt_output_discard(output);
-  clrt_film_free(&film);
+  if (film)
+    clrt_film_free(film);
+  free(film);
   if (status == CLRT_OK)
     ++job->frames_done;
   return clrt_cluster_agree(status == CLRT_OK ? clrt_stop_check("rendering the sequence", err) : status, err);
@@ -356,21 +416,22 @@ static void print_summary(const sequence_job *job, FILE *log) {
   fprintf(log,
           "clrt: %s: %ld frame(s) %ld..%ld step %ld, %ux%u, %.2f frames/s (wall %.1f s)\n"
           "clrt: per frame: load %.1f ms and BVH %.1f ms (overlapped with rendering; waited %.1f ms), upload "
-          "%.1f ms, render %.1f ms (kernel %.1f ms), encode %.1f ms\n"
-          "clrt: beyond rendering, a frame cost %.1f ms more (%.0f%% of its render); %.1f Mrays (%.1f Mrays/s)\n",
+          "%.1f ms, render %.1f ms (kernel %.1f ms), encode %.1f ms (overlapped; waited %.1f ms)\n"
+          "clrt: beyond rendering, a frame cost %.1f ms more (%.0f%% of its render); %.1f Mrays (%.1f Mrays/s); BVH "
+          "built %ld time(s), refitted %ld\n",
           job->options->output_path, job->frames_done, job->sequence.first, job->sequence.last, job->sequence.step,
           job->image.width, job->image.height, frames / (wall_ms / 1e3), wall_ms / 1e3, t->load_ms / frames,
           t->flatten_ms / frames, t->wait_ms / frames, t->upload_ms / frames, t->render_ms / frames,
-          t->kernel_ms / frames, t->encode_ms / frames, (wall_ms - t->render_ms) / frames,
+          t->kernel_ms / frames, t->encode_ms / frames, t->encode_wait_ms / frames, (wall_ms - t->render_ms) / frames,
           100.0 * (wall_ms - t->render_ms) / t->render_ms, (double)clrt_rays_total(&job->rays) / 1e6,
-          (double)clrt_rays_total(&job->rays) / 1e3 / t->render_ms);
+          (double)clrt_rays_total(&job->rays) / 1e3 / t->render_ms, t->bvh_built, t->bvh_refitted);
 }
 
 static clrt_status start_root(sequence_job *job, clrt_error *err) {
   clrt_status status = check_sequence(job, err);
   if (status == CLRT_OK)
     status = clrt_sequence_loader_start(job->options->scene_path, &job->sequence, &job->facts, adjust_scene,
-                                        job->options, &job->loader, err);
+                                        job->options, job->options->refit, &job->loader, err);
   return status;
 }
 
@@ -378,6 +439,12 @@ static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
   clrt_status status = clrt_cluster_agree(job->root ? start_root(job, err) : CLRT_OK, err);
   while (status == CLRT_OK && job->frames_done < frame_count(job))
     status = render_one(job, log, err);
+  clrt_error writing;
+  clrt_status written = finish_writing(job, &writing);
+  if (status == CLRT_OK && written != CLRT_OK) {
+    status = written;
+    *err = writing;
+  }
   if (status == CLRT_OK && job->root && job->movie_output)
     status = clrt_movie_finish(job->movie, err);
   if (job->movie_output)
@@ -386,6 +453,8 @@ static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
 }
 
 static void free_job(sequence_job *job) {
+  clrt_error ignored;
+  finish_writing(job, &ignored);
   clrt_movie_discard(job->movie);
   clrt_sequence_loader_stop(job->loader);
   for (size_t i = 0; i < job->session_count; ++i)

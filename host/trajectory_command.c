@@ -130,6 +130,22 @@ static clrt_status write_frame(const char *path, long frame, uint64_t seed, uint
   return clrt_fail(err, CLRT_ERR_RUNTIME, "%s: cannot write it: %s", path, strerror(saved));
 }
 
+/* The frames' folder, made (with its parents) if it is not there. */
+static clrt_status make_folder(const char *path, clrt_error *err) {
+  char folder[4096];
+  clrt_file_folder(path, folder, sizeof folder);
+  for (char *slash = folder + 1;; ++slash) {
+    bool last = (slash = strchr(slash, '/')) == NULL;
+    if (!last)
+      *slash = '\0';
+    if (mkdir(folder, 0777) != 0 && errno != EEXIST)
+      return clrt_fail(err, CLRT_ERR_INPUT, "trajectory: cannot make the folder %s: %s", folder, strerror(errno));
+    if (last)
+      return CLRT_OK;
+    *slash = '/';
+  }
+}
+
 clrt_status clrt_trajectory_command(const clrt_trajectory_options *options, FILE *log, clrt_error *err) {
   if (clrt_pattern_kind_of(options->pattern) != CLRT_PATTERN_ONE)
     return clrt_fail(err, CLRT_ERR_INPUT,
@@ -140,6 +156,8 @@ clrt_status clrt_trajectory_command(const clrt_trajectory_options *options, FILE
   for (long f = 0; status == CLRT_OK && f < (long)options->frames; ++f) {
     if (!clrt_pattern_format(options->pattern, f, path, sizeof path))
       return clrt_fail(err, CLRT_ERR_INPUT, "trajectory: frame %ld's file name is too long", f);
+    if (f == 0 && (status = make_folder(path, err)) != CLRT_OK)
+      return status;
     if ((status = clrt_file_check_destination("trajectory", path, err)) == CLRT_OK)
       status = write_frame(path, f, options->seed, options->particles, err);
     if (status == CLRT_OK)

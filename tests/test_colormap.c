@@ -67,8 +67,11 @@ static void test_between_rows_is_linear_and_ends_clamp(void **state) {
   clrt_colormap grey;
   assert_true(clrt_colormap_builtin("greys", &grey));
   double linear[3];
-  clrt_colormap_linear(&grey, 0.0, 0.0, 1.0, linear);
+  assert_true(clrt_colormap_linear(&grey, 0.0, 0.0, 1.0, linear));
   assert_true(linear[0] == 1.0);
+  clrt_colormap_linear(&grey, 0.5, 0.0, 1.0, linear); /* between rows 127 and 128, interpolated linear */
+  assert_true(fabs(linear[0] - 0.5 * (grey.linear[127][0] + grey.linear[128][0])) < 1e-15);
+  clrt_colormap_free(&grey);
   assert_false(clrt_colormap_builtin("jet", &map));
   char names[256];
   clrt_colormap_builtin_names(names, sizeof names);

@@ -217,8 +217,9 @@ static void test_frames_and_the_sequence_range(void **state) {
   clrt_colormap greys;
   assert_true(clrt_colormap_builtin("greys", &greys));
   double expected[3];
-  clrt_colormap_linear(&greys, 5.0, 0.0, 20.0, expected);
+  assert_true(clrt_colormap_linear(&greys, 5.0, 0.0, 20.0, expected));
   assert_true(scene.spheres[0].color[0] == (float)expected[0]);
+  clrt_colormap_free(&greys);
   clrt_scene_free(&scene);
   clrt_sequence_facts_free(&facts);
   /* Past the last file: the check names the first one missing. */

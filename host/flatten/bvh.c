@@ -388,3 +388,73 @@ void clrt_bvh_free(clrt_bvh *bvh) {
   free(bvh->order);
   memset(bvh, 0, sizeof *bvh);
 }
+
+/* ---- refitting ---- */
+
+static box lane_box(const clrt_bvh_node *node, int c) {
+  const float *lanes[6] = {&node->lower_x.x, &node->lower_y.x, &node->lower_z.x,
+                           &node->upper_x.x, &node->upper_y.x, &node->upper_z.x};
+  box b;
+  for (int a = 0; a < 3; ++a) {
+    b.lower[a] = lanes[a][c];
+    b.upper[a] = lanes[3 + a][c];
+  }
+  return b;
+}
+
+/* The box of spheres first to first + count - 1, padded as a build pads
+ * it (make_prims). */
+static box spheres_box(const clrt_float4 *spheres, uint32_t first, uint32_t count) {
+  box b = box_empty();
+  for (uint32_t i = first; i < first + count; ++i) {
+    const clrt_float4 *s = &spheres[i];
+    float center[3] = {s->x, s->y, s->z};
+    float reach = s->w + CLRT_BVH_PADDING * (fabsf(s->x) + fabsf(s->y) + fabsf(s->z) + s->w);
+    for (int a = 0; a < 3; ++a) {
+      b.lower[a] = min_of(b.lower[a], center[a] - reach);
+      b.upper[a] = max_of(b.upper[a], center[a] + reach);
+    }
+  }
+  return b;
+}
+
+/* The box around all of a node's children. */
+static box node_box(const clrt_bvh_node *node) {
+  box b = box_empty();
+  for (int c = 0; c < CLRT_BVH_WIDTH; ++c)
+    if (node->count[c] || node->first[c]) {
+      box child = lane_box(node, c);
+      box_grow(&b, &child);
+    }
+  return b;
+}
+
+/* Children come after their parents (depth-first): from the last node to
+ * the root, every child's box is final when its parent takes it. An
+ * unused lane (no spheres, and node 0, which is no one's child) stays at
+ * +infinity. */
+double clrt_bvh_refit(clrt_bvh_node *nodes, size_t node_count, const clrt_float4 *spheres) {
+  double cost = 0.0;
+  for (size_t n = node_count; n-- > 0;) {
+    clrt_bvh_node *node = &nodes[n];
+    for (int c = 0; c < CLRT_BVH_WIDTH; ++c) {
+      if (!node->count[c] && !node->first[c])
+        continue;
+      box b = node->count[c] ? spheres_box(spheres, node->first[c], node->count[c]) : node_box(&nodes[node->first[c]]);
+      set_lane(node, c, &b, node->first[c], node->count[c]);
+      cost += half_area(&b) * (node->count[c] ? (double)node->count[c] : 1.0);
+    }
+  }
+  return cost;
+}
+
+double clrt_bvh_cost(const clrt_bvh_node *nodes, size_t node_count) {
+  double cost = 0.0;
+  for (size_t n = 0; n < node_count; ++n)
+    for (int c = 0; c < CLRT_BVH_WIDTH; ++c)
+      if (nodes[n].count[c] || nodes[n].first[c]) {
+        box b = lane_box(&nodes[n], c);
+        cost += half_area(&b) * (nodes[n].count[c] ? (double)nodes[n].count[c] : 1.0);
+      }
+  return cost;
+}

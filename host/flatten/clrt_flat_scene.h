@@ -20,9 +20,11 @@
 
 /* How flattening went, for summaries and the bench. */
 typedef struct clrt_flat_stats {
-  double bvh_build_ms;
-  unsigned bvh_depth; /* levels from the root to the deepest leaf */
+  double bvh_build_ms; /* or its refit's */
+  unsigned bvh_depth;  /* levels from the root to the deepest leaf */
   size_t bvh_leaves;
+  double bvh_cost; /* clrt_bvh_cost */
+  bool refitted;   /* the BVH is a previous frame's, refitted (clrt_flatten_refit) */
 } clrt_flat_stats;
 
 typedef struct clrt_flat_scene {
@@ -43,6 +45,13 @@ clrt_camera clrt_flatten_camera(const clrt_camera_settings *settings, double asp
 /* Flattens `scene` (whose camera is valid: the parser checked it),
  * building the BVH on every core; its integrator makes its parameters. */
 clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err);
+
+/* The same, with the BVH of `previous` (a frame before, of the same
+ * scene file) refitted rather than a new one built when it can serve: the
+ * same number of spheres, in the same order in their files, none clipped
+ * away (stats.refitted says whether it did). */
+clrt_status clrt_flatten_refit(const clrt_scene *scene, const clrt_flat_scene *previous, clrt_flat_scene *flat,
+                               clrt_error *err);
 
 /* The tracer's view of a flat scene. */
 clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat);

@@ -116,7 +116,7 @@ static clrt_status flatten_spheres(const clrt_scene *scene, const clrt_clip_resu
   double start = clrt_now_ms();
   clrt_bvh bvh;
   clrt_status status = clrt_bvh_build(unordered, count, omp_get_num_procs(), &bvh, err);
-  flat->stats = (clrt_flat_stats){clrt_now_ms() - start, bvh.depth, bvh.leaf_count};
+  flat->stats = (clrt_flat_stats){clrt_now_ms() - start, bvh.depth, bvh.leaf_count, 0.0, false};
   for (size_t i = 0; status == CLRT_OK && i < count; ++i) {
     flat->spheres[i].center_radius = unordered[bvh.order[i]];
     size_t kept = bvh.order[i];
@@ -126,6 +126,7 @@ static clrt_status flatten_spheres(const clrt_scene *scene, const clrt_clip_resu
   }
   flat->bvh_nodes = bvh.nodes; /* the flat scene owns them now */
   flat->bvh_nodes_count = bvh.node_count;
+  flat->stats.bvh_cost = status == CLRT_OK ? clrt_bvh_cost(bvh.nodes, bvh.node_count) : 0.0;
   free(bvh.order);
   free(unordered);
   return status;
@@ -152,7 +153,67 @@ static clrt_status flatten_emitters(const clrt_scene *scene, clrt_flat_scene *fl
   return CLRT_OK;
 }
 
-clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
+/* The previous frame's BVH refitted to this scene's spheres, which it
+ * holds in the same order (sphere_shading's scene_index says which). */
+static clrt_status refit_spheres(const clrt_scene *scene, const clrt_clip_result *clip, const clrt_flat_scene *previous,
+                                 clrt_flat_scene *flat, clrt_error *err) {
+  size_t count = clip->kept_count;
+  flat->bvh_nodes = malloc(previous->bvh_nodes_count * sizeof *flat->bvh_nodes);
+  if (!flat->bvh_nodes)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory refitting the BVH of %zu spheres", count);
+  clrt_uint *position = malloc((count ? count : 1) * sizeof *position);
+  if (!position)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory refitting the BVH of %zu spheres", count);
+  double start = clrt_now_ms();
+  /* Each sphere's place among the leaves; then the spheres read in their
+   * own order and scattered there (stores wait on no cache miss; loads in
+   * the leaves' order would, at every sphere). */
+  for (size_t i = 0; i < count; ++i)
+    position[previous->sphere_shading[i].scene_index] = (clrt_uint)i;
+  for (size_t index = 0; index < count; ++index) { /* nothing was clipped away: kept[index] == index */
+    const clrt_scene_sphere *s = &scene->spheres[index];
+    clrt_uint at = position[index];
+    flat->spheres[at].center_radius = (clrt_float4){s->center[0], s->center[1], s->center[2], s->radius};
+    flat->sphere_shading[at] = flatten_shading(s, index);
+    flat->sphere_shading[at].clip_first = clip->first[index];
+    flat->sphere_shading[at].clip_count = clip->count[index];
+  }
+  free(position);
+  memcpy(flat->bvh_nodes, previous->bvh_nodes, previous->bvh_nodes_count * sizeof *flat->bvh_nodes);
+  flat->bvh_nodes_count = previous->bvh_nodes_count;
+  flat->stats = previous->stats;
+  flat->stats.bvh_cost = clrt_bvh_refit(flat->bvh_nodes, flat->bvh_nodes_count, (const clrt_float4 *)flat->spheres);
+  flat->stats.bvh_build_ms = clrt_now_ms() - start;
+  flat->stats.refitted = true;
+  return CLRT_OK;
+}
+
+/* Whether a previous frame's tree can serve: the same number of spheres,
+ * none clipped away, and a tree (not a scan of a few spheres). */
+static bool can_refit(const clrt_scene *scene, const clrt_clip_result *clip, const clrt_flat_scene *previous) {
+  return previous && clip->kept_count == scene->sphere_count && previous->spheres_count == scene->sphere_count &&
+         scene->sphere_count > CLRT_SCAN_MAX_SPHERES;
+}
+
+/* Everything but the spheres' order and the BVH. */
+static void flatten_rest(const clrt_scene *scene, const clrt_integrator *integrator, clrt_flat_scene *flat) {
+  flat->params.sphere_count = (clrt_uint)flat->spheres_count;
+  flat->params.scan_spheres = flat->spheres_count <= CLRT_SCAN_MAX_SPHERES ? 1u : 0u;
+  for (size_t i = 0; i < scene->material_count; ++i)
+    flat->materials[i] = flatten_material(&scene->materials[i]);
+  for (size_t i = 0; i < scene->light_count; ++i)
+    flat->lights[i] = flatten_light(&scene->lights[i]);
+  clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
+  if (integrator->flatten)
+    integrator->flatten(scene, flat->tone_levels, &flat->params);
+  flat->most_rays_per_sample = integrator->most_rays_per_sample(scene, &flat->params);
+  flat->materials_count = scene->material_count;
+  flat->lights_count = scene->light_count;
+  flat->tone_levels_count = 1;
+}
+
+static clrt_status flatten_with(const clrt_scene *scene, const clrt_flat_scene *previous, clrt_flat_scene *flat,
+                                clrt_error *err) {
   memset(flat, 0, sizeof *flat);
   const clrt_integrator *integrator = clrt_integrator_of(scene->sampling.integrator);
   if (!integrator) /* the parser accepts only the list's names */
@@ -169,7 +230,8 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
       (!flat->spheres || !flat->sphere_shading || !flat->materials || !flat->lights || !flat->tone_levels))
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory flattening %zu spheres", scene->sphere_count);
   if (status == CLRT_OK)
-    status = flatten_spheres(scene, &clip, flat, err);
+    status = can_refit(scene, &clip, previous) ? refit_spheres(scene, &clip, previous, flat, err)
+                                               : flatten_spheres(scene, &clip, flat, err);
   flat->spheres_count = flat->sphere_shading_count = clip.kept_count;
   flat->clip_planes = clip.planes; /* the flat scene owns them now */
   flat->clip_planes_count = clip.plane_count;
@@ -181,20 +243,17 @@ clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_er
     clrt_flat_scene_free(flat);
     return status;
   }
-  flat->params.sphere_count = (clrt_uint)flat->spheres_count;
-  flat->params.scan_spheres = flat->spheres_count <= CLRT_SCAN_MAX_SPHERES ? 1u : 0u;
-  for (size_t i = 0; i < scene->material_count; ++i)
-    flat->materials[i] = flatten_material(&scene->materials[i]);
-  for (size_t i = 0; i < scene->light_count; ++i)
-    flat->lights[i] = flatten_light(&scene->lights[i]);
-  clrt_tone_levels_make(&scene->image.tone, flat->tone_levels);
-  if (integrator->flatten)
-    integrator->flatten(scene, flat->tone_levels, &flat->params);
-  flat->most_rays_per_sample = integrator->most_rays_per_sample(scene, &flat->params);
-  flat->materials_count = scene->material_count;
-  flat->lights_count = scene->light_count;
-  flat->tone_levels_count = 1;
+  flatten_rest(scene, integrator, flat);
   return CLRT_OK;
+}
+
+clrt_status clrt_flatten(const clrt_scene *scene, clrt_flat_scene *flat, clrt_error *err) {
+  return flatten_with(scene, NULL, flat, err);
+}
+
+clrt_status clrt_flatten_refit(const clrt_scene *scene, const clrt_flat_scene *previous, clrt_flat_scene *flat,
+                               clrt_error *err) {
+  return flatten_with(scene, previous, flat, err);
 }
 
 clrt_flat_view clrt_flat_view_of(const clrt_flat_scene *flat) {

@@ -18,7 +18,8 @@ enum { CLRT_COLORMAP_FILE_MAX_ROWS = 65536 };
 typedef struct clrt_colormap {
   const double (*rgb)[3]; /* sRGB-encoded rows, in [0, 1] */
   size_t rows;
-  double (*owned)[3]; /* a map file's rows (rgb points to them); NULL for a built-in map */
+  double (*owned)[3];  /* a map file's rows (rgb points to them); NULL for a built-in map */
+  double (*linear)[3]; /* the rows made linear (clrt_colormap_linear), made on first use */
 } clrt_colormap;
 
 /* The built-in map `name`; false when there is none of that name. */
@@ -39,9 +40,12 @@ void clrt_colormap_free(clrt_colormap *map);
  * exactly. */
 void clrt_colormap_srgb(const clrt_colormap *map, double value, double lower, double upper, double srgb[3]);
 
-/* The same colour, linear: what a sphere's colour is (the sRGB curve
+/* The colour of `value`, linear: what a sphere's colour is (the sRGB curve
  * undone, so that a surface lit at full strength shows the map's colour
- * once the picture is encoded again). */
-void clrt_colormap_linear(const clrt_colormap *map, double value, double lower, double upper, double linear[3]);
+ * once the picture is encoded again): the rows made linear, then
+ * interpolated as clrt_colormap_srgb interpolates (a value on a row gets
+ * that row's linear colour exactly). False when out of memory for the
+ * linear rows. */
+bool clrt_colormap_linear(clrt_colormap *map, double value, double lower, double upper, double linear[3]);
 
 #endif /* CLRT_COLORMAP_H */

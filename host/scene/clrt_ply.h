@@ -38,8 +38,10 @@ typedef struct clrt_ply_reader {
   size_t line;           /* ascii: the line being read, from 1 */
   char *text;            /* ascii: the current line */
   size_t text_capacity;
-  unsigned char *row; /* binary: the current vertex row */
-  double *values;     /* the current vertex, one value per property */
+  unsigned char *row;          /* binary: a block of vertex rows */
+  size_t row_capacity;         /* rows the block holds */
+  size_t rows_held, rows_used; /* read into it, and taken */
+  double *values;              /* the current vertex, one value per property */
   size_t vertex_count;
   bool has_radius, has_color;
   int vertex_fields[7]; /* x, y, z, radius, red, green, blue: property index or -1 */

@@ -14,7 +14,7 @@
 bool clrt_colormap_builtin(const char *name, clrt_colormap *map) {
   for (size_t i = 0; i < clrt_colormap_table_count; ++i)
     if (!strcmp(clrt_colormap_tables[i].name, name)) {
-      *map = (clrt_colormap){clrt_colormap_tables[i].rgb, CLRT_COLORMAP_ENTRIES, NULL};
+      *map = (clrt_colormap){clrt_colormap_tables[i].rgb, CLRT_COLORMAP_ENTRIES, NULL, NULL};
       return true;
     }
   return false;
@@ -100,19 +100,21 @@ clrt_status clrt_colormap_read(const char *path, clrt_colormap *map, clrt_error 
     free(file.rows);
     return status;
   }
-  *map = (clrt_colormap){(const double(*)[3])file.rows, file.count, file.rows};
+  *map = (clrt_colormap){(const double(*)[3])file.rows, file.count, file.rows, NULL};
   return CLRT_OK;
 }
 
 void clrt_colormap_free(clrt_colormap *map) {
   free(map->owned);
+  free(map->linear);
   memset(map, 0, sizeof *map);
 }
 
 /* ---- the lookup ---- */
 
-void clrt_colormap_srgb(const clrt_colormap *map, double value, double lower, double upper, double srgb[3]) {
-  size_t last = map->rows - 1;
+/* Where `value` falls among `rows` rows: a row and the share of the next. */
+static size_t row_of(size_t rows, double value, double lower, double upper, double *share) {
+  size_t last = rows - 1;
   /* The multiplication first: with a range of [0, rows − 1] a value that
    * is a whole number lands on its row exactly. */
   double position = (value - lower) * (double)last / (upper - lower);
@@ -121,16 +123,34 @@ void clrt_colormap_srgb(const clrt_colormap *map, double value, double lower, do
   if (position > (double)last)
     position = (double)last;
   size_t row = (size_t)position;
-  double share = position - (double)row;
+  *share = position - (double)row;
+  return row;
+}
+
+static void interpolate(const double (*rgb)[3], size_t row, double share, double out[3]) {
   for (int c = 0; c < 3; ++c)
-    srgb[c] = share == 0.0 ? map->rgb[row][c] : map->rgb[row][c] * (1.0 - share) + map->rgb[row + 1][c] * share;
+    out[c] = share == 0.0 ? rgb[row][c] : rgb[row][c] * (1.0 - share) + rgb[row + 1][c] * share;
+}
+
+void clrt_colormap_srgb(const clrt_colormap *map, double value, double lower, double upper, double srgb[3]) {
+  double share;
+  size_t row = row_of(map->rows, value, lower, upper, &share);
+  interpolate(map->rgb, row, share, srgb);
 }
 
 static double srgb_to_linear(double v) { return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4); }
 
-void clrt_colormap_linear(const clrt_colormap *map, double value, double lower, double upper, double linear[3]) {
-  double srgb[3];
-  clrt_colormap_srgb(map, value, lower, upper, srgb);
-  for (int c = 0; c < 3; ++c)
-    linear[c] = srgb_to_linear(srgb[c]);
+bool clrt_colormap_linear(clrt_colormap *map, double value, double lower, double upper, double linear[3]) {
+  if (!map->linear) {
+    map->linear = malloc(map->rows * sizeof *map->linear);
+    if (!map->linear)
+      return false;
+    for (size_t r = 0; r < map->rows; ++r)
+      for (int c = 0; c < 3; ++c)
+        map->linear[r][c] = srgb_to_linear(map->rgb[r][c]);
+  }
+  double share;
+  size_t row = row_of(map->rows, value, lower, upper, &share);
+  interpolate((const double(*)[3])map->linear, row, share, linear);
+  return true;
 }

@@ -25,6 +25,8 @@ enum {
 };
 /* The fewest bytes an ascii value takes: a digit and a separator. */
 #define CLRT_PLY_ASCII_VALUE_MIN_BYTES 2u
+/* Binary vertex rows read at once (clrt_ply_open). */
+#define CLRT_PLY_BLOCK_ROWS 4096u
 /* The file is read through a buffer this big. */
 #define CLRT_PLY_BUFFER_BYTES (1u << 20)
 /* The byte that colours stored as uchar are divided by. */
@@ -359,7 +361,10 @@ clrt_status clrt_ply_open(const char *path, clrt_ply_reader *r, clrt_error *err)
     status = r->format == FORMAT_ASCII ? check_ascii_size(r, err) : check_binary_size(r, err);
   if (status == CLRT_OK) {
     const clrt_ply_element *vertex = &r->elements[r->vertex_element];
-    r->row = malloc(vertex->row_size + 1);
+    /* Binary vertices without lists are read a block of rows at a time:
+     * one fread a row would lock and unlock the file a million times. */
+    r->row_capacity = vertex->has_lists ? 1 : CLRT_PLY_BLOCK_ROWS;
+    r->row = malloc(vertex->row_size * r->row_capacity + 1);
     r->values = malloc((vertex->property_count + 1) * sizeof *r->values);
     if (!r->row || !r->values)
       status = clrt_fail(err, CLRT_ERR_RUNTIME, "%s: out of memory", path);
@@ -390,41 +395,59 @@ static bool host_is_little_endian(void) {
   return first == 1;
 }
 
+/* Whether the file's byte order is not the host's. */
+static bool swapped(const clrt_ply_reader *r) {
+  return r->format != FORMAT_ASCII && (r->format == FORMAT_LITTLE_ENDIAN) != host_is_little_endian();
+}
+
 /* A stored value of `type` at `bytes`, in the file's byte order. */
-static double decode(const clrt_ply_reader *r, ply_type type, const unsigned char *bytes) {
-  unsigned char v[8];
-  size_t size = TYPES[type].size;
-  bool swap = (r->format == FORMAT_LITTLE_ENDIAN) != host_is_little_endian();
-  for (size_t i = 0; i < size; ++i)
-    v[i] = bytes[swap ? size - 1 - i : i];
-  int8_t c;
-  int16_t s;
-  uint16_t us;
-  int32_t n;
-  uint32_t un;
+static uint16_t load16(const unsigned char *bytes, bool swap) {
+  uint16_t v;
+  memcpy(&v, bytes, 2);
+  return swap ? __builtin_bswap16(v) : v;
+}
+
+static uint32_t load32(const unsigned char *bytes, bool swap) {
+  uint32_t v;
+  memcpy(&v, bytes, 4);
+  return swap ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t load64(const unsigned char *bytes, bool swap) {
+  uint64_t v;
+  memcpy(&v, bytes, 8);
+  return swap ? __builtin_bswap64(v) : v;
+}
+
+/* A binary value as a double; `swap` when the file's byte order is not
+ * the host's. */
+static double decode(bool swap, ply_type type, const unsigned char *bytes) {
+  uint16_t u16;
+  uint32_t u32;
+  uint64_t u64;
   float f;
   double d;
   switch (type) {
   case T_CHAR:
-    return memcpy(&c, v, 1), (double)c;
+    return (double)(int8_t)bytes[0];
   case T_UCHAR:
-    return (double)v[0];
+    return (double)bytes[0];
   case T_SHORT:
-    return memcpy(&s, v, 2), (double)s;
+    return u16 = load16(bytes, swap), (double)(int16_t)u16;
   case T_USHORT:
-    return memcpy(&us, v, 2), (double)us;
+    return (double)load16(bytes, swap);
   case T_INT:
-    return memcpy(&n, v, 4), (double)n;
+    return u32 = load32(bytes, swap), (double)(int32_t)u32;
   case T_UINT:
-    return memcpy(&un, v, 4), (double)un;
+    return (double)load32(bytes, swap);
   case T_FLOAT:
-    return memcpy(&f, v, 4), (double)f;
+    return u32 = load32(bytes, swap), memcpy(&f, &u32, 4), (double)f;
   case T_DOUBLE:
-    return memcpy(&d, v, 8), d;
+    return u64 = load64(bytes, swap), memcpy(&d, &u64, 8), d;
   case T_NONE:
     break;
   }
-  return NAN;
+  return 0.0;
 }
 
 static bool read_bytes(clrt_ply_reader *r, void *out, size_t size) { return fread(out, 1, size, r->file) == size; }
@@ -439,7 +462,7 @@ static bool skip_binary_instance(clrt_ply_reader *r, const clrt_ply_element *e) 
     if (p->count_type != T_NONE) {
       if (!read_bytes(r, scratch, TYPES[p->count_type].size))
         return false;
-      double count = decode(r, p->count_type, scratch);
+      double count = decode(swapped(r), p->count_type, scratch);
       if (count < 0)
         return false;
       items = (size_t)count;
@@ -546,10 +569,17 @@ static clrt_status read_vertex_values(clrt_ply_reader *r, double *values, clrt_e
            : line == CLRT_PLY_LINE_TOO_LONG ? line_too_long(r, err)
                                             : truncated(r, err);
   }
-  if (!read_bytes(r, r->row, e->row_size))
-    return truncated(r, err);
+  if (r->rows_used == r->rows_held) {
+    size_t wanted = e->count - r->instances_read < r->row_capacity ? e->count - r->instances_read : r->row_capacity;
+    r->rows_held = e->has_lists ? read_bytes(r, r->row, e->row_size) : fread(r->row, e->row_size, wanted, r->file);
+    r->rows_used = 0;
+    if (r->rows_held == 0)
+      return truncated(r, err);
+  }
+  const unsigned char *row = r->row + r->rows_used++ * e->row_size;
+  bool swap = swapped(r);
   for (size_t i = 0; i < e->property_count; ++i)
-    values[i] = decode(r, e->properties[i].type, r->row + e->properties[i].offset);
+    values[i] = decode(swap, e->properties[i].type, row + e->properties[i].offset);
   return CLRT_OK;
 }
 

@@ -243,18 +243,20 @@ static void color_range(const scene_parser *p, const attribute_rules *rules, con
 }
 
 /* The set's spheres (the last v->count of the scene's) coloured. */
-static void apply_colors(const scene_parser *p, const attribute_rules *rules, const color_values *v,
-                         clrt_scene *scene) {
+static clrt_status apply_colors(const scene_parser *p, attribute_rules *rules, const color_values *v,
+                                clrt_scene *scene) {
   double range[2];
   color_range(p, rules, v, range);
   clrt_scene_sphere *spheres = scene->spheres + scene->sphere_count - v->count;
   for (size_t i = 0; i < v->count; ++i) {
     double linear[3];
-    clrt_colormap_linear(&rules->map, v->values[i], range[0], range[1], linear);
+    if (!clrt_colormap_linear(&rules->map, v->values[i], range[0], range[1], linear))
+      return scene_out_of_memory(p);
     for (int c = 0; c < 3; ++c)
       spheres[i].color[c] = (float)linear[c];
     spheres[i].has_color = true;
   }
+  return CLRT_OK;
 }
 
 /* ---- sets from PLY files ---- */
@@ -321,7 +323,7 @@ static clrt_status add_vertex(scene_parser *p, const scene_key_path *path, const
 
 /* The spheres of an open PLY file: radii from the rule, the file, or the
  * entry; colours from the map, the file, or the material. */
-static clrt_status read_file_spheres(scene_parser *p, const scene_key_path *path, const file_set *set,
+static clrt_status read_file_spheres(scene_parser *p, const scene_key_path *path, file_set *set,
                                      clrt_ply_reader *reader, clrt_scene *scene) {
   set_properties found;
   color_values colors = {0};
@@ -335,7 +337,7 @@ static clrt_status read_file_spheres(scene_parser *p, const scene_key_path *path
   if (status == CLRT_OK)
     status = clrt_ply_finish(reader, p->err);
   if (status == CLRT_OK && set->rules.colors)
-    apply_colors(p, &set->rules, &colors, scene);
+    status = apply_colors(p, &set->rules, &colors, scene);
   free(colors.values);
   return status;
 }
@@ -378,7 +380,7 @@ static clrt_status parse_file_set(scene_parser *p, json_t *value, const scene_ke
 }
 
 /* A file's spheres for the frame the scene is read for. */
-static clrt_status load_file_set(scene_parser *p, const scene_key_path *path, const file_set *set, clrt_scene *scene) {
+static clrt_status load_file_set(scene_parser *p, const scene_key_path *path, file_set *set, clrt_scene *scene) {
   scene_key_path file_path = scene_child_of(path, "file");
   if (set->pattern && !p->frame)
     return scene_fail_at(p, &file_path,
@@ -536,7 +538,7 @@ static clrt_status field_axes(const scene_parser *p, const scene_key_path *path,
 }
 
 static clrt_status generate_field(scene_parser *p, const scene_key_path *path, const random_field *field,
-                                  uint32_t material, const attribute_rules *rules, clrt_scene *scene) {
+                                  uint32_t material, attribute_rules *rules, clrt_scene *scene) {
   int color_axis, radius_axis;
   color_values colors = {0};
   clrt_status status = field_axes(p, path, rules, &color_axis, &radius_axis);
@@ -557,7 +559,7 @@ static clrt_status generate_field(scene_parser *p, const scene_key_path *path, c
     set_sphere(&scene->spheres[scene->sphere_count++], center, radius, material, field->colors ? color : NULL);
   }
   if (status == CLRT_OK && rules->colors)
-    apply_colors(p, rules, &colors, scene);
+    status = apply_colors(p, rules, &colors, scene);
   free(colors.values);
   return status;
 }

@@ -19,7 +19,7 @@ typedef struct clrt_loaded_frame {
   clrt_image_settings image;
   bool arrays_changed; /* the spheres differ from the frame before's (always so for the first) */
   double load_ms;      /* reading the scene and its files */
-  double flatten_ms;   /* flattening: the BVH's build, mostly */
+  double flatten_ms;   /* flattening: the BVH's build (or refit), mostly */
 } clrt_loaded_frame;
 
 /* What the command line changes in every frame's scene (sizes, samples),
@@ -29,10 +29,14 @@ typedef void (*clrt_scene_adjust)(const void *context, clrt_scene *scene);
 typedef struct clrt_sequence_loader clrt_sequence_loader;
 
 /* Starts the thread on the frames of `sequence`; `facts` (from
- * clrt_scene_check_sequence) must outlive the loader. */
+ * clrt_scene_check_sequence) must outlive the loader. With `refit`, a
+ * frame of as many spheres as the one before refits its BVH
+ * (clrt_flatten_refit) rather than build one, until that makes the tree
+ * half as costly again as the last one built. */
 clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequence *sequence,
                                        const clrt_sequence_facts *facts, clrt_scene_adjust adjust,
-                                       const void *adjust_context, clrt_sequence_loader **loader, clrt_error *err);
+                                       const void *adjust_context, bool refit, clrt_sequence_loader **loader,
+                                       clrt_error *err);
 
 /* The next frame, waiting for it if need be; the frame handed out before
  * is freed. A frame that could not be made is its error. */

@@ -14,6 +14,12 @@ struct clrt_sequence_loader {
   const clrt_sequence_facts *facts;
   clrt_scene_adjust adjust;
   const void *adjust_context;
+  bool refit;
+  /* The frame made last (handed out or waiting in the slot: alive until
+   * the next one is made), whose BVH the next refits, and the cost of the
+   * last tree built. */
+  const clrt_flat_scene *previous;
+  double built_cost;
   /* A scene whose spheres stay: its host form (for the camera) and its
    * flat arrays, made once. */
   bool static_spheres;
@@ -45,6 +51,28 @@ static void place_camera(const clrt_sequence_loader *l, const clrt_scene *scene,
   params->camera = clrt_flatten_camera(&camera, (double)scene->image.width / (double)scene->image.height);
 }
 
+/* A refitted tree may cost a ray this much more than the tree last built
+ * before a new one is built instead: the winding disc of `clrt trajectory`
+ * (docs/particles.md) reaches it after about 30 frames. */
+#define CLRT_REFIT_MOST_COST_GROWTH 1.5
+
+/* The scene flattened: with the frame before's BVH refitted when asked
+ * and it can serve, unless refitting has made it too costly. */
+static clrt_status flatten_frame(clrt_sequence_loader *l, const clrt_scene *scene, clrt_flat_scene *flat,
+                                 clrt_error *err) {
+  clrt_status status =
+      l->refit && l->previous ? clrt_flatten_refit(scene, l->previous, flat, err) : clrt_flatten(scene, flat, err);
+  if (status == CLRT_OK && flat->stats.refitted && flat->stats.bvh_cost > CLRT_REFIT_MOST_COST_GROWTH * l->built_cost) {
+    double refit_ms = flat->stats.bvh_build_ms;
+    clrt_flat_scene_free(flat);
+    status = clrt_flatten(scene, flat, err);
+    flat->stats.bvh_build_ms += refit_ms;
+  }
+  if (status == CLRT_OK && !flat->stats.refitted)
+    l->built_cost = flat->stats.bvh_cost;
+  return status;
+}
+
 /* A frame of its own: its files read, its scene flattened. */
 static clrt_status make_frame(clrt_sequence_loader *l, long number, clrt_loaded_frame *out, clrt_error *err) {
   clrt_scene_frame frame = {number, l->sequence, l->facts};
@@ -58,7 +86,7 @@ static clrt_status make_frame(clrt_sequence_loader *l, long number, clrt_loaded_
   out->image = scene.image;
   out->load_ms = clrt_now_ms() - start;
   start = clrt_now_ms();
-  status = clrt_flatten(&scene, &out->scene, err);
+  status = flatten_frame(l, &scene, &out->scene, err);
   out->flatten_ms = clrt_now_ms() - start;
   out->arrays_changed = true;
   if (status == CLRT_OK)
@@ -110,6 +138,7 @@ static void *loader_main(void *argument) {
       status = make_frame(l, number, &frame, &err);
     pthread_mutex_lock(&l->lock);
     l->slot = frame;
+    l->previous = status == CLRT_OK && !l->static_spheres ? &l->slot.scene : NULL;
     l->slot_status = status;
     if (status != CLRT_OK)
       l->slot_error = err;
@@ -124,7 +153,8 @@ static void *loader_main(void *argument) {
 
 clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequence *sequence,
                                        const clrt_sequence_facts *facts, clrt_scene_adjust adjust,
-                                       const void *adjust_context, clrt_sequence_loader **loader, clrt_error *err) {
+                                       const void *adjust_context, bool refit, clrt_sequence_loader **loader,
+                                       clrt_error *err) {
   clrt_sequence_loader *l = calloc(1, sizeof *l);
   *loader = NULL;
   if (!l)
@@ -133,7 +163,8 @@ clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequen
                               .sequence = *sequence,
                               .facts = facts,
                               .adjust = adjust,
-                              .adjust_context = adjust_context};
+                              .adjust_context = adjust_context,
+                              .refit = refit};
   pthread_mutex_init(&l->lock, NULL);
   pthread_cond_init(&l->changed, NULL);
   if (pthread_create(&l->thread, NULL, loader_main, l) != 0) {
@@ -146,17 +177,20 @@ clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequen
   return CLRT_OK;
 }
 
+/* The frame handed out before is freed only once the next is made: the
+ * thread may refit its BVH while making it. */
 clrt_status clrt_sequence_loader_next(clrt_sequence_loader *l, const clrt_loaded_frame **frame, clrt_error *err) {
   pthread_mutex_lock(&l->lock);
+  while (!l->ready)
+    pthread_cond_wait(&l->changed, &l->lock);
   if (l->has_current)
     free_frame(l, &l->current);
   l->has_current = false;
-  while (!l->ready)
-    pthread_cond_wait(&l->changed, &l->lock);
   clrt_status status = l->slot_status;
   if (status == CLRT_OK) {
     l->current = l->slot;
     l->has_current = true;
+    l->previous = l->static_spheres ? NULL : &l->current.scene;
     *frame = &l->current;
   } else {
     *err = l->slot_error;
