@@ -350,20 +350,18 @@ static clrt_status render_tiles(sequence_job *job, long number, clrt_film *film,
   clrt_progress_destroy(&progress);
   count_frame(job, &outcome);
   if (status == CLRT_OK && job->root && outcome.missing_count)
-    status = clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: no device could render %zu tile(s) (last error: %s)", number,
-                       outcome.missing_count, clrt_farm_cause(&outcome.farm)->message);
+    status = clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: no device could render %zu tile(s) (last error: %s); %s",
+                       number, outcome.missing_count, clrt_farm_cause(&outcome.farm)->message,
+                       job->movie_output ? "no movie written" : "the frames before it are written");
   clrt_frame_outcome_free(&outcome);
   return clrt_cluster_agree(status, err);
 }
 
-/* The movie opens once the first frame's size is known, before anything
- * renders. */
+/* The movie opens once the first frame's size is known and the devices
+ * are ready, before anything renders. */
 static clrt_status open_movie(sequence_job *job, clrt_error *err) {
-  clrt_status status = clrt_movie_check(job->options->output_path, job->image.width, job->image.height, err);
   unsigned fps = job->options->fps ? job->options->fps : CLRT_DEFAULT_FPS;
-  return status == CLRT_OK
-             ? clrt_movie_open(job->options->output_path, job->image.width, job->image.height, fps, &job->movie, err)
-             : status;
+  return clrt_movie_open(job->options->output_path, job->image.width, job->image.height, fps, &job->movie, err);
 }
 
 /* The first frame sets up the devices (and the movie); the others only
@@ -375,9 +373,15 @@ static clrt_status set_up_frame(sequence_job *job, const clrt_loaded_frame *load
     clrt_status status = drop_abandoned(job, number, err);
     return clrt_cluster_agree(status == CLRT_OK ? upload_frame(job, arrays_changed, err) : status, err);
   }
-  clrt_status status = job->root && job->movie_output ? open_movie(job, err) : CLRT_OK;
+  clrt_status status = job->root && job->movie_output
+                           ? clrt_movie_check(job->options->output_path, job->image.width, job->image.height, err)
+                           : CLRT_OK;
   status = clrt_cluster_agree(status, err);
-  return status == CLRT_OK ? clrt_cluster_agree(prepare_devices(job, log, err), err) : status;
+  if (status == CLRT_OK)
+    status = clrt_cluster_agree(prepare_devices(job, log, err), err);
+  if (status == CLRT_OK && job->root && job->movie_output)
+    status = open_movie(job, err);
+  return clrt_cluster_agree(status, err);
 }
 
 static clrt_status render_one(sequence_job *job, FILE *log, clrt_error *err) {
@@ -445,10 +449,10 @@ static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
     status = written;
     *err = writing;
   }
-  if (status == CLRT_OK && job->root && job->movie_output)
+  if (status == CLRT_OK && job->root && job->movie_output) {
     status = clrt_movie_finish(job->movie, err);
-  if (job->movie_output)
-    job->movie = NULL;
+    job->movie = NULL; /* finished or discarded, it is gone */
+  }
   return clrt_cluster_agree(status, err);
 }
 
