@@ -15,10 +15,12 @@ CLRT_PACKAGES=(
   libjansson-dev libstb-dev zlib1g-dev nettle-dev libopenexr-dev libcmocka-dev
 )
 # With --tests, also Open MPI, so that the tests run clrt under mpirun
-# (rendering needs no MPI; clrt builds without it), and OpenEXR's tools
-# (the tests read clrt's .exr files with exrheader).
+# (rendering needs no MPI; clrt builds without it), OpenEXR's tools (the
+# tests read clrt's .exr files with exrheader), and ffmpeg (clrt's movies
+# are encoded by it, and the tests count their frames with ffprobe;
+# rendering pictures needs no ffmpeg).
 if [ "${1:-}" = "--tests" ]; then
-  CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin openexr)
+  CLRT_PACKAGES+=(libopenmpi-dev openmpi-bin openexr ffmpeg)
 fi
 # With --rusticl, only Mesa's rusticl: a second OpenCL implementation (on
 # the CPU through llvmpipe) that the tests also run on (scripts/test.sh

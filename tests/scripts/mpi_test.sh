@@ -60,6 +60,15 @@ same_pixels path scenes/bench/room.json --width 96 --height 72 --samples 4
 # The auxiliary passes are a frame of their own across the processes; the
 # root denoises once every tile is in.
 same_pixels denoised scenes/bench/room.json --width 96 --height 72 --samples 4 --denoise
+# A sequence: every frame of two processes is the frame of one.
+"$clrt" trajectory "$work/traj/f_%03d.ply" --particles 3000 --frames 4 -q
+sed 's|swirl/frame_%04d.ply|traj/f_%03d.ply|' "$source_dir/scenes/swirl.json" >"$work/traj.json"
+"$clrt" render "$work/traj.json" --frames 0..3 -o "$work/seq1_%d.png" --width 128 --height 72 -q
+"${mpirun[@]}" -n 2 "$clrt" render "$work/traj.json" --frames 0..3 -o "$work/seq2_%d.png" --width 128 --height 72 -q ||
+  fail "sequence: mpirun -n 2 failed"
+for f in 0 1 2 3; do
+  same_picture "$work/seq1_$f.png" "$work/seq2_$f.png" || fail "sequence: frame $f of 2 processes is not that of 1"
+done
 # Progressive passes: the root decides each one from its sums, the same
 # whatever the processes.
 same_pixels passes scenes/bench/room.json --width 96 --height 72 --noise 0.3 --samples 32
