@@ -71,6 +71,8 @@ static const char USAGE[] =
     "  --fps N               a movie's frames per second (default 30)\n"
     "  --refit               a frame with as many spheres as the one before refits its BVH rather\n"
     "                        than build one (faster to make, slower to trace as they move apart)\n"
+    "  --split frames|tiles  under mpirun: whole frames to each process, or every frame's tiles to\n"
+    "                        every process (default: frames when each process gets two or more)\n"
     "  -q, --quiet           print nothing but errors and warnings\n"
     "\n"
     "The scene file (JSON: image, camera, materials, spheres, lights) and every option are\n"
@@ -281,6 +283,12 @@ static clrt_status apply_valued_option(const char *name, const char *value, clrt
     return parse_passes(value, &o->passes, err);
   if (strcmp(name, "--frames") == 0)
     return parse_frames(value, &o->frames, err);
+  if (strcmp(name, "--split") == 0 && (strcmp(value, "frames") == 0 || strcmp(value, "tiles") == 0)) {
+    o->split = value[0] == 'f' ? CLRT_SPLIT_FRAMES : CLRT_SPLIT_TILES;
+    return CLRT_OK;
+  }
+  if (strcmp(name, "--split") == 0)
+    return usage_error(err, "--split %s: say frames or tiles%s", value, "");
   if (strcmp(name, "--fps") == 0)
     return parse_unsigned(name, value, 1, CLRT_MAX_FPS, &o->fps, err);
   return usage_error(err, "unknown option '%s'%s", name, "");
@@ -380,7 +388,7 @@ static bool takes_value(const char *name) {
   static const char *const valued[] = {"-o",          "--output",    "--device", "--width",     "--height",
                                        "--samples",   "--max-depth", "--tiles",  "--tile-size", "--tile-timeout",
                                        "--png-level", "--time",      "--noise",  "--arrays",    "--checkpoint",
-                                       "--resume",    "--passes",    "--frames", "--fps"};
+                                       "--resume",    "--passes",    "--frames", "--fps",       "--split"};
   for (size_t i = 0; i < sizeof valued / sizeof valued[0]; ++i)
     if (strcmp(name, valued[i]) == 0)
       return true;
@@ -458,8 +466,8 @@ static clrt_status check_sequence_options(const clrt_options *o, clrt_error *err
   bool movie = clrt_movie_named(o->output_path);
   if (o->fps && !movie)
     return usage_error(err, "--fps is for a movie (-o FILE.mp4 or .webm), not %s%s", o->output_path, "");
-  if (!o->frames.step && (o->fps || o->refit))
-    return usage_error(err, "%s needs --frames FIRST..LAST%s", o->fps ? "--fps" : "--refit", "");
+  if (!o->frames.step && (o->fps || o->refit || o->split))
+    return usage_error(err, "%s needs --frames FIRST..LAST%s", o->fps ? "--fps" : o->refit ? "--refit" : "--split", "");
   if (!o->frames.step)
     return CLRT_OK;
   const char *unsupported = unsupported_in_sequence(o);

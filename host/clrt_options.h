@@ -20,6 +20,13 @@ typedef enum clrt_command {
   CLRT_COMMAND_VERSION,
 } clrt_command;
 
+/* How the processes of an MPI job share a sequence (--split). */
+typedef enum clrt_sequence_split {
+  CLRT_SPLIT_AUTO,   /* frames when there are enough of them (sequence_command.c) */
+  CLRT_SPLIT_FRAMES, /* whole frames as tasks, each rendered by one process's devices */
+  CLRT_SPLIT_TILES,  /* every frame's tiles over every process's devices */
+} clrt_sequence_split;
+
 /* A movie's frame rate when --fps is not given. */
 #define CLRT_DEFAULT_FPS 30u
 
@@ -66,6 +73,7 @@ typedef struct clrt_options {
   clrt_sequence frames;             /* --frames A..B[:STEP]; step 0 when not given (a still) */
   unsigned fps;                     /* --fps: a movie's frame rate; 0 when not given */
   bool refit;                       /* --refit: a sequence's frames refit the BVH of the frame before */
+  clrt_sequence_split split;        /* --split: how processes under mpirun share a sequence */
   bool quiet;
   clrt_bench_options bench; /* for `clrt bench` (its scene list is allocated) */
   clrt_trajectory_options trajectory;

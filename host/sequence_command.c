@@ -7,6 +7,7 @@
  * the picture encoded. Under mpirun the processes render every frame's
  * tiles together, the root sending each frame's scene. */
 #include "clrt_commands.h"
+#include "clrt_sequence_job.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,60 +25,10 @@
 #include "clrt_sequence_loader.h"
 #include "clrt_stop.h"
 
-/* Where the time of a sequence went, summed over its frames. */
-typedef struct stage_times {
-  double load_ms, flatten_ms;   /* the loader's, overlapped with rendering */
-  double wait_ms;               /* waiting for the loader: what it could not hide */
-  double upload_ms;             /* the frame's arrays (or camera) to the devices */
-  double render_ms;             /* the frame's tiles */
-  double encode_ms;             /* finishing the picture, or handing the frame to ffmpeg (while the next renders) */
-  double encode_wait_ms;        /* waiting for that before the next frame's: what it could not hide */
-  double kernel_ms;             /* the devices' kernels, within render */
-  long bvh_built, bvh_refitted; /* frames whose BVH was built, or refitted (--refit) */
-} stage_times;
-
-/* The frame being written (its picture finished, or fed to ffmpeg) on a
- * thread of its own while the next one renders. */
-typedef struct frame_writer {
-  bool busy; /* a thread is writing a frame */
-  pthread_t thread;
-  clrt_film *film; /* the writer's, freed by it */
-  clrt_output *output;
-  clrt_movie *movie;
-  clrt_status status;
-  clrt_error error;
-  double ms;
-} frame_writer;
-
-typedef struct sequence_job {
-  const clrt_options *options;
-  clrt_sequence sequence;
-  bool root;
-  bool movie_output;
-  clrt_sequence_facts facts;
-  clrt_sequence_loader *loader;
-  clrt_flat_scene shared; /* a process other than the root: the frame's scene as received */
-  const clrt_flat_scene *scene;
-  clrt_image_settings image;
-  clrt_device *devices;
-  size_t device_count;
-  clrt_session **sessions;
-  size_t session_count;
-  clrt_tiling tiling;
-  clrt_frame frame;
-  clrt_fault_rules faults;
-  clrt_movie *movie;
-  frame_writer writer;
-  stage_times times;
-  long frames_done;
-  clrt_ray_counts rays;
-  double started_ms;
-} sequence_job;
-
 static long frame_count(const sequence_job *job) { return clrt_sequence_length(&job->sequence); }
 
 /* The command line's overrides of a frame's scene, as for a still. */
-static void adjust_scene(const void *context, clrt_scene *scene) {
+void sequence_adjust_scene(const void *context, clrt_scene *scene) {
   const clrt_options *options = context;
   if (options->width.set)
     scene->image.width = options->width.value;
@@ -130,13 +81,13 @@ static clrt_session_options session_options(const sequence_job *job, FILE *log) 
                                 .build_log = log};
 }
 
-static clrt_tiling choose_tiling(const sequence_job *job) {
+static clrt_tiling choose_tiling(const sequence_job *job, bool across_cluster) {
   const clrt_options *options = job->options;
   if (options->strip_count)
     return (clrt_tiling){.strips = options->strip_count};
   if (options->tile_width)
     return (clrt_tiling){.tile_width = options->tile_width, .tile_height = options->tile_height};
-  if (clrt_cluster_size() > 1)
+  if (across_cluster)
     return (clrt_tiling){.guided = true};
   return clrt_tiling_default(job->devices, job->device_count, stderr);
 }
@@ -163,14 +114,15 @@ static clrt_status open_sessions(sequence_job *job, FILE *log, clrt_error *err) 
 }
 
 /* The frame's tiles and the devices' sessions, made with the first
- * frame's scene. */
-static clrt_status prepare_devices(sequence_job *job, FILE *log, clrt_error *err) {
+ * frame's scene; `across_cluster`: every process's devices render each
+ * frame (tiles mode), else this process's alone. */
+clrt_status sequence_prepare_devices(sequence_job *job, bool across_cluster, FILE *log, clrt_error *err) {
   clrt_status status = clrt_devices_choose(job->options->device_spec, &job->devices, &job->device_count, err);
-  job->tiling = status == CLRT_OK ? choose_tiling(job) : (clrt_tiling){.guided = true};
+  job->tiling = status == CLRT_OK ? choose_tiling(job, across_cluster) : (clrt_tiling){.guided = true};
   clrt_error frame_err;
   clrt_status framed =
       clrt_frame_prepare(&job->frame, &job->tiling, job->image.width, job->image.height,
-                         status == CLRT_OK ? (unsigned)job->device_count : 0, clrt_cluster_size() > 1, &frame_err);
+                         status == CLRT_OK ? (unsigned)job->device_count : 0, across_cluster, &frame_err);
   if (status == CLRT_OK && framed != CLRT_OK) {
     *err = frame_err;
     status = framed;
@@ -182,6 +134,16 @@ static clrt_status prepare_devices(sequence_job *job, FILE *log, clrt_error *err
 
 /* ---- one frame ---- */
 
+/* A frame from the loader becomes the job's, its stages counted. */
+void sequence_count_loaded(sequence_job *job, const clrt_loaded_frame *loaded) {
+  job->times.load_ms += loaded->load_ms;
+  job->times.flatten_ms += loaded->flatten_ms;
+  if (loaded->arrays_changed)
+    ++*(loaded->scene.stats.refitted ? &job->times.bvh_refitted : &job->times.bvh_built);
+  job->scene = &loaded->scene;
+  job->image = loaded->image;
+}
+
 /* The next frame's scene: the root's from the loader, sent to the others. */
 static clrt_status next_scene(sequence_job *job, const clrt_loaded_frame **loaded, clrt_error *err) {
   clrt_status status = CLRT_OK;
@@ -191,14 +153,8 @@ static clrt_status next_scene(sequence_job *job, const clrt_loaded_frame **loade
     status = clrt_sequence_loader_next(job->loader, loaded, err);
     job->times.wait_ms += clrt_now_ms() - start;
   }
-  if (status == CLRT_OK && job->root) {
-    job->times.load_ms += (*loaded)->load_ms;
-    job->times.flatten_ms += (*loaded)->flatten_ms;
-    if ((*loaded)->arrays_changed)
-      ++*((*loaded)->scene.stats.refitted ? &job->times.bvh_refitted : &job->times.bvh_built);
-    job->scene = &(*loaded)->scene;
-    job->image = (*loaded)->image;
-  }
+  if (status == CLRT_OK && job->root)
+    sequence_count_loaded(job, *loaded);
   status = clrt_cluster_agree(status, err);
   if (status != CLRT_OK || clrt_cluster_size() == 1)
     return status;
@@ -213,7 +169,7 @@ static clrt_status next_scene(sequence_job *job, const clrt_loaded_frame **loade
 
 /* The frame's scene onto every session (all its arrays, or when the
  * spheres stay only the parameters, which hold the camera). */
-static clrt_status upload_frame(sequence_job *job, bool arrays_changed, clrt_error *err) {
+clrt_status sequence_upload_frame(sequence_job *job, bool arrays_changed, clrt_error *err) {
   double start = clrt_now_ms();
   clrt_status status = CLRT_OK;
   for (size_t i = 0; status == CLRT_OK && i < job->session_count; ++i)
@@ -244,10 +200,10 @@ static void start_progress(const sequence_job *job, long number, FILE *log, clrt
 
 /* The root's film for a frame, and its picture file open beside it (a
  * PNG compressed while the frame renders). */
-static clrt_status open_film(const sequence_job *job, long number, clrt_film *film, clrt_output **output,
-                             clrt_error *err) {
+clrt_status sequence_open_film(const sequence_job *job, long number, bool stream, clrt_film *film, clrt_output **output,
+                               clrt_error *err) {
   clrt_status status =
-      clrt_film_init(film, job->image.width, job->image.height, CLRT_FILM_LEVELS, job->scene->tone_levels, err);
+      clrt_film_init(film, job->image.width, job->image.height, CLRT_FILM_LEVELS, &job->tone_levels, err);
   if (status == CLRT_OK && sums_exactly(job))
     clrt_film_develop_on_arrival(film, job->scene->params.samples);
   if (status != CLRT_OK || job->movie_output)
@@ -257,7 +213,7 @@ static clrt_status open_film(const sequence_job *job, long number, clrt_film *fi
   clrt_png_settings png = {options->png_level.set ? (int)options->png_level.value : CLRT_PNG_DEFAULT_LEVEL,
                            (int)sysconf(_SC_NPROCESSORS_ONLN), clrt_stop_flag(), 8u};
   if ((status = output_name(job, number, name, sizeof name, err)) == CLRT_OK &&
-      (status = clrt_output_open(name, &png, output, err)) == CLRT_OK)
+      (status = clrt_output_open(name, &png, output, err)) == CLRT_OK && stream)
     status = clrt_film_stream_to(film, *output, err);
   return status;
 }
@@ -281,7 +237,7 @@ static void *write_frame(void *argument) {
 }
 
 /* Waits for the frame being written, and says how it went. */
-static clrt_status finish_writing(sequence_job *job, clrt_error *err) {
+clrt_status sequence_finish_writing(sequence_job *job, clrt_error *err) {
   frame_writer *w = &job->writer;
   if (!w->busy)
     return CLRT_OK;
@@ -297,8 +253,8 @@ static clrt_status finish_writing(sequence_job *job, clrt_error *err) {
 
 /* The frame to the writer (once the one before is written); the writer
  * owns the film and the output from here, whatever befalls. */
-static clrt_status start_writing(sequence_job *job, clrt_film *film, clrt_output *output, clrt_error *err) {
-  clrt_status status = finish_writing(job, err);
+clrt_status sequence_start_writing(sequence_job *job, clrt_film *film, clrt_output *output, clrt_error *err) {
+  clrt_status status = sequence_finish_writing(job, err);
   frame_writer *w = &job->writer;
   *w = (frame_writer){.film = film, .output = output, .movie = job->movie, .status = CLRT_OK};
   if (status == CLRT_OK && pthread_create(&w->thread, NULL, write_frame, w) == 0) {
@@ -324,7 +280,7 @@ static void count_frame(sequence_job *job, const clrt_frame_outcome *outcome) {
 
 /* A session given up on (a hung device) renders no more frames; it is
  * not closed (clrt_session_abandon says why). */
-static clrt_status drop_abandoned(sequence_job *job, long number, clrt_error *err) {
+clrt_status sequence_drop_abandoned(sequence_job *job, long number, clrt_error *err) {
   size_t kept = 0;
   for (size_t i = 0; i < job->session_count; ++i)
     if (!clrt_session_abandoned(job->sessions[i]))
@@ -336,7 +292,7 @@ static clrt_status drop_abandoned(sequence_job *job, long number, clrt_error *er
 }
 
 /* One frame's tiles on every process's sessions, into the root's film. */
-static clrt_status render_tiles(sequence_job *job, long number, clrt_film *film, FILE *log, clrt_error *err) {
+clrt_status sequence_render_tiles(sequence_job *job, long number, clrt_film *film, FILE *log, clrt_error *err) {
   clrt_session_options options = session_options(job, log);
   clrt_frame_devices devices = {job->sessions, NULL, job->session_count, job->scene, &options};
   clrt_progress progress;
@@ -344,22 +300,22 @@ static clrt_status render_tiles(sequence_job *job, long number, clrt_film *film,
   memset(&outcome, 0, sizeof outcome);
   start_progress(job, number, log, &progress);
   double start = clrt_now_ms();
-  clrt_status status =
-      clrt_frame_render(&job->frame, &devices, job->root ? film : NULL, options.tile_form, &progress, &outcome, err);
+  clrt_status status = clrt_frame_render(&job->frame, &devices, job->root || job->frames_mode ? film : NULL,
+                                         options.tile_form, &progress, &outcome, err);
   job->times.render_ms += clrt_now_ms() - start;
   clrt_progress_destroy(&progress);
   count_frame(job, &outcome);
-  if (status == CLRT_OK && job->root && outcome.missing_count)
+  if (status == CLRT_OK && (job->root || job->frames_mode) && outcome.missing_count)
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: no device could render %zu tile(s) (last error: %s); %s",
                        number, outcome.missing_count, clrt_farm_cause(&outcome.farm)->message,
                        job->movie_output ? "no movie written" : "the frames before it are written");
   clrt_frame_outcome_free(&outcome);
-  return clrt_cluster_agree(status, err);
+  return status;
 }
 
 /* The movie opens once the first frame's size is known and the devices
  * are ready, before anything renders. */
-static clrt_status open_movie(sequence_job *job, clrt_error *err) {
+clrt_status sequence_open_movie(sequence_job *job, clrt_error *err) {
   unsigned fps = job->options->fps ? job->options->fps : CLRT_DEFAULT_FPS;
   return clrt_movie_open(job->options->output_path, job->image.width, job->image.height, fps, &job->movie, err);
 }
@@ -370,17 +326,17 @@ static clrt_status set_up_frame(sequence_job *job, const clrt_loaded_frame *load
                                 clrt_error *err) {
   if (job->frames_done > 0) {
     bool arrays_changed = !job->root || clrt_cluster_size() > 1 || loaded->arrays_changed;
-    clrt_status status = drop_abandoned(job, number, err);
-    return clrt_cluster_agree(status == CLRT_OK ? upload_frame(job, arrays_changed, err) : status, err);
+    clrt_status status = sequence_drop_abandoned(job, number, err);
+    return clrt_cluster_agree(status == CLRT_OK ? sequence_upload_frame(job, arrays_changed, err) : status, err);
   }
   clrt_status status = job->root && job->movie_output
                            ? clrt_movie_check(job->options->output_path, job->image.width, job->image.height, err)
                            : CLRT_OK;
   status = clrt_cluster_agree(status, err);
   if (status == CLRT_OK)
-    status = clrt_cluster_agree(prepare_devices(job, log, err), err);
+    status = clrt_cluster_agree(sequence_prepare_devices(job, clrt_cluster_size() > 1, log, err), err);
   if (status == CLRT_OK && job->root && job->movie_output)
-    status = open_movie(job, err);
+    status = sequence_open_movie(job, err);
   return clrt_cluster_agree(status, err);
 }
 
@@ -395,12 +351,12 @@ static clrt_status render_one(sequence_job *job, FILE *log, clrt_error *err) {
   if (!film)
     status = clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for a frame's film");
   if (status == CLRT_OK && job->root)
-    status = open_film(job, number, film, &output, err);
+    status = sequence_open_film(job, number, true, film, &output, err);
   status = clrt_cluster_agree(status, err);
   if (status == CLRT_OK)
-    status = render_tiles(job, number, film, log, err);
+    status = clrt_cluster_agree(sequence_render_tiles(job, number, film, log, err), err);
   if (status == CLRT_OK && job->root) {
-    status = start_writing(job, film, output, err);
+    status = sequence_start_writing(job, film, output, err);
     film = NULL, output = NULL;
   }
   clrt_output_discard(output);
@@ -414,37 +370,130 @@ static clrt_status render_one(sequence_job *job, FILE *log, clrt_error *err) {
 
 /* ---- the whole sequence ---- */
 
+/* The sequence's line: its frames, their rate, and in frames mode how
+ * many each process rendered. */
+static void print_sequence_line(const sequence_job *job, double wall_ms, FILE *log) {
+  long written = job->frames_mode ? job->frames_written : job->frames_done;
+  fprintf(log, "clrt: %s: %ld frame(s) %ld..%ld step %ld, %ux%u, %.2f frames/s (wall %.1f s)",
+          job->options->output_path, written, job->sequence.first, job->sequence.last, job->sequence.step,
+          job->image.width, job->image.height, (double)written / (wall_ms / 1e3), wall_ms / 1e3);
+  if (job->frames_mode) {
+    fprintf(log, "; whole frames on %d processes:", clrt_cluster_size());
+    for (int r = 0; r < clrt_cluster_size(); ++r)
+      fprintf(log, "%s %ld by %d", r ? "," : "", job->rendered_by[r], r);
+  } else if (clrt_cluster_size() > 1) {
+    fprintf(log, "; every frame's tiles over %d processes", clrt_cluster_size());
+  }
+  fputc('\n', log);
+}
+
+/* The stages of the frames this process rendered (the root's: in tiles
+ * mode, every frame), per frame. */
 static void print_summary(const sequence_job *job, FILE *log) {
   double wall_ms = clrt_now_ms() - job->started_ms, frames = (double)job->frames_done;
   const stage_times *t = &job->times;
+  print_sequence_line(job, wall_ms, log);
+  if (job->frames_done == 0)
+    return;
+  /* In frames mode the root's own frames shared its time with writing the others'. */
+  double own_wall_ms = job->frames_mode ? wall_ms * frames / (double)job->frames_written : wall_ms;
   fprintf(log,
-          "clrt: %s: %ld frame(s) %ld..%ld step %ld, %ux%u, %.2f frames/s (wall %.1f s)\n"
-          "clrt: per frame: load %.1f ms and BVH %.1f ms (overlapped with rendering; waited %.1f ms), upload "
+          "clrt: per frame%s: load %.1f ms and BVH %.1f ms (overlapped with rendering; waited %.1f ms), upload "
           "%.1f ms, render %.1f ms (kernel %.1f ms), encode %.1f ms (overlapped; waited %.1f ms)\n"
           "clrt: beyond rendering, a frame cost %.1f ms more (%.0f%% of its render); %.1f Mrays (%.1f Mrays/s); BVH "
           "built %ld time(s), refitted %ld\n",
-          job->options->output_path, job->frames_done, job->sequence.first, job->sequence.last, job->sequence.step,
-          job->image.width, job->image.height, frames / (wall_ms / 1e3), wall_ms / 1e3, t->load_ms / frames,
-          t->flatten_ms / frames, t->wait_ms / frames, t->upload_ms / frames, t->render_ms / frames,
-          t->kernel_ms / frames, t->encode_ms / frames, t->encode_wait_ms / frames, (wall_ms - t->render_ms) / frames,
-          100.0 * (wall_ms - t->render_ms) / t->render_ms, (double)clrt_rays_total(&job->rays) / 1e6,
+          job->frames_mode ? " of process 0's" : "", t->load_ms / frames, t->flatten_ms / frames, t->wait_ms / frames,
+          t->upload_ms / frames, t->render_ms / frames, t->kernel_ms / frames, t->encode_ms / frames,
+          t->encode_wait_ms / frames, (own_wall_ms - t->render_ms) / frames,
+          100.0 * (own_wall_ms - t->render_ms) / t->render_ms, (double)clrt_rays_total(&job->rays) / 1e6,
           (double)clrt_rays_total(&job->rays) / 1e3 / t->render_ms, t->bvh_built, t->bvh_refitted);
 }
 
-static clrt_status start_root(sequence_job *job, clrt_error *err) {
-  clrt_status status = check_sequence(job, err);
-  if (status == CLRT_OK)
-    status = clrt_sequence_loader_start(job->options->scene_path, &job->sequence, &job->facts, adjust_scene,
-                                        job->options, job->options->refit, &job->loader, err);
+/* Frames mode under mpirun when asked (--split frames), or by default
+ * when there are enough frames for every process to get several: then
+ * no frame's scene crosses the network, and a process's frames are its
+ * own from loading to the last tile (docs/particles.md measured both). */
+#define CLRT_FRAMES_MODE_LEAST_PER_PROCESS 2
+static bool choose_frames_mode(const sequence_job *job) {
+  int processes = clrt_cluster_size();
+  if (processes == 1 || job->options->split == CLRT_SPLIT_TILES)
+    return false;
+  return job->options->split == CLRT_SPLIT_FRAMES ||
+         frame_count(job) >= (long)CLRT_FRAMES_MODE_LEAST_PER_PROCESS * processes;
+}
+
+/* The facts of the check (the image, the sequence's colour ranges), from
+ * the root to every process, for frames mode. */
+static clrt_status share_facts(sequence_job *job, clrt_error *err) {
+  clrt_sequence_facts *facts = &job->facts;
+  clrt_cluster_share(&facts->image, sizeof facts->image);
+  clrt_cluster_share(&facts->entry_count, sizeof facts->entry_count);
+  size_t entries = facts->entry_count ? facts->entry_count : 1;
+  if (!job->root) {
+    facts->ranges = calloc(entries, sizeof *facts->ranges);
+    facts->known = calloc(entries, sizeof *facts->known);
+  }
+  bool ok = facts->ranges && facts->known;
+  clrt_status status = clrt_cluster_agree(ok ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory"), err);
+  if (status == CLRT_OK) {
+    clrt_cluster_share(facts->ranges, entries * sizeof *facts->ranges);
+    clrt_cluster_share(facts->known, entries * sizeof *facts->known);
+  }
+  return status;
+}
+
+/* How the processes share the sequence, and every frame's size, known to
+ * all before the first frame. */
+static clrt_status plan_sequence(sequence_job *job, clrt_error *err) {
+  int frames_mode = job->root && choose_frames_mode(job);
+  clrt_cluster_share(&frames_mode, sizeof frames_mode);
+  job->frames_mode = frames_mode;
+  clrt_status status = job->frames_mode ? share_facts(job, err) : CLRT_OK;
+  job->image = job->facts.image;
+  const clrt_options *options = job->options;
+  job->image.width = options->width.set ? options->width.value : job->image.width;
+  job->image.height = options->height.set ? options->height.value : job->image.height;
+  clrt_tone_levels_make(&job->image.tone, &job->tone_levels);
+  if (status == CLRT_OK && job->root && job->frames_mode) {
+    job->rendered_by = calloc((size_t)clrt_cluster_size(), sizeof *job->rendered_by);
+    status = job->rendered_by ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
+  }
+  return clrt_cluster_agree(status, err);
+}
+
+/* Frames mode's movie opens before the processes start (in tiles mode,
+ * once the devices are ready: set_up_frame). */
+static clrt_status open_frames_movie(sequence_job *job, clrt_error *err) {
+  clrt_status status = CLRT_OK;
+  if (job->root && job->movie_output && job->frames_mode &&
+      (status = clrt_movie_check(job->options->output_path, job->image.width, job->image.height, err)) == CLRT_OK)
+    status = sequence_open_movie(job, err);
+  return clrt_cluster_agree(status, err);
+}
+
+/* Tiles mode: every frame's tiles on every process's devices, the root's
+ * loader making the frames. */
+static clrt_status run_tiles(sequence_job *job, FILE *log, clrt_error *err) {
+  clrt_status status = CLRT_OK;
+  if (job->root)
+    status = clrt_sequence_loader_start(job->options->scene_path, &job->sequence, &job->facts, sequence_adjust_scene,
+                                        job->options, NULL, job->options->refit, &job->loader, err);
+  status = clrt_cluster_agree(status, err);
+  while (status == CLRT_OK && job->frames_done < frame_count(job))
+    status = render_one(job, log, err);
   return status;
 }
 
 static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
-  clrt_status status = clrt_cluster_agree(job->root ? start_root(job, err) : CLRT_OK, err);
-  while (status == CLRT_OK && job->frames_done < frame_count(job))
-    status = render_one(job, log, err);
+  clrt_status status = clrt_cluster_agree(job->root ? check_sequence(job, err) : CLRT_OK, err);
+  if (status == CLRT_OK)
+    status = plan_sequence(job, err);
+  if (status == CLRT_OK)
+    status = open_frames_movie(job, err);
+  if (status == CLRT_OK)
+    status = job->frames_mode ? sequence_run_frames(job, log, err) : run_tiles(job, log, err);
   clrt_error writing;
-  clrt_status written = finish_writing(job, &writing);
+  clrt_status written = sequence_finish_writing(job, &writing);
   if (status == CLRT_OK && written != CLRT_OK) {
     status = written;
     *err = writing;
@@ -458,13 +507,14 @@ static clrt_status run_sequence(sequence_job *job, FILE *log, clrt_error *err) {
 
 static void free_job(sequence_job *job) {
   clrt_error ignored;
-  finish_writing(job, &ignored);
+  sequence_finish_writing(job, &ignored);
   clrt_movie_discard(job->movie);
   clrt_sequence_loader_stop(job->loader);
   for (size_t i = 0; i < job->session_count; ++i)
     clrt_session_close(job->sessions[i]);
   free(job->sessions);
   free(job->devices);
+  free(job->rendered_by);
   clrt_frame_free(&job->frame);
   clrt_faults_free(&job->faults);
   if (!job->root)

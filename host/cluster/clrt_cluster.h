@@ -106,4 +106,44 @@ clrt_process_figures clrt_process_figures_of(const clrt_farm_result *result);
  * the caller; NULL elsewhere). */
 clrt_status clrt_cluster_gather_figures(const clrt_process_figures *mine, clrt_process_figures **all, clrt_error *err);
 
+/* A sequence's frames as tasks (frame_exchange.c): frame indexes 0 to
+ * count - 1 handed out in runs of consecutive frames, guided (a run is a
+ * share of what is left, so that the last ones are short), to every
+ * process that asks, the root's own rendering too; each finished frame's
+ * picture (picture_bytes) goes to the root, which takes them in order. A
+ * process that cannot go on gives its frames back: the others render
+ * them. Every process calls start and end (collectively); between them the
+ * root's exchange runs on a thread of its own, the only one calling MPI
+ * there, and no collective may be called. */
+typedef struct clrt_frame_exchange clrt_frame_exchange;
+
+clrt_status clrt_frame_exchange_start(long count, size_t picture_bytes, clrt_frame_exchange **exchange,
+                                      clrt_error *err);
+
+/* This process's next run of frames, [*first, *first + *count); false when
+ * there are none left (on the root, it waits while frames given out may
+ * still come back). */
+bool clrt_frame_exchange_next(clrt_frame_exchange *exchange, long *first, long *count);
+
+/* Frame `index` is finished: its picture to the root (kept there until
+ * taken). */
+void clrt_frame_exchange_finished(clrt_frame_exchange *exchange, long index, const void *picture);
+
+/* This process renders no more: frames first to first + count - 1 of its
+ * run go back to the others. */
+void clrt_frame_exchange_give_back(clrt_frame_exchange *exchange, long first, long count);
+
+/* The root: frame `index`'s picture (into `picture`) once a process has
+ * finished it; `wait`: until then, else false at once if it has not come.
+ * False (with *lost) when no process is left to render it. */
+bool clrt_frame_exchange_take(clrt_frame_exchange *exchange, long index, void *picture, bool wait, bool *lost);
+
+/* How many frames each process rendered (the root's; NULL elsewhere):
+ * one per process, in rank order. */
+const long *clrt_frame_exchange_rendered(const clrt_frame_exchange *exchange);
+
+/* Every process: the root waits for every other to be done; then all are
+ * free to call collectives again. Frees the exchange. */
+void clrt_frame_exchange_end(clrt_frame_exchange *exchange);
+
 #endif /* CLRT_CLUSTER_H */

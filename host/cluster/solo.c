@@ -83,3 +83,49 @@ clrt_status clrt_cluster_gather_figures(const clrt_process_figures *mine, clrt_p
   **all = *mine;
   return CLRT_OK;
 }
+
+/* A cluster of one renders a sequence frame after frame (sequence_command.c
+ * never starts an exchange): asking for one is a programming error, said
+ * as such. */
+clrt_status clrt_frame_exchange_start(long count, size_t picture_bytes, clrt_frame_exchange **exchange,
+                                      clrt_error *err) {
+  (void)count;
+  (void)picture_bytes;
+  *exchange = NULL;
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "this clrt was built without MPI: no other process to share frames with");
+}
+
+bool clrt_frame_exchange_next(clrt_frame_exchange *exchange, long *first, long *count) {
+  (void)exchange;
+  *first = -1;
+  *count = 0;
+  return false;
+}
+
+void clrt_frame_exchange_finished(clrt_frame_exchange *exchange, long index, const void *picture) {
+  (void)exchange;
+  (void)index;
+  (void)picture;
+}
+
+void clrt_frame_exchange_give_back(clrt_frame_exchange *exchange, long first, long count) {
+  (void)exchange;
+  (void)first;
+  (void)count;
+}
+
+bool clrt_frame_exchange_take(clrt_frame_exchange *exchange, long index, void *picture, bool wait, bool *lost) {
+  (void)exchange;
+  (void)index;
+  (void)picture;
+  (void)wait;
+  *lost = true;
+  return false;
+}
+
+const long *clrt_frame_exchange_rendered(const clrt_frame_exchange *exchange) {
+  (void)exchange;
+  return NULL;
+}
+
+void clrt_frame_exchange_end(clrt_frame_exchange *exchange) { (void)exchange; }

@@ -190,6 +190,7 @@ static inline long clrt_sequence_length(const clrt_sequence *s) { return (s->las
  * each "spheres" entry whose "color_map" asks for "range": "sequence"
  * (the least and largest value over every frame), by entry. */
 typedef struct clrt_sequence_facts {
+  clrt_image_settings image; /* the scene's */
   size_t entry_count;
   double (*ranges)[2];
   bool *known; /* whether an entry's range was gathered */

@@ -421,8 +421,12 @@ clrt_status clrt_scene_check_sequence(const char *path, const clrt_sequence *seq
   clrt_scene_frame frame = {sequence->first, *sequence, NULL};
   clrt_scene scene;
   status = parse_bytes(text, size, path, (read_purpose){&frame, facts}, &scene, err);
-  if (status == CLRT_OK)
+  if (status == CLRT_OK) {
+    facts->image = scene.image;
     clrt_scene_free(&scene);
+  } else {
+    clrt_sequence_facts_free(facts);
+  }
   free(text);
   return status;
 }

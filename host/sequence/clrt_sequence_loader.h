@@ -28,15 +28,16 @@ typedef void (*clrt_scene_adjust)(const void *context, clrt_scene *scene);
 
 typedef struct clrt_sequence_loader clrt_sequence_loader;
 
-/* Starts the thread on the frames of `sequence`; `facts` (from
- * clrt_scene_check_sequence) must outlive the loader. With `refit`, a
+/* Starts the thread on the frames of `run` (NULL: all of `sequence`, over
+ * which camera paths run); `facts` (from clrt_scene_check_sequence) must
+ * outlive the loader. With `refit`, a
  * frame of as many spheres as the one before refits its BVH
  * (clrt_flatten_refit) rather than build one, until that makes the tree
  * half as costly again as the last one built. */
 clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequence *sequence,
                                        const clrt_sequence_facts *facts, clrt_scene_adjust adjust,
-                                       const void *adjust_context, bool refit, clrt_sequence_loader **loader,
-                                       clrt_error *err);
+                                       const void *adjust_context, const clrt_sequence *run, bool refit,
+                                       clrt_sequence_loader **loader, clrt_error *err);
 
 /* The next frame, waiting for it if need be; the frame handed out before
  * is freed. A frame that could not be made is its error. */

@@ -10,7 +10,9 @@
 
 struct clrt_sequence_loader {
   const char *scene_path;
-  clrt_sequence sequence;
+  clrt_sequence sequence; /* the whole sequence (camera paths run over it) */
+  clrt_sequence run;      /* the frames this loader makes */
+  bool made_one;
   const clrt_sequence_facts *facts;
   clrt_scene_adjust adjust;
   const void *adjust_context;
@@ -91,7 +93,9 @@ static clrt_status make_frame(clrt_sequence_loader *l, long number, clrt_loaded_
   out->arrays_changed = true;
   if (status == CLRT_OK)
     place_camera(l, &scene, number, &out->scene.params);
-  if (status == CLRT_OK && l->static_spheres == false && number == l->sequence.first && !scene.has_frame_files) {
+  bool first = !l->made_one;
+  l->made_one = true;
+  if (status == CLRT_OK && first && !scene.has_frame_files) {
     /* The spheres never change: keep this scene for every frame. */
     l->static_spheres = true;
     l->base = out->scene;
@@ -126,7 +130,7 @@ static bool wait_for_room(clrt_sequence_loader *l) {
 
 static void *loader_main(void *argument) {
   clrt_sequence_loader *l = argument;
-  const clrt_sequence *s = &l->sequence;
+  const clrt_sequence *s = &l->run;
   for (long number = s->first; number <= s->last && wait_for_room(l); number += s->step) {
     clrt_loaded_frame frame;
     clrt_error err;
@@ -153,14 +157,15 @@ static void *loader_main(void *argument) {
 
 clrt_status clrt_sequence_loader_start(const char *scene_path, const clrt_sequence *sequence,
                                        const clrt_sequence_facts *facts, clrt_scene_adjust adjust,
-                                       const void *adjust_context, bool refit, clrt_sequence_loader **loader,
-                                       clrt_error *err) {
+                                       const void *adjust_context, const clrt_sequence *run, bool refit,
+                                       clrt_sequence_loader **loader, clrt_error *err) {
   clrt_sequence_loader *l = calloc(1, sizeof *l);
   *loader = NULL;
   if (!l)
     return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory for the sequence's loader");
   *l = (clrt_sequence_loader){.scene_path = scene_path,
                               .sequence = *sequence,
+                              .run = run ? *run : *sequence,
                               .facts = facts,
                               .adjust = adjust,
                               .adjust_context = adjust_context,

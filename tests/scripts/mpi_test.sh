@@ -60,15 +60,32 @@ same_pixels path scenes/bench/room.json --width 96 --height 72 --samples 4
 # The auxiliary passes are a frame of their own across the processes; the
 # root denoises once every tile is in.
 same_pixels denoised scenes/bench/room.json --width 96 --height 72 --samples 4 --denoise
-# A sequence: every frame of two processes is the frame of one.
-"$clrt" trajectory "$work/traj/f_%03d.ply" --particles 3000 --frames 4 -q
+# A sequence: every frame of two processes is the frame of one, whole
+# frames as tasks or every frame's tiles shared; with a process whose
+# device fails every tile, the other renders its frames.
+"$clrt" trajectory "$work/traj/f_%03d.ply" --particles 3000 --frames 6 -q
 sed 's|swirl/frame_%04d.ply|traj/f_%03d.ply|' "$source_dir/scenes/swirl.json" >"$work/traj.json"
-"$clrt" render "$work/traj.json" --frames 0..3 -o "$work/seq1_%d.png" --width 128 --height 72 -q
-"${mpirun[@]}" -n 2 "$clrt" render "$work/traj.json" --frames 0..3 -o "$work/seq2_%d.png" --width 128 --height 72 -q ||
-  fail "sequence: mpirun -n 2 failed"
-for f in 0 1 2 3; do
-  same_picture "$work/seq1_$f.png" "$work/seq2_$f.png" || fail "sequence: frame $f of 2 processes is not that of 1"
+sequence=(render "$work/traj.json" --frames 0..5 --width 128 --height 72 --refit)
+"$clrt" "${sequence[@]}" -o "$work/seq1_%d.png" -q
+same_frames() { # NAME
+  for f in 0 1 2 3 4 5; do
+    same_picture "$work/seq1_$f.png" "$work/$1_$f.png" || fail "sequence, $1: frame $f is not that of 1 process"
+  done
+}
+for split in frames tiles; do
+  "${mpirun[@]}" -n 2 "$clrt" "${sequence[@]}" -o "$work/$split"_%d.png --split "$split" 2>"$work/$split.err" ||
+    fail "sequence, $split: mpirun -n 2 failed: $(cat "$work/$split.err")"
+  same_frames "$split"
 done
+grep -q "whole frames on 2 processes" "$work/frames.err" || fail "sequence: not in frames: $(cat "$work/frames.err")"
+"${mpirun[@]}" -n 1 "$clrt" "${sequence[@]}" -o "$work/given_%d.png" --split frames : \
+  -n 1 env CLRT_INJECT_FAULT=0:0/all "$clrt" "${sequence[@]}" -o "$work/given_%d.png" --split frames \
+  2>"$work/given.err" || fail "sequence, a failing process: mpirun failed: $(cat "$work/given.err")"
+same_frames given
+grep -q "process 1: .*; the other processes render its frames" "$work/given.err" ||
+  fail "sequence, a failing process: no warning: $(cat "$work/given.err")"
+grep -q "6 frame(s) 0..5 step 1.* 6 by 0, 0 by 1" "$work/given.err" ||
+  fail "sequence, a failing process: process 0 did not render every frame: $(cat "$work/given.err")"
 # Progressive passes: the root decides each one from its sums, the same
 # whatever the processes.
 same_pixels passes scenes/bench/room.json --width 96 --height 72 --noise 0.3 --samples 32
