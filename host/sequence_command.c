@@ -4,8 +4,9 @@
  * checks of every frame's files. Per frame: the next frame's files read
  * and its BVH built by the loader while this one renders, its arrays
  * uploaded (only the camera, when the spheres stay), its tiles rendered,
- * the picture encoded. Under mpirun the processes render every frame's
- * tiles together, the root sending each frame's scene. */
+ * the picture encoded. Under mpirun, the processes take whole frames as
+ * tasks (sequence_frames.c), or render every frame's tiles together, the
+ * root sending each frame's scene (tiles mode, here). */
 #include "clrt_commands.h"
 #include "clrt_sequence_job.h"
 
@@ -184,10 +185,10 @@ static void start_progress(const sequence_job *job, long number, FILE *log, clrt
                      (size_t)job->image.width * job->image.height);
   char stage[96];
   double elapsed_s = (clrt_now_ms() - job->started_ms) / 1e3;
-  long left = frame_count(job) - job->frames_done;
-  if (job->frames_done)
-    snprintf(stage, sizeof stage, "frame %ld (%ld of %ld done, sequence ETA %.0fs)", number, job->frames_done,
-             frame_count(job), elapsed_s / (double)job->frames_done * (double)left);
+  long done = job->frames_mode ? job->frames_written : job->frames_done, left = frame_count(job) - done;
+  if (done)
+    snprintf(stage, sizeof stage, "frame %ld (%ld of %ld done, sequence ETA %.0fs)", number, done, frame_count(job),
+             elapsed_s / (double)done * (double)left);
   else
     snprintf(stage, sizeof stage, "frame %ld (0 of %ld done)", number, frame_count(job));
   clrt_progress_restart(progress, (size_t)job->image.width * job->image.height, stage);
@@ -198,13 +199,13 @@ static void start_progress(const sequence_job *job, long number, FILE *log, clrt
   }
 }
 
-/* The root's film for a frame, and its picture file open beside it (a
- * PNG compressed while the frame renders). */
+/* The root's film for a frame, and its picture file open beside it
+ * (`stream`: a PNG compressed while the frame renders). */
 clrt_status sequence_open_film(const sequence_job *job, long number, bool stream, clrt_film *film, clrt_output **output,
                                clrt_error *err) {
   clrt_status status =
       clrt_film_init(film, job->image.width, job->image.height, CLRT_FILM_LEVELS, &job->tone_levels, err);
-  if (status == CLRT_OK && sums_exactly(job))
+  if (status == CLRT_OK && job->scene && sums_exactly(job)) /* frames mode's root may have rendered none */
     clrt_film_develop_on_arrival(film, job->scene->params.samples);
   if (status != CLRT_OK || job->movie_output)
     return status;
@@ -288,7 +289,8 @@ clrt_status sequence_drop_abandoned(sequence_job *job, long number, clrt_error *
   job->session_count = kept;
   if (kept || clrt_cluster_size() > 1)
     return CLRT_OK;
-  return clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: every device has failed; frames before it are written", number);
+  return clrt_fail(err, CLRT_ERR_RUNTIME, "frame %ld: every device has failed; %s", number,
+                   job->movie_output ? "no movie written" : "the frames before it are written");
 }
 
 /* One frame's tiles on every process's sessions, into the root's film. */
