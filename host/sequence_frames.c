@@ -93,7 +93,7 @@ static clrt_status render_run(sequence_job *job, clrt_frame_exchange *x, long fi
   }
   clrt_sequence_loader_stop(job->loader);
   job->loader = NULL;
-  job->scene = NULL; /* it was the loader's */
+  job->scene = NULL;                                       /* it was the loader's */
   if (status != CLRT_OK && status != CLRT_ERR_INTERRUPTED) /* the others render the rest */
     clrt_frame_exchange_give_back(x, first + done - 1, count - done + 1);
   return status;
