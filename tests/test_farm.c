@@ -89,12 +89,15 @@ static void test_both_devices_give_the_one_device_picture(void **state) {
 static void test_failed_tile_goes_back_to_the_queue(void **state) {
   (void)state;
   comparison c;
-  /* The fast device 0:1 fails its first tile: it always takes one (the
-   * slow 0:0 may get none at all). */
-  compare_with_faults(&c, "0:1/1", 60e3);
+  /* Each device fails its first tile, if it takes one: which of them takes
+   * tiles is timing (under the sanitizers the fast 0:1 may open its
+   * session after the slow 0:0 has taken every strip), but one of them
+   * does, and the failed tile must come back into the picture. */
+  compare_with_faults(&c, "0:0/1;0:1/1", 60e3);
   assert_identical(&c);
-  assert_int_equal(c.result.devices[1].failures, 1);
-  assert_false(c.result.devices[1].retired);
+  unsigned failures = c.result.devices[0].failures + c.result.devices[1].failures;
+  assert_true(failures >= 1 && c.result.devices[0].failures <= 1 && c.result.devices[1].failures <= 1);
+  assert_false(c.result.devices[0].retired || c.result.devices[1].retired);
   comparison_free(&c);
 }
 
