@@ -131,10 +131,14 @@ static clrt_status make_files(clrt_movie *m, clrt_error *err) {
                      strerror(errno));
   close(fd);
   clrt_stop_remove_on_signal(m->temporary);
-  char log_name[] = "/tmp/clrt-ffmpeg-XXXXXX";
+  /* In $TMPDIR (else /tmp), under a name mkstemp makes unique. */
+  const char *folder = getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp";
+  char log_name[4096];
+  snprintf(log_name, sizeof log_name, "%s/clrt-ffmpeg-%s", folder, "XXXXXX");
   fd = mkstemp(log_name);
   if (fd < 0)
-    return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot create a file for ffmpeg's messages in /tmp: %s", strerror(errno));
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "cannot create a file for ffmpeg's messages in %s: %s", folder,
+                     strerror(errno));
   close(fd);
   m->log = strdup(log_name);
   return m->log ? CLRT_OK : clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory");
