@@ -32,6 +32,7 @@ set(CLRT_KERNEL_SOURCES
     kernels/sphere.h
     kernels/material.h
     kernels/light.h
+    kernels/bvh.h
     kernels/sampling.c
     kernels/camera.c
     kernels/sphere.c

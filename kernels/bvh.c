@@ -2,7 +2,7 @@
  * light let through along a segment (every sphere in the way), front to
  * back through the 4-wide BVH (clrt_bvh_node), or by testing every sphere
  * in turn when the scene has only a few. */
-#include "clrt_tracer.h"
+#include "bvh.h"
 #include "material.h"
 #include "sphere.h"
 
@@ -122,105 +122,90 @@ CLRT_INTERNAL int clrt_wins_tie(const clrt_flat_view *flat, clrt_uint i, clrt_ui
   return flat->sphere_shading[i].scene_index < flat->sphere_shading[best].scene_index;
 }
 
-/* The spheres of a leaf against the nearest hit so far. */
-CLRT_INTERNAL void clrt_leaf_nearest(const clrt_flat_view *flat, clrt_ray ray, clrt_uint first, clrt_uint count,
-                                     float *nearest, clrt_uint *hit_index) {
+/* The spheres of a leaf, for either search (clrt_traverse): the nearest
+ * hit closer than *limit; or, for a shadow ray, every sphere in the way
+ * before *limit dims *passed (false when an opaque one blocks it). */
+CLRT_INTERNAL int clrt_leaf_visit(const clrt_flat_view *flat, clrt_ray ray, clrt_uint first, clrt_uint count,
+                                  int shadow, float *limit, clrt_uint *hit_index, clrt_vec3 *passed) {
   for (clrt_uint i = first; i < first + count; ++i) {
     float t = clrt_ray_scene_sphere(flat, i, ray);
-    if (t < *nearest || (t == *nearest && t != CLRT_NO_HIT && clrt_wins_tie(flat, i, *hit_index))) {
-      *nearest = t;
+    if (shadow) {
+      if (t < *limit && !clrt_pass_through(flat, i, passed))
+        return 0;
+    } else if (t < *limit || (t == *limit && t != CLRT_NO_HIT && clrt_wins_tie(flat, i, *hit_index))) {
+      *limit = t;
       *hit_index = i;
     }
-  }
-}
-
-/* Child c of a node, entered at `entry`: a leaf's spheres are tested now
- * against the nearest hit, and the child leaves the traversal
- * (CLRT_NO_HIT); an inner child keeps its entry. */
-CLRT_INTERNAL float clrt_child_nearest(const clrt_flat_view *flat, clrt_ray ray,
-                                       CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry, float *nearest,
-                                       clrt_uint *hit_index) {
-  if (entry == CLRT_NO_HIT || node->count[c] == 0u)
-    return entry;
-  clrt_leaf_nearest(flat, ray, node->first[c], node->count[c], nearest, hit_index);
-  return CLRT_NO_HIT;
-}
-
-/* Front to back through the BVH, a node's leaves tested at once, and every
- * node skipped that the ray enters beyond the nearest hit found so far. */
-CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, clrt_uint *hit_index) {
-  float nearest = CLRT_NO_HIT;
-  if (flat->params->scan_spheres) {
-    clrt_leaf_nearest(flat, ray, 0u, flat->params->sphere_count, &nearest, hit_index);
-    return nearest;
-  }
-  clrt_box_ray box_ray = clrt_box_ray_of(ray);
-  clrt_bvh_stack stack;
-  clrt_uint top = 0u, index = 0u;
-  for (;;) {
-    CLRT_ARRAY_SPACE const clrt_bvh_node *node = &flat->bvh_nodes[index];
-    clrt_vec4 e = clrt_child_entries(&box_ray, node, nearest);
-    e.x = clrt_child_nearest(flat, ray, node, 0, e.x, &nearest, hit_index);
-    e.y = clrt_child_nearest(flat, ray, node, 1, e.y, &nearest, hit_index);
-    e.z = clrt_child_nearest(flat, ray, node, 2, e.z, &nearest, hit_index);
-    e.w = clrt_child_nearest(flat, ray, node, 3, e.w, &nearest, hit_index);
-    /* The leaves may have found a hit nearer than some inner children. */
-    e = clrt_vec4_entered(e, clrt_vec4_splat(nearest));
-    if (!clrt_descend(node, e, stack, &top, &index) && !clrt_pop(stack, &top, &index))
-      return nearest;
-  }
-}
-
-/* Light let through by the spheres of a leaf that are in the way before
- * max_t (clrt_pass_through); false when an opaque one blocks it. */
-CLRT_INTERNAL int clrt_leaf_transmission(const clrt_flat_view *flat, clrt_ray ray, clrt_uint first, clrt_uint count,
-                                         float max_t, clrt_vec3 *passed) {
-  for (clrt_uint i = first; i < first + count; ++i) {
-    if (clrt_ray_scene_sphere(flat, i, ray) >= max_t)
-      continue;
-    if (!clrt_pass_through(flat, i, passed))
-      return 0;
   }
   return 1;
 }
 
-/* Child c of a node, entered at `entry`, for a shadow ray: a leaf's
- * spheres dim the light now (*open becomes false when one blocks it; once
- * blocked, nothing more is tested) and the child leaves the traversal
+/* Child c of a node, entered at `entry`: a leaf's spheres are visited now
+ * (*open becomes false when one blocks a shadow ray; once blocked,
+ * nothing more is tested) and the child leaves the traversal
  * (CLRT_NO_HIT); an inner child keeps its entry. */
-CLRT_INTERNAL float clrt_child_transmission(const clrt_flat_view *flat, clrt_ray ray,
-                                            CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry, float max_t,
-                                            clrt_vec3 *passed, int *open) {
+CLRT_INTERNAL float clrt_child_visit(const clrt_flat_view *flat, clrt_ray ray,
+                                     CLRT_ARRAY_SPACE const clrt_bvh_node *node, int c, float entry, int shadow,
+                                     float *limit, clrt_uint *hit_index, clrt_vec3 *passed, int *open) {
   if (entry == CLRT_NO_HIT || node->count[c] == 0u)
     return entry;
   if (*open)
-    *open = clrt_leaf_transmission(flat, ray, node->first[c], node->count[c], max_t, passed);
+    *open = clrt_leaf_visit(flat, ray, node->first[c], node->count[c], shadow, limit, hit_index, passed);
   return CLRT_NO_HIT;
 }
 
-/* Every sphere in the way multiplies the light once (an opaque one ends
- * the search), so the traversal visits every blocker, not just the first.
- * Shadow rays go straight: glass dims and tints a shadow but does not bend
+/* One traversal for both searches, front to back through the BVH, a
+ * node's leaves tested at once, every node skipped that the ray enters
+ * beyond *limit:
+ *  - the nearest sphere closer than *limit (start at CLRT_NO_HIT for
+ *    any): *limit becomes its distance, *hit_index its position;
+ *  - shadow: every sphere in the way before *limit multiplies *passed
+ *    once (so every blocker is visited, not just the first); an opaque
+ *    one makes it 0 and ends the search.
+ * The path integrator traces all the rays of a path through this one
+ * loop, the search a value rather than a second copy of the loop: on a
+ * GPU, each copy inlined would hold registers of its own. */
+CLRT_INTERNAL void clrt_traverse(const clrt_flat_view *flat, clrt_ray ray, int shadow, float *limit,
+                                 clrt_uint *hit_index, clrt_vec3 *passed) {
+  int open = 1;
+  if (flat->params->scan_spheres) {
+    open = clrt_leaf_visit(flat, ray, 0u, flat->params->sphere_count, shadow, limit, hit_index, passed);
+  } else {
+    clrt_box_ray box_ray = clrt_box_ray_of(ray);
+    clrt_bvh_stack stack;
+    clrt_uint top = 0u, index = 0u;
+    for (;;) {
+      CLRT_ARRAY_SPACE const clrt_bvh_node *node = &flat->bvh_nodes[index];
+      clrt_vec4 e = clrt_child_entries(&box_ray, node, *limit);
+      e.x = clrt_child_visit(flat, ray, node, 0, e.x, shadow, limit, hit_index, passed, &open);
+      e.y = clrt_child_visit(flat, ray, node, 1, e.y, shadow, limit, hit_index, passed, &open);
+      e.z = clrt_child_visit(flat, ray, node, 2, e.z, shadow, limit, hit_index, passed, &open);
+      e.w = clrt_child_visit(flat, ray, node, 3, e.w, shadow, limit, hit_index, passed, &open);
+      if (!open)
+        break;
+      /* The leaves may have found a hit nearer than some inner children. */
+      e = clrt_vec4_entered(e, clrt_vec4_splat(*limit));
+      if (!clrt_descend(node, e, stack, &top, &index) && !clrt_pop(stack, &top, &index))
+        break;
+    }
+  }
+  if (!open)
+    *passed = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+}
+
+CLRT_TESTABLE float clrt_nearest_hit(const clrt_flat_view *flat, clrt_ray ray, clrt_uint *hit_index) {
+  float nearest = CLRT_NO_HIT;
+  clrt_vec3 unused = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+  clrt_traverse(flat, ray, 0, &nearest, hit_index, &unused);
+  return nearest;
+}
+
+/* Shadow rays go straight: glass dims and tints a shadow but does not bend
  * or focus it. */
 CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace_key *key, clrt_ray ray, float max_t) {
   ++key->shadow_rays;
-  clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f), blocked = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  if (flat->params->scan_spheres)
-    return clrt_leaf_transmission(flat, ray, 0u, flat->params->sphere_count, max_t, &passed) ? passed : blocked;
-  clrt_box_ray box_ray = clrt_box_ray_of(ray);
-  clrt_bvh_stack stack;
-  clrt_uint top = 0u, index = 0u;
-  int open = 1;
-  for (;;) {
-    CLRT_ARRAY_SPACE const clrt_bvh_node *node = &flat->bvh_nodes[index];
-    clrt_vec4 e = clrt_child_entries(&box_ray, node, max_t);
-    e.x = clrt_child_transmission(flat, ray, node, 0, e.x, max_t, &passed, &open);
-    e.y = clrt_child_transmission(flat, ray, node, 1, e.y, max_t, &passed, &open);
-    e.z = clrt_child_transmission(flat, ray, node, 2, e.z, max_t, &passed, &open);
-    e.w = clrt_child_transmission(flat, ray, node, 3, e.w, max_t, &passed, &open);
-    if (!open)
-      return blocked;
-    if (!clrt_descend(node, e, stack, &top, &index) && !clrt_pop(stack, &top, &index))
-      return passed;
-  }
+  clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+  clrt_uint unused = 0u;
+  clrt_traverse(flat, ray, 1, &max_t, &unused, &passed);
+  return passed;
 }

@@ -22,6 +22,7 @@
  *    and vertices 0 and 1 (sampling.c), hashed numbers beyond.
  * Every choice is unbiased for the model; the tests hold it to the exact
  * cases (furnaces, invisible glass, the Whitted picture at depth 0). */
+#include "bvh.h"
 #include "camera.h"
 #include "clrt_tracer.h"
 #include "material.h"
@@ -46,23 +47,37 @@
 /* The last vertex whose numbers are Sobol points (clrt_path_numbers). */
 #define CLRT_SOBOL_LAST_VERTEX 1u
 
-/* What one path carries from vertex to vertex. */
+/* Which ray of a path is in flight: the path's own (camera or bounce),
+ * then, at each vertex it finds, a shadow ray per light (step j for light
+ * j) and one toward an emitter (step light_count). */
+#define CLRT_STEP_PATH 0xffffffffu
+
+/* What one path carries from ray to ray. All of a vertex's rays go
+ * through one traversal (clrt_traverse) in one loop: on a GPU, a
+ * traversal inlined in several places holds registers in each, and what
+ * is kept across it is kept in registers by every thread. */
 typedef struct clrt_path {
-  clrt_ray ray;
+  clrt_ray ray;         /* in flight */
+  clrt_uint step;       /* which ray it is (CLRT_STEP_PATH, a light, the emitter) */
+  float limit;          /* a shadow ray's length (to the light) */
+  clrt_vec3 pending;    /* a shadow or emitter ray's light, if it gets through */
+  clrt_uint target;     /* an emitter ray's sphere, which it must reach first */
+  clrt_uint vertex;     /* the vertex shaded (0: the camera ray's hit) */
   clrt_vec3 throughput; /* what the radiance found next is multiplied by */
   clrt_vec3 radiance;   /* gathered so far */
-  /* The previous vertex, for the weight of an emitter found by a local
-   * bounce (MIS): the pdf of that bounce (0: not a local bounce) and the
-   * sphere it left (where it left from is the ray's origin). */
+  /* The pdf of the local bounce that left the previous vertex (0: not a
+   * local bounce), for the weight of an emitter it finds (MIS). */
   float local_pdf;
-  clrt_uint from_sphere;
+  /* The vertex: the path's ray that found it, how far, which sphere. Its
+   * surface is computed again where it is needed rather than kept. */
+  clrt_ray found_by;
+  float found_at;
+  clrt_uint sphere;
 } clrt_path;
 
-/* The surface at a path's vertex: only what cannot be found again. What
- * follows from it (the material, the colour, the mirror direction, where
- * rays leave) is looked up or computed where it is used, rather than kept
- * across the shadow rays' traversals: on a GPU, every value kept is a
- * register of every thread. */
+/* The surface at a path's vertex. What follows from it (the material, the
+ * colour, the mirror direction, where rays leave) is looked up or
+ * computed where it is used. */
 typedef struct clrt_vertex {
   clrt_surface surface;
   clrt_vec3 incoming; /* the ray's direction: w_o is its opposite */
@@ -215,12 +230,12 @@ CLRT_INTERNAL float clrt_emitter_pdf(const clrt_flat_view *flat, clrt_vec3 point
 }
 
 /* Light j's direct term D_j = pi f_local(l) color intensity (n.l) V_j,
- * l toward its centre, times the local share; V_j by one shadow ray (to
- * the centre, or to a point of the disc of a sphere light facing the
- * vertex). */
-CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_vertex *v,
-                                          clrt_uint light_index, clrt_pixel_sample sample, clrt_uint vertex) {
-  clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+ * l toward its centre, times the local share and the throughput, as the
+ * path's pending light; V_j by a shadow ray (to the centre, or to a point
+ * of the disc of a sphere light facing the vertex) set as the path's ray.
+ * False when the light adds nothing here. */
+CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v,
+                                 clrt_uint light_index, clrt_pixel_sample sample) {
   CLRT_ARRAY_SPACE const clrt_light *light = &flat->lights[light_index];
   clrt_vec3 center = clrt_vec3_from4(light->position), outside = clrt_vertex_outside(v);
   clrt_vec3 to_center = clrt_vec3_sub(center, outside);
@@ -228,77 +243,73 @@ CLRT_INTERNAL clrt_vec3 clrt_direct_light(const clrt_flat_view *flat, clrt_trace
   clrt_vec3 l = clrt_vec3_div(to_center, distance);
   float n_dot_l = clrt_vec3_dot(v->surface.normal, l);
   if (n_dot_l <= 0.0f)
-    return zero;
+    return 0;
   clrt_lobes lobes = clrt_lobes_at(flat, v);
   clrt_vec3 reflected = clrt_vec3_scale(clrt_local_bsdf(&lobes, clrt_glossy_at(&lobes, l)),
                                         CLRT_PI * light->intensity * n_dot_l * lobes.local_share);
   if (clrt_max_channel(reflected) <= 0.0f)
-    return zero;
-  clrt_vec3 visible = clrt_vec3_make(1.0f, 1.0f, 1.0f);
-  if (flat->params->shadows) {
-    clrt_ray shadow;
-    shadow.origin = outside;
-    shadow.direction = l;
-    if (light->radius > 0.0f) {
-      clrt_vec4 u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
-      float dx, dy;
-      clrt_square_to_disk(u.x, u.y, &dx, &dy);
-      clrt_vec3 a, b;
-      clrt_basis_around(l, &a, &b);
-      clrt_vec3 target = clrt_vec3_add(
-          center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(a, dx), clrt_vec3_scale(b, dy)), light->radius));
-      clrt_vec3 toward = clrt_vec3_sub(target, outside);
-      distance = clrt_vec3_length(toward);
-      shadow.direction = clrt_vec3_div(toward, distance);
-    }
-    visible = clrt_transmission(flat, key, shadow, distance);
+    return 0;
+  path->pending = clrt_vec3_mul(path->throughput, clrt_vec3_mul(clrt_vec3_from4(light->color), reflected));
+  path->ray.origin = outside;
+  path->ray.direction = l;
+  if (light->radius > 0.0f) {
+    clrt_vec4 u = clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
+    float dx, dy;
+    clrt_square_to_disk(u.x, u.y, &dx, &dy);
+    clrt_vec3 a, b;
+    clrt_basis_around(l, &a, &b);
+    clrt_vec3 target = clrt_vec3_add(
+        center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(a, dx), clrt_vec3_scale(b, dy)), light->radius));
+    clrt_vec3 toward = clrt_vec3_sub(target, outside);
+    distance = clrt_vec3_length(toward);
+    path->ray.direction = clrt_vec3_div(toward, distance);
   }
-  return clrt_vec3_mul(visible, clrt_vec3_mul(clrt_vec3_from4(light->color), reflected));
+  path->limit = distance;
+  return 1;
 }
 
 /* Next-event estimation toward one emissive sphere, weighted against
- * finding it by a local bounce (balance heuristic). `u`: which emitter,
- * the direction's square point. */
-CLRT_INTERNAL clrt_vec3 clrt_emitter_light(const clrt_flat_view *flat, clrt_trace_key *key, const clrt_vertex *v,
-                                           clrt_vec4 u) {
-  clrt_vec3 zero = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+ * finding it by a local bounce (balance heuristic): its light, times the
+ * throughput, as the path's pending light, and the ray toward it as the
+ * path's ray, which must reach that sphere first. `u`: which emitter, the
+ * direction's square point. False when it adds nothing. */
+CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
   clrt_uint count = flat->params->emitter_count;
   clrt_uint pick = clrt_min((clrt_uint)(u.x * (float)count), count - 1u);
   clrt_uint sphere = flat->emitters[pick];
   clrt_vec3 axis, outside = clrt_vertex_outside(v);
   float one_minus_cos;
   if (sphere == v->sphere || !clrt_emitter_cone(flat, outside, sphere, &axis, &one_minus_cos))
-    return zero;
+    return 0;
   float dx, dy;
   clrt_square_to_disk(u.y, u.z, &dx, &dy);
-  clrt_ray ray;
-  ray.origin = outside;
-  ray.direction = clrt_direction_around(axis, 1.0f - (dx * dx + dy * dy) * one_minus_cos, dx, dy);
-  float cosine = clrt_vec3_dot(v->surface.normal, ray.direction);
+  clrt_vec3 direction = clrt_direction_around(axis, 1.0f - (dx * dx + dy * dy) * one_minus_cos, dx, dy);
+  float cosine = clrt_vec3_dot(v->surface.normal, direction);
   if (cosine <= 0.0f)
-    return zero;
-  ++key->shadow_rays;
-  clrt_uint hit = 0u;
-  if (clrt_nearest_hit(flat, ray, &hit) == CLRT_NO_HIT || hit != sphere)
-    return zero;
-  /* The lobes only now, after the traversal: none of it is kept across. */
+    return 0;
   clrt_lobes lobes = clrt_lobes_at(flat, v);
-  float glossy = clrt_glossy_at(&lobes, ray.direction);
+  float glossy = clrt_glossy_at(&lobes, direction);
   clrt_vec3 f = clrt_local_bsdf(&lobes, glossy);
   float emitter_pdf = 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)count);
   float local_pdf = lobes.local_share * clrt_local_pdf(&lobes, cosine, glossy);
   float weight = emitter_pdf / (emitter_pdf + local_pdf);
   clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
-  return clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf);
+  path->pending = clrt_vec3_mul(
+      path->throughput, clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf));
+  path->target = sphere;
+  path->ray.origin = outside;
+  path->ray.direction = direction;
+  return 1;
 }
 
-/* Le at a vertex, weighted against having sampled it as an emitter from
- * the previous vertex when a local bounce found it. */
-CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, const clrt_path *path, const clrt_vertex *v) {
-  clrt_vec3 emission = clrt_vec3_from4(clrt_vertex_material(flat, v)->emission);
+/* Le at the vertex the path's ray found, weighted against having sampled
+ * it as an emitter from the previous vertex (path->sphere, the ray's
+ * origin) when a local bounce found it. */
+CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, const clrt_path *path, clrt_uint sphere) {
+  clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
   if (clrt_max_channel(emission) <= 0.0f || path->local_pdf <= 0.0f)
     return emission;
-  float emitter_pdf = clrt_emitter_pdf(flat, path->ray.origin, path->from_sphere, v->sphere);
+  float emitter_pdf = clrt_emitter_pdf(flat, path->ray.origin, path->sphere, sphere);
   return clrt_vec3_scale(emission, path->local_pdf / (path->local_pdf + emitter_pdf));
 }
 
@@ -320,7 +331,7 @@ CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, float ior, float
 }
 
 /* Picks how the path goes on from vertex v (local, mirror or glass, by
- * their shares); false when it ends there. */
+ * their shares) and sets its ray; false when it ends there. */
 CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
   CLRT_ARRAY_SPACE const clrt_material *m = clrt_vertex_material(flat, v);
   float kr = m->reflectivity, kt = m->transparency, local_share = clrt_local_share(m);
@@ -336,7 +347,6 @@ CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path
       return 0;
     path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(&lobes, glossy), cosine / pdf));
     path->local_pdf = local_share * pdf;
-    path->from_sphere = v->sphere;
     path->ray.origin = clrt_vertex_outside(v);
     path->ray.direction = w;
     return 1;
@@ -356,26 +366,15 @@ CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path
 
 /* Russian roulette: false when the path ends; else its throughput grows
  * by the odds it beat, so that the estimate stays unbiased. */
-CLRT_INTERNAL int clrt_roulette(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample,
-                                clrt_uint vertex) {
-  if (vertex < CLRT_ROULETTE_FIRST_VERTEX)
+CLRT_INTERNAL int clrt_roulette(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample) {
+  if (path->vertex < CLRT_ROULETTE_FIRST_VERTEX)
     return 1;
-  float u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_ROULETTE).w;
+  float u = clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_ROULETTE).w;
   float survival = clrt_min(CLRT_ROULETTE_MAX_SURVIVAL, clrt_max_channel(path->throughput));
   if (!(u < survival))
     return 0;
   path->throughput = clrt_vec3_div(path->throughput, survival);
   return 1;
-}
-
-/* What vertex `vertex` adds to the path's radiance: Le, and the lights'
- * direct terms when it has local terms (`local_terms`). */
-CLRT_INTERNAL void clrt_gather_at(const clrt_flat_view *flat, clrt_trace_key *key, clrt_path *path,
-                                  const clrt_vertex *v, int local_terms, clrt_pixel_sample sample, clrt_uint vertex) {
-  clrt_vec3 gathered = clrt_emission_found(flat, path, v);
-  for (clrt_uint j = 0; local_terms && j < flat->params->light_count; ++j)
-    gathered = clrt_vec3_add(gathered, clrt_direct_light(flat, key, v, j, sample, vertex));
-  path->radiance = clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, gathered));
 }
 
 /* The camera ray of the sample: one sample looks through the pixel's
@@ -392,44 +391,88 @@ CLRT_INTERNAL clrt_ray clrt_path_camera_ray(CLRT_PARAMS_SPACE const clrt_trace_p
   return clrt_camera_ray_at(params, sample.x, sample.y, u.x, u.y, lens_x, lens_y);
 }
 
+/* The path's ray found `sphere` at distance t: its light there (Le), and
+ * the vertex kept for the rays that leave it. */
+CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_path *path, float t, clrt_uint sphere) {
+  path->radiance =
+      clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, clrt_emission_found(flat, path, sphere)));
+  path->found_by = path->ray;
+  path->found_at = t;
+  path->sphere = sphere;
+}
+
+/* Sets the path's next ray after step path->step of its vertex: the
+ * remaining lights' shadow rays, the ray toward an emitter, then the way
+ * on (Russian roulette, a bounce). False when the path ends. */
+CLRT_INTERNAL int clrt_next_ray(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample,
+                                clrt_tally *tally) {
+  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
+  clrt_vertex v = clrt_vertex_at(flat, path->found_by, path->found_at, path->sphere);
+  clrt_lobes lobes = clrt_lobes_at(flat, &v);
+  int local_terms = clrt_has_local(&lobes);
+  for (++path->step; local_terms && path->step < params->light_count; ++path->step) {
+    if (!clrt_light_ray(flat, path, &v, path->step, sample))
+      continue;
+    if (params->shadows) {
+      ++tally->shadow_rays;
+      return 1;
+    }
+    path->radiance = clrt_vec3_add(path->radiance, path->pending);
+  }
+  int last_vertex = path->vertex >= params->max_depth;
+  if (path->step <= params->light_count) {
+    path->step = params->light_count;
+    if (!last_vertex && params->emitter_count > 0u && local_terms &&
+        clrt_emitter_ray(flat, path, &v, clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_EMITTER))) {
+      ++tally->shadow_rays;
+      return 1;
+    }
+  }
+  if (last_vertex || !clrt_roulette(flat, path, sample))
+    return 0;
+  if (!clrt_continue_path(flat, path, &v, clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_BOUNCE)) ||
+      clrt_max_channel(path->throughput) <= 0.0f)
+    return 0;
+  ++tally->bounce_rays;
+  ++path->vertex;
+  path->step = CLRT_STEP_PATH;
+  return 1;
+}
+
 CLRT_TESTABLE clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   clrt_path path;
   path.ray = clrt_path_camera_ray(params, sample);
+  path.step = CLRT_STEP_PATH;
+  path.limit = CLRT_NO_HIT;
+  path.pending = clrt_vec3_make(0.0f, 0.0f, 0.0f);
+  path.target = 0u;
+  path.vertex = 0u;
   path.throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
   path.radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   path.local_pdf = 0.0f;
-  path.from_sphere = 0u;
-  clrt_trace_key key;
-  key.seed = sample.seed;
-  key.vertex = 0u;
-  key.shadow_rays = 0u;
+  path.found_by = path.ray;
+  path.found_at = 0.0f;
+  path.sphere = 0u;
   ++tally->camera_rays;
-  for (clrt_uint vertex = 0u;; ++vertex) {
-    clrt_uint sphere = 0u;
-    float t = clrt_nearest_hit(flat, path.ray, &sphere);
-    if (t == CLRT_NO_HIT) {
-      path.radiance = clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
-      break;
+  for (;;) {
+    /* Every ray of the path through this one traversal. */
+    int shadow = path.step < params->light_count;
+    float limit = shadow ? path.limit : CLRT_NO_HIT;
+    clrt_uint hit = 0u;
+    clrt_traverse(flat, path.ray, shadow, &limit, &hit, &path.pending);
+    if (path.step == CLRT_STEP_PATH) {
+      if (limit == CLRT_NO_HIT) {
+        path.radiance =
+            clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
+        break;
+      }
+      clrt_arrive(flat, &path, limit, hit);
+    } else if (shadow || hit == path.target) {
+      path.radiance = clrt_vec3_add(path.radiance, path.pending);
     }
-    clrt_vertex v = clrt_vertex_at(flat, path.ray, t, sphere);
-    clrt_lobes lobes = clrt_lobes_at(flat, &v);
-    int local_terms = clrt_has_local(&lobes);
-    clrt_gather_at(flat, &key, &path, &v, local_terms, sample, vertex);
-    if (vertex >= params->max_depth)
+    if (!clrt_next_ray(flat, &path, sample, tally))
       break;
-    if (params->emitter_count > 0u && local_terms) {
-      clrt_vec4 emitter_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_EMITTER);
-      path.radiance =
-          clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_emitter_light(flat, &key, &v, emitter_u)));
-    }
-    if (!clrt_roulette(flat, &path, sample, vertex))
-      break;
-    clrt_vec4 bounce_u = clrt_path_numbers(flat, sample, vertex, CLRT_PATH_SET_BOUNCE);
-    if (!clrt_continue_path(flat, &path, &v, bounce_u) || clrt_max_channel(path.throughput) <= 0.0f)
-      break;
-    ++tally->bounce_rays;
   }
-  tally->shadow_rays += key.shadow_rays;
   return path.radiance;
 }
