@@ -49,6 +49,13 @@
 #define CLRT_PARAMS_SPACE __constant
 /* Buffers a kernel reads that are not the flat arrays (the denoiser's). */
 #define CLRT_BUFFER_SPACE __global
+/* What a work-item keeps in the work-group's local memory (clrt_work_item). */
+#define CLRT_ITEM_SPACE __local
+/* A fence: values of local memory are stored before it and loaded again
+ * after it, never carried across it in registers (the compiler may not).
+ * The path integrator's loop has one before each ray's traversal, so that
+ * what it keeps in clrt_path_state stays there while the ray is traced. */
+#define clrt_keep_in_memory() mem_fence(CLK_LOCAL_MEM_FENCE)
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))
@@ -102,6 +109,8 @@ typedef float4 clrt_vec4;
 #define CLRT_TABLE static const
 #define CLRT_PARAMS_SPACE
 #define CLRT_BUFFER_SPACE
+#define CLRT_ITEM_SPACE
+#define clrt_keep_in_memory() ((void)0)
 typedef struct clrt_vec3 {
   float x, y, z;
 } clrt_vec3;
@@ -172,6 +181,15 @@ static inline clrt_uint clrt_clz(clrt_uint x) { return x ? (clrt_uint)__builtin_
 #endif
 
 /* Shared by both sides: written once in terms of the primitives above. */
+
+CLRT_INLINE clrt_vec3 clrt_vec3_unpack(clrt_packed3 p) { return clrt_vec3_make(p.x, p.y, p.z); }
+CLRT_INLINE clrt_packed3 clrt_vec3_pack(clrt_vec3 v) {
+  clrt_packed3 p;
+  p.x = v.x;
+  p.y = v.y;
+  p.z = v.z;
+  return p;
+}
 
 #define CLRT_PI 3.14159265358979323846f
 

@@ -112,26 +112,43 @@ CLRT_TESTABLE clrt_vec3 clrt_transmission(const clrt_flat_view *flat, clrt_trace
  * branches wherever the pixel is traced. */
 #define CLRT_DECLARE_RADIANCE(name)                                                                                    \
   CLRT_TESTABLE clrt_vec3 clrt_##name##_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample,                 \
-                                                 clrt_tally *tally);
+                                                 CLRT_ITEM_SPACE clrt_work_item *item);
 CLRT_INTEGRATORS(CLRT_DECLARE_RADIANCE)
 #undef CLRT_DECLARE_RADIANCE
 
 /* integrators/whitted.c: the Whitted colour seen along any ray, for a
  * sample whose seed is `seed` (what clrt_whitted_radiance does after its
  * camera ray). */
-CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray, clrt_tally *tally);
+CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray,
+                                           CLRT_ITEM_SPACE clrt_tally *tally);
+
+/* integrators/path.c: samples first_sample to first_sample + sample_count
+ * - 1 of pixel (x, y), summed exactly, by the path integrator: one loop
+ * over the samples, their vertices and every ray of each, whose state
+ * between rays is item->path. */
+CLRT_TESTABLE clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                 clrt_uint first_sample, clrt_uint sample_count,
+                                                 CLRT_ITEM_SPACE clrt_work_item *item);
+
+/* pixel.c: sample `index` of pixel (x, y), with its seeds. */
+CLRT_TESTABLE clrt_pixel_sample clrt_pixel_sample_of(clrt_uint x, clrt_uint y, clrt_uint index);
+
+/* pixel.c: `sum` with one more sample of colour c (clrt_pixel_sum). */
+CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_with(clrt_pixel_sum sum, clrt_vec3 c);
 
 /* pixel.c: linear colour of pixel (x, y), y = 0 the top row: the
  * box-filtered average of the pixel's samples, each through the
  * integrator the params name. Adds what they cost to the tally. An
  * integrator whose samples are summed exactly
  * (CLRT_INTEGRATOR_SUMS_EXACTLY) averages clrt_trace_pixel_sum's sum. */
-CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally);
+CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                         CLRT_ITEM_SPACE clrt_work_item *item);
 
 /* pixel.c: samples first_sample to first_sample + sample_count - 1 of
  * pixel (x, y), summed exactly (clrt_pixel_sum). */
 CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
-                                                  clrt_uint first_sample, clrt_uint sample_count, clrt_tally *tally);
+                                                  clrt_uint first_sample, clrt_uint sample_count,
+                                                  CLRT_ITEM_SPACE clrt_work_item *item);
 
 /* pixel.c: sums of the same pixel's samples added up (passes of them). */
 CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_add(clrt_pixel_sum a, clrt_pixel_sum b);
@@ -146,7 +163,7 @@ CLRT_TESTABLE clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint
  * sample_count - 1 (clrt_pixel_aux); the rays they traced go to the
  * tally. */
 CLRT_TESTABLE clrt_pixel_aux clrt_trace_pixel_aux(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
-                                                  clrt_uint sample_count, clrt_tally *tally);
+                                                  clrt_uint sample_count, CLRT_ITEM_SPACE clrt_tally *tally);
 
 /* A band of rows of the picture as the denoiser reads it
  * (kernels/denoise.c): linear colour with each pixel's variance in w; the

@@ -188,6 +188,45 @@ typedef struct clrt_pixel_sum {
   clrt_uint pad0;
 } clrt_pixel_sum;
 
+/* Three floats packed (12 bytes, where an OpenCL float3 takes 16): a
+ * colour or a vector kept in memory (clrt_path_state). */
+typedef struct clrt_packed3 {
+  float x, y, z;
+} clrt_packed3;
+
+/* The path integrator's state of one pixel's path between two of its rays
+ * (kernels/integrators/path.c): on a device, in the work-group's local
+ * memory, so that a work-item's registers hold the traversal of one ray
+ * and only that (docs/gpu.md, "Kernels on a GPU"). */
+typedef struct clrt_path_state {
+  clrt_pixel_sum sum;           /* the pixel's samples done */
+  clrt_packed3 throughput;      /* what the light found next is multiplied by */
+  clrt_packed3 radiance;        /* the sample's light gathered so far */
+  clrt_packed3 pending;         /* a shadow or emitter ray's light, if it gets through */
+  clrt_packed3 found_origin;    /* the vertex: the ray of the path that found it, */
+  clrt_packed3 found_direction; /* ... */
+  float found_at;               /* ... how far along it */
+  float local_pdf;              /* the density of the local bounce that left the previous vertex (0: none) */
+  clrt_uint x, y;               /* the pixel */
+  clrt_uint sample, end_sample; /* the sample traced, and the first not to trace */
+  clrt_uint step;               /* which ray of the vertex is in flight (path.c) */
+  clrt_uint vertex;             /* the vertex shaded (0: the camera ray's hit) */
+  clrt_uint target;             /* an emitter ray's sphere, which it must reach first */
+  clrt_uint sphere;             /* the vertex's sphere */
+} clrt_path_state;
+
+/* What a work-item of the trace kernel keeps in the work-group's local
+ * memory (the host sizes it): its tally, which the work-group's reduction
+ * then sums where it is, and the path integrator's state. */
+typedef struct clrt_work_item {
+  clrt_tally tally;
+  clrt_path_state path;
+} clrt_work_item;
+/* The host sizes the local memory by its own sizeof: both sides must agree,
+ * checked on both (an array of size -1 does not compile). */
+#define CLRT_WORK_ITEM_SIZE 168
+typedef char clrt_work_item_size_check[sizeof(clrt_work_item) == CLRT_WORK_ITEM_SIZE ? 1 : -1];
+
 /* A pixel's auxiliary passes (kernels/aux.c), averaged over its samples:
  * the albedo of the first non-specular surface (xyz; w: the share of
  * samples whose camera ray hit something), its normal (xyz, world space,
@@ -258,6 +297,7 @@ static_assert(offsetof(clrt_tally, cut_short_samples) == 24, "clrt_tally.cut_sho
 static_assert(offsetof(clrt_trace_params, emitter_count) == 152, "trace_params.emitter_count offset");
 static_assert(offsetof(clrt_whitted_params, occlusion_distance) == 12, "whitted_params.occlusion_distance offset");
 static_assert(sizeof(clrt_pixel_sum) == 32, "clrt_pixel_sum must be 32 bytes to match the device");
+
 static_assert(offsetof(clrt_pixel_sum, luminance_squares) == 24, "clrt_pixel_sum.luminance_squares offset");
 CLRT_ASSERT_LAYOUT(clrt_pixel_aux, 32);
 #endif

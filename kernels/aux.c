@@ -49,7 +49,7 @@ CLRT_INTERNAL clrt_ray clrt_aux_specular_ray(CLRT_ARRAY_SPACE const clrt_materia
 /* One sample's walk, added to the pixel's sums; *depth gets the camera
  * ray's distance to its hit (CLRT_NO_HIT when it escapes). */
 CLRT_INTERNAL void clrt_aux_walk(const clrt_flat_view *flat, clrt_ray ray, clrt_vec3 *albedo, clrt_vec3 *normal,
-                                 float *depth, clrt_tally *tally) {
+                                 float *depth, CLRT_ITEM_SPACE clrt_tally *tally) {
   *depth = CLRT_NO_HIT;
   ++tally->camera_rays;
   for (clrt_uint bounce = 0u;; ++bounce) {
@@ -77,7 +77,7 @@ CLRT_INTERNAL void clrt_aux_walk(const clrt_flat_view *flat, clrt_ray ray, clrt_
 }
 
 CLRT_TESTABLE clrt_pixel_aux clrt_trace_pixel_aux(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
-                                                  clrt_uint sample_count, clrt_tally *tally) {
+                                                  clrt_uint sample_count, CLRT_ITEM_SPACE clrt_tally *tally) {
   clrt_vec3 albedo = clrt_vec3_make(0.0f, 0.0f, 0.0f), normal = albedo;
   float depth_sum = 0.0f, hits = 0.0f;
   for (clrt_uint index = 0u; index < sample_count; ++index) {

@@ -12,18 +12,19 @@
 #define CLRT_CHOSEN_INTEGRATOR(params) ((params)->integrator)
 #endif
 
-CLRT_INTERNAL clrt_vec3 clrt_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+CLRT_INTERNAL clrt_vec3 clrt_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample,
+                                      CLRT_ITEM_SPACE clrt_work_item *item) {
   switch (CLRT_CHOSEN_INTEGRATOR(flat->params)) {
 #define CLRT_RADIANCE_CASE(name)                                                                                       \
   case CLRT_INTEGRATOR_##name:                                                                                         \
-    return clrt_##name##_radiance(flat, sample, tally);
+    return clrt_##name##_radiance(flat, sample, item);
     CLRT_INTEGRATORS(CLRT_RADIANCE_CASE)
 #undef CLRT_RADIANCE_CASE
   }
   return clrt_vec3_make(0.0f, 0.0f, 0.0f); /* no such integrator: flatten never makes one */
 }
 
-CLRT_INTERNAL clrt_pixel_sample clrt_pixel_sample_of(clrt_uint x, clrt_uint y, clrt_uint index) {
+CLRT_TESTABLE clrt_pixel_sample clrt_pixel_sample_of(clrt_uint x, clrt_uint y, clrt_uint index) {
   clrt_pixel_sample sample;
   sample.x = x;
   sample.y = y;
@@ -44,20 +45,28 @@ CLRT_INTERNAL clrt_ulong clrt_fixed_point(float channel) {
 /* Rec. 709 luminance: the noise estimate's measure of a colour. */
 CLRT_TESTABLE float clrt_luminance(clrt_vec3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
 
+CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_with(clrt_pixel_sum sum, clrt_vec3 c) {
+  sum.channel[0] += clrt_fixed_point(c.x);
+  sum.channel[1] += clrt_fixed_point(c.y);
+  sum.channel[2] += clrt_fixed_point(c.z);
+  float luminance = clrt_luminance(c);
+  sum.luminance_squares += luminance == luminance ? luminance * luminance : 0.0f;
+  return sum;
+}
+
 CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
-                                                  clrt_uint first_sample, clrt_uint sample_count, clrt_tally *tally) {
+                                                  clrt_uint first_sample, clrt_uint sample_count,
+                                                  CLRT_ITEM_SPACE clrt_work_item *item) {
+  /* The path integrator sums its samples itself, in the one loop of its
+   * rays (path.c). */
+  if (CLRT_CHOSEN_INTEGRATOR(flat->params) == CLRT_INTEGRATOR_path)
+    return clrt_path_pixel_sum(flat, x, y, first_sample, sample_count, item);
   clrt_pixel_sum sum;
   sum.channel[0] = sum.channel[1] = sum.channel[2] = 0u;
   sum.luminance_squares = 0.0f;
   sum.pad0 = 0u;
-  for (clrt_uint index = first_sample; index < first_sample + sample_count; ++index) {
-    clrt_vec3 c = clrt_radiance(flat, clrt_pixel_sample_of(x, y, index), tally);
-    sum.channel[0] += clrt_fixed_point(c.x);
-    sum.channel[1] += clrt_fixed_point(c.y);
-    sum.channel[2] += clrt_fixed_point(c.z);
-    float luminance = clrt_luminance(c);
-    sum.luminance_squares += luminance == luminance ? luminance * luminance : 0.0f;
-  }
+  for (clrt_uint index = first_sample; index < first_sample + sample_count; ++index)
+    sum = clrt_pixel_sum_with(sum, clrt_radiance(flat, clrt_pixel_sample_of(x, y, index), item));
   return sum;
 }
 
@@ -75,14 +84,15 @@ CLRT_TESTABLE clrt_vec3 clrt_pixel_sum_mean(const clrt_pixel_sum *sum, clrt_uint
                         (float)sum->channel[2] * scale / (float)samples);
 }
 
-CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_trace_pixel(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                         CLRT_ITEM_SPACE clrt_work_item *item) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   if (CLRT_INTEGRATOR_SUMS_EXACTLY(CLRT_CHOSEN_INTEGRATOR(params))) {
-    clrt_pixel_sum sum = clrt_trace_pixel_sum(flat, x, y, 0u, params->samples, tally);
+    clrt_pixel_sum sum = clrt_trace_pixel_sum(flat, x, y, 0u, params->samples, item);
     return clrt_pixel_sum_mean(&sum, params->samples);
   }
   clrt_vec3 sum = clrt_vec3_make(0.0f, 0.0f, 0.0f);
   for (clrt_uint sample = 0; sample < params->samples; ++sample)
-    sum = clrt_vec3_add(sum, clrt_radiance(flat, clrt_pixel_sample_of(x, y, sample), tally));
+    sum = clrt_vec3_add(sum, clrt_radiance(flat, clrt_pixel_sample_of(x, y, sample), item));
   return clrt_vec3_div(sum, (float)params->samples);
 }

@@ -10,9 +10,10 @@
  * rendering), the exact sums of the samples first_sample to first_sample
  * + sample_count - 1 (clrt_pixel_sum), which the host adds up pass after
  * pass, or, built with CLRT_AUX_OUTPUT (--passes, --denoise), the
- * auxiliary passes of samples 0 to sample_count - 1 (clrt_pixel_aux). Each work-group writes the tally of its
- * work-items (rays traced, samples cut short: clrt_tally) to group_tallies, one slot per group, no atomics. The flat
- * arrays are the parameters the list in clrt_flat_arrays.h names, in its order.
+ * auxiliary passes of samples 0 to sample_count - 1 (clrt_pixel_aux). A work-item keeps its tally (rays traced,
+ * samples cut short: clrt_tally), and the path integrator its path between rays, in its slot of `items`, in local
+ * memory (clrt_work_item); each work-group writes the sum of its tallies to group_tallies, one slot per group, no
+ * atomics. The flat arrays are the parameters the list in clrt_flat_arrays.h names, in its order.
  */
 #include "clrt_tone_levels.h"
 #include "clrt_tracer.h"
@@ -42,23 +43,23 @@ CLRT_INTERNAL void clrt_store_pixel(__global clrt_tile_pixel *tile_pixels, uint 
 }
 #endif
 
-/* Sums the tallies over the work-group; the local size must be a power of
- * two. */
-CLRT_INTERNAL clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tally *scratch) {
+/* Sums the work-items' tallies over the work-group, where they are; the
+ * local size must be a power of two. */
+CLRT_INTERNAL clrt_tally clrt_work_group_sum(__local clrt_work_item *items) {
   uint size = (uint)(get_local_size(0) * get_local_size(1));
   uint id = (uint)(get_local_id(1) * get_local_size(0) + get_local_id(0));
-  scratch[id] = tally;
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint stride = size / 2u; stride > 0u; stride /= 2u) {
     if (id < stride) {
-      scratch[id].camera_rays += scratch[id + stride].camera_rays;
-      scratch[id].bounce_rays += scratch[id + stride].bounce_rays;
-      scratch[id].shadow_rays += scratch[id + stride].shadow_rays;
-      scratch[id].cut_short_samples += scratch[id + stride].cut_short_samples;
+      __local clrt_tally *into = &items[id].tally, *from = &items[id + stride].tally;
+      into->camera_rays += from->camera_rays;
+      into->bounce_rays += from->bounce_rays;
+      into->shadow_rays += from->shadow_rays;
+      into->cut_short_samples += from->cut_short_samples;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
-  return scratch[0];
+  return items[0].tally;
 }
 
 #define CLRT_ARRAY_PARAMETER(type, name, space) CLRT_SPACE_##space const type *name,
@@ -72,15 +73,15 @@ CLRT_INTERNAL clrt_tally clrt_work_group_sum(clrt_tally tally, __local clrt_tall
 __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
                               CLRT_FLAT_ARRAYS(CLRT_ARRAY_PARAMETER) uint tile_width, uint tile_height,
                               __global clrt_tile_pixel *tile_pixels, __global clrt_tally *group_tallies,
-                              __local clrt_tally *scratch CLRT_SAMPLE_RANGE_PARAMETERS) {
+                              __local clrt_work_item *items CLRT_SAMPLE_RANGE_PARAMETERS) {
   uint column = (uint)(get_global_id(0) - get_global_offset(0));
   uint row = (uint)(get_global_id(1) - get_global_offset(1));
-  clrt_tally tally;
-  tally.camera_rays = 0ul;
-  tally.bounce_rays = 0ul;
-  tally.shadow_rays = 0ul;
-  tally.cut_short_samples = 0u;
-  tally.pad0 = 0u;
+  __local clrt_work_item *item = &items[get_local_id(1) * get_local_size(0) + get_local_id(0)];
+  item->tally.camera_rays = 0ul;
+  item->tally.bounce_rays = 0ul;
+  item->tally.shadow_rays = 0ul;
+  item->tally.cut_short_samples = 0u;
+  item->tally.pad0 = 0u;
   if (column < tile_width && row < tile_height) {
     clrt_flat_view scene;
     scene.params = params;
@@ -88,16 +89,16 @@ __kernel void clrt_trace_tile(__constant clrt_trace_params *params,
 #if defined(CLRT_AUX_OUTPUT)
     (void)first_sample;
     tile_pixels[row * tile_width + column] =
-        clrt_trace_pixel_aux(&scene, (uint)get_global_id(0), (uint)get_global_id(1), sample_count, &tally);
+        clrt_trace_pixel_aux(&scene, (uint)get_global_id(0), (uint)get_global_id(1), sample_count, &item->tally);
 #elif defined(CLRT_SUM_OUTPUT)
-    tile_pixels[row * tile_width + column] = clrt_trace_pixel_sum(
-        &scene, (uint)get_global_id(0), (uint)get_global_id(1), first_sample, sample_count, &tally);
+    tile_pixels[row * tile_width + column] =
+        clrt_trace_pixel_sum(&scene, (uint)get_global_id(0), (uint)get_global_id(1), first_sample, sample_count, item);
 #else
-    float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), &tally);
+    float3 color = clrt_trace_pixel(&scene, (uint)get_global_id(0), (uint)get_global_id(1), item);
     clrt_store_pixel(tile_pixels, row * tile_width + column, color, tone_levels);
 #endif
   }
-  clrt_tally group_total = clrt_work_group_sum(tally, scratch);
+  clrt_tally group_total = clrt_work_group_sum(items);
   if (get_local_id(0) == 0 && get_local_id(1) == 0)
     group_tallies[get_group_id(1) * get_num_groups(0) + get_group_id(0)] = group_total;
 }

@@ -173,17 +173,17 @@ static void test_rays_are_counted_by_kind(void **state) {
   clrt_error err;
   assert_int_equal(clrt_flatten(&scene, &flat, &err), CLRT_OK);
   clrt_flat_view view = clrt_flat_view_of(&flat);
-  clrt_tally a = {0, 0, 0, 0, 0}, b = {0, 0, 0, 0, 0};
+  clrt_work_item a = {0}, b = {0};
   for (clrt_uint y = 0; y < 6; ++y)
     for (clrt_uint x = 0; x < 8; ++x) {
       clrt_trace_pixel(&view, x, y, &a);
       clrt_trace_pixel(&view, x, y, &b);
     }
-  assert_true(a.camera_rays == 8 * 6 * 2);
-  assert_true(a.bounce_rays > 0 && a.shadow_rays > 0); /* the lamp is sampled */
-  assert_true(a.bounce_rays == b.bounce_rays && a.shadow_rays == b.shadow_rays);
-  assert_true(clrt_tally_rays(&a) <= 8u * 6u * 2u * flat.most_rays_per_sample);
-  assert_int_equal(a.cut_short_samples, 0);
+  assert_true(a.tally.camera_rays == 8 * 6 * 2);
+  assert_true(a.tally.bounce_rays > 0 && a.tally.shadow_rays > 0); /* the lamp is sampled */
+  assert_true(a.tally.bounce_rays == b.tally.bounce_rays && a.tally.shadow_rays == b.tally.shadow_rays);
+  assert_true(clrt_tally_rays(&a.tally) <= 8u * 6u * 2u * flat.most_rays_per_sample);
+  assert_int_equal(a.tally.cut_short_samples, 0);
   clrt_flat_scene_free(&flat);
   clrt_scene_free(&scene);
 }
@@ -197,13 +197,13 @@ static void test_sums_of_passes_equal_one_sum(void **state) {
   clrt_error err;
   assert_int_equal(clrt_flatten(&scene, &flat, &err), CLRT_OK);
   clrt_flat_view view = clrt_flat_view_of(&flat);
-  clrt_tally tally = {0, 0, 0, 0, 0};
-  clrt_pixel_sum whole = clrt_trace_pixel_sum(&view, 3, 2, 0, 12, &tally);
-  clrt_pixel_sum passes = clrt_trace_pixel_sum(&view, 3, 2, 0, 5, &tally);
-  passes = clrt_pixel_sum_add(passes, clrt_trace_pixel_sum(&view, 3, 2, 5, 7, &tally));
+  clrt_work_item item = {0};
+  clrt_pixel_sum whole = clrt_trace_pixel_sum(&view, 3, 2, 0, 12, &item);
+  clrt_pixel_sum passes = clrt_trace_pixel_sum(&view, 3, 2, 0, 5, &item);
+  passes = clrt_pixel_sum_add(passes, clrt_trace_pixel_sum(&view, 3, 2, 5, 7, &item));
   assert_memory_equal(whole.channel, passes.channel, sizeof whole.channel);
   flat.params.samples = 12;
-  clrt_vec3 mean = clrt_pixel_sum_mean(&whole, 12), traced = clrt_trace_pixel(&view, 3, 2, &tally);
+  clrt_vec3 mean = clrt_pixel_sum_mean(&whole, 12), traced = clrt_trace_pixel(&view, 3, 2, &item);
   assert_true(mean.x == traced.x && mean.y == traced.y && mean.z == traced.z);
   clrt_flat_scene_free(&flat);
   clrt_scene_free(&scene);

@@ -406,19 +406,19 @@ static void test_runaway_tree_is_bounded(void **state) {
   assert_int_equal(flat.most_rays_per_sample, CLRT_DEFAULT_MAX_TREE_RAYS * 2u); /* one shadow ray a hit */
   for (clrt_uint budget = 1; budget <= 4096; budget *= 8) {
     flat.params.integrator_params.whitted.max_tree_rays = budget;
-    clrt_tally first = {0, 0, 0, 0, 0}, again = {0, 0, 0, 0, 0};
+    clrt_work_item first = {0}, again = {0};
     clrt_vec3 color = clrt_trace_pixel(&view, 0, 0, &first);
     clrt_vec3 same = clrt_trace_pixel(&view, 0, 0, &again);
-    assert_int_equal(first.cut_short_samples, 1);
-    assert_true(clrt_tally_rays(&first) > budget && clrt_tally_rays(&first) <= 2u * budget);
-    assert_true(clrt_tally_rays(&first) == clrt_tally_rays(&again) && color.x == same.x && color.y == same.y &&
-                color.z == same.z);
+    assert_int_equal(first.tally.cut_short_samples, 1);
+    assert_true(clrt_tally_rays(&first.tally) > budget && clrt_tally_rays(&first.tally) <= 2u * budget);
+    assert_true(clrt_tally_rays(&first.tally) == clrt_tally_rays(&again.tally) && color.x == same.x &&
+                color.y == same.y && color.z == same.z);
   }
   flat.params.max_depth = 8; /* a tree of 511 rays at most: it fits */
   flat.params.integrator_params.whitted.max_tree_rays = 1024;
-  clrt_tally whole = {0, 0, 0, 0, 0};
+  clrt_work_item whole = {0};
   clrt_trace_pixel(&view, 0, 0, &whole);
-  assert_int_equal(whole.cut_short_samples, 0);
+  assert_int_equal(whole.tally.cut_short_samples, 0);
   clrt_flat_scene_free(&flat);
 }
 

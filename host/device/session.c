@@ -42,7 +42,7 @@ enum {
   ARG_TILE_HEIGHT,
   ARG_TILE_PIXELS,
   ARG_GROUP_TALLIES,
-  ARG_SCRATCH,
+  ARG_WORK_ITEMS,
   ARG_FIRST_SAMPLE, /* CLRT_TILE_SUMS only */
   ARG_SAMPLE_COUNT,
 };
@@ -157,7 +157,8 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
   size_t total = work_group_total(multiple, kernel_limit);
   s->local_size[0] = total < CLRT_WORK_GROUP_WIDTH ? total : CLRT_WORK_GROUP_WIDTH;
   s->local_size[1] = total / s->local_size[0];
-  return check(s, clSetKernelArg(s->kernel, ARG_SCRATCH, total * sizeof(clrt_tally), NULL), "clSetKernelArg", err);
+  return check(s, clSetKernelArg(s->kernel, ARG_WORK_ITEMS, total * sizeof(clrt_work_item), NULL), "clSetKernelArg",
+               err);
 }
 
 /* A kernel of exact sums takes the pass's samples, the same for every

@@ -5,10 +5,10 @@
 
 #include "clrt_tracer.h"
 
-/* One row into `pixels`; adds what it cost to the tally. */
-static void render_row(const clrt_flat_view *view, clrt_uint y, clrt_float4 *pixels, clrt_tally *tally) {
+/* One row into `pixels`; adds what it cost to the work-item's tally. */
+static void render_row(const clrt_flat_view *view, clrt_uint y, clrt_float4 *pixels, clrt_work_item *item) {
   for (clrt_uint x = 0; x < view->params->width; ++x) {
-    clrt_vec3 color = clrt_trace_pixel(view, x, y, tally);
+    clrt_vec3 color = clrt_trace_pixel(view, x, y, item);
     pixels[x] = (clrt_float4){color.x, color.y, color.z, 1.0f};
   }
 }
@@ -23,7 +23,7 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
   {
     clrt_float4 *pixels = malloc(width * sizeof *pixels);
     failed += pixels == NULL;
-    clrt_tally mine = {0, 0, 0, 0, 0};
+    clrt_work_item mine = {0};
 #pragma omp for schedule(dynamic, 1)
     for (int y = 0; y < height; ++y) {
       if (!pixels || (stop && *stop))
@@ -32,10 +32,10 @@ bool clrt_reference_render(const clrt_flat_scene *scene, clrt_film *film, int th
       clrt_tile row = {0, (unsigned)y, width, 1};
       clrt_film_receive_linear(film, &row, pixels);
     }
-    camera_rays += mine.camera_rays;
-    bounce_rays += mine.bounce_rays;
-    shadow_rays += mine.shadow_rays;
-    cut_short_samples += mine.cut_short_samples;
+    camera_rays += mine.tally.camera_rays;
+    bounce_rays += mine.tally.bounce_rays;
+    shadow_rays += mine.tally.shadow_rays;
+    cut_short_samples += mine.tally.cut_short_samples;
     free(pixels);
   }
   *tally = (clrt_tally){camera_rays, bounce_rays, shadow_rays, (clrt_uint)cut_short_samples, 0};

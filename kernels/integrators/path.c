@@ -47,33 +47,21 @@
 /* The last vertex whose numbers are Sobol points (clrt_path_numbers). */
 #define CLRT_SOBOL_LAST_VERTEX 1u
 
-/* Which ray of a path is in flight: the path's own (camera or bounce),
- * then, at each vertex it finds, a shadow ray per light (step j for light
- * j) and one toward an emitter (step light_count). */
+/* Which ray of a path is in flight (clrt_path_state's step): the path's
+ * own (camera or bounce), then, at each vertex it finds, a shadow ray per
+ * light (step j for light j) and one toward an emitter (step
+ * light_count).
+ *
+ * Every ray goes through the one traversal of clrt_path_pixel_sum's loop;
+ * between two rays, the path is in clrt_path_state (the work-group's local
+ * memory on a device), so that on a GPU a thread's registers hold one
+ * ray's traversal and the shading between two, never both: a traversal
+ * inlined in several places, or values kept across one, would hold
+ * registers of every thread for the whole kernel. */
 #define CLRT_STEP_PATH 0xffffffffu
 
-/* What one path carries from ray to ray. All of a vertex's rays go
- * through one traversal (clrt_traverse) in one loop: on a GPU, a
- * traversal inlined in several places holds registers in each, and what
- * is kept across it is kept in registers by every thread. */
-typedef struct clrt_path {
-  clrt_ray ray;         /* in flight */
-  clrt_uint step;       /* which ray it is (CLRT_STEP_PATH, a light, the emitter) */
-  float limit;          /* a shadow ray's length (to the light) */
-  clrt_vec3 pending;    /* a shadow or emitter ray's light, if it gets through */
-  clrt_uint target;     /* an emitter ray's sphere, which it must reach first */
-  clrt_uint vertex;     /* the vertex shaded (0: the camera ray's hit) */
-  clrt_vec3 throughput; /* what the radiance found next is multiplied by */
-  clrt_vec3 radiance;   /* gathered so far */
-  /* The pdf of the local bounce that left the previous vertex (0: not a
-   * local bounce), for the weight of an emitter it finds (MIS). */
-  float local_pdf;
-  /* The vertex: the path's ray that found it, how far, which sphere. Its
-   * surface is computed again where it is needed rather than kept. */
-  clrt_ray found_by;
-  float found_at;
-  clrt_uint sphere;
-} clrt_path;
+/* A path's state, where it is kept. */
+typedef CLRT_ITEM_SPACE clrt_path_state clrt_kept_path;
 
 /* The surface at a path's vertex. What follows from it (the material, the
  * colour, the mirror direction, where rays leave) is looked up or
@@ -229,13 +217,31 @@ CLRT_INTERNAL float clrt_emitter_pdf(const clrt_flat_view *flat, clrt_vec3 point
   return 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)flat->params->emitter_count);
 }
 
+/* The pixel sample the path traces. */
+CLRT_INTERNAL clrt_pixel_sample clrt_path_sample(clrt_kept_path *path) {
+  return clrt_pixel_sample_of(path->x, path->y, path->sample);
+}
+
+/* Adds light to the sample's radiance. */
+CLRT_INTERNAL void clrt_gather(clrt_kept_path *path, clrt_vec3 light) {
+  path->radiance = clrt_vec3_pack(clrt_vec3_add(clrt_vec3_unpack(path->radiance), light));
+}
+
+/* The vertex the path's ray found, computed again from that ray. */
+CLRT_INTERNAL clrt_vertex clrt_path_vertex(const clrt_flat_view *flat, clrt_kept_path *path) {
+  clrt_ray found_by;
+  found_by.origin = clrt_vec3_unpack(path->found_origin);
+  found_by.direction = clrt_vec3_unpack(path->found_direction);
+  return clrt_vertex_at(flat, found_by, path->found_at, path->sphere);
+}
+
 /* Light j's direct term D_j = pi f_local(l) color intensity (n.l) V_j,
  * l toward its centre, times the local share and the throughput, as the
  * path's pending light; V_j by a shadow ray (to the centre, or to a point
- * of the disc of a sphere light facing the vertex) set as the path's ray.
+ * of the disc of a sphere light facing the vertex), *ray up to *limit.
  * False when the light adds nothing here. */
-CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v,
-                                 clrt_uint light_index, clrt_pixel_sample sample) {
+CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_kept_path *path, const clrt_vertex *v,
+                                 clrt_uint light_index, clrt_ray *ray, float *limit) {
   CLRT_ARRAY_SPACE const clrt_light *light = &flat->lights[light_index];
   clrt_vec3 center = clrt_vec3_from4(light->position), outside = clrt_vertex_outside(v);
   clrt_vec3 to_center = clrt_vec3_sub(center, outside);
@@ -249,11 +255,13 @@ CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_path *path, co
                                         CLRT_PI * light->intensity * n_dot_l * lobes.local_share);
   if (clrt_max_channel(reflected) <= 0.0f)
     return 0;
-  path->pending = clrt_vec3_mul(path->throughput, clrt_vec3_mul(clrt_vec3_from4(light->color), reflected));
-  path->ray.origin = outside;
-  path->ray.direction = l;
+  clrt_vec3 light_color = clrt_vec3_mul(clrt_vec3_from4(light->color), reflected);
+  path->pending = clrt_vec3_pack(clrt_vec3_mul(clrt_vec3_unpack(path->throughput), light_color));
+  ray->origin = outside;
+  ray->direction = l;
   if (light->radius > 0.0f) {
-    clrt_vec4 u = clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
+    clrt_vec4 u =
+        clrt_path_numbers(flat, clrt_path_sample(path), path->vertex, CLRT_PATH_SET_FIRST_LIGHT + light_index);
     float dx, dy;
     clrt_square_to_disk(u.x, u.y, &dx, &dy);
     clrt_vec3 a, b;
@@ -262,18 +270,19 @@ CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_path *path, co
         center, clrt_vec3_scale(clrt_vec3_add(clrt_vec3_scale(a, dx), clrt_vec3_scale(b, dy)), light->radius));
     clrt_vec3 toward = clrt_vec3_sub(target, outside);
     distance = clrt_vec3_length(toward);
-    path->ray.direction = clrt_vec3_div(toward, distance);
+    ray->direction = clrt_vec3_div(toward, distance);
   }
-  path->limit = distance;
+  *limit = distance;
   return 1;
 }
 
 /* Next-event estimation toward one emissive sphere, weighted against
  * finding it by a local bounce (balance heuristic): its light, times the
- * throughput, as the path's pending light, and the ray toward it as the
- * path's ray, which must reach that sphere first. `u`: which emitter, the
- * direction's square point. False when it adds nothing. */
-CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
+ * throughput, as the path's pending light, and *ray toward it, which must
+ * reach that sphere first. `u`: which emitter, the direction's square
+ * point. False when it adds nothing. */
+CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_kept_path *path, const clrt_vertex *v, clrt_vec4 u,
+                                   clrt_ray *ray) {
   clrt_uint count = flat->params->emitter_count;
   clrt_uint pick = clrt_min((clrt_uint)(u.x * (float)count), count - 1u);
   clrt_uint sphere = flat->emitters[pick];
@@ -294,23 +303,25 @@ CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_path *path, 
   float local_pdf = lobes.local_share * clrt_local_pdf(&lobes, cosine, glossy);
   float weight = emitter_pdf / (emitter_pdf + local_pdf);
   clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
-  path->pending = clrt_vec3_mul(
-      path->throughput, clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf));
+  clrt_vec3 light = clrt_vec3_scale(clrt_vec3_mul(f, emission), lobes.local_share * cosine * weight / emitter_pdf);
+  path->pending = clrt_vec3_pack(clrt_vec3_mul(clrt_vec3_unpack(path->throughput), light));
   path->target = sphere;
-  path->ray.origin = outside;
-  path->ray.direction = direction;
+  ray->origin = outside;
+  ray->direction = direction;
   return 1;
 }
 
-/* Le at the vertex the path's ray found, weighted against having sampled
- * it as an emitter from the previous vertex (path->sphere, the ray's
- * origin) when a local bounce found it. */
-CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, const clrt_path *path, clrt_uint sphere) {
+/* Le at `sphere`, found by the path's ray from `origin`, weighted against
+ * having sampled it as an emitter from the previous vertex (path->sphere)
+ * when a local bounce found it. */
+CLRT_INTERNAL clrt_vec3 clrt_emission_found(const clrt_flat_view *flat, clrt_kept_path *path, clrt_vec3 origin,
+                                            clrt_uint sphere) {
   clrt_vec3 emission = clrt_vec3_from4(clrt_material_of(flat, sphere)->emission);
-  if (clrt_max_channel(emission) <= 0.0f || path->local_pdf <= 0.0f)
+  float local_pdf = path->local_pdf;
+  if (clrt_max_channel(emission) <= 0.0f || local_pdf <= 0.0f)
     return emission;
-  float emitter_pdf = clrt_emitter_pdf(flat, path->ray.origin, path->sphere, sphere);
-  return clrt_vec3_scale(emission, path->local_pdf / (path->local_pdf + emitter_pdf));
+  float emitter_pdf = clrt_emitter_pdf(flat, origin, path->sphere, sphere);
+  return clrt_vec3_scale(emission, local_pdf / (local_pdf + emitter_pdf));
 }
 
 /* Glass: the mirror direction with probability F (Schlick), else the
@@ -331,8 +342,9 @@ CLRT_INTERNAL clrt_ray clrt_through_glass(const clrt_vertex *v, float ior, float
 }
 
 /* Picks how the path goes on from vertex v (local, mirror or glass, by
- * their shares) and sets its ray; false when it ends there. */
-CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path, const clrt_vertex *v, clrt_vec4 u) {
+ * their shares) and sets *ray; false when it ends there. */
+CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_kept_path *path, const clrt_vertex *v,
+                                     clrt_vec4 u, clrt_ray *ray) {
   CLRT_ARRAY_SPACE const clrt_material *m = clrt_vertex_material(flat, v);
   float kr = m->reflectivity, kt = m->transparency, local_share = clrt_local_share(m);
   path->local_pdf = 0.0f;
@@ -345,35 +357,37 @@ CLRT_INTERNAL int clrt_continue_path(const clrt_flat_view *flat, clrt_path *path
     float pdf = clrt_local_pdf(&lobes, cosine, glossy);
     if (cosine <= 0.0f || !(pdf > 0.0f))
       return 0;
-    path->throughput = clrt_vec3_mul(path->throughput, clrt_vec3_scale(clrt_local_bsdf(&lobes, glossy), cosine / pdf));
+    clrt_vec3 weight = clrt_vec3_scale(clrt_local_bsdf(&lobes, glossy), cosine / pdf);
+    path->throughput = clrt_vec3_pack(clrt_vec3_mul(clrt_vec3_unpack(path->throughput), weight));
     path->local_pdf = local_share * pdf;
-    path->ray.origin = clrt_vertex_outside(v);
-    path->ray.direction = w;
+    ray->origin = clrt_vertex_outside(v);
+    ray->direction = w;
     return 1;
   }
   if (u.x < local_share + kr) {
-    path->ray.origin = clrt_vertex_outside(v);
-    path->ray.direction = clrt_vec3_reflect(v->incoming, v->surface.normal);
+    ray->origin = clrt_vertex_outside(v);
+    ray->direction = clrt_vec3_reflect(v->incoming, v->surface.normal);
     return 1;
   }
   if (kt <= 0.0f)
     return 0;
   /* The share's remaining range, rescaled to [0, 1), decides Fresnel. */
   float fresnel_u = clrt_min((u.x - local_share - kr) / kt, 0.99999994f);
-  path->ray = clrt_through_glass(v, m->ior, fresnel_u);
+  *ray = clrt_through_glass(v, m->ior, fresnel_u);
   return 1;
 }
 
 /* Russian roulette: false when the path ends; else its throughput grows
  * by the odds it beat, so that the estimate stays unbiased. */
-CLRT_INTERNAL int clrt_roulette(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample) {
+CLRT_INTERNAL int clrt_roulette(const clrt_flat_view *flat, clrt_kept_path *path) {
   if (path->vertex < CLRT_ROULETTE_FIRST_VERTEX)
     return 1;
-  float u = clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_ROULETTE).w;
-  float survival = clrt_min(CLRT_ROULETTE_MAX_SURVIVAL, clrt_max_channel(path->throughput));
+  float u = clrt_path_numbers(flat, clrt_path_sample(path), path->vertex, CLRT_PATH_SET_ROULETTE).w;
+  clrt_vec3 throughput = clrt_vec3_unpack(path->throughput);
+  float survival = clrt_min(CLRT_ROULETTE_MAX_SURVIVAL, clrt_max_channel(throughput));
   if (!(u < survival))
     return 0;
-  path->throughput = clrt_vec3_div(path->throughput, survival);
+  path->throughput = clrt_vec3_pack(clrt_vec3_div(throughput, survival));
   return 1;
 }
 
@@ -391,47 +405,91 @@ CLRT_INTERNAL clrt_ray clrt_path_camera_ray(CLRT_PARAMS_SPACE const clrt_trace_p
   return clrt_camera_ray_at(params, sample.x, sample.y, u.x, u.y, lens_x, lens_y);
 }
 
+/* Starts the path of the sample path->sample: its camera ray. */
+CLRT_INTERNAL clrt_ray clrt_start_sample(const clrt_flat_view *flat, clrt_kept_path *path,
+                                         CLRT_ITEM_SPACE clrt_tally *tally) {
+  path->throughput = clrt_vec3_pack(clrt_vec3_make(1.0f, 1.0f, 1.0f));
+  path->radiance = clrt_vec3_pack(clrt_vec3_make(0.0f, 0.0f, 0.0f));
+  path->local_pdf = 0.0f;
+  path->vertex = 0u;
+  path->step = CLRT_STEP_PATH;
+  path->sphere = 0u;
+  ++tally->camera_rays;
+  return clrt_path_camera_ray(flat->params, clrt_path_sample(path));
+}
+
+/* The sample's radiance joins the pixel's sum; false when it was the last
+ * sample to trace, else the next one starts. */
+CLRT_INTERNAL int clrt_finish_sample(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray *ray,
+                                     CLRT_ITEM_SPACE clrt_tally *tally) {
+  path->sum = clrt_pixel_sum_with(path->sum, clrt_vec3_unpack(path->radiance));
+  if (++path->sample == path->end_sample)
+    return 0;
+  *ray = clrt_start_sample(flat, path, tally);
+  return 1;
+}
+
 /* The path's ray found `sphere` at distance t: its light there (Le), and
  * the vertex kept for the rays that leave it. */
-CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_path *path, float t, clrt_uint sphere) {
-  path->radiance =
-      clrt_vec3_add(path->radiance, clrt_vec3_mul(path->throughput, clrt_emission_found(flat, path, sphere)));
-  path->found_by = path->ray;
+CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray ray, float t,
+                               clrt_uint sphere) {
+  clrt_vec3 emission = clrt_emission_found(flat, path, ray.origin, sphere);
+  clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->throughput), emission));
+  path->found_origin = clrt_vec3_pack(ray.origin);
+  path->found_direction = clrt_vec3_pack(ray.direction);
   path->found_at = t;
   path->sphere = sphere;
 }
 
-/* Sets the path's next ray after step path->step of its vertex: the
- * remaining lights' shadow rays, the ray toward an emitter, then the way
- * on (Russian roulette, a bounce). False when the path ends. */
-CLRT_INTERNAL int clrt_next_ray(const clrt_flat_view *flat, clrt_path *path, clrt_pixel_sample sample,
-                                clrt_tally *tally) {
+/* The ray of step `step` of the path's vertex (a light's shadow ray, with
+ * *limit, or the ray toward an emitter), when that step traces one. */
+CLRT_INTERNAL int clrt_step_ray(const clrt_flat_view *flat, clrt_kept_path *path, clrt_uint step, clrt_ray *ray,
+                                float *limit) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
-  clrt_vertex v = clrt_vertex_at(flat, path->found_by, path->found_at, path->sphere);
+  clrt_vertex v = clrt_path_vertex(flat, path);
   clrt_lobes lobes = clrt_lobes_at(flat, &v);
-  int local_terms = clrt_has_local(&lobes);
-  for (++path->step; local_terms && path->step < params->light_count; ++path->step) {
-    if (!clrt_light_ray(flat, path, &v, path->step, sample))
-      continue;
-    if (params->shadows) {
-      ++tally->shadow_rays;
-      return 1;
-    }
-    path->radiance = clrt_vec3_add(path->radiance, path->pending);
-  }
-  int last_vertex = path->vertex >= params->max_depth;
-  if (path->step <= params->light_count) {
-    path->step = params->light_count;
-    if (!last_vertex && params->emitter_count > 0u && local_terms &&
-        clrt_emitter_ray(flat, path, &v, clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_EMITTER))) {
-      ++tally->shadow_rays;
-      return 1;
-    }
-  }
-  if (last_vertex || !clrt_roulette(flat, path, sample))
+  if (!clrt_has_local(&lobes))
     return 0;
-  if (!clrt_continue_path(flat, path, &v, clrt_path_numbers(flat, sample, path->vertex, CLRT_PATH_SET_BOUNCE)) ||
-      clrt_max_channel(path->throughput) <= 0.0f)
+  if (step < params->light_count)
+    return clrt_light_ray(flat, path, &v, step, ray, limit);
+  if (path->vertex >= params->max_depth || params->emitter_count == 0u)
+    return 0;
+  clrt_vec4 u = clrt_path_numbers(flat, clrt_path_sample(path), path->vertex, CLRT_PATH_SET_EMITTER);
+  return clrt_emitter_ray(flat, path, &v, u, ray);
+}
+
+/* The way on from the path's vertex (Russian roulette, then a bounce),
+ * as *ray; false when the path ends there. */
+CLRT_INTERNAL int clrt_bounce_ray(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray *ray) {
+  if (path->vertex >= flat->params->max_depth || !clrt_roulette(flat, path))
+    return 0;
+  clrt_vertex v = clrt_path_vertex(flat, path);
+  clrt_vec4 u = clrt_path_numbers(flat, clrt_path_sample(path), path->vertex, CLRT_PATH_SET_BOUNCE);
+  return clrt_continue_path(flat, path, &v, u, ray) && clrt_max_channel(clrt_vec3_unpack(path->throughput)) > 0.0f;
+}
+
+/* Sets the path's next ray (*ray, and *limit for a shadow ray) after step
+ * path->step of its vertex: the remaining lights' shadow rays, the ray
+ * toward an emitter, then the way on. False when the path ends. Each
+ * step starts again from what the path keeps (clrt_keep_in_memory), so
+ * that none holds registers for the next. */
+CLRT_INTERNAL int clrt_next_ray(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray *ray, float *limit,
+                                CLRT_ITEM_SPACE clrt_tally *tally) {
+  CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
+  for (clrt_uint step = path->step + 1u; step <= params->light_count; ++step) {
+    clrt_keep_in_memory();
+    if (!clrt_step_ray(flat, path, step, ray, limit))
+      continue;
+    if (step < params->light_count && !params->shadows) {
+      clrt_gather(path, clrt_vec3_unpack(path->pending)); /* no shadows: every light reaches the vertex */
+      continue;
+    }
+    path->step = step;
+    ++tally->shadow_rays;
+    return 1;
+  }
+  clrt_keep_in_memory();
+  if (!clrt_bounce_ray(flat, path, ray))
     return 0;
   ++tally->bounce_rays;
   ++path->vertex;
@@ -439,40 +497,54 @@ CLRT_INTERNAL int clrt_next_ray(const clrt_flat_view *flat, clrt_path *path, clr
   return 1;
 }
 
-CLRT_TESTABLE clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+CLRT_TESTABLE clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                 clrt_uint first_sample, clrt_uint sample_count,
+                                                 CLRT_ITEM_SPACE clrt_work_item *item) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
-  clrt_path path;
-  path.ray = clrt_path_camera_ray(params, sample);
-  path.step = CLRT_STEP_PATH;
-  path.limit = CLRT_NO_HIT;
-  path.pending = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  path.target = 0u;
-  path.vertex = 0u;
-  path.throughput = clrt_vec3_make(1.0f, 1.0f, 1.0f);
-  path.radiance = clrt_vec3_make(0.0f, 0.0f, 0.0f);
-  path.local_pdf = 0.0f;
-  path.found_by = path.ray;
-  path.found_at = 0.0f;
-  path.sphere = 0u;
-  ++tally->camera_rays;
+  clrt_kept_path *path = &item->path;
+  CLRT_ITEM_SPACE clrt_tally *tally = &item->tally;
+  path->sum.channel[0] = path->sum.channel[1] = path->sum.channel[2] = 0u;
+  path->sum.luminance_squares = 0.0f;
+  path->sum.pad0 = 0u;
+  path->x = x;
+  path->y = y;
+  path->sample = first_sample;
+  path->end_sample = first_sample + sample_count;
+  if (sample_count == 0u)
+    return path->sum;
+  clrt_ray ray = clrt_start_sample(flat, path, tally);
+  float limit = CLRT_NO_HIT;
   for (;;) {
-    /* Every ray of the path through this one traversal. */
-    int shadow = path.step < params->light_count;
-    float limit = shadow ? path.limit : CLRT_NO_HIT;
-    clrt_uint hit = 0u;
-    clrt_traverse(flat, path.ray, shadow, &limit, &hit, &path.pending);
-    if (path.step == CLRT_STEP_PATH) {
-      if (limit == CLRT_NO_HIT) {
-        path.radiance =
-            clrt_vec3_add(path.radiance, clrt_vec3_mul(path.throughput, clrt_vec3_from4(params->background)));
+    clrt_keep_in_memory();
+    /* Every ray of every sample through this one traversal. */
+    clrt_uint step = path->step, hit = 0u;
+    int shadow = step < params->light_count;
+    if (!shadow)
+      limit = CLRT_NO_HIT;
+    clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
+    clrt_traverse(flat, ray, shadow, &limit, &hit, &passed);
+    if (step == CLRT_STEP_PATH && limit == CLRT_NO_HIT) {
+      clrt_vec3 background = clrt_vec3_from4(params->background);
+      clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->throughput), background));
+      if (!clrt_finish_sample(flat, path, &ray, tally))
         break;
-      }
-      clrt_arrive(flat, &path, limit, hit);
-    } else if (shadow || hit == path.target) {
-      path.radiance = clrt_vec3_add(path.radiance, path.pending);
+      continue;
     }
-    if (!clrt_next_ray(flat, &path, sample, tally))
+    if (step == CLRT_STEP_PATH)
+      clrt_arrive(flat, path, ray, limit, hit);
+    else if (shadow || hit == path->target)
+      clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->pending), passed));
+    if (!clrt_next_ray(flat, path, &ray, &limit, tally) && !clrt_finish_sample(flat, path, &ray, tally))
       break;
   }
-  return path.radiance;
+  return path->sum;
+}
+
+/* One sample, as the integrators' common interface has it: the mean of
+ * clrt_path_pixel_sum over that sample alone (a picture's pixels are
+ * summed by clrt_path_pixel_sum itself). */
+CLRT_TESTABLE clrt_vec3 clrt_path_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample,
+                                           CLRT_ITEM_SPACE clrt_work_item *item) {
+  clrt_pixel_sum sum = clrt_path_pixel_sum(flat, sample.x, sample.y, sample.index, 1u, item);
+  return clrt_pixel_sum_mean(&sum, 1u);
 }

@@ -163,7 +163,7 @@ CLRT_INTERNAL clrt_vec3 clrt_shade_hit(const clrt_flat_view *flat, clrt_trace_ke
 }
 
 CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint seed, clrt_ray ray,
-                                           clrt_tally *tally) {
+                                           CLRT_ITEM_SPACE clrt_tally *tally) {
   clrt_branch pending[CLRT_WHITTED_STACK_SIZE];
   clrt_tree tree;
   tree.pending = pending;
@@ -201,7 +201,8 @@ CLRT_TESTABLE clrt_vec3 clrt_whitted_trace(const clrt_flat_view *flat, clrt_uint
   return color;
 }
 
-CLRT_TESTABLE clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample, clrt_tally *tally) {
+CLRT_TESTABLE clrt_vec3 clrt_whitted_radiance(const clrt_flat_view *flat, clrt_pixel_sample sample,
+                                              CLRT_ITEM_SPACE clrt_work_item *item) {
   clrt_ray ray = clrt_camera_sample_ray(flat->params, sample.x, sample.y, sample.index, sample.seed);
-  return clrt_whitted_trace(flat, sample.seed, ray, tally);
+  return clrt_whitted_trace(flat, sample.seed, ray, &item->tally);
 }
