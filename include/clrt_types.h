@@ -203,9 +203,9 @@ typedef struct clrt_path_state {
   clrt_packed3 throughput;      /* what the light found next is multiplied by */
   clrt_packed3 radiance;        /* the sample's light gathered so far */
   clrt_packed3 pending;         /* a shadow or emitter ray's light, if it gets through */
-  clrt_packed3 found_origin;    /* the vertex: the ray of the path that found it, */
-  clrt_packed3 found_direction; /* ... */
-  float found_at;               /* ... how far along it */
+  clrt_packed3 point;           /* the vertex: where the path's ray hit, */
+  clrt_packed3 outward;         /* ... the surface's normal there, out of the solid, */
+  clrt_packed3 incoming;        /* ... and the ray's direction */
   float local_pdf;              /* the density of the local bounce that left the previous vertex (0: none) */
   clrt_uint x, y;               /* the pixel */
   clrt_uint sample, end_sample; /* the sample traced, and the first not to trace */
@@ -224,7 +224,7 @@ typedef struct clrt_work_item {
 } clrt_work_item;
 /* The host sizes the local memory by its own sizeof: both sides must agree,
  * checked on both (an array of size -1 does not compile). */
-#define CLRT_WORK_ITEM_SIZE 168
+#define CLRT_WORK_ITEM_SIZE 176
 typedef char clrt_work_item_size_check[sizeof(clrt_work_item) == CLRT_WORK_ITEM_SIZE ? 1 : -1];
 
 /* A pixel's auxiliary passes (kernels/aux.c), averaged over its samples:

@@ -130,15 +130,19 @@ CLRT_INTERNAL clrt_vec3 clrt_outward_normal(const clrt_flat_view *flat, clrt_uin
   return clrt_vec3_normalize(clrt_vec3_sub(point, clrt_vec3_from4(flat->spheres[i].center_radius)));
 }
 
-CLRT_INTERNAL clrt_surface clrt_surface_at(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, float t) {
+CLRT_INTERNAL clrt_surface clrt_surface_seen(clrt_vec3 point, clrt_vec3 outward, clrt_vec3 direction, float radius) {
   clrt_surface surface;
-  surface.point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
-  surface.normal = clrt_outward_normal(flat, i, ray, surface.point);
-  surface.entering = clrt_vec3_dot(surface.normal, ray.direction) < 0.0f;
-  if (!surface.entering)
-    surface.normal = clrt_vec3_scale(surface.normal, -1.0f); /* seen from inside: face the ray */
-  surface.radius = flat->spheres[i].center_radius.w;
+  surface.point = point;
+  surface.entering = clrt_vec3_dot(outward, direction) < 0.0f;
+  surface.normal = surface.entering ? outward : clrt_vec3_scale(outward, -1.0f); /* seen from inside: face the ray */
+  surface.radius = radius;
   return surface;
+}
+
+CLRT_INTERNAL clrt_surface clrt_surface_at(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, float t) {
+  clrt_vec3 point = clrt_vec3_add(ray.origin, clrt_vec3_scale(ray.direction, t));
+  return clrt_surface_seen(point, clrt_outward_normal(flat, i, ray, point), ray.direction,
+                           flat->spheres[i].center_radius.w);
 }
 
 CLRT_INTERNAL clrt_vec3 clrt_offset_from_surface(clrt_vec3 point, clrt_vec3 normal, float radius) {

@@ -26,6 +26,10 @@ typedef struct clrt_surface {
  * planes cut it, whose cut faces are surfaces too. */
 CLRT_INTERNAL float clrt_ray_scene_sphere(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray);
 
+/* The surface at `point`, whose normal out of the solid is `outward`, of
+ * a sphere of radius `radius`, seen along `direction`. */
+CLRT_INTERNAL clrt_surface clrt_surface_seen(clrt_vec3 point, clrt_vec3 outward, clrt_vec3 direction, float radius);
+
 /* The surface of sphere i where `ray` meets it at distance t (a cut face
  * where clipping planes made one). */
 CLRT_INTERNAL clrt_surface clrt_surface_at(const clrt_flat_view *flat, clrt_uint i, clrt_ray ray, float t);

@@ -101,14 +101,6 @@ CLRT_INTERNAL clrt_vec4 clrt_path_numbers(const clrt_flat_view *flat, clrt_pixel
 
 CLRT_INTERNAL float clrt_max_channel(clrt_vec3 v) { return clrt_max(v.x, clrt_max(v.y, v.z)); }
 
-CLRT_INTERNAL clrt_vertex clrt_vertex_at(const clrt_flat_view *flat, clrt_ray ray, float t, clrt_uint sphere) {
-  clrt_vertex v;
-  v.sphere = sphere;
-  v.surface = clrt_surface_at(flat, sphere, ray, t);
-  v.incoming = ray.direction;
-  return v;
-}
-
 CLRT_INTERNAL CLRT_ARRAY_SPACE const clrt_material *clrt_vertex_material(const clrt_flat_view *flat,
                                                                          const clrt_vertex *v) {
   return clrt_material_of(flat, v->sphere);
@@ -227,12 +219,14 @@ CLRT_INTERNAL void clrt_gather(clrt_kept_path *path, clrt_vec3 light) {
   path->radiance = clrt_vec3_pack(clrt_vec3_add(clrt_vec3_unpack(path->radiance), light));
 }
 
-/* The vertex the path's ray found, computed again from that ray. */
+/* The vertex the path's ray found, from what the path keeps of it. */
 CLRT_INTERNAL clrt_vertex clrt_path_vertex(const clrt_flat_view *flat, clrt_kept_path *path) {
-  clrt_ray found_by;
-  found_by.origin = clrt_vec3_unpack(path->found_origin);
-  found_by.direction = clrt_vec3_unpack(path->found_direction);
-  return clrt_vertex_at(flat, found_by, path->found_at, path->sphere);
+  clrt_vertex v;
+  v.sphere = path->sphere;
+  v.incoming = clrt_vec3_unpack(path->incoming);
+  v.surface = clrt_surface_seen(clrt_vec3_unpack(path->point), clrt_vec3_unpack(path->outward), v.incoming,
+                                flat->spheres[v.sphere].center_radius.w);
+  return v;
 }
 
 /* Light j's direct term D_j = pi f_local(l) color intensity (n.l) V_j,
@@ -283,6 +277,8 @@ CLRT_INTERNAL int clrt_light_ray(const clrt_flat_view *flat, clrt_kept_path *pat
  * point. False when it adds nothing. */
 CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_kept_path *path, const clrt_vertex *v, clrt_vec4 u,
                                    clrt_ray *ray) {
+  if (clrt_local_share(clrt_vertex_material(flat, v)) <= 0.0f)
+    return 0; /* no local terms (checked in full below) */
   clrt_uint count = flat->params->emitter_count;
   clrt_uint pick = clrt_min((clrt_uint)(u.x * (float)count), count - 1u);
   clrt_uint sphere = flat->emitters[pick];
@@ -297,6 +293,8 @@ CLRT_INTERNAL int clrt_emitter_ray(const clrt_flat_view *flat, clrt_kept_path *p
   if (cosine <= 0.0f)
     return 0;
   clrt_lobes lobes = clrt_lobes_at(flat, v);
+  if (!clrt_has_local(&lobes))
+    return 0;
   float glossy = clrt_glossy_at(&lobes, direction);
   clrt_vec3 f = clrt_local_bsdf(&lobes, glossy);
   float emitter_pdf = 1.0f / (2.0f * CLRT_PI * one_minus_cos * (float)count);
@@ -435,9 +433,10 @@ CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_kept_path *path,
                                clrt_uint sphere) {
   clrt_vec3 emission = clrt_emission_found(flat, path, ray.origin, sphere);
   clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->throughput), emission));
-  path->found_origin = clrt_vec3_pack(ray.origin);
-  path->found_direction = clrt_vec3_pack(ray.direction);
-  path->found_at = t;
+  clrt_surface surface = clrt_surface_at(flat, sphere, ray, t);
+  path->point = clrt_vec3_pack(surface.point);
+  path->outward = clrt_vec3_pack(surface.entering ? surface.normal : clrt_vec3_scale(surface.normal, -1.0f));
+  path->incoming = clrt_vec3_pack(ray.direction);
   path->sphere = sphere;
 }
 
@@ -447,9 +446,6 @@ CLRT_INTERNAL int clrt_step_ray(const clrt_flat_view *flat, clrt_kept_path *path
                                 float *limit) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
   clrt_vertex v = clrt_path_vertex(flat, path);
-  clrt_lobes lobes = clrt_lobes_at(flat, &v);
-  if (!clrt_has_local(&lobes))
-    return 0;
   if (step < params->light_count)
     return clrt_light_ray(flat, path, &v, step, ray, limit);
   if (path->vertex >= params->max_depth || params->emitter_count == 0u)
