@@ -32,6 +32,28 @@ static void test_kernel_build_failure_prints_log(void **state) {
   clReleaseContext(context);
 }
 
+/* NVIDIA's compiler is asked to hold the path integrator's rendering
+ * kernel to 64 registers (what it needs without spilling, by
+ * scripts/gpu-check.sh); no other kernel, and no other device. */
+static void test_path_kernel_asks_nvidia_for_its_registers(void **state) {
+  (void)state;
+  clrt_device nvidia = {.nv_compiler_options = true}, other = {.exact_divide_sqrt = true};
+  clrt_program_kind path = {.integrator = CLRT_INTEGRATOR_path, .tile_form = CLRT_TILE_SUMS};
+  clrt_program_kind path_aux = {.integrator = CLRT_INTEGRATOR_path, .tile_form = CLRT_TILE_AUX};
+  clrt_program_kind whitted = {.integrator = CLRT_INTEGRATOR_whitted, .tile_form = CLRT_TILE_LEVELS};
+  clrt_build_facts facts = {0};
+  char options[256];
+  clrt_program_options(&nvidia, &path, &facts, options, sizeof options);
+  assert_non_null(strstr(options, " -cl-nv-maxrregcount=64"));
+  clrt_program_options(&nvidia, &path_aux, &facts, options, sizeof options);
+  assert_null(strstr(options, "maxrregcount"));
+  clrt_program_options(&nvidia, &whitted, &facts, options, sizeof options);
+  assert_null(strstr(options, "maxrregcount"));
+  clrt_program_options(&other, &path, &facts, options, sizeof options);
+  assert_null(strstr(options, "maxrregcount"));
+  assert_non_null(strstr(options, "-DCLRT_SUM_OUTPUT"));
+}
+
 /* Builds the program of `kind`: the status, and the facts and error it
  * leaves. A program built must give the kernel (a cached binary too). */
 static clrt_status build_with(const clrt_device *device, const clrt_program_kind *kind, clrt_build_facts *facts,
@@ -174,6 +196,7 @@ static void test_kernel_builds_without_warnings(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kernel_build_failure_prints_log),
+      cmocka_unit_test(test_path_kernel_asks_nvidia_for_its_registers),
       cmocka_unit_test(test_kernel_builds_without_warnings),
       cmocka_unit_test(test_second_build_comes_from_the_cache),
       cmocka_unit_test(test_arrays_go_where_asked),

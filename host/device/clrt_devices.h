@@ -31,7 +31,8 @@ typedef struct clrt_device {
   cl_ulong constant_memory; /* the largest __constant buffer, bytes */
   cl_uint max_constant_args;
   size_t max_work_group;
-  bool exact_divide_sqrt; /* can build with -cl-fp32-correctly-rounded-divide-sqrt */
+  bool exact_divide_sqrt;   /* can build with -cl-fp32-correctly-rounded-divide-sqrt */
+  bool nv_compiler_options; /* NVIDIA's build options (-cl-nv-maxrregcount) */
 } clrt_device;
 
 typedef struct clrt_device_list {

@@ -73,6 +73,11 @@ clrt_status clrt_program_check_arrays(const clrt_device *device, size_t scene_by
 clrt_status clrt_program_array_space(const clrt_device *device, const clrt_program_kind *kind, bool *in_constant,
                                      clrt_error *err);
 
+/* The build options of a program of `kind` for `device`, where the facts
+ * say its arrays live. */
+void clrt_program_options(const clrt_device *device, const clrt_program_kind *kind, const clrt_build_facts *facts,
+                          char *out, size_t size);
+
 /* Builds (or loads from the cache) the program for `device`. On a build
  * failure the compiler's log goes to `log` and the error names the device;
  * so does a warning about a cache folder that is not safe to use. */

@@ -113,6 +113,26 @@ static clrt_status query_value(cl_device_id id, cl_device_info what, const char 
   return clrt_cl_check(clGetDeviceInfo(id, what, size, out, NULL), "clGetDeviceInfo", what_name, err);
 }
 
+/* Whether the device's extension list names `extension` (a whole word). */
+static clrt_status query_extension(cl_device_id id, const char *extension, bool *has, clrt_error *err) {
+  size_t needed = 0;
+  cl_int rc = clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, 0, NULL, &needed);
+  char *text = rc == CL_SUCCESS ? malloc(needed + 1) : NULL;
+  if (rc == CL_SUCCESS && !text)
+    return clrt_fail(err, CLRT_ERR_RUNTIME, "out of memory reading CL_DEVICE_EXTENSIONS");
+  if (rc == CL_SUCCESS)
+    rc = clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, needed, text, NULL);
+  *has = false;
+  if (rc == CL_SUCCESS) {
+    text[needed] = '\0';
+    size_t length = strlen(extension);
+    for (const char *at = strstr(text, extension); at && !*has; at = strstr(at + 1, extension))
+      *has = (at == text || at[-1] == ' ') && (at[length] == ' ' || at[length] == '\0');
+  }
+  free(text);
+  return clrt_cl_check(rc, "clGetDeviceInfo", "CL_DEVICE_EXTENSIONS", err);
+}
+
 #define QUERY_VALUE(field, info) query_value(device->id, info, #info, &device->field, sizeof device->field, err)
 #define QUERY_TEXT(field, info) query_text(device->id, info, #info, device->field, sizeof device->field, err)
 
@@ -131,7 +151,8 @@ static clrt_status describe_device(clrt_device *device, clrt_error *err) {
       (status = QUERY_VALUE(max_constant_args, CL_DEVICE_MAX_CONSTANT_ARGS)) ||
       (status = QUERY_VALUE(max_work_group, CL_DEVICE_MAX_WORK_GROUP_SIZE)) ||
       (status = query_value(device->id, CL_DEVICE_SINGLE_FP_CONFIG, "CL_DEVICE_SINGLE_FP_CONFIG", &single,
-                            sizeof single, err)))
+                            sizeof single, err)) ||
+      (status = query_extension(device->id, "cl_nv_compiler_options", &device->nv_compiler_options, err)))
     return status;
   device->exact_divide_sqrt = (single & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
   return CLRT_OK;

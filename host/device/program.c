@@ -16,6 +16,7 @@
 #include "clrt_clock.h"
 #include "clrt_flat_arrays.h"
 #include "clrt_hash.h"
+#include "clrt_integrators.h"
 #include "clrt_stop.h"
 
 /* Exact by default: no -cl-fast-relaxed-math or -cl-mad-enable, since the
@@ -29,6 +30,12 @@
 #define CLRT_SUM_OUTPUT_OPTION " -DCLRT_SUM_OUTPUT"
 #define CLRT_AUX_OUTPUT_OPTION " -DCLRT_AUX_OUTPUT"
 #define CLRT_CLIPPING_OPTION " -DCLRT_CLIPPING"
+/* The registers a work-item of the path integrator's trace kernel may
+ * use, asked of NVIDIA's compiler: what its state needs without spilling
+ * (docs/gpu.md, "Kernels on a GPU"; scripts/gpu-check.sh reads this line
+ * and holds the kernel to it), for half the SM's threads resident. */
+#define CLRT_PATH_REGISTERS 64
+#define CLRT_REGISTER_CAP_OPTION " -cl-nv-maxrregcount=%d"
 /* The program holds one integrator's code (kernels/pixel.c says why). */
 #define CLRT_INTEGRATOR_OPTION " -DCLRT_INTEGRATOR=%u"
 
@@ -91,12 +98,17 @@ static const char *output_option(clrt_tile_form tile_form) {
                                        : "";
 }
 
-static void build_options(const clrt_program_kind *kind, char *out, size_t size, const clrt_build_facts *facts,
-                          bool exact_divide_sqrt) {
-  snprintf(out, size, "%s%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
-           !kind->fast_math && exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
-           facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "", output_option(kind->tile_form),
-           kind->clipping ? CLRT_CLIPPING_OPTION : "", kind->integrator);
+void clrt_program_options(const clrt_device *device, const clrt_program_kind *kind, const clrt_build_facts *facts,
+                          char *out, size_t size) {
+  int written = snprintf(out, size, "%s%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
+                         !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
+                         facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
+                         output_option(kind->tile_form), kind->clipping ? CLRT_CLIPPING_OPTION : "", kind->integrator);
+  /* The path integrator's rendering kernel, not its auxiliary passes'
+   * (which trace camera rays their own way). */
+  if (device->nv_compiler_options && kind->integrator == CLRT_INTEGRATOR_path && kind->tile_form == CLRT_TILE_SUMS &&
+      written > 0 && (size_t)written < size)
+    snprintf(out + written, size - (size_t)written, CLRT_REGISTER_CAP_OPTION, CLRT_PATH_REGISTERS);
 }
 
 static void print_build_log(cl_program program, const clrt_device *device, FILE *log) {
@@ -219,7 +231,7 @@ clrt_status clrt_program_build(cl_context context, const clrt_device *device, co
   clrt_status chosen = clrt_program_array_space(device, kind, &facts->arrays_in_constant, err);
   if (chosen != CLRT_OK)
     return chosen;
-  build_options(kind, options, sizeof options, facts, device->exact_divide_sqrt);
+  clrt_program_options(device, kind, facts, options, sizeof options);
   double start = clrt_now_ms();
   bool cacheable = clrt_cache_dir(directory, sizeof directory, log);
   uint64_t key = cache_key(device, options, name, sizeof name);
