@@ -209,6 +209,7 @@ typedef struct clrt_path_state {
   float local_pdf;              /* the density of the local bounce that left the previous vertex (0: none) */
   clrt_uint x, y;               /* the pixel */
   clrt_uint sample, end_sample; /* the sample traced, and the first not to trace */
+  clrt_uint seed, pixel_seed;   /* the sample's seeds (clrt_pixel_sample) */
   clrt_uint step;               /* which ray of the vertex is in flight (path.c) */
   clrt_uint vertex;             /* the vertex shaded (0: the camera ray's hit) */
   clrt_uint target;             /* an emitter ray's sphere, which it must reach first */
@@ -224,7 +225,7 @@ typedef struct clrt_work_item {
 } clrt_work_item;
 /* The host sizes the local memory by its own sizeof: both sides must agree,
  * checked on both (an array of size -1 does not compile). */
-#define CLRT_WORK_ITEM_SIZE 176
+#define CLRT_WORK_ITEM_SIZE 184
 typedef char clrt_work_item_size_check[sizeof(clrt_work_item) == CLRT_WORK_ITEM_SIZE ? 1 : -1];
 
 /* A pixel's auxiliary passes (kernels/aux.c), averaged over its samples:

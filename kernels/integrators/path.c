@@ -211,7 +211,13 @@ CLRT_INTERNAL float clrt_emitter_pdf(const clrt_flat_view *flat, clrt_vec3 point
 
 /* The pixel sample the path traces. */
 CLRT_INTERNAL clrt_pixel_sample clrt_path_sample(clrt_kept_path *path) {
-  return clrt_pixel_sample_of(path->x, path->y, path->sample);
+  clrt_pixel_sample sample;
+  sample.x = path->x;
+  sample.y = path->y;
+  sample.index = path->sample;
+  sample.seed = path->seed;
+  sample.pixel_seed = path->pixel_seed;
+  return sample;
 }
 
 /* Adds light to the sample's radiance. */
@@ -412,8 +418,11 @@ CLRT_INTERNAL clrt_ray clrt_start_sample(const clrt_flat_view *flat, clrt_kept_p
   path->vertex = 0u;
   path->step = CLRT_STEP_PATH;
   path->sphere = 0u;
+  clrt_pixel_sample sample = clrt_pixel_sample_of(path->x, path->y, path->sample);
+  path->seed = sample.seed;
+  path->pixel_seed = sample.pixel_seed;
   ++tally->camera_rays;
-  return clrt_path_camera_ray(flat->params, clrt_path_sample(path));
+  return clrt_path_camera_ray(flat->params, sample);
 }
 
 /* The sample's radiance joins the pixel's sum; false when it was the last
