@@ -51,11 +51,20 @@
 #define CLRT_BUFFER_SPACE __global
 /* What a work-item keeps in the work-group's local memory (clrt_work_item). */
 #define CLRT_ITEM_SPACE __local
-/* A fence: values of local memory are stored before it and loaded again
- * after it, never carried across it in registers (the compiler may not).
- * The path integrator's loop has one before each ray's traversal, so that
- * what it keeps in clrt_path_state stays there while the ray is traced. */
+/* On a GPU (a program built with -DCLRT_FOR_GPU), a fence: values of
+ * local memory are stored before it and loaded again after it, never
+ * carried across it in registers (the compiler may not). The path
+ * integrator's loop has one before each ray's traversal, so that what it
+ * keeps in clrt_path_state stays there while the ray is traced. Nothing
+ * on a CPU, whose compiler spills what it must at no cost in threads, and
+ * where Mesa's llvmpipe (rusticl) computes wrong pixels with a fence in
+ * divergent control flow (tests/test_kernel.c holds the GPU form to the
+ * same pixels on POCL). */
+#ifdef CLRT_FOR_GPU
 #define clrt_keep_in_memory() mem_fence(CLK_LOCAL_MEM_FENCE)
+#else
+#define clrt_keep_in_memory() ((void)0)
+#endif
 typedef float3 clrt_vec3;
 
 #define clrt_vec3_make(x, y, z) ((float3)((x), (y), (z)))

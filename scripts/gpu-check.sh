@@ -107,8 +107,9 @@ least_registers() { # tag
 compile_variant() { # tag, defines...
   local tag=$1
   shift
+  # As clrt builds for a GPU (-DCLRT_FOR_GPU, host/device/program.c).
   clang-15 -x cl -cl-std=CL1.2 -target nvptx64--nvidiacl -Xclang -finclude-default-header -O3 -emit-llvm \
-    -c "$@" "$work/clrt.cl" -o "$work/$tag.bc"
+    -c -DCLRT_FOR_GPU "$@" "$work/clrt.cl" -o "$work/$tag.bc"
   # Linked, then optimised again, so that libclc's functions are
   # inlined as a GPU's own compiler inlines its builtins.
   llvm-link-15 "$work/$tag.bc" "$libclc" "$work/offset.ll" -o "$work/$tag.linked.bc"

@@ -34,10 +34,11 @@ static void test_kernel_build_failure_prints_log(void **state) {
 
 /* NVIDIA's compiler is asked to hold the path integrator's rendering
  * kernel to 64 registers (what it needs without spilling, by
- * scripts/gpu-check.sh); no other kernel, and no other device. */
+ * scripts/gpu-check.sh); no other kernel, and no other device. A GPU
+ * gets the kernels' GPU form, a CPU not. */
 static void test_path_kernel_asks_nvidia_for_its_registers(void **state) {
   (void)state;
-  clrt_device nvidia = {.nv_compiler_options = true}, other = {.exact_divide_sqrt = true};
+  clrt_device nvidia = {.type = CL_DEVICE_TYPE_GPU, .nv_compiler_options = true}, other = {.exact_divide_sqrt = true};
   clrt_program_kind path = {.integrator = CLRT_INTEGRATOR_path, .tile_form = CLRT_TILE_SUMS};
   clrt_program_kind path_aux = {.integrator = CLRT_INTEGRATOR_path, .tile_form = CLRT_TILE_AUX};
   clrt_program_kind whitted = {.integrator = CLRT_INTEGRATOR_whitted, .tile_form = CLRT_TILE_LEVELS};
@@ -45,12 +46,14 @@ static void test_path_kernel_asks_nvidia_for_its_registers(void **state) {
   char options[256];
   clrt_program_options(&nvidia, &path, &facts, options, sizeof options);
   assert_non_null(strstr(options, " -cl-nv-maxrregcount=64"));
+  assert_non_null(strstr(options, " -DCLRT_FOR_GPU")); /* the path's state fenced into local memory */
   clrt_program_options(&nvidia, &path_aux, &facts, options, sizeof options);
   assert_null(strstr(options, "maxrregcount"));
   clrt_program_options(&nvidia, &whitted, &facts, options, sizeof options);
   assert_null(strstr(options, "maxrregcount"));
   clrt_program_options(&other, &path, &facts, options, sizeof options);
   assert_null(strstr(options, "maxrregcount"));
+  assert_null(strstr(options, "CLRT_FOR_GPU"));
   assert_non_null(strstr(options, "-DCLRT_SUM_OUTPUT"));
 }
 

@@ -30,6 +30,8 @@
 #define CLRT_SUM_OUTPUT_OPTION " -DCLRT_SUM_OUTPUT"
 #define CLRT_AUX_OUTPUT_OPTION " -DCLRT_AUX_OUTPUT"
 #define CLRT_CLIPPING_OPTION " -DCLRT_CLIPPING"
+/* The kernels' form for a GPU (clrt_keep_in_memory in clrt_math.h). */
+#define CLRT_FOR_GPU_OPTION " -DCLRT_FOR_GPU"
 /* The registers a work-item of the path integrator's trace kernel may
  * use, asked of NVIDIA's compiler: what its state needs without spilling
  * (docs/gpu.md, "Kernels on a GPU"; scripts/gpu-check.sh reads this line
@@ -100,10 +102,11 @@ static const char *output_option(clrt_tile_form tile_form) {
 
 void clrt_program_options(const clrt_device *device, const clrt_program_kind *kind, const clrt_build_facts *facts,
                           char *out, size_t size) {
-  int written = snprintf(out, size, "%s%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
+  int written = snprintf(out, size, "%s%s%s%s%s%s" CLRT_INTEGRATOR_OPTION, kind->fast_math ? CLRT_FAST_MATH_OPTION : "",
                          !kind->fast_math && device->exact_divide_sqrt ? CLRT_EXACT_DIVIDE_SQRT_OPTION : "",
                          facts->arrays_in_constant ? CLRT_ARRAYS_IN_CONSTANT_OPTION : "",
-                         output_option(kind->tile_form), kind->clipping ? CLRT_CLIPPING_OPTION : "", kind->integrator);
+                         output_option(kind->tile_form), kind->clipping ? CLRT_CLIPPING_OPTION : "",
+                         device->type & CL_DEVICE_TYPE_GPU ? CLRT_FOR_GPU_OPTION : "", kind->integrator);
   /* The path integrator's rendering kernel, not its auxiliary passes'
    * (which trace camera rays their own way). */
   if (device->nv_compiler_options && kind->integrator == CLRT_INTEGRATOR_path && kind->tile_form == CLRT_TILE_SUMS &&
