@@ -517,8 +517,31 @@ static void close_checkpoint(clrt_render_destination *destination, FILE *log, cl
   destination->checkpoint = NULL;
 }
 
+/* The most samples a pixel a launch may take on llvmpipe before the
+ * path integrator can meet its loop limit (below): the tests' renders of
+ * the bench's room and particles agree with POCL up to about 48. */
+#define CLRT_LLVMPIPE_SAFE_SAMPLES 32u
+
+/* Mesa's llvmpipe (rusticl on the CPU, Mesa 22) ends every loop of a
+ * work-item once its loops have run 65,535 iterations in all
+ * (LP_MAX_TGSI_LOOP_ITERATIONS), silently: a path-traced pixel of many
+ * samples then loses light. Said, since it cannot be mended here. */
+static void warn_of_loop_limit(const clrt_render_job *job, FILE *log) {
+  if (job->scene.params.integrator != CLRT_INTEGRATOR_path || job->scene.params.samples <= CLRT_LLVMPIPE_SAFE_SAMPLES)
+    return;
+  for (size_t i = 0; i < job->device_count; ++i)
+    if (strstr(job->devices[i].name, "llvmpipe"))
+      fprintf(log,
+              "clrt: warning: %s ends a work-item's loops after 65,535 iterations in all (Mesa's loop limit): "
+              "path-traced pixels of more than about %u samples come out too dark there; render the CPU with POCL "
+              "(pocl-opencl-icd) instead\n",
+              job->devices[i].name, CLRT_LLVMPIPE_SAFE_SAMPLES);
+}
+
 static clrt_status run_job(const clrt_render_job *job, clrt_render_destination *destination, FILE *log, double start_ms,
                            clrt_error *err) {
+  if (job->root)
+    warn_of_loop_limit(job, log);
   if (!job->options->quiet && job->root)
     clrt_render_summary_start(log, job);
   clrt_passes_outcome passes;

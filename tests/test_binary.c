@@ -948,6 +948,23 @@ static void test_progressive_passes_equal_one_go(void **state) {
   run_free(&r);
 }
 
+/* On llvmpipe, whose loops end after 65,535 iterations in all, a
+ * path-traced render of many samples a pixel says it may come out too
+ * dark; on other devices nothing is said. */
+static void test_llvmpipe_loop_limit_is_said(void **state) {
+  (void)state;
+  clrt_device device;
+  test_require_device(&device);
+  char args[2048];
+  snprintf(args, sizeof args, "render '%s/scenes/bench/room.json' -o '%s' --width 16 --height 12 --samples 40 -q",
+           CLRT_SOURCE_DIR, fresh_output());
+  run_result r = run_clrt(args);
+  assert_int_equal(r.exit_code, 0);
+  bool said = strstr(r.err, "Mesa's loop limit") != NULL;
+  assert_int_equal(said, strstr(device.name, "llvmpipe") != NULL);
+  run_free(&r);
+}
+
 /* Progressive rendering's mistakes are one-line usage errors. */
 static void test_progressive_mistakes_are_refused(void **state) {
   (void)state;
@@ -1178,6 +1195,7 @@ int main(void) {
       cmocka_unit_test(test_platform_without_devices_is_listed),
       cmocka_unit_test(test_progressive_passes_equal_one_go),
       cmocka_unit_test(test_progressive_mistakes_are_refused),
+      cmocka_unit_test(test_llvmpipe_loop_limit_is_said),
       cmocka_unit_test(test_denoised_pictures_and_passes_ignore_the_tiling),
       cmocka_unit_test(test_exr_and_png_say_how_they_were_made),
       cmocka_unit_test(test_finishing_mistakes_are_refused),

@@ -425,17 +425,6 @@ CLRT_INTERNAL clrt_ray clrt_start_sample(const clrt_flat_view *flat, clrt_kept_p
   return clrt_path_camera_ray(flat->params, sample);
 }
 
-/* The sample's radiance joins the pixel's sum; false when it was the last
- * sample to trace, else the next one starts. */
-CLRT_INTERNAL int clrt_finish_sample(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray *ray,
-                                     CLRT_ITEM_SPACE clrt_tally *tally) {
-  path->sum = clrt_pixel_sum_with(path->sum, clrt_vec3_unpack(path->radiance));
-  if (++path->sample == path->end_sample)
-    return 0;
-  *ray = clrt_start_sample(flat, path, tally);
-  return 1;
-}
-
 /* The path's ray found `sphere` at distance t: its light there (Le), and
  * the vertex kept for the rays that leave it. */
 CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_kept_path *path, clrt_ray ray, float t,
@@ -502,26 +491,16 @@ CLRT_INTERNAL int clrt_next_ray(const clrt_flat_view *flat, clrt_kept_path *path
   return 1;
 }
 
-CLRT_TESTABLE clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
-                                                 clrt_uint first_sample, clrt_uint sample_count,
-                                                 CLRT_ITEM_SPACE clrt_work_item *item) {
+/* Traces the rays of the sample path->sample, from its camera ray, and
+ * leaves its light in path->radiance. */
+CLRT_INTERNAL void clrt_trace_sample(const clrt_flat_view *flat, clrt_kept_path *path,
+                                     CLRT_ITEM_SPACE clrt_tally *tally) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
-  clrt_kept_path *path = &item->path;
-  CLRT_ITEM_SPACE clrt_tally *tally = &item->tally;
-  path->sum.channel[0] = path->sum.channel[1] = path->sum.channel[2] = 0u;
-  path->sum.luminance_squares = 0.0f;
-  path->sum.pad0 = 0u;
-  path->x = x;
-  path->y = y;
-  path->sample = first_sample;
-  path->end_sample = first_sample + sample_count;
-  if (sample_count == 0u)
-    return path->sum;
   clrt_ray ray = clrt_start_sample(flat, path, tally);
   float limit = CLRT_NO_HIT;
   for (;;) {
     clrt_keep_in_memory();
-    /* Every ray of every sample through this one traversal. */
+    /* Every ray of the sample through this one traversal. */
     clrt_uint step = path->step, hit = 0u;
     int shadow = step < params->light_count;
     if (!shadow)
@@ -529,18 +508,31 @@ CLRT_TESTABLE clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clr
     clrt_vec3 passed = clrt_vec3_make(1.0f, 1.0f, 1.0f);
     clrt_traverse(flat, ray, shadow, &limit, &hit, &passed);
     if (step == CLRT_STEP_PATH && limit == CLRT_NO_HIT) {
-      clrt_vec3 background = clrt_vec3_from4(params->background);
-      clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->throughput), background));
-      if (!clrt_finish_sample(flat, path, &ray, tally))
-        break;
-      continue;
+      clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->throughput), clrt_vec3_from4(params->background)));
+      return;
     }
     if (step == CLRT_STEP_PATH)
       clrt_arrive(flat, path, ray, limit, hit);
     else if (shadow || hit == path->target)
       clrt_gather(path, clrt_vec3_mul(clrt_vec3_unpack(path->pending), passed));
-    if (!clrt_next_ray(flat, path, &ray, &limit, tally) && !clrt_finish_sample(flat, path, &ray, tally))
-      break;
+    if (!clrt_next_ray(flat, path, &ray, &limit, tally))
+      return;
+  }
+}
+
+CLRT_TESTABLE clrt_pixel_sum clrt_path_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
+                                                 clrt_uint first_sample, clrt_uint sample_count,
+                                                 CLRT_ITEM_SPACE clrt_work_item *item) {
+  clrt_kept_path *path = &item->path;
+  path->sum.channel[0] = path->sum.channel[1] = path->sum.channel[2] = 0u;
+  path->sum.luminance_squares = 0.0f;
+  path->sum.pad0 = 0u;
+  path->x = x;
+  path->y = y;
+  path->end_sample = first_sample + sample_count;
+  for (path->sample = first_sample; path->sample < path->end_sample; ++path->sample) {
+    clrt_trace_sample(flat, path, &item->tally);
+    path->sum = clrt_pixel_sum_with(path->sum, clrt_vec3_unpack(path->radiance));
   }
   return path->sum;
 }
