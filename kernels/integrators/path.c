@@ -52,12 +52,13 @@
  * light (step j for light j) and one toward an emitter (step
  * light_count).
  *
- * Every ray goes through the one traversal of clrt_path_pixel_sum's loop;
- * between two rays, the path is in clrt_path_state (the work-group's local
- * memory on a device), so that on a GPU a thread's registers hold one
- * ray's traversal and the shading between two, never both: a traversal
- * inlined in several places, or values kept across one, would hold
- * registers of every thread for the whole kernel. */
+ * Every ray of a sample goes through the one traversal of
+ * clrt_trace_sample's loop; between two rays, the path is in
+ * clrt_path_state (the work-group's local memory on a device, fenced
+ * there on a GPU: clrt_keep_in_memory), so that a GPU thread's registers
+ * hold one ray's traversal or the shading between two, never both: a
+ * traversal inlined in several places, or values kept across one, would
+ * hold registers of every thread for the whole kernel (docs/gpu.md). */
 #define CLRT_STEP_PATH 0xffffffffu
 
 /* A path's state, where it is kept. */
@@ -443,11 +444,12 @@ CLRT_INTERNAL void clrt_arrive(const clrt_flat_view *flat, clrt_kept_path *path,
 CLRT_INTERNAL int clrt_step_ray(const clrt_flat_view *flat, clrt_kept_path *path, clrt_uint step, clrt_ray *ray,
                                 float *limit) {
   CLRT_PARAMS_SPACE const clrt_trace_params *params = flat->params;
-  clrt_vertex v = clrt_path_vertex(flat, path);
-  if (step < params->light_count)
-    return clrt_light_ray(flat, path, &v, step, ray, limit);
-  if (path->vertex >= params->max_depth || params->emitter_count == 0u)
+  int light = step < params->light_count;
+  if (!light && (path->vertex >= params->max_depth || params->emitter_count == 0u))
     return 0;
+  clrt_vertex v = clrt_path_vertex(flat, path);
+  if (light)
+    return clrt_light_ray(flat, path, &v, step, ray, limit);
   clrt_vec4 u = clrt_path_numbers(flat, clrt_path_sample(path), path->vertex, CLRT_PATH_SET_EMITTER);
   return clrt_emitter_ray(flat, path, &v, u, ray);
 }
