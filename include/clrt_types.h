@@ -298,7 +298,6 @@ static_assert(offsetof(clrt_tally, cut_short_samples) == 24, "clrt_tally.cut_sho
 static_assert(offsetof(clrt_trace_params, emitter_count) == 152, "trace_params.emitter_count offset");
 static_assert(offsetof(clrt_whitted_params, occlusion_distance) == 12, "whitted_params.occlusion_distance offset");
 static_assert(sizeof(clrt_pixel_sum) == 32, "clrt_pixel_sum must be 32 bytes to match the device");
-
 static_assert(offsetof(clrt_pixel_sum, luminance_squares) == 24, "clrt_pixel_sum.luminance_squares offset");
 CLRT_ASSERT_LAYOUT(clrt_pixel_aux, 32);
 #endif

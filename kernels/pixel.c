@@ -57,8 +57,8 @@ CLRT_TESTABLE clrt_pixel_sum clrt_pixel_sum_with(clrt_pixel_sum sum, clrt_vec3 c
 CLRT_TESTABLE clrt_pixel_sum clrt_trace_pixel_sum(const clrt_flat_view *flat, clrt_uint x, clrt_uint y,
                                                   clrt_uint first_sample, clrt_uint sample_count,
                                                   CLRT_ITEM_SPACE clrt_work_item *item) {
-  /* The path integrator sums its samples itself, in the one loop of its
-   * rays (path.c). */
+  /* The path integrator sums its samples itself (path.c), its state kept
+   * in the work-item's local memory. */
   if (CLRT_CHOSEN_INTEGRATOR(flat->params) == CLRT_INTEGRATOR_path)
     return clrt_path_pixel_sum(flat, x, y, first_sample, sample_count, item);
   clrt_pixel_sum sum;

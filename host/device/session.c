@@ -144,6 +144,7 @@ static size_t work_group_total(size_t preferred_multiple, size_t kernel_limit) {
 
 static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
   size_t kernel_limit = 1, multiple = 1;
+  cl_ulong local_memory = 0;
   clrt_status status;
   if ((status = check(s,
                       clGetKernelWorkGroupInfo(s->kernel, s->device.id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_limit,
@@ -152,9 +153,15 @@ static clrt_status choose_work_group(clrt_session *s, clrt_error *err) {
       (status = check(s,
                       clGetKernelWorkGroupInfo(s->kernel, s->device.id, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
                                                sizeof multiple, &multiple, NULL),
-                      "clGetKernelWorkGroupInfo", err)))
+                      "clGetKernelWorkGroupInfo", err)) ||
+      (status =
+           check(s, clGetDeviceInfo(s->device.id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_memory, &local_memory, NULL),
+                 "clGetDeviceInfo", err)))
     return status;
   size_t total = work_group_total(multiple, kernel_limit);
+  /* Every work-item's slot of local memory (clrt_work_item) must fit. */
+  while (total > 1 && total * sizeof(clrt_work_item) > local_memory)
+    total /= 2;
   s->local_size[0] = total < CLRT_WORK_GROUP_WIDTH ? total : CLRT_WORK_GROUP_WIDTH;
   s->local_size[1] = total / s->local_size[0];
   return check(s, clSetKernelArg(s->kernel, ARG_WORK_ITEMS, total * sizeof(clrt_work_item), NULL), "clSetKernelArg",
