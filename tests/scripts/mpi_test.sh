@@ -150,14 +150,16 @@ start_rendering() { # NAME [render options]
     sleep 0.05
   done
 }
-# The pid of the clrt process of rank RANK rendering NAME.png.
+# The pid of the clrt process of rank RANK rendering NAME.png: one grep
+# over every command line, then the environment of the few that name it
+# (two processes for each of /proc's hundreds took seconds on a busy
+# machine, long enough for the render to end first).
 victim_of() { # RANK NAME
-  local environ
-  for environ in /proc/[0-9]*/environ; do
-    { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" || continue
-    { tr '\0' ' ' <"${environ%/environ}/cmdline"; } 2>/dev/null | grep -q -- "$2.png" || continue
-    echo "${environ#/proc/}" | cut -d/ -f1
-    return
+  local cmdline pid
+  for cmdline in $(grep -l -a -F -- "$2.png" /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid="${cmdline#/proc/}"
+    pid="${pid%/cmdline}"
+    grep -qzx "OMPI_COMM_WORLD_RANK=$1" "/proc/$pid/environ" 2>/dev/null && echo "$pid" && return
   done
   fail "$2: no process of rank $1 (was the render over?)"
 }
